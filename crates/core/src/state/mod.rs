@@ -1,0 +1,165 @@
+//! The projections — what is true now — and the guarantees checked whenever an
+//! event is applied to them.
+//!
+//! [`State::apply_batch`] is the one way state changes: every event in the
+//! batch is checked against the state left by the events before it; if any is
+//! refused, every table is rolled back and the state is exactly as it was.
+//! On success it reports which projection rows changed, so a store can write
+//! just those rows in the same transaction as the events.
+
+mod apply;
+mod rows;
+pub mod table;
+pub mod views;
+
+pub use rows::{ProjectionDelta, RowError, TABLES};
+use table::Table;
+use views::*;
+
+use crate::custodian::CustodianKind;
+use crate::event::Event;
+use crate::ids::RELEASED;
+use crate::violation::{BatchRejected, Violation};
+
+/// Every projection, in memory.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub(crate) persons: Table<PersonView>,
+    pub(crate) custodians: Table<CustodianView>,
+    pub(crate) movements: Table<MovementView>,
+    pub(crate) discrepancies: Table<DiscrepancyView>,
+    pub(crate) cases: Table<CaseView>,
+    pub(crate) notifications: Table<NotificationView>,
+    pub(crate) repatriations: Table<RepatriationView>,
+    pub(crate) nationalities: Table<u64>,
+    pub(crate) counters: Table<u64>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl State {
+    /// The state before any event: only the built-in `released` custodian.
+    pub fn new() -> State {
+        let mut s = State {
+            persons: Table::default(),
+            custodians: Table::default(),
+            movements: Table::default(),
+            discrepancies: Table::default(),
+            cases: Table::default(),
+            notifications: Table::default(),
+            repatriations: Table::default(),
+            nationalities: Table::default(),
+            counters: Table::default(),
+        };
+        s.custodians.put(
+            RELEASED,
+            CustodianView {
+                info: CustodianKind::Released,
+                occupancy: 0,
+            },
+        );
+        s.discard_changes();
+        s
+    }
+
+    /// The seq the next event must carry (the number of events applied).
+    pub fn next_seq(&self) -> u64 {
+        self.counters.get("events").copied().unwrap_or(0)
+    }
+
+    /// Applies one event atomically.
+    pub fn apply(&mut self, event: &Event) -> Result<ProjectionDelta, Violation> {
+        self.apply_batch(std::slice::from_ref(event))
+            .map_err(|e| e.violation)
+    }
+
+    /// Applies events in order, atomically: all of them or none.
+    pub fn apply_batch(&mut self, events: &[Event]) -> Result<ProjectionDelta, BatchRejected> {
+        for (index, event) in events.iter().enumerate() {
+            if let Err(violation) = self.apply_one(event) {
+                self.rollback();
+                return Err(BatchRejected {
+                    index,
+                    seq: event.seq,
+                    violation,
+                });
+            }
+        }
+        Ok(self.take_delta())
+    }
+
+    fn rollback(&mut self) {
+        self.persons.rollback();
+        self.custodians.rollback();
+        self.movements.rollback();
+        self.discrepancies.rollback();
+        self.cases.rollback();
+        self.notifications.rollback();
+        self.repatriations.rollback();
+        self.nationalities.rollback();
+        self.counters.rollback();
+    }
+
+    fn discard_changes(&mut self) {
+        let _ = self.take_delta();
+    }
+
+    // --- read access -------------------------------------------------------
+
+    /// A person now.
+    pub fn person(&self, id: &str) -> Option<&PersonView> {
+        self.persons.get(id)
+    }
+    /// Every person, by id.
+    pub fn persons(&self) -> impl Iterator<Item = (&String, &PersonView)> {
+        self.persons.iter()
+    }
+    /// A custodian now.
+    pub fn custodian(&self, id: &str) -> Option<&CustodianView> {
+        self.custodians.get(id)
+    }
+    /// Every custodian, by id.
+    pub fn custodians(&self) -> impl Iterator<Item = (&String, &CustodianView)> {
+        self.custodians.iter()
+    }
+    /// A movement now.
+    pub fn movement(&self, id: &str) -> Option<&MovementView> {
+        self.movements.get(id)
+    }
+    /// Every movement, by id.
+    pub fn movements(&self) -> impl Iterator<Item = (&String, &MovementView)> {
+        self.movements.iter()
+    }
+    /// A discrepancy now.
+    pub fn discrepancy(&self, id: &str) -> Option<&DiscrepancyView> {
+        self.discrepancies.get(id)
+    }
+    /// Every discrepancy, by id.
+    pub fn discrepancies(&self) -> impl Iterator<Item = (&String, &DiscrepancyView)> {
+        self.discrepancies.iter()
+    }
+    /// A case now.
+    pub fn case(&self, id: &str) -> Option<&CaseView> {
+        self.cases.get(id)
+    }
+    /// A notification now.
+    pub fn notification(&self, id: &str) -> Option<&NotificationView> {
+        self.notifications.get(id)
+    }
+    /// A repatriation now.
+    pub fn repatriation(&self, id: &str) -> Option<&RepatriationView> {
+        self.repatriations.get(id)
+    }
+    /// Registered people by primary nationality (alpha-3 or `unknown`).
+    pub fn nationalities(&self) -> impl Iterator<Item = (&String, &u64)> {
+        self.nationalities.iter()
+    }
+    /// A named counter (`registered`, `scheduled`, `transferred`, `events`).
+    pub fn counter(&self, name: &str) -> u64 {
+        self.counters.get(name).copied().unwrap_or(0)
+    }
+}

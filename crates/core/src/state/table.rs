@@ -1,0 +1,126 @@
+//! A projection table with a transaction journal: every write inside a
+//! transaction remembers the value it replaced, so a rejected batch can be
+//! rolled back exactly and a committed one reports which rows changed.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, HashSet};
+
+/// A keyed projection table.
+#[derive(Debug, Clone)]
+pub struct Table<V> {
+    rows: BTreeMap<String, V>,
+    journal: Vec<(String, Option<V>)>,
+    touched: HashSet<String>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table {
+            rows: BTreeMap::new(),
+            journal: Vec::new(),
+            touched: HashSet::new(),
+        }
+    }
+}
+
+impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
+    /// Reads a row.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.rows.get(key)
+    }
+
+    /// Whether the row exists.
+    pub fn contains(&self, key: &str) -> bool {
+        self.rows.contains_key(key)
+    }
+
+    /// All rows in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.rows.iter()
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn remember(&mut self, key: &str) {
+        if self.touched.insert(key.to_string()) {
+            self.journal
+                .push((key.to_string(), self.rows.get(key).cloned()));
+        }
+    }
+
+    /// Writes a row.
+    pub fn put(&mut self, key: &str, value: V) {
+        self.remember(key);
+        self.rows.insert(key.to_string(), value);
+    }
+
+    /// Changes a row in place; `None` if it does not exist.
+    pub fn update<R>(&mut self, key: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
+        if !self.rows.contains_key(key) {
+            return None;
+        }
+        self.remember(key);
+        self.rows.get_mut(key).map(f)
+    }
+
+    /// Keys written since the last `take_changes` or `rollback`.
+    pub fn take_changes(&mut self) -> Vec<String> {
+        self.journal.clear();
+        let mut keys: Vec<String> = self.touched.drain().collect();
+        keys.sort();
+        keys
+    }
+
+    /// Undoes every write since the last `take_changes` or `rollback`.
+    pub fn rollback(&mut self) {
+        while let Some((key, old)) = self.journal.pop() {
+            match old {
+                Some(v) => {
+                    self.rows.insert(key, v);
+                }
+                None => {
+                    self.rows.remove(&key);
+                }
+            }
+        }
+        self.touched.clear();
+    }
+
+    /// A row's stored form.
+    pub fn row_value(&self, key: &str) -> Option<String> {
+        self.rows
+            .get(key)
+            .map(|v| serde_json::to_string(v).unwrap_or_default())
+    }
+
+    /// Loads a row from its stored form.
+    pub fn load(&mut self, key: &str, value: &str) -> Result<(), serde_json::Error> {
+        let v: V = serde_json::from_str(value)?;
+        self.rows.insert(key.to_string(), v);
+        Ok(())
+    }
+}
+
+impl Table<u64> {
+    /// Adds `delta` (may be negative) to a counter row, removing it at zero.
+    pub fn add(&mut self, key: &str, delta: i64) {
+        let now = self.get(key).copied().unwrap_or(0) as i64 + delta;
+        if now <= 0 {
+            if self.contains(key) {
+                self.remember(key);
+                self.rows.remove(key);
+            }
+        } else {
+            self.put(key, now as u64);
+        }
+    }
+}

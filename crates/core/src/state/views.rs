@@ -1,0 +1,270 @@
+//! The rows of each projection: what is true now, derived from events.
+
+use crate::country::Country;
+use crate::custodian::CustodianKind;
+use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::ids::*;
+use crate::judicial::{CaseOutcome, Recipient};
+use crate::movement::{Mode, MovementStatus, Vehicle, Waypoint};
+use crate::person::PersonRecord;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Where a person stands with respect to custody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustodyStatus {
+    /// Held at a facility.
+    Held,
+    /// On a movement under way.
+    InTransit,
+    /// In hospital.
+    Hospitalised,
+    /// Handed over to a foreign state's representative.
+    Repatriated,
+    /// Released.
+    Released,
+    /// Escaped; the custodian stays accountable.
+    Escaped,
+    /// Died in custody.
+    Deceased,
+}
+
+impl CustodyStatus {
+    /// Whether custody can still pass to someone else.
+    pub fn can_move(self) -> bool {
+        matches!(
+            self,
+            CustodyStatus::Held | CustodyStatus::InTransit | CustodyStatus::Hospitalised
+        )
+    }
+}
+
+/// A person now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// Identity as last recorded or corrected.
+    pub record: PersonRecord,
+    /// Current custodian (never empty).
+    pub custodian: CustodianId,
+    /// Custody status.
+    pub status: CustodyStatus,
+    /// Seq of the event that put them with the current custodian.
+    pub since_seq: u64,
+    /// The open movement whose manifest they are on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movement: Option<MovementId>,
+    /// On a transfer manifest at least once.
+    pub scheduled: bool,
+    /// Admitted at the destination of a movement at least once.
+    pub transferred: bool,
+    /// Seqs of the registration and corrections of the record.
+    pub record_events: Vec<u64>,
+    /// Seqs of every event about this person, in order.
+    pub history: Vec<u64>,
+}
+
+/// A custodian now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustodianView {
+    /// What it is.
+    pub info: CustodianKind,
+    /// People it holds now.
+    pub occupancy: u32,
+}
+
+impl CustodianView {
+    /// Capacity, for facilities.
+    pub fn capacity(&self) -> Option<u32> {
+        match &self.info {
+            CustodianKind::Facility(f) => Some(f.capacity),
+            _ => None,
+        }
+    }
+}
+
+/// A count taken on a movement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    /// Where (`departure`, a checkpoint name).
+    pub place: String,
+    /// How many.
+    pub count: u32,
+    /// When.
+    pub at: Timestamp,
+    /// The event.
+    pub seq: u64,
+}
+
+/// A reported position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A movement now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovementView {
+    /// Land or air.
+    pub mode: Mode,
+    /// Origin facility.
+    pub origin: CustodianId,
+    /// Destination facility.
+    pub destination: CustodianId,
+    /// Planned departure.
+    pub planned_departure: Timestamp,
+    /// Vehicles.
+    pub vehicles: Vec<Vehicle>,
+    /// Escort team.
+    pub escort: Vec<String>,
+    /// Manifest.
+    pub manifest: Vec<PersonId>,
+    /// Planned route.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route: Vec<Waypoint>,
+    /// Lifecycle status.
+    pub status: MovementStatus,
+    /// Who boarded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boarded: Vec<PersonId>,
+    /// Who was admitted at the destination.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admitted: Vec<PersonId>,
+    /// Counts taken (departure, checkpoints).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<Count>,
+    /// Last reported position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_position: Option<Position>,
+    /// When it departed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departed_at: Option<Timestamp>,
+    /// When it arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_at: Option<Timestamp>,
+    /// Why it was aborted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_reason: Option<String>,
+}
+
+/// Open or resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscrepancyStatus {
+    /// Open.
+    Open,
+    /// Resolved.
+    Resolved,
+}
+
+/// A discrepancy now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiscrepancyView {
+    /// Kind.
+    pub kind: DiscrepancyKind,
+    /// Severity.
+    pub severity: Severity,
+    /// What was found.
+    pub summary: String,
+    /// People concerned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<PersonId>,
+    /// Movement concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movement: Option<MovementId>,
+    /// Custodian concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian: Option<CustodianId>,
+    /// Owner.
+    pub owner: String,
+    /// Open or resolved.
+    pub status: DiscrepancyStatus,
+    /// When opened.
+    pub opened_at: Timestamp,
+    /// The opening event.
+    pub opened_seq: u64,
+    /// Who resolved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<UserId>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<Timestamp>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+}
+
+/// A case now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    /// Whose.
+    pub person: PersonId,
+    /// Committee.
+    pub committee: String,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// First appearance due.
+    pub first_appearance_due: Timestamp,
+    /// Hearings held.
+    pub hearings: u32,
+    /// Next review due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_review_due: Option<Timestamp>,
+    /// Charges brought.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub charges: Vec<String>,
+    /// Outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<CaseOutcome>,
+}
+
+/// A notification now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationView {
+    /// About whom.
+    pub person: PersonId,
+    /// To whom.
+    pub recipient: Recipient,
+    /// Channel.
+    pub channel: String,
+    /// Subject.
+    pub subject: String,
+    /// When sent.
+    pub sent_at: Timestamp,
+    /// Acknowledged by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+}
+
+/// Where a repatriation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepatriationStatus {
+    /// Requested.
+    Requested,
+    /// Accepted.
+    Accepted,
+    /// Refused.
+    Refused,
+    /// Handed over.
+    HandedOver,
+}
+
+/// A repatriation now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepatriationView {
+    /// Who.
+    pub person: PersonId,
+    /// The state asked.
+    pub state: Country,
+    /// Status.
+    pub status: RepatriationStatus,
+    /// Refusal reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}

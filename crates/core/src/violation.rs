@@ -1,0 +1,121 @@
+//! Why an event was refused: the rule it broke, and the person and custodian
+//! concerned, so the user can tell what to fix.
+
+use crate::ids::{CustodianId, PersonId};
+use std::fmt;
+
+/// The guarantees checked on append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// Events are appended in ledger order, each with the next seq.
+    Sequence,
+    /// Ids are never reused.
+    UniqueId,
+    /// The person must be registered.
+    KnownPerson,
+    /// The custodian must be registered.
+    KnownCustodian,
+    /// The referenced movement, case, notification, repatriation or discrepancy must exist.
+    KnownRecord,
+    /// One custodian per person at every moment: a handover comes from the current custodian.
+    HandoverFromCurrentCustodian,
+    /// A facility over capacity needs an explicit override with a reason.
+    Capacity,
+    /// A facility holds only the categories it may hold.
+    Category,
+    /// This step needs a facility (or another specific kind of custodian).
+    CustodianKind,
+    /// Nothing is edited: a correction names an earlier record event of the same person.
+    CorrectionTarget,
+    /// The movement is not in a state that allows this step.
+    MovementState,
+    /// The manifest rules: people held at the origin, on no other open movement, seats not exceeded.
+    Manifest,
+    /// The person's custody status does not allow this step.
+    PersonStatus,
+    /// A reason is required and was empty.
+    ReasonRequired,
+    /// A value is out of range.
+    InvalidValue,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::Sequence => "ledger-sequence",
+            Rule::UniqueId => "unique-id",
+            Rule::KnownPerson => "known-person",
+            Rule::KnownCustodian => "known-custodian",
+            Rule::KnownRecord => "known-record",
+            Rule::HandoverFromCurrentCustodian => "handover-from-current-custodian",
+            Rule::Capacity => "facility-capacity",
+            Rule::Category => "facility-category",
+            Rule::CustodianKind => "custodian-kind",
+            Rule::CorrectionTarget => "correction-names-record-event",
+            Rule::MovementState => "movement-lifecycle",
+            Rule::Manifest => "manifest",
+            Rule::PersonStatus => "custody-status",
+            Rule::ReasonRequired => "reason-required",
+            Rule::InvalidValue => "valid-value",
+        })
+    }
+}
+
+/// An event refused by a rule. The state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Violation {
+    /// The rule broken.
+    pub rule: Rule,
+    /// The person concerned, if any.
+    pub person: Option<PersonId>,
+    /// The custodian concerned, if any.
+    pub custodian: Option<CustodianId>,
+    /// What exactly was wrong.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "refused by rule `{}`: {}", self.rule, self.detail)?;
+        match (&self.person, &self.custodian) {
+            (Some(p), Some(c)) => write!(f, " [person {p}, custodian {c}]"),
+            (Some(p), None) => write!(f, " [person {p}]"),
+            (None, Some(c)) => write!(f, " [custodian {c}]"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl Violation {
+    /// A violation of `rule` with a detail message.
+    pub fn new(rule: Rule, detail: impl Into<String>) -> Self {
+        Violation {
+            rule,
+            person: None,
+            custodian: None,
+            detail: detail.into(),
+        }
+    }
+    /// Names the person concerned.
+    pub fn person(mut self, p: &PersonId) -> Self {
+        self.person = Some(p.clone());
+        self
+    }
+    /// Names the custodian concerned.
+    pub fn custodian(mut self, c: &CustodianId) -> Self {
+        self.custodian = Some(c.clone());
+        self
+    }
+}
+
+/// A batch refused at one of its events; nothing in it was applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {index} of the batch (seq {seq}) {violation}")]
+pub struct BatchRejected {
+    /// Position of the refused event within the batch.
+    pub index: usize,
+    /// Its seq.
+    pub seq: u64,
+    /// Why.
+    pub violation: Violation,
+}
