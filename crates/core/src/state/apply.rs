@@ -254,9 +254,23 @@ impl State {
                 record,
                 custodian,
                 capacity_override,
-                ..
+                source,
             } => {
                 self.unique(self.persons.contains(person.as_str()), "person", person)?;
+                if let Some(src) = source {
+                    let key = super::source_key(&src.roster, &src.record_id);
+                    if let Some(existing) = self.sources.get(&key) {
+                        return Err(Violation::new(
+                            Rule::UniqueId,
+                            format!(
+                                "roster {} record {} is already registered as person {existing}; nobody is registered twice",
+                                src.roster, src.record_id
+                            ),
+                        )
+                        .person(person));
+                    }
+                    self.sources.put(&key, person.to_string());
+                }
                 check_record(person, record)?;
                 self.require_facility(custodian)?;
                 self.check_receiver(person, record, custodian, capacity_override)?;

@@ -33,6 +33,7 @@ pub struct State {
     pub(crate) repatriations: Table<RepatriationView>,
     pub(crate) nationalities: Table<u64>,
     pub(crate) counters: Table<u64>,
+    pub(crate) sources: Table<String>,
 }
 
 impl Default for State {
@@ -54,6 +55,7 @@ impl State {
             repatriations: Table::default(),
             nationalities: Table::default(),
             counters: Table::default(),
+            sources: Table::default(),
         };
         s.custodians.put(
             RELEASED,
@@ -102,6 +104,7 @@ impl State {
         self.repatriations.rollback();
         self.nationalities.rollback();
         self.counters.rollback();
+        self.sources.rollback();
     }
 
     fn discard_changes(&mut self) {
@@ -158,8 +161,17 @@ impl State {
     pub fn nationalities(&self) -> impl Iterator<Item = (&String, &u64)> {
         self.nationalities.iter()
     }
+    /// The person registered from a roster row, if any.
+    pub fn person_from_source(&self, roster: &str, record_id: &str) -> Option<&String> {
+        self.sources.get(&source_key(roster, record_id))
+    }
     /// A named counter (`registered`, `scheduled`, `transferred`, `events`).
     pub fn counter(&self, name: &str) -> u64 {
         self.counters.get(name).copied().unwrap_or(0)
     }
+}
+
+/// The key of the roster-row index: roster and record id.
+pub(crate) fn source_key(roster: &str, record_id: &str) -> String {
+    format!("{roster}/{record_id}")
 }

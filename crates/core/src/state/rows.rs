@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "notification",
     "person",
     "repatriation",
+    "source",
 ];
 
 /// Rows changed by a batch: `(table, key, Some(new value))` for a written row,
@@ -74,6 +75,7 @@ impl State {
         delta_of("notification", &mut self.notifications, &mut rows);
         delta_of("person", &mut self.persons, &mut rows);
         delta_of("repatriation", &mut self.repatriations, &mut rows);
+        delta_of("source", &mut self.sources, &mut rows);
         ProjectionDelta { rows }
     }
 
@@ -89,6 +91,7 @@ impl State {
         rows_of("notification", &self.notifications, &mut out);
         rows_of("person", &self.persons, &mut out);
         rows_of("repatriation", &self.repatriations, &mut out);
+        rows_of("source", &self.sources, &mut out);
         out
     }
 
@@ -109,6 +112,7 @@ impl State {
                 "notification" => s.notifications.load(key, value),
                 "person" => s.persons.load(key, value),
                 "repatriation" => s.repatriations.load(key, value),
+                "source" => s.sources.load(key, value),
                 other => {
                     return Err(RowError {
                         table: other.into(),
