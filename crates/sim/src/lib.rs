@@ -1,1 +1,534 @@
-//! placeholder
+//! The reference operation: a deterministic custody-transfer operation shaped
+//! like the one in `shared/reference/operation-report.txt`, generated from a
+//! seed and sized by a scale factor.
+//!
+//! At scale 1: 7,000 people scheduled for transfer from four facilities in
+//! north-east Syria to three maximum-security prisons in Iraq, mostly Iraqi and
+//! Syrian nationals with hundreds from more than 60 other countries, moved by
+//! land convoy and by air; high-risk people fly. The operation stops where
+//! 4,583 have been transferred and admitted: two movements are under way, the
+//! rest are planned. Along the way one convoy is aborted and re-planned, a
+//! checkpoint miscount and a departure headcount error open discrepancies that
+//! are later resolved, and one discrepancy on a convoy under way is still open.
+//!
+//! The generator only *describes* what happens, as [`Step`]s; the caller
+//! records each step through the same append path as real use, so every
+//! guarantee is checked. Nothing here touches a clock, a file or the network.
+
+mod people;
+mod places;
+
+pub use people::{FOREIGN, REPATRIATING};
+pub use places::{DESTINATIONS, ORIGINS};
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rollcall_core::event::EventKind;
+use rollcall_core::ids::*;
+use rollcall_core::judicial::Recipient;
+use rollcall_core::movement::{Mode, Vehicle, VehicleKind};
+use rollcall_core::person::{RiskLevel, SourceRow};
+use rollcall_core::{Country, Timestamp};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Seed: the same seed and scale give the same operation.
+    pub seed: u64,
+    /// Size: 1.0 is 7,000 people; 10.0 is 70,000.
+    pub scale: f64,
+}
+
+/// People scheduled for transfer at scale 1.
+pub const PEOPLE_AT_SCALE_1: u64 = 7_000;
+/// People transferred and admitted when the operation stops, at scale 1.
+pub const TRANSFERRED_AT_SCALE_1: u64 = 4_583;
+
+/// One thing that happens, recorded by one user at one time.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub user: String,
+    /// What.
+    pub action: Action,
+}
+
+/// What a step does. `Record` is appended as it is; the others go through the
+/// movement workflows, which add the handovers and discrepancies they imply.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Events appended as one batch.
+    Record(Vec<EventKind>),
+    /// Departure with a headcount and the boarded list.
+    Depart {
+        /// Movement.
+        movement: MovementId,
+        /// Headcount.
+        headcount: u32,
+        /// Boarded.
+        boarded: Vec<PersonId>,
+    },
+    /// A checkpoint count.
+    Checkpoint {
+        /// Movement.
+        movement: MovementId,
+        /// Place.
+        place: String,
+        /// Count.
+        count: u32,
+    },
+    /// Arrival and intake.
+    Arrive {
+        /// Movement.
+        movement: MovementId,
+        /// Ids presented and admitted.
+        admitted: Vec<String>,
+    },
+    /// Abort, everyone back to a custodian.
+    Abort {
+        /// Movement.
+        movement: MovementId,
+        /// Where to.
+        return_to: CustodianId,
+        /// Why.
+        reason: String,
+    },
+    /// Resolve every open discrepancy of a movement.
+    ResolveOpen {
+        /// Movement.
+        movement: MovementId,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The generated operation and the figures it must produce.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Steps in the order to record them.
+    pub steps: Vec<Step>,
+    /// People registered and scheduled.
+    pub people: u64,
+    /// People transferred and admitted at the stop point.
+    pub transferred: u64,
+    /// Movements planned (including the aborted one).
+    pub movements: u64,
+}
+
+fn at(base: i64, minutes: i64) -> Timestamp {
+    Timestamp::from_second(base + minutes * 60).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Operation day zero: 2026-01-22T03:00:00Z.
+const T0: i64 = 1_769_050_800;
+
+struct Group {
+    origin: usize,
+    destination: usize,
+    mode: Mode,
+    people: Vec<PersonId>,
+}
+
+fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1, lat2, lon2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    6371.0 * 2.0 * h.sqrt().asin()
+}
+
+fn weighted(rng: &mut ChaCha8Rng, shares: &[u32]) -> usize {
+    let total: u32 = shares.iter().sum();
+    let mut r = rng.random_range(0..total);
+    for (i, s) in shares.iter().enumerate() {
+        if r < *s {
+            return i;
+        }
+        r -= s;
+    }
+    shares.len() - 1
+}
+
+/// Generates the operation.
+pub fn generate(cfg: &Config) -> Operation {
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let scale = if cfg.scale.is_finite() && cfg.scale > 0.0 {
+        cfg.scale
+    } else {
+        1.0
+    };
+    let people = ((PEOPLE_AT_SCALE_1 as f64 * scale).round() as u64).max(20);
+    let target = ((TRANSFERRED_AT_SCALE_1 as f64 * scale).round() as u64).min(people);
+    let mut steps = Vec::new();
+    let repatriating: Vec<Country> = REPATRIATING
+        .iter()
+        .filter_map(|c| Country::parse(c))
+        .collect();
+
+    // 1. Custodians.
+    steps.push(Step {
+        at: at(T0, -4 * 24 * 60),
+        user: "admin".into(),
+        action: Action::Record(
+            places::custodians(people as usize, &repatriating)
+                .into_iter()
+                .map(|(custodian, info)| EventKind::CustodianRegistered { custodian, info })
+                .collect(),
+        ),
+    });
+
+    // 2. Registration at the origins, from their rosters, in batches.
+    let origin_shares: Vec<u32> = ORIGINS.iter().map(|p| p.share).collect();
+    let dest_shares: Vec<u32> = DESTINATIONS.iter().map(|p| p.share).collect();
+    let juvenile_dest = DESTINATIONS.iter().position(|p| p.juveniles).unwrap_or(0);
+    let juvenile_origin = ORIGINS.iter().position(|p| p.juveniles).unwrap_or(0);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut batch: Vec<EventKind> = Vec::new();
+    let mut counters = vec![0usize; ORIGINS.len()];
+    let mut nationality_of: Vec<Option<Country>> = Vec::with_capacity(people as usize);
+    for i in 0..people as usize {
+        let mut origin = weighted(&mut rng, &origin_shares);
+        let mut d = people::detainee(&mut rng, i, ORIGINS[origin].id);
+        if d.record.flags.juvenile {
+            origin = juvenile_origin;
+            d = people::Detainee {
+                record_id: format!("{}-{:06}", ORIGINS[origin].id, i + 1),
+                ..d
+            };
+        }
+        counters[origin] += 1;
+        if i % 97 == 3 && i + 2000 < people as usize {
+            d.record.separation_groups.push(format!("SG-{:04}", i / 97));
+        }
+        if i % 97 == 3 + 2000 % 97 && i >= 2000 {
+            d.record
+                .separation_groups
+                .push(format!("SG-{:04}", (i - 2000) / 97));
+        }
+        let destination = if d.record.flags.juvenile {
+            juvenile_dest
+        } else {
+            weighted(&mut rng, &dest_shares)
+        };
+        let mode = if d.record.risk == RiskLevel::High {
+            Mode::Air
+        } else {
+            Mode::Land
+        };
+        let person = PersonId(format!("P-{:07}", i + 1));
+        nationality_of.push(d.record.nationalities.first().copied());
+        match groups
+            .iter_mut()
+            .find(|g| g.origin == origin && g.destination == destination && g.mode == mode)
+        {
+            Some(g) => g.people.push(person.clone()),
+            None => groups.push(Group {
+                origin,
+                destination,
+                mode,
+                people: vec![person.clone()],
+            }),
+        }
+        batch.push(EventKind::PersonRegistered {
+            person,
+            source: Some(SourceRow {
+                roster: format!("{} roster", ORIGINS[origin].id),
+                record_id: d.record_id,
+                line: None,
+            }),
+            record: d.record,
+            custodian: CustodianId::new(ORIGINS[origin].id),
+            capacity_override: None,
+        });
+        if batch.len() == 1000 {
+            steps.push(Step {
+                at: at(T0, -3 * 24 * 60 + (i / 1000) as i64 * 20),
+                user: "registrar".into(),
+                action: Action::Record(std::mem::take(&mut batch)),
+            });
+        }
+    }
+    if !batch.is_empty() {
+        steps.push(Step {
+            at: at(T0, -2 * 24 * 60),
+            user: "registrar".into(),
+            action: Action::Record(batch),
+        });
+    }
+
+    // 3. Cut the groups into movements, round-robin, with a cut exactly at the
+    // stop point so that precisely `target` people are transferred.
+    let mut manifests: Vec<(usize, Vec<PersonId>)> = Vec::new();
+    let mut cursors = vec![0usize; groups.len()];
+    let mut assigned = 0u64;
+    let mut g = 0usize;
+    while (assigned as usize) < people as usize {
+        if cursors[g] < groups[g].people.len() {
+            let max = match groups[g].mode {
+                Mode::Air => rng.random_range(90..=150usize),
+                Mode::Land => rng.random_range(120..=200usize),
+            };
+            let mut n = max.min(groups[g].people.len() - cursors[g]);
+            if assigned < target && assigned + n as u64 > target {
+                n = (target - assigned) as usize;
+            }
+            manifests.push((g, groups[g].people[cursors[g]..cursors[g] + n].to_vec()));
+            cursors[g] += n;
+            assigned += n as u64;
+        }
+        g = (g + 1) % groups.len();
+    }
+
+    // 4. Plan, run and stop.
+    let mut done = 0u64;
+    let mut movements = 0u64;
+    let mut in_transit_left = 2;
+    let mut last_completed_end = T0;
+    for (k, (gi, manifest)) in manifests.iter().enumerate() {
+        let group = &groups[*gi];
+        let (o, d) = (&ORIGINS[group.origin], &DESTINATIONS[group.destination]);
+        let start = T0 + k as i64 * 90 * 60;
+        let complete = done < target;
+        let mid = MovementId(format!("MV-{:04}", k + 1));
+        let vehicles = match group.mode {
+            Mode::Air => vec![Vehicle {
+                id: "AC1".into(),
+                kind: VehicleKind::Aircraft,
+                seats: 150,
+                armored: false,
+            }],
+            Mode::Land => {
+                let buses = manifest.len().div_ceil(45);
+                (0..2)
+                    .map(|i| Vehicle {
+                        id: format!("A{}", i + 1),
+                        kind: VehicleKind::Armored,
+                        seats: 0,
+                        armored: true,
+                    })
+                    .chain((0..buses).map(|i| Vehicle {
+                        id: format!("B{}", i + 1),
+                        kind: VehicleKind::Bus,
+                        seats: 45,
+                        armored: false,
+                    }))
+                    .collect()
+            }
+        };
+        let plan = |id: &MovementId, when: i64| Step {
+            at: at(when, 0),
+            user: "planner".into(),
+            action: Action::Record(vec![EventKind::MovementPlanned {
+                movement: id.clone(),
+                mode: group.mode,
+                origin: CustodianId::new(o.id),
+                destination: CustodianId::new(d.id),
+                planned_departure: at(when, 24 * 60),
+                vehicles: vehicles.clone(),
+                escort: vec![format!("escort-team-{}", k % 12 + 1)],
+                manifest: manifest.clone(),
+                route: vec![],
+            }]),
+        };
+        let escort = format!("escort.{}", mid.as_str().to_lowercase());
+        let travel_min = match group.mode {
+            Mode::Air => 150,
+            Mode::Land => (distance_km((o.lat, o.lon), (d.lat, d.lon)) / 45.0 * 60.0) as i64 + 60,
+        };
+        let step = |when: i64, user: &str, action: Action| Step {
+            at: at(when, 0),
+            user: user.into(),
+            action,
+        };
+
+        // The third movement is aborted at the border and re-planned.
+        if k == 2 && complete {
+            let aborted = MovementId(format!("MV-{:04}-X", k + 1));
+            movements += 1;
+            steps.push(plan(&aborted, start - 26 * 60 * 60));
+            steps.push(step(
+                start - 3 * 60 * 60,
+                &escort,
+                Action::Depart {
+                    movement: aborted.clone(),
+                    headcount: manifest.len() as u32,
+                    boarded: manifest.clone(),
+                },
+            ));
+            steps.push(step(
+                start - 2 * 60 * 60,
+                &escort,
+                Action::Abort {
+                    movement: aborted.clone(),
+                    return_to: CustodianId::new(o.id),
+                    reason: "border crossing closed after security alert; convoy turned back"
+                        .into(),
+                },
+            ));
+        }
+        movements += 1;
+        let plan_at = if k == 2 && complete {
+            start - 60 * 60
+        } else {
+            start - 24 * 60 * 60 + k as i64
+        };
+        steps.push(plan(&mid, plan_at));
+        if !complete && in_transit_left == 0 {
+            continue; // planned, waiting
+        }
+        let n = manifest.len() as u32;
+        let miscount_departure = k == 7;
+        steps.push(step(
+            start,
+            &escort,
+            Action::Depart {
+                movement: mid.clone(),
+                headcount: if miscount_departure { n + 1 } else { n },
+                boarded: manifest.clone(),
+            },
+        ));
+        let mut t = start;
+        let places: &[&str] = match group.mode {
+            Mode::Land => &[
+                "border crossing",
+                "first checkpoint inside Iraq",
+                "outer gate",
+            ],
+            Mode::Air => &["in-flight headcount"],
+        };
+        for (j, place) in places.iter().enumerate() {
+            t += travel_min / 4;
+            let miscount = (k == 4 && j == 0) || (!complete && in_transit_left == 1 && j == 0);
+            steps.push(step(
+                t,
+                &escort,
+                Action::Checkpoint {
+                    movement: mid.clone(),
+                    place: place.to_string(),
+                    count: if miscount { n - 1 } else { n },
+                },
+            ));
+            if miscount && complete {
+                steps.push(step(t + 25, &escort, Action::ResolveOpen {
+                    movement: mid.clone(),
+                    reason: format!("recount at {place} by the escort commander matched the boarded list of {n}; first count missed one seat"),
+                }));
+            }
+            if !complete && j == 0 {
+                break;
+            }
+        }
+        if !complete {
+            in_transit_left -= 1;
+            continue;
+        }
+        t = start + travel_min;
+        steps.push(step(
+            t,
+            &format!("intake.{}", d.id.to_lowercase()),
+            Action::Arrive {
+                movement: mid.clone(),
+                admitted: manifest.iter().map(|p| p.0.clone()).collect(),
+            },
+        ));
+        if miscount_departure {
+            steps.push(step(t + 40, "planner", Action::ResolveOpen {
+                movement: mid.clone(),
+                reason: format!("intake reconciled {n} of {n}; the departure count included the escort's medic"),
+            }));
+        }
+        // Judicial process and notifications begin after admission.
+        let mut after = Vec::new();
+        for p in manifest {
+            let idx: usize = p.0[2..].parse::<usize>().unwrap_or(1) - 1;
+            if rng.random_ratio(1, 4) {
+                after.push(EventKind::CaseOpened {
+                    case: CaseId(format!("C-{}", &p.0[2..])),
+                    person: p.clone(),
+                    committee: format!("Investigative Committee {}", idx % 6 + 1),
+                    legal_basis: "Anti-Terrorism Law No. 13 of 2005, art. 4".into(),
+                    first_appearance_due: at(t, 48 * 60),
+                });
+            }
+            if let Some(c) = nationality_of[idx] {
+                if repatriating.contains(&c) {
+                    after.push(EventKind::NotificationSent {
+                        notification: NotificationId(format!("N-{}", &p.0[2..])),
+                        person: p.clone(),
+                        recipient: Recipient::Consulate { country: c },
+                        channel: "diplomatic note".into(),
+                        subject: "national admitted to Iraqi custody".into(),
+                    });
+                    if rng.random_ratio(1, 3) {
+                        after.push(EventKind::RepatriationRequested {
+                            repatriation: RepatriationId(format!("R-{}", &p.0[2..])),
+                            person: p.clone(),
+                            state: c,
+                        });
+                    }
+                }
+            }
+        }
+        if !after.is_empty() {
+            steps.push(step(t + 180, "registrar", Action::Record(after)));
+        }
+        done += n as u64;
+        last_completed_end = last_completed_end.max(t + 180);
+    }
+    let _ = last_completed_end;
+    steps.sort_by_key(|s| s.at);
+    Operation {
+        steps,
+        people,
+        transferred: done,
+        movements,
+    }
+}
+
+/// Turns a step into the events to append, given the state now: `Record` as
+/// it is, the movement actions through [`rollcall_core::ops`] exactly as an
+/// escort or facility officer's report would be.
+pub fn expand(
+    action: &Action,
+    state: &rollcall_core::State,
+) -> Result<Vec<EventKind>, rollcall_core::Violation> {
+    use rollcall_core::ops;
+    use rollcall_core::state::views::DiscrepancyStatus;
+    Ok(match action {
+        Action::Record(kinds) => kinds.clone(),
+        Action::Depart {
+            movement,
+            headcount,
+            boarded,
+        } => ops::depart(state, movement, *headcount, boarded, "operations room")?,
+        Action::Checkpoint {
+            movement,
+            place,
+            count,
+        } => ops::checkpoint(state, movement, place, *count, "operations room")?,
+        Action::Arrive { movement, admitted } => {
+            ops::arrive(state, movement, admitted, "operations room")?
+        }
+        Action::Abort {
+            movement,
+            return_to,
+            reason,
+        } => ops::abort(state, movement, return_to, reason)?,
+        Action::ResolveOpen { movement, reason } => state
+            .discrepancies()
+            .filter(|(_, d)| {
+                d.status == DiscrepancyStatus::Open && d.movement.as_ref() == Some(movement)
+            })
+            .map(|(id, _)| EventKind::DiscrepancyResolved {
+                discrepancy: DiscrepancyId(id.clone()),
+                reason: reason.clone(),
+            })
+            .collect(),
+    })
+}

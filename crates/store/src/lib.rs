@@ -1,1 +1,198 @@
-//! placeholder
+//! Durable storage for the Rollcall custody ledger, behind one narrow trait.
+//!
+//! This crate knows nothing of the domain. It stores:
+//!
+//! * **events**: opaque, already-encoded bytes, each with its sequence number
+//!   (`seq`, starting at 0, contiguous) and the Merkle leaf hash the caller
+//!   computed for it;
+//! * **checkpoints**: the signed note text of a tree head, keyed by tree size;
+//! * **projection rows**: `(table, key) -> value` strings derived from the
+//!   events, which may be rebuilt from them at any time;
+//! * an **access log** of who looked at what, and a few **meta** settings.
+//!
+//! # The trait
+//!
+//! [`Store`] is the whole contract. Every write that belongs together goes
+//! through [`Store::append`] as one [`Commit`]: its events, projection changes
+//! and optional checkpoint are written in a single transaction, or not at all.
+//! [`SqliteStore`] is the embedded default; other backends (PostgreSQL) must
+//! pass the same behavioural suite in [`conformance`].
+//!
+//! # Durability
+//!
+//! `append`, `replace_projection`, `record_access` and `meta_set` return only
+//! once their transaction is durable. For SQLite that means `journal_mode=WAL`
+//! with `synchronous=FULL`: the write-ahead log is fsynced at every commit, so
+//! a crash or power loss after `Ok(())` loses nothing. [`Store::backup_to`]
+//! takes a consistent online snapshot while other connections keep writing.
+//!
+//! # Nothing edits the ledger
+//!
+//! There is no method that changes or removes an event, a checkpoint or an
+//! access record: the ledger only grows. Only projection rows (derived data)
+//! and meta settings can be overwritten. The SQLite schema backs this with
+//! triggers that abort any `UPDATE` or `DELETE` on those tables. Someone with
+//! write access to the file can still drop the triggers or edit bytes; catching
+//! that is the job of the ledger's hash chain and signed checkpoints, not of
+//! this crate.
+
+#![warn(missing_docs)]
+
+pub mod conformance;
+mod error;
+mod sqlite;
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+/// A SHA-256 sized digest (the Merkle leaf hash of an event).
+pub type Hash = [u8; 32];
+
+/// One event as stored: its position, its encoded bytes and its leaf hash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoredEvent {
+    /// Position in the ledger, starting at 0, without gaps.
+    pub seq: u64,
+    /// The encoded event, opaque to the store.
+    pub bytes: Vec<u8>,
+    /// The Merkle leaf hash of `bytes`, computed by the caller.
+    pub leaf_hash: Hash,
+}
+
+/// One row of a projection table: derived data, rebuildable from the events.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectionRow {
+    /// Name of the projection table.
+    pub table: String,
+    /// Key of the row within its table.
+    pub key: String,
+    /// The row's value (typically encoded JSON), opaque to the store.
+    pub value: String,
+}
+
+/// A change to one projection row, applied as part of a [`Commit`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectionChange {
+    /// Insert the row, or overwrite the value of an existing `(table, key)`.
+    Upsert(ProjectionRow),
+    /// Remove the row if present; removing a missing row is not an error.
+    Delete {
+        /// Name of the projection table.
+        table: String,
+        /// Key of the row to remove.
+        key: String,
+    },
+}
+
+/// A checkpoint: the signed note text of the tree head at `size` events.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoredCheckpoint {
+    /// The tree size (number of events) the note commits to.
+    pub size: u64,
+    /// The signed note text, opaque to the store.
+    pub note: String,
+}
+
+/// One entry of the append-only access log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessRecord {
+    /// When the access happened, RFC 3339, supplied by the caller.
+    pub at: String,
+    /// Who accessed.
+    pub user: String,
+    /// From which node.
+    pub node: String,
+    /// What they did (e.g. `read`, `export`).
+    pub action: String,
+    /// What they did it to.
+    pub subject: String,
+}
+
+/// One atomic unit: everything in it is written in ONE transaction, or nothing is.
+///
+/// Any part may be empty. The checkpoint, if present, may name any tree size up
+/// to the ledger size after the commit's events, and must not already exist.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Commit<'a> {
+    /// Events to append; `events[0].seq` must equal the current size and the
+    /// seqs must be contiguous.
+    pub events: &'a [StoredEvent],
+    /// Projection changes, applied in order after the events.
+    pub projection: &'a [ProjectionChange],
+    /// A checkpoint to record alongside.
+    pub checkpoint: Option<&'a StoredCheckpoint>,
+}
+
+/// The storage contract of the ledger. See the [crate docs](crate).
+///
+/// Orderings of strings (projection keys and tables) are by bytes, as Rust's
+/// `str` orders them (SQLite `BINARY`, PostgreSQL `COLLATE "C"`).
+pub trait Store {
+    /// Appends atomically. `events[0].seq` must equal `self.size()` and seqs
+    /// must be contiguous; otherwise [`StoreError::OutOfSequence`] naming the
+    /// expected and the offending seq, and nothing is written. A checkpoint
+    /// beyond the new size is [`StoreError::CheckpointBeyondLedger`]; one whose
+    /// size already has a checkpoint is [`StoreError::CheckpointExists`]; both
+    /// write nothing. Returns only once durable (fsynced).
+    fn append(&mut self, commit: &Commit<'_>) -> Result<(), StoreError>;
+
+    /// The number of events.
+    fn size(&self) -> Result<u64, StoreError>;
+
+    /// Events with `from <= seq < to`. Requires `from <= to <= size`, else
+    /// [`StoreError::OutOfRange`].
+    fn events(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Calls `f` with every event in seq order without loading them all at
+    /// once. Stops at and returns the first error, including one from `f`.
+    fn for_each_event(
+        &self,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// The event at `seq`, if the ledger is that long.
+    fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
+
+    /// All leaf hashes in seq order (reads only the hash column).
+    fn leaf_hashes(&self) -> Result<Vec<Hash>, StoreError>;
+
+    /// All checkpoints, in increasing size.
+    fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
+
+    /// The checkpoint with the largest size.
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// The checkpoint for exactly `size` events.
+    fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// The `(key, value)` rows of one projection table, in key order.
+    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// One projection value.
+    fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Every projection row, ordered by `(table, key)`.
+    fn projection_all(&self) -> Result<Vec<ProjectionRow>, StoreError>;
+
+    /// Replaces ALL projection rows (used by `rebuild`) in one transaction;
+    /// the events are untouched. A `(table, key)` given twice is
+    /// [`StoreError::DuplicateProjectionRow`] and changes nothing.
+    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<(), StoreError>;
+
+    /// Appends to the access log (durably).
+    fn record_access(&mut self, rec: &AccessRecord) -> Result<(), StoreError>;
+
+    /// The whole access log, oldest first.
+    fn access_log(&self) -> Result<Vec<AccessRecord>, StoreError>;
+
+    /// A small setting (origin, node name, verifier key...).
+    fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Sets (or overwrites) a small setting, durably.
+    fn meta_set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Writes a consistent online snapshot to `path`, which must not exist,
+    /// while others may be writing. Returns the latest checkpoint contained in
+    /// the snapshot (so the snapshot is at least that long).
+    fn backup_to(&self, path: &std::path::Path) -> Result<Option<StoredCheckpoint>, StoreError>;
+}

@@ -1,0 +1,777 @@
+//! The behavioural test suite every [`Store`] backend must pass.
+//!
+//! Each function takes a [`Harness`] that creates fresh, isolated databases of
+//! one backend, runs one scenario and panics on the first deviation. A backend
+//! crate runs them all, one `#[test]` each, with
+//! [`conformance_tests!`](crate::conformance_tests):
+//!
+//! ```ignore
+//! rollcall_store::conformance_tests!(MyHarness::new());
+//! ```
+//!
+//! The suite only uses the [`Store`] trait, so it pins down the contract rather
+//! than one implementation: string orderings are by bytes, ranges are strict,
+//! failed commits leave no trace, and a backup is a consistent snapshot.
+
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::{
+    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
+};
+
+/// Creates and reopens databases of one backend for the suite.
+pub trait Harness {
+    /// The backend under test.
+    type Store: Store + Send;
+    /// Where a database lives (a file path, a connection string + schema...).
+    type Location: Clone + Debug;
+
+    /// A new, empty database no other test sees, and an open handle to it.
+    fn create(&self) -> (Self::Store, Self::Location);
+    /// Another, independent handle (its own connection) on an existing database.
+    fn open(&self, at: &Self::Location) -> Self::Store;
+    /// A path that does not exist yet, for [`Store::backup_to`].
+    fn backup_path(&self) -> PathBuf;
+    /// Opens a snapshot written by [`Store::backup_to`].
+    fn open_backup(&self, path: &Path) -> Self::Store;
+}
+
+/// Generates one `#[test]` per conformance scenario, each on a fresh harness
+/// built by the given expression.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($harness:expr) => {
+        $crate::conformance_tests!(@each $harness;
+            empty_store_reads_empty,
+            append_and_read_round_trip,
+            events_range_is_strict,
+            for_each_event_streams_in_order_and_stops_on_error,
+            out_of_sequence_is_rejected_and_writes_nothing,
+            duplicate_seq_in_batch_writes_nothing,
+            failure_late_in_a_commit_rolls_back_all_of_it,
+            checkpoint_beyond_ledger_is_rejected,
+            empty_commit_is_a_no_op,
+            projection_upsert_and_delete,
+            projection_orders_by_bytes,
+            replace_projection_replaces_all_rows_only,
+            checkpoints_ordered_latest_and_exact,
+            access_log_is_append_only,
+            meta_set_get_overwrite,
+            durable_across_drop_and_reopen,
+            second_handle_sees_writes_and_cannot_fork,
+            backup_while_appending_is_consistent_snapshot,
+            backup_refuses_existing_path,
+        );
+    };
+    (@each $harness:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::conformance::$name(&$harness);
+            }
+        )+
+    };
+}
+
+// ---------------------------------------------------------------- helpers --
+
+/// A deterministic event: varied lengths (including empty) and binary content.
+pub fn event(seq: u64) -> StoredEvent {
+    let len = (seq % 7) as usize * 13 + (seq % 3) as usize;
+    let bytes = (0..len)
+        .map(|i| (seq as usize).wrapping_mul(31).wrapping_add(i) as u8)
+        .collect();
+    StoredEvent {
+        seq,
+        bytes,
+        leaf_hash: leaf(seq),
+    }
+}
+
+/// A deterministic stand-in for a leaf hash (the store does not check it).
+pub fn leaf(seq: u64) -> Hash {
+    let mut h = [0u8; 32];
+    for (i, b) in h.iter_mut().enumerate() {
+        *b = (seq.rotate_left(i as u32 * 3) as u8) ^ (i as u8).wrapping_mul(0x9d);
+    }
+    h
+}
+
+/// Events `from..to`.
+pub fn events(from: u64, to: u64) -> Vec<StoredEvent> {
+    (from..to).map(event).collect()
+}
+
+fn cp(size: u64) -> StoredCheckpoint {
+    StoredCheckpoint {
+        size,
+        note: format!("rollcall.test/log\n{size}\nroot-{size}=\n\n— test sig{size}\n"),
+    }
+}
+
+fn row(table: &str, key: &str, value: &str) -> ProjectionRow {
+    ProjectionRow {
+        table: table.into(),
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+fn upsert(table: &str, key: &str, value: &str) -> ProjectionChange {
+    ProjectionChange::Upsert(row(table, key, value))
+}
+
+fn delete(table: &str, key: &str) -> ProjectionChange {
+    ProjectionChange::Delete {
+        table: table.into(),
+        key: key.into(),
+    }
+}
+
+fn access(i: u32) -> AccessRecord {
+    AccessRecord {
+        at: format!("2026-01-0{}T10:00:00Z", i % 9 + 1),
+        user: format!("user{i}"),
+        node: "node-a".into(),
+        action: if i.is_multiple_of(2) {
+            "read"
+        } else {
+            "export"
+        }
+        .into(),
+        subject: format!("person/{i}"),
+    }
+}
+
+fn append_events<S: Store>(s: &mut S, evs: &[StoredEvent], checkpoint: Option<&StoredCheckpoint>) {
+    s.append(&Commit {
+        events: evs,
+        projection: &[],
+        checkpoint,
+    })
+    .expect("append");
+}
+
+/// Everything readable through the trait, for before/after comparisons.
+#[derive(Debug, PartialEq, Eq)]
+struct State {
+    size: u64,
+    events: Vec<StoredEvent>,
+    leaves: Vec<Hash>,
+    checkpoints: Vec<StoredCheckpoint>,
+    latest: Option<StoredCheckpoint>,
+    projection: Vec<ProjectionRow>,
+    access: Vec<AccessRecord>,
+}
+
+fn state<S: Store>(s: &S) -> State {
+    let size = s.size().expect("size");
+    State {
+        size,
+        events: s.events(0, size).expect("events"),
+        leaves: s.leaf_hashes().expect("leaf_hashes"),
+        checkpoints: s.checkpoints().expect("checkpoints"),
+        latest: s.latest_checkpoint().expect("latest_checkpoint"),
+        projection: s.projection_all().expect("projection_all"),
+        access: s.access_log().expect("access_log"),
+    }
+}
+
+/// A store with 5 events, checkpoints at 3 and 5, two projection rows, one access record.
+fn populated<H: Harness>(h: &H) -> (H::Store, H::Location) {
+    let (mut s, at) = h.create();
+    s.append(&Commit {
+        events: &events(0, 3),
+        projection: &[upsert("people", "p1", "v1"), upsert("places", "x", "1")],
+        checkpoint: Some(&cp(3)),
+    })
+    .expect("append 0..3");
+    append_events(&mut s, &events(3, 5), Some(&cp(5)));
+    s.record_access(&access(1)).expect("record_access");
+    (s, at)
+}
+
+fn assert_out_of_sequence(r: Result<(), StoreError>, want_expected: u64, want_got: u64) {
+    match r {
+        Err(StoreError::OutOfSequence { expected, got }) => {
+            assert_eq!(
+                (expected, got),
+                (want_expected, want_got),
+                "OutOfSequence fields"
+            );
+        }
+        other => panic!(
+            "expected OutOfSequence {{ expected: {want_expected}, got: {want_got} }}, got {other:?}"
+        ),
+    }
+}
+
+// -------------------------------------------------------------- scenarios --
+
+/// A new store reads as empty everywhere.
+pub fn empty_store_reads_empty<H: Harness>(h: &H) {
+    let (s, _) = h.create();
+    assert_eq!(s.size().unwrap(), 0);
+    assert_eq!(s.events(0, 0).unwrap(), vec![]);
+    assert_eq!(s.event(0).unwrap(), None);
+    assert!(s.leaf_hashes().unwrap().is_empty());
+    assert!(s.checkpoints().unwrap().is_empty());
+    assert_eq!(s.latest_checkpoint().unwrap(), None);
+    assert_eq!(s.checkpoint_at(0).unwrap(), None);
+    assert!(s.projection_all().unwrap().is_empty());
+    assert!(s.projection_table("people").unwrap().is_empty());
+    assert_eq!(s.projection_get("people", "p1").unwrap(), None);
+    assert!(s.access_log().unwrap().is_empty());
+    assert_eq!(s.meta_get("origin").unwrap(), None);
+}
+
+/// Events come back byte for byte, by range, by seq, streamed and as leaves.
+pub fn append_and_read_round_trip<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    let mut all = events(0, 40);
+    // An empty event, a large one, and one of every byte value.
+    all[7].bytes = Vec::new();
+    all[8].bytes = vec![0xAB; 256 * 1024];
+    all[9].bytes = (0..=255u8).collect();
+    for chunk in [0..1, 1..10, 10..11, 11..40] {
+        append_events(&mut s, &all[chunk], None);
+    }
+    assert_eq!(s.size().unwrap(), 40);
+    assert_eq!(s.events(0, 40).unwrap(), all);
+    assert_eq!(s.events(5, 12).unwrap(), all[5..12]);
+    assert_eq!(s.events(40, 40).unwrap(), vec![]);
+    for e in &all {
+        assert_eq!(
+            s.event(e.seq).unwrap().as_ref(),
+            Some(e),
+            "event({})",
+            e.seq
+        );
+    }
+    assert_eq!(s.event(40).unwrap(), None);
+    assert_eq!(s.event(u64::MAX).unwrap(), None);
+    let leaves: Vec<Hash> = all.iter().map(|e| e.leaf_hash).collect();
+    assert_eq!(s.leaf_hashes().unwrap(), leaves);
+    let mut streamed = Vec::new();
+    s.for_each_event(&mut |e| {
+        streamed.push(e);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(streamed, all);
+}
+
+/// `events(from, to)` needs `from <= to <= size`.
+pub fn events_range_is_strict<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    append_events(&mut s, &events(0, 5), None);
+    for (from, to) in [
+        (0, 6),
+        (4, 3),
+        (5, 6),
+        (6, 6),
+        (0, u64::MAX),
+        (u64::MAX, u64::MAX),
+    ] {
+        match s.events(from, to) {
+            Err(StoreError::OutOfRange {
+                from: f,
+                to: t,
+                size,
+            }) => assert_eq!((f, t, size), (from, to, 5)),
+            other => panic!("events({from}, {to}) on 5 events: expected OutOfRange, got {other:?}"),
+        }
+    }
+    assert_eq!(s.events(5, 5).unwrap(), vec![]);
+}
+
+/// `for_each_event` visits in seq order and stops at the closure's first error.
+pub fn for_each_event_streams_in_order_and_stops_on_error<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    append_events(&mut s, &events(0, 10), None);
+    let mut seen = Vec::new();
+    let r = s.for_each_event(&mut |e| {
+        seen.push(e.seq);
+        if e.seq == 3 {
+            Err(StoreError::Callback("enough".into()))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(r, Err(StoreError::Callback(_))), "got {r:?}");
+    assert_eq!(seen, vec![0, 1, 2, 3]);
+}
+
+/// A first seq other than `size()` is refused, naming both, and writes nothing
+/// (not the events, the projection changes nor the checkpoint).
+pub fn out_of_sequence_is_rejected_and_writes_nothing<H: Harness>(h: &H) {
+    let (mut fresh, _) = h.create();
+    assert_out_of_sequence(
+        fresh.append(&Commit {
+            events: &events(1, 2),
+            ..Commit::default()
+        }),
+        0,
+        1,
+    );
+    assert_eq!(fresh.size().unwrap(), 0);
+
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let projection = [upsert("people", "p9", "new"), delete("people", "p1")];
+    for (evs, expected, got) in [
+        (events(6, 8), 5, 6),                       // gap
+        (events(4, 6), 5, 4),                       // overlap
+        (events(0, 1), 5, 0),                       // replay from the start
+        (vec![event(5), event(6), event(8)], 7, 8), // gap inside the batch
+        (vec![event(5), event(7), event(6)], 6, 7), // unordered batch
+    ] {
+        let r = s.append(&Commit {
+            events: &evs,
+            projection: &projection,
+            checkpoint: Some(&cp(5 + evs.len() as u64)),
+        });
+        assert_out_of_sequence(r, expected, got);
+        assert_eq!(state(&s), before, "a refused commit changed the store");
+    }
+}
+
+/// A batch repeating a seq fails as a whole: size, checkpoints and projection stay as they were.
+pub fn duplicate_seq_in_batch_writes_nothing<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let evs = [event(5), event(6), event(6), event(7)];
+    let r = s.append(&Commit {
+        events: &evs,
+        projection: &[upsert("people", "p2", "v2"), delete("places", "x")],
+        checkpoint: Some(&cp(8)),
+    });
+    assert_out_of_sequence(r, 7, 6);
+    assert_eq!(state(&s), before);
+}
+
+/// A commit refused at its last part (a checkpoint that already exists) leaves
+/// no trace of its events or projection changes.
+pub fn failure_late_in_a_commit_rolls_back_all_of_it<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let projection = [
+        upsert("people", "p1", "changed"),
+        upsert("people", "p2", "v2"),
+        delete("places", "x"),
+    ];
+    let r = s.append(&Commit {
+        events: &events(5, 9),
+        projection: &projection,
+        checkpoint: Some(&StoredCheckpoint {
+            size: 5,
+            note: "a different note for an existing size".into(),
+        }),
+    });
+    match r {
+        Err(StoreError::CheckpointExists { size: 5 }) => {}
+        other => panic!("expected CheckpointExists {{ size: 5 }}, got {other:?}"),
+    }
+    assert_eq!(state(&s), before, "a failed commit left a trace");
+
+    // The same commit with a fresh checkpoint goes through whole.
+    s.append(&Commit {
+        events: &events(5, 9),
+        projection: &projection,
+        checkpoint: Some(&cp(9)),
+    })
+    .expect("append");
+    assert_eq!(s.size().unwrap(), 9);
+    assert_eq!(
+        s.projection_get("people", "p1").unwrap().as_deref(),
+        Some("changed")
+    );
+    assert_eq!(
+        s.projection_get("people", "p2").unwrap().as_deref(),
+        Some("v2")
+    );
+    assert_eq!(s.projection_get("places", "x").unwrap(), None);
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(9)));
+    assert_eq!(
+        s.checkpoint_at(5).unwrap(),
+        Some(cp(5)),
+        "existing checkpoint unchanged"
+    );
+}
+
+/// A checkpoint may not claim more events than the ledger holds after the commit.
+pub fn checkpoint_beyond_ledger_is_rejected<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let r = s.append(&Commit {
+        events: &events(5, 7),
+        projection: &[upsert("people", "p2", "v2")],
+        checkpoint: Some(&cp(8)),
+    });
+    match r {
+        Err(StoreError::CheckpointBeyondLedger {
+            size: 8,
+            ledger_size: 7,
+        }) => {}
+        other => panic!("expected CheckpointBeyondLedger {{ 8, 7 }}, got {other:?}"),
+    }
+    assert_eq!(state(&s), before);
+    // Exactly at the new size is fine.
+    append_events(&mut s, &events(5, 7), Some(&cp(7)));
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(7)));
+}
+
+/// An empty commit succeeds and changes nothing.
+pub fn empty_commit_is_a_no_op<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    s.append(&Commit::default()).expect("empty commit");
+    assert_eq!(state(&s), before);
+}
+
+/// Upserts insert and overwrite, deletes remove (missing rows are fine), in
+/// commit order, with or without events.
+pub fn projection_upsert_and_delete<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    s.append(&Commit {
+        events: &events(0, 1),
+        projection: &[
+            upsert("people", "p1", "v1"),
+            upsert("people", "p2", "v2"),
+            upsert("places", "p1", "elsewhere"),
+            upsert("people", "p1", "v1b"), // overwrite within the commit
+            upsert("people", "gone", "x"),
+            delete("people", "gone"),  // upsert then delete: absent
+            delete("people", "never"), // missing: no-op
+            delete("people", "back"),
+            upsert("people", "back", "b"), // delete then upsert: present
+        ],
+        checkpoint: None,
+    })
+    .expect("append");
+    assert_eq!(
+        s.projection_table("people").unwrap(),
+        vec![
+            ("back".to_string(), "b".to_string()),
+            ("p1".to_string(), "v1b".to_string()),
+            ("p2".to_string(), "v2".to_string()),
+        ]
+    );
+    assert_eq!(
+        s.projection_get("places", "p1").unwrap().as_deref(),
+        Some("elsewhere")
+    );
+    assert_eq!(s.projection_get("people", "gone").unwrap(), None);
+    assert_eq!(s.projection_get("nowhere", "p1").unwrap(), None);
+
+    // Projection-only commit: no events needed, size unchanged.
+    s.append(&Commit {
+        projection: &[
+            upsert("people", "p2", "v2b"),
+            delete("places", "p1"),
+            upsert("people", "", ""),
+        ],
+        ..Commit::default()
+    })
+    .expect("projection-only commit");
+    assert_eq!(s.size().unwrap(), 1);
+    assert_eq!(
+        s.projection_all().unwrap(),
+        vec![
+            row("people", "", ""),
+            row("people", "back", "b"),
+            row("people", "p1", "v1b"),
+            row("people", "p2", "v2b"),
+        ]
+    );
+    assert!(s.projection_table("places").unwrap().is_empty());
+}
+
+/// Tables and keys order by their bytes, as Rust's `str` does (no locale collation).
+pub fn projection_orders_by_bytes<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    let keys = [
+        "b", "B", "a", "A", "é", "z", "a b", "ab", "a-b", "10", "9", "Ω",
+    ];
+    let tables = ["t", "T", "ü", "s"];
+    let changes: Vec<ProjectionChange> = tables
+        .iter()
+        .flat_map(|t| keys.iter().map(move |k| upsert(t, k, &format!("{t}:{k}"))))
+        .collect();
+    s.append(&Commit {
+        projection: &changes,
+        ..Commit::default()
+    })
+    .expect("append");
+    let mut want_keys: Vec<&str> = keys.to_vec();
+    want_keys.sort();
+    let got: Vec<String> = s
+        .projection_table("t")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(got, want_keys);
+    let mut want_all: Vec<ProjectionRow> = changes
+        .into_iter()
+        .map(|c| match c {
+            ProjectionChange::Upsert(r) => r,
+            ProjectionChange::Delete { .. } => unreachable!(),
+        })
+        .collect();
+    want_all.sort_by(|a, b| (&a.table, &a.key).cmp(&(&b.table, &b.key)));
+    assert_eq!(s.projection_all().unwrap(), want_all);
+}
+
+/// `replace_projection` swaps every row at once and touches nothing else; a
+/// duplicate `(table, key)` refuses the whole replacement.
+pub fn replace_projection_replaces_all_rows_only<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let rows = vec![
+        row("a", "1", "x"),
+        row("a", "2", "y"),
+        row("people", "p1", "rebuilt"),
+    ];
+    s.replace_projection(&rows).expect("replace");
+    assert_eq!(s.projection_all().unwrap(), rows);
+    assert_eq!(
+        s.projection_get("places", "x").unwrap(),
+        None,
+        "old rows are gone"
+    );
+    let after = state(&s);
+    assert_eq!(
+        (
+            after.size,
+            &after.events,
+            &after.leaves,
+            &after.checkpoints,
+            &after.access
+        ),
+        (
+            before.size,
+            &before.events,
+            &before.leaves,
+            &before.checkpoints,
+            &before.access
+        ),
+        "replace_projection touched more than the projection"
+    );
+
+    let dup = [row("b", "1", "x"), row("b", "2", "y"), row("b", "1", "z")];
+    match s.replace_projection(&dup) {
+        Err(StoreError::DuplicateProjectionRow { table, key }) => {
+            assert_eq!((table.as_str(), key.as_str()), ("b", "1"));
+        }
+        other => panic!("expected DuplicateProjectionRow, got {other:?}"),
+    }
+    assert_eq!(
+        s.projection_all().unwrap(),
+        rows,
+        "a refused replacement changed rows"
+    );
+
+    s.replace_projection(&[]).expect("replace with nothing");
+    assert!(s.projection_all().unwrap().is_empty());
+    assert_eq!(s.size().unwrap(), before.size);
+}
+
+/// Checkpoints list in size order whatever order they were written in; the
+/// latest is the largest; lookups are exact.
+pub fn checkpoints_ordered_latest_and_exact<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    append_events(&mut s, &events(0, 10), Some(&cp(10)));
+    // Checkpoint-only commits for earlier sizes (e.g. imported tree heads).
+    for size in [4, 0, 7] {
+        s.append(&Commit {
+            checkpoint: Some(&cp(size)),
+            ..Commit::default()
+        })
+        .expect("checkpoint-only commit");
+    }
+    append_events(&mut s, &events(10, 12), Some(&cp(12)));
+    let sizes: Vec<u64> = s.checkpoints().unwrap().iter().map(|c| c.size).collect();
+    assert_eq!(sizes, vec![0, 4, 7, 10, 12]);
+    assert_eq!(s.checkpoints().unwrap()[2], cp(7));
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(12)));
+    assert_eq!(s.checkpoint_at(7).unwrap(), Some(cp(7)));
+    assert_eq!(s.checkpoint_at(0).unwrap(), Some(cp(0)));
+    assert_eq!(s.checkpoint_at(8).unwrap(), None);
+    assert_eq!(s.checkpoint_at(u64::MAX).unwrap(), None);
+}
+
+/// Every access is kept, in order, duplicates included.
+pub fn access_log_is_append_only<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    let recs = [access(1), access(2), access(1), access(3)];
+    for r in &recs {
+        s.record_access(r).expect("record_access");
+    }
+    assert_eq!(s.access_log().unwrap(), recs);
+    assert_eq!(s.size().unwrap(), 0, "the access log is not the ledger");
+}
+
+/// Meta settings read back, overwrite, and are independent of each other.
+pub fn meta_set_get_overwrite<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    s.meta_set("origin", "rollcall.example/log").unwrap();
+    s.meta_set("node", "node-a").unwrap();
+    s.meta_set("node", "node-b").unwrap();
+    s.meta_set("empty", "").unwrap();
+    assert_eq!(
+        s.meta_get("origin").unwrap().as_deref(),
+        Some("rollcall.example/log")
+    );
+    assert_eq!(s.meta_get("node").unwrap().as_deref(), Some("node-b"));
+    assert_eq!(s.meta_get("empty").unwrap().as_deref(), Some(""));
+    assert_eq!(s.meta_get("verifier_key").unwrap(), None);
+}
+
+/// What one handle wrote is all there after it is dropped and the database reopened.
+pub fn durable_across_drop_and_reopen<H: Harness>(h: &H) {
+    let (mut s, at) = populated(h);
+    s.meta_set("origin", "o").unwrap();
+    let before = state(&s);
+    drop(s);
+    let mut s = h.open(&at);
+    assert_eq!(state(&s), before);
+    assert_eq!(s.meta_get("origin").unwrap().as_deref(), Some("o"));
+    // And it keeps going from where it was.
+    append_events(&mut s, &events(5, 6), Some(&cp(6)));
+    drop(s);
+    let s = h.open(&at);
+    assert_eq!(s.size().unwrap(), 6);
+    assert_eq!(s.events(0, 6).unwrap(), events(0, 6));
+}
+
+/// Two handles on one database: each sees the other's commits, and a writer
+/// with a stale idea of the size is refused rather than forking the ledger.
+pub fn second_handle_sees_writes_and_cannot_fork<H: Harness>(h: &H) {
+    let (mut a, at) = h.create();
+    let mut b = h.open(&at);
+    append_events(&mut a, &events(0, 3), Some(&cp(3)));
+    assert_eq!(b.size().unwrap(), 3);
+    assert_eq!(b.latest_checkpoint().unwrap(), Some(cp(3)));
+    assert_out_of_sequence(
+        b.append(&Commit {
+            events: &events(0, 1),
+            ..Commit::default()
+        }),
+        3,
+        0,
+    );
+    append_events(&mut b, &events(3, 4), None);
+    assert_eq!(a.events(0, 4).unwrap(), events(0, 4));
+}
+
+/// Backups taken while another handle keeps appending (one checkpoint and one
+/// projection row per commit) are consistent snapshots: each opens, its size is
+/// the returned checkpoint's, its events, checkpoints and projection are the
+/// original's as of that size.
+pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
+    const MIN_COMMITS: u64 = 60;
+    const BACKUPS: usize = 4;
+    let (reader, at) = h.create();
+    let mut writer = h.open(&at);
+    let stop = AtomicBool::new(false);
+    let committed = AtomicU64::new(0);
+    let progress = |size: u64| upsert("progress", "size", &size.to_string());
+
+    let snapshots = std::thread::scope(|scope| {
+        let writer_thread = scope.spawn(|| {
+            let mut size = 0u64;
+            let mut n = 0u64;
+            while n < MIN_COMMITS || !stop.load(Ordering::Acquire) {
+                let batch = 1 + (n * 37 % 50);
+                let evs = events(size, size + batch);
+                size += batch;
+                writer
+                    .append(&Commit {
+                        events: &evs,
+                        projection: &[progress(size)],
+                        checkpoint: Some(&cp(size)),
+                    })
+                    .expect("writer append");
+                n += 1;
+                committed.store(n, Ordering::Release);
+            }
+            size
+        });
+        let mut snapshots = Vec::new();
+        for i in 0..BACKUPS {
+            // Spread the backups over the writer's run.
+            let target = (i as u64 + 1) * MIN_COMMITS / (BACKUPS as u64 + 1);
+            while committed.load(Ordering::Acquire) < target {
+                std::thread::yield_now();
+            }
+            let path = h.backup_path();
+            let returned = reader.backup_to(&path).expect("backup_to while writing");
+            snapshots.push((path, returned));
+        }
+        stop.store(true, Ordering::Release);
+        let final_size = writer_thread.join().expect("writer thread");
+        assert_eq!(reader.size().unwrap(), final_size);
+        snapshots
+    });
+
+    let original = state(&reader);
+    for (path, returned) in snapshots {
+        let snap = h.open_backup(&path);
+        let got = state(&snap);
+        let returned = returned.unwrap_or_else(|| panic!("{path:?}: no checkpoint returned"));
+        assert_eq!(
+            got.size, returned.size,
+            "{path:?}: size vs returned checkpoint"
+        );
+        assert_eq!(
+            got.latest.as_ref(),
+            Some(&returned),
+            "{path:?}: latest checkpoint"
+        );
+        let n = got.size as usize;
+        assert_eq!(
+            got.events[..],
+            original.events[..n],
+            "{path:?}: events not a prefix"
+        );
+        assert_eq!(
+            got.leaves[..],
+            original.leaves[..n],
+            "{path:?}: leaves not a prefix"
+        );
+        let k = got.checkpoints.len();
+        assert_eq!(
+            got.checkpoints[..],
+            original.checkpoints[..k],
+            "{path:?}: checkpoints"
+        );
+        assert_eq!(
+            got.projection,
+            vec![row("progress", "size", &got.size.to_string())],
+            "{path:?}: projection is not that of the same commit"
+        );
+    }
+}
+
+/// `backup_to` never overwrites: an existing path is refused and left alone.
+pub fn backup_refuses_existing_path<H: Harness>(h: &H) {
+    let (s, _) = populated(h);
+    let path = h.backup_path();
+    assert_eq!(s.backup_to(&path).unwrap(), Some(cp(5)));
+    let snap = h.open_backup(&path);
+    assert_eq!(state(&snap), state(&s));
+    drop(snap);
+    match s.backup_to(&path) {
+        Err(StoreError::AlreadyExists(p)) => assert_eq!(p, path),
+        other => panic!("expected AlreadyExists, got {other:?}"),
+    }
+    assert_eq!(
+        h.open_backup(&path).size().unwrap(),
+        5,
+        "existing backup was damaged"
+    );
+}

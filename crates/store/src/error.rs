@@ -1,0 +1,119 @@
+//! The one error type of every [`Store`](crate::Store) operation, each variant
+//! naming what failed.
+
+use std::path::PathBuf;
+
+/// What went wrong in a store operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// An appended event does not carry the next sequence number; nothing was written.
+    #[error("events out of sequence: expected seq {expected}, got {got}")]
+    OutOfSequence {
+        /// The seq the store required at that position.
+        expected: u64,
+        /// The seq the caller supplied.
+        got: u64,
+    },
+
+    /// A commit's checkpoint names more events than the ledger would hold.
+    #[error("checkpoint for tree size {size} is beyond the ledger size {ledger_size}")]
+    CheckpointBeyondLedger {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The ledger size after the commit's events.
+        ledger_size: u64,
+    },
+
+    /// A checkpoint for that tree size is already stored; checkpoints are never replaced.
+    #[error("a checkpoint for tree size {size} already exists and is never replaced")]
+    CheckpointExists {
+        /// The tree size given twice.
+        size: u64,
+    },
+
+    /// `replace_projection` was given the same `(table, key)` twice.
+    #[error("projection row ({table}, {key}) given twice")]
+    DuplicateProjectionRow {
+        /// Projection table.
+        table: String,
+        /// Row key.
+        key: String,
+    },
+
+    /// A requested event range is not within the ledger.
+    #[error("event range [{from}, {to}) is not within the ledger of {size} events")]
+    OutOfRange {
+        /// Start of the range (inclusive).
+        from: u64,
+        /// End of the range (exclusive).
+        to: u64,
+        /// The ledger size.
+        size: u64,
+    },
+
+    /// A number does not fit the backend's integer column.
+    #[error("{what} = {value} does not fit a signed 64-bit column")]
+    TooLarge {
+        /// Which value.
+        what: &'static str,
+        /// The value.
+        value: u64,
+    },
+
+    /// `open_existing` was given a path with no file.
+    #[error("no store at {}", .0.display())]
+    NotFound(PathBuf),
+
+    /// `backup_to` only writes new files.
+    #[error("{} already exists; a backup is only written to a new file", .0.display())]
+    AlreadyExists(PathBuf),
+
+    /// The file is an SQLite database, but not a Rollcall store.
+    #[error("{} is not a Rollcall store (SQLite application_id {application_id:#x})", .path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// Its `application_id`.
+        application_id: i32,
+    },
+
+    /// Stored data breaks an invariant of the store (bad type, negative
+    /// number, wrong hash length, gap in seqs...).
+    #[error("corrupt store: {what}")]
+    Corrupt {
+        /// What is wrong, and in which row.
+        what: String,
+    },
+
+    /// The backup could not finish because the source stayed busy.
+    #[error("backup to {} gave up: the database stayed busy", .0.display())]
+    BackupBusy(PathBuf),
+
+    /// File-system error outside SQLite.
+    #[error("I/O error on {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+
+    /// An error raised by the caller's closure in `for_each_event`, passed through.
+    #[error("stopped by caller: {0}")]
+    Callback(Box<dyn std::error::Error + Send + Sync>),
+
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// A schema migration failed.
+    #[error("schema migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+        StoreError::Corrupt { what: what.into() }
+    }
+}

@@ -1,0 +1,96 @@
+//! The SQLite schema, as an ordered list of migrations (tracked in
+//! `PRAGMA user_version` by `rusqlite_migration`). Never edit a released
+//! migration; append a new one.
+
+use rusqlite_migration::{M, Migrations};
+
+/// `PRAGMA application_id` of a Rollcall store file: ASCII "RCLL".
+pub(crate) const APPLICATION_ID: i32 = 0x5243_4C4C;
+
+const MIGRATION_LIST: &[M<'static>] = &[
+    // 1: the tables.
+    M::up(
+        r#"
+PRAGMA application_id = 1380142156;
+
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY,
+    bytes     BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL
+);
+
+CREATE TABLE checkpoints (
+    size INTEGER PRIMARY KEY,
+    note TEXT NOT NULL
+);
+
+CREATE TABLE projection (
+    tbl   TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (tbl, key)
+) WITHOUT ROWID;
+
+CREATE TABLE access_log (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    user    TEXT NOT NULL,
+    node    TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    subject TEXT NOT NULL
+);
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+"#,
+    )
+    .comment("tables: events, checkpoints, projection, access_log, meta"),
+    // 2: the ledger only grows (defence in depth; the hash chain is the real check).
+    M::up(
+        r#"
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'rollcall: events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'rollcall: events are append-only'); END;
+CREATE TRIGGER events_contiguous BEFORE INSERT ON events
+WHEN NEW.seq IS NOT (SELECT coalesce(max(seq) + 1, 0) FROM events)
+BEGIN SELECT RAISE(ABORT, 'rollcall: events must be appended in seq order'); END;
+
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'rollcall: checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'rollcall: checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_replace BEFORE INSERT ON checkpoints
+WHEN EXISTS (SELECT 1 FROM checkpoints WHERE size = NEW.size)
+BEGIN SELECT RAISE(ABORT, 'rollcall: checkpoints are never replaced'); END;
+
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
+"#,
+    )
+    .comment("append-only triggers on events, checkpoints and access_log"),
+];
+
+/// All migrations, oldest first.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATION_LIST)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().expect("migrations validate");
+    }
+
+    #[test]
+    fn application_id_literal_matches_constant() {
+        assert_eq!(APPLICATION_ID, 1_380_142_156);
+    }
+}

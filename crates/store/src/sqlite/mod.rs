@@ -1,0 +1,626 @@
+//! [`SqliteStore`]: the embedded default backend, one SQLite file in WAL mode.
+//!
+//! Each connection runs with `journal_mode=WAL`, `synchronous=FULL` (the WAL is
+//! fsynced at every commit), `foreign_keys=ON`, `recursive_triggers=ON` (so an
+//! `INSERT OR REPLACE` cannot slip past the append-only triggers) and a busy
+//! timeout, so a backup or a second reader can run while another connection or
+//! process writes. Writes take the write lock up front (`BEGIN IMMEDIATE`), so
+//! the sequence check and the insert cannot interleave with another writer.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
+
+use crate::{
+    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
+};
+use migrations::{APPLICATION_ID, migrations};
+
+/// How long a statement waits for a lock held by another connection.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A [`Store`] in one SQLite file.
+///
+/// Not `Sync`: give each thread its own `SqliteStore` on the same path (each is
+/// one connection); SQLite serialises their writes.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating the file if missing, and brings its
+    /// schema up to date. Refuses an SQLite file that is not a Rollcall store.
+    pub fn open(path: &Path) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Self::init(conn, path, false)
+    }
+
+    /// Opens an existing store; [`StoreError::NotFound`] if there is no file at
+    /// `path`, [`StoreError::NotAStore`] if it is not a Rollcall store.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Self::init(conn, path, true)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(mut conn: Connection, path: &Path, must_exist: bool) -> Result<Self> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Check what the file is before changing anything in it.
+        let application_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if application_id != APPLICATION_ID {
+            let objects: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            if must_exist || application_id != 0 || objects != 0 {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                    application_id,
+                });
+            }
+        }
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::corrupt(format!(
+                "{}: journal_mode is {mode}, could not switch to WAL",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "recursive_triggers", "ON")?;
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        conn.set_prepared_statement_cache_capacity(32);
+
+        let migrations = migrations();
+        if let Err(e) = migrations.to_latest(&mut conn) {
+            // Two processes creating the same store race here; the loser's
+            // migration fails on existing tables, yet the schema is current.
+            if migrations.pending_migrations(&conn)? != 0 {
+                return Err(e.into());
+            }
+        }
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+fn to_i64(what: &'static str, value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(|_| StoreError::TooLarge { what, value })
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
+}
+
+fn int_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<u64> {
+    match row.get_ref(idx)? {
+        ValueRef::Integer(i) => {
+            u64::try_from(i).map_err(|_| StoreError::corrupt(format!("{}: {i} is negative", ctx())))
+        }
+        other => Err(StoreError::corrupt(format!(
+            "{}: {} where an INTEGER belongs",
+            ctx(),
+            other.data_type()
+        ))),
+    }
+}
+
+fn text_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<String> {
+    match row.get_ref(idx)? {
+        ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
+            .map_err(|_| StoreError::corrupt(format!("{}: TEXT is not UTF-8", ctx()))),
+        other => Err(StoreError::corrupt(format!(
+            "{}: {} where TEXT belongs",
+            ctx(),
+            other.data_type()
+        ))),
+    }
+}
+
+fn hash_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<Hash> {
+    match row.get_ref(idx)? {
+        ValueRef::Blob(b) => Hash::try_from(b)
+            .map_err(|_| StoreError::corrupt(format!("{}: {} bytes, expected 32", ctx(), b.len()))),
+        other => Err(StoreError::corrupt(format!(
+            "{}: {} where a 32-byte BLOB belongs",
+            ctx(),
+            other.data_type()
+        ))),
+    }
+}
+
+/// Reads `seq, bytes, leaf_hash`.
+fn event_from_row(row: &Row<'_>) -> Result<StoredEvent> {
+    let seq = int_col(row, 0, &|| "events.seq".to_string())?;
+    let bytes = match row.get_ref(1)? {
+        ValueRef::Blob(b) => b.to_vec(),
+        other => {
+            return Err(StoreError::corrupt(format!(
+                "events seq {seq}: bytes is {} where a BLOB belongs",
+                other.data_type()
+            )));
+        }
+    };
+    let leaf_hash = hash_col(row, 2, &|| format!("events seq {seq}: leaf_hash"))?;
+    Ok(StoredEvent {
+        seq,
+        bytes,
+        leaf_hash,
+    })
+}
+
+/// Every read walks seqs in order; a gap means rows were removed behind our back.
+fn check_seq(expected: u64, got: u64) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(StoreError::corrupt(format!(
+            "events: seq {expected} is missing (next stored seq is {got})"
+        )))
+    }
+}
+
+fn checkpoint_from_row(row: &Row<'_>) -> Result<StoredCheckpoint> {
+    let size = int_col(row, 0, &|| "checkpoints.size".to_string())?;
+    let note = text_col(row, 1, &|| format!("checkpoints size {size}: note"))?;
+    Ok(StoredCheckpoint { size, note })
+}
+
+fn size_of(conn: &Connection) -> Result<u64> {
+    let mut stmt = conn.prepare_cached("SELECT coalesce(max(seq) + 1, 0) FROM events")?;
+    let mut rows = stmt.query([])?;
+    match rows.next()? {
+        Some(row) => int_col(row, 0, &|| "events: max(seq) + 1".to_string()),
+        None => Ok(0),
+    }
+}
+
+fn latest_checkpoint_of(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")?;
+    let mut rows = stmt.query([])?;
+    rows.next()?.map(checkpoint_from_row).transpose()
+}
+
+impl Store for SqliteStore {
+    fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
+        // Validate what needs no database before taking the write lock.
+        if let Some(first) = commit.events.first() {
+            for (i, e) in commit.events.iter().enumerate().skip(1) {
+                let expected = first.seq.saturating_add(i as u64);
+                if e.seq != expected {
+                    return Err(StoreError::OutOfSequence {
+                        expected,
+                        got: e.seq,
+                    });
+                }
+            }
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let size = size_of(&tx)?;
+        if let Some(first) = commit.events.first()
+            && first.seq != size
+        {
+            return Err(StoreError::OutOfSequence {
+                expected: size,
+                got: first.seq,
+            });
+        }
+        let new_size = size + commit.events.len() as u64;
+        if let Some(cp) = commit.checkpoint
+            && cp.size > new_size
+        {
+            return Err(StoreError::CheckpointBeyondLedger {
+                size: cp.size,
+                ledger_size: new_size,
+            });
+        }
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")?;
+            for e in commit.events {
+                insert.execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))?;
+            }
+        }
+        if !commit.projection.is_empty() {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
+            )?;
+            let mut delete =
+                tx.prepare_cached("DELETE FROM projection WHERE tbl = ?1 AND key = ?2")?;
+            for change in commit.projection {
+                match change {
+                    ProjectionChange::Upsert(r) => {
+                        upsert.execute((&r.table, &r.key, &r.value))?;
+                    }
+                    ProjectionChange::Delete { table, key } => {
+                        delete.execute((table, key))?;
+                    }
+                }
+            }
+        }
+        if let Some(cp) = commit.checkpoint {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")?;
+            // The checkpoint goes last: if it is refused, the events and
+            // projection changes above are rolled back with it.
+            insert
+                .execute((to_i64("checkpoint size", cp.size)?, &cp.note))
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::CheckpointExists { size: cp.size }
+                    } else {
+                        e.into()
+                    }
+                })?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn size(&self) -> Result<u64> {
+        size_of(&self.conn)
+    }
+
+    fn events(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>> {
+        let out_of_range = |s: &Self| -> Result<Vec<StoredEvent>> {
+            Err(StoreError::OutOfRange {
+                from,
+                to,
+                size: s.size()?,
+            })
+        };
+        if from > to || i64::try_from(to).is_err() {
+            return out_of_range(self);
+        }
+        if from == to {
+            return if to <= self.size()? {
+                Ok(Vec::new())
+            } else {
+                out_of_range(self)
+            };
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query((from as i64, to as i64))?;
+        let mut out = Vec::with_capacity((to - from).min(1 << 16) as usize);
+        while let Some(row) = rows.next()? {
+            let e = event_from_row(row)?;
+            check_seq(from + out.len() as u64, e.seq)?;
+            out.push(e);
+        }
+        if out.len() as u64 != to - from {
+            let size = self.size()?;
+            if size >= to {
+                // The ledger claims to be long enough, yet the tail of the range is missing.
+                check_seq(from + out.len() as u64, size)?;
+            }
+            return out_of_range(self);
+        }
+        Ok(out)
+    }
+
+    fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut expected = 0u64;
+        while let Some(row) = rows.next()? {
+            let e = event_from_row(row)?;
+            check_seq(expected, e.seq)?;
+            expected += 1;
+            f(e)?;
+        }
+        Ok(())
+    }
+
+    fn event(&self, seq: u64) -> Result<Option<StoredEvent>> {
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events WHERE seq = ?1")?;
+        let mut rows = stmt.query([seq])?;
+        rows.next()?.map(event_from_row).transpose()
+    }
+
+    fn leaf_hashes(&self) -> Result<Vec<Hash>> {
+        let size = self.size()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, leaf_hash FROM events ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::with_capacity(size.min(1 << 24) as usize);
+        while let Some(row) = rows.next()? {
+            let seq = int_col(row, 0, &|| "events.seq".to_string())?;
+            check_seq(out.len() as u64, seq)?;
+            out.push(hash_col(row, 1, &|| {
+                format!("events seq {seq}: leaf_hash")
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT size, note FROM checkpoints ORDER BY size")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(checkpoint_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        latest_checkpoint_of(&self.conn)
+    }
+
+    fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>> {
+        let Ok(size) = i64::try_from(size) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT size, note FROM checkpoints WHERE size = ?1")?;
+        let mut rows = stmt.query([size])?;
+        rows.next()?.map(checkpoint_from_row).transpose()
+    }
+
+    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM projection WHERE tbl = ?1 ORDER BY key")?;
+        let mut rows = stmt.query([table])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let key = text_col(row, 0, &|| format!("projection {table}: key"))?;
+            let value = text_col(row, 1, &|| format!("projection {table}/{key}: value"))?;
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+
+    fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM projection WHERE tbl = ?1 AND key = ?2")?;
+        let mut rows = stmt.query([table, key])?;
+        rows.next()?
+            .map(|row| text_col(row, 0, &|| format!("projection {table}/{key}: value")))
+            .transpose()
+    }
+
+    fn projection_all(&self) -> Result<Vec<ProjectionRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT tbl, key, value FROM projection ORDER BY tbl, key")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let table = text_col(row, 0, &|| "projection.tbl".to_string())?;
+            let key = text_col(row, 1, &|| format!("projection {table}: key"))?;
+            let value = text_col(row, 2, &|| format!("projection {table}/{key}: value"))?;
+            out.push(ProjectionRow { table, key, value });
+        }
+        Ok(out)
+    }
+
+    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM projection", [])?;
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
+            for r in rows {
+                insert.execute((&r.table, &r.key, &r.value)).map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::DuplicateProjectionRow {
+                            table: r.table.clone(),
+                            key: r.key.clone(),
+                        }
+                    } else {
+                        e.into()
+                    }
+                })?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record_access(&mut self, rec: &AccessRecord) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO access_log (at, user, node, action, subject) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        stmt.execute((&rec.at, &rec.user, &rec.node, &rec.action, &rec.subject))?;
+        Ok(())
+    }
+
+    fn access_log(&self) -> Result<Vec<AccessRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, user, node, action, subject FROM access_log ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id = row.get_ref(0)?.as_i64().unwrap_or_default();
+            let col = |idx: usize, name: &'static str| {
+                text_col(row, idx, &|| format!("access_log id {id}: {name}"))
+            };
+            out.push(AccessRecord {
+                at: col(1, "at")?,
+                user: col(2, "user")?,
+                node: col(3, "node")?,
+                action: col(4, "action")?,
+                subject: col(5, "subject")?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        let mut rows = stmt.query([key])?;
+        rows.next()?
+            .map(|row| text_col(row, 0, &|| format!("meta {key}: value")))
+            .transpose()
+    }
+
+    fn meta_set(&mut self, key: &str, value: &str) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?;
+        stmt.execute([key, value])?;
+        Ok(())
+    }
+
+    fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
+        // Claim the name first, so an existing file is never overwritten.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|source| {
+                if source.kind() == std::io::ErrorKind::AlreadyExists {
+                    StoreError::AlreadyExists(path.to_path_buf())
+                } else {
+                    StoreError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                }
+            })?;
+        let result = self.backup_into(path);
+        if result.is_err() {
+            // Best effort: do not leave a half-written snapshot behind.
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+}
+
+impl SqliteStore {
+    fn backup_into(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
+        {
+            let mut dst = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            dst.pragma_update(None, "synchronous", "FULL")?;
+            let backup = Backup::new(&self.conn, &mut dst)?;
+            // Copy every page in ONE step: the step holds a read transaction on
+            // the source, so the copy is one consistent snapshot. In WAL mode
+            // that does not block writers, and no concurrent write can force
+            // the backup to restart.
+            let deadline = Instant::now() + BUSY_TIMEOUT;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    _ if Instant::now() >= deadline => {
+                        return Err(StoreError::BackupBusy(path.to_path_buf()));
+                    }
+                    _ => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        }
+        sync_parent_dir(path)?;
+        let snapshot = SqliteStore::open_existing(path)?;
+        latest_checkpoint_of(&snapshot.conn)
+    }
+}
+
+/// Makes the new file's directory entry durable too.
+#[cfg(unix)]
+fn sync_parent_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+#[cfg(not(unix))]
+fn sync_parent_dir(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_pragmas_are_durable_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("p.sqlite")).unwrap();
+        let get = |name: &str| -> String {
+            s.conn
+                .pragma_query_value(None, name, |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .unwrap()
+        };
+        assert_eq!(get("journal_mode"), "wal");
+        assert_eq!(get("synchronous"), "2", "FULL");
+        assert_eq!(get("foreign_keys"), "1");
+        assert_eq!(get("recursive_triggers"), "1");
+        assert_eq!(get("busy_timeout"), "5000");
+        assert_eq!(get("application_id"), APPLICATION_ID.to_string());
+    }
+
+    #[test]
+    fn u64_values_beyond_i64_are_refused_not_wrapped() {
+        assert!(matches!(
+            to_i64("event seq", u64::MAX),
+            Err(StoreError::TooLarge {
+                what: "event seq",
+                value: u64::MAX
+            })
+        ));
+        assert_eq!(to_i64("event seq", i64::MAX as u64).unwrap(), i64::MAX);
+    }
+}

@@ -1,0 +1,170 @@
+//! Property test: random sequences of operations on a [`SqliteStore`] (with
+//! reopenings) read back exactly like a simple in-memory model.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use rollcall_store::conformance::events;
+use rollcall_store::{
+    AccessRecord, Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
+};
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Append `n` events with these projection changes, optionally checkpointing.
+    Append {
+        n: u64,
+        changes: Vec<(u8, u8, Option<u8>)>,
+        checkpoint: bool,
+    },
+    /// Append with the first seq off by `skew` (never 0): must change nothing.
+    Misaligned {
+        skew: i8,
+        n: u64,
+    },
+    Replace(BTreeMap<(u8, u8), u8>),
+    Access(u8),
+    Meta(u8, u8),
+    Reopen,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..30u64, prop::collection::vec((0..3u8, 0..6u8, prop::option::of(any::<u8>())), 0..8), any::<bool>())
+            .prop_map(|(n, changes, checkpoint)| Op::Append { n, changes, checkpoint }),
+        1 => (any::<i8>().prop_filter("nonzero", |s| *s != 0), 1..5u64)
+            .prop_map(|(skew, n)| Op::Misaligned { skew, n }),
+        1 => prop::collection::btree_map((0..3u8, 0..6u8), any::<u8>(), 0..10).prop_map(Op::Replace),
+        1 => any::<u8>().prop_map(Op::Access),
+        1 => (0..3u8, any::<u8>()).prop_map(|(k, v)| Op::Meta(k, v)),
+        1 => Just(Op::Reopen),
+    ]
+}
+
+#[derive(Default)]
+struct Model {
+    events: Vec<StoredEvent>,
+    checkpoints: BTreeMap<u64, String>,
+    projection: BTreeMap<(String, String), String>,
+    access: Vec<AccessRecord>,
+    meta: BTreeMap<String, String>,
+}
+
+fn table(t: u8) -> String {
+    format!("table{t}")
+}
+fn key(k: u8) -> String {
+    format!("key{k}")
+}
+
+fn check(s: &SqliteStore, m: &Model) {
+    let size = m.events.len() as u64;
+    assert_eq!(s.size().unwrap(), size);
+    assert_eq!(s.events(0, size).unwrap(), m.events);
+    let leaves: Vec<_> = m.events.iter().map(|e| e.leaf_hash).collect();
+    assert_eq!(s.leaf_hashes().unwrap(), leaves);
+    let cps: Vec<StoredCheckpoint> = m
+        .checkpoints
+        .iter()
+        .map(|(&size, note)| StoredCheckpoint {
+            size,
+            note: note.clone(),
+        })
+        .collect();
+    assert_eq!(s.checkpoints().unwrap(), cps);
+    assert_eq!(s.latest_checkpoint().unwrap(), cps.last().cloned());
+    let rows: Vec<ProjectionRow> = m
+        .projection
+        .iter()
+        .map(|((t, k), v)| ProjectionRow {
+            table: t.clone(),
+            key: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
+    assert_eq!(s.projection_all().unwrap(), rows);
+    assert_eq!(s.access_log().unwrap(), m.access);
+    for k in 0..3u8 {
+        assert_eq!(s.meta_get(&key(k)).unwrap().as_ref(), m.meta.get(&key(k)));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn store_matches_model(ops in prop::collection::vec(op(), 1..25)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.sqlite");
+        let mut s = SqliteStore::open(&path).unwrap();
+        let mut m = Model::default();
+        for op in ops {
+            match op {
+                Op::Append { n, changes, checkpoint } => {
+                    let from = m.events.len() as u64;
+                    let evs = events(from, from + n);
+                    let changes: Vec<ProjectionChange> = changes
+                        .into_iter()
+                        .map(|(t, k, v)| match v {
+                            Some(v) => ProjectionChange::Upsert(ProjectionRow {
+                                table: table(t), key: key(k), value: v.to_string(),
+                            }),
+                            None => ProjectionChange::Delete { table: table(t), key: key(k) },
+                        })
+                        .collect();
+                    let new_size = from + n;
+                    // A checkpoint at a size that already has one must be refused.
+                    let cp = checkpoint.then(|| StoredCheckpoint { size: new_size, note: format!("n{new_size}") });
+                    let r = s.append(&Commit { events: &evs, projection: &changes, checkpoint: cp.as_ref() });
+                    if cp.is_some() && m.checkpoints.contains_key(&new_size) {
+                        prop_assert!(matches!(r, Err(StoreError::CheckpointExists { .. })), "{:?}", r);
+                    } else {
+                        r.unwrap();
+                        m.events.extend(evs);
+                        for c in changes {
+                            match c {
+                                ProjectionChange::Upsert(r) => { m.projection.insert((r.table, r.key), r.value); }
+                                ProjectionChange::Delete { table, key } => { m.projection.remove(&(table, key)); }
+                            }
+                        }
+                        if let Some(cp) = cp { m.checkpoints.insert(cp.size, cp.note); }
+                    }
+                }
+                Op::Misaligned { skew, n } => {
+                    let size = m.events.len() as u64;
+                    let first = size.saturating_add_signed(skew.into());
+                    if first == size { continue; }
+                    let r = s.append(&Commit { events: &events(first, first + n), ..Commit::default() });
+                    let is_expected = matches!(r, Err(StoreError::OutOfSequence { expected, got }) if expected == size && got == first);
+                    prop_assert!(is_expected, "{:?}", r);
+                }
+                Op::Replace(rows) => {
+                    let rows: Vec<ProjectionRow> = rows
+                        .into_iter()
+                        .map(|((t, k), v)| ProjectionRow { table: table(t), key: key(k), value: v.to_string() })
+                        .collect();
+                    s.replace_projection(&rows).unwrap();
+                    m.projection = rows.into_iter().map(|r| ((r.table, r.key), r.value)).collect();
+                }
+                Op::Access(i) => {
+                    let rec = AccessRecord {
+                        at: format!("2026-02-03T04:05:{:02}Z", i % 60),
+                        user: format!("u{i}"), node: "n".into(), action: "read".into(), subject: format!("s{i}"),
+                    };
+                    s.record_access(&rec).unwrap();
+                    m.access.push(rec);
+                }
+                Op::Meta(k, v) => {
+                    s.meta_set(&key(k), &v.to_string()).unwrap();
+                    m.meta.insert(key(k), v.to_string());
+                }
+                Op::Reopen => {
+                    drop(s);
+                    s = SqliteStore::open_existing(&path).unwrap();
+                }
+            }
+            check(&s, &m);
+        }
+    }
+}
