@@ -176,12 +176,12 @@ fn nationality(rng: &mut ChaCha8Rng, index: usize) -> Vec<Country> {
     };
     let mut out: Vec<Country> = code.into_iter().collect();
     // A few dual nationals.
-    if !out.is_empty() && rng.random_ratio(1, 50) {
-        if let Some(c) = Country::parse(*pick(rng, &["FR", "DE", "GB", "TR", "SE"])) {
-            if out[0] != c {
-                out.push(c);
-            }
-        }
+    if !out.is_empty()
+        && rng.random_ratio(1, 50)
+        && let Some(c) = Country::parse(pick(rng, &["FR", "DE", "GB", "TR", "SE"]))
+        && out[0] != c
+    {
+        out.push(c);
     }
     out
 }
