@@ -178,7 +178,7 @@ fn nationality(rng: &mut ChaCha8Rng, index: usize) -> Vec<Country> {
     // A few dual nationals.
     if !out.is_empty()
         && rng.random_ratio(1, 50)
-        && let Some(c) = Country::parse(pick(rng, &["FR", "DE", "GB", "TR", "SE"]))
+        && let Some(c) = Country::parse(pick::<&str>(rng, &["FR", "DE", "GB", "TR", "SE"]))
         && out[0] != c
     {
         out.push(c);
