@@ -456,8 +456,10 @@ pub fn generate(cfg: &Config) -> Operation {
                     first_appearance_due: at(t, 48 * 60),
                 });
             }
-            if let Some(c) = nationality_of[idx] {
-                if repatriating.contains(&c) {
+            if let Some(c) = nationality_of[idx]
+                && repatriating.contains(&c)
+            {
+                {
                     after.push(EventKind::NotificationSent {
                         notification: NotificationId(format!("N-{}", &p.0[2..])),
                         person: p.clone(),
