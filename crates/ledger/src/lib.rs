@@ -37,7 +37,7 @@
 //! Proof generation takes the leaf hashes of the tree being proved against:
 //! to prove against an older tree of size `s`, pass `&leaves[..s]`. Each
 //! proof costs at most `n` node hashes with no allocation beyond the result
-//! (about a second for a million leaves in a release build). Verification
+//! (about 0.15 s per proof over a million leaves in a release build). Verification
 //! follows RFC 9162's algorithms, first checking that the proof has exactly
 //! the length the tree shape demands.
 //!

@@ -1,1 +1,330 @@
-//! placeholder
+//! A Rollcall node: one data directory holding one custody ledger, and the
+//! one path by which anything is added to it.
+//!
+//! [`Node::append`] checks a batch of events against every guarantee
+//! ([`rollcall_core::State::apply_batch`]), encodes them canonically, extends
+//! the Merkle tree, signs the new tree head with the node's key, and writes
+//! events, changed projection rows and the signed head to the store in one
+//! durable transaction. It returns only once that transaction is on disk: an
+//! acknowledged event is never lost, and a refused one changes nothing.
+//!
+//! Everything else here reads: [`Node::verify`] recomputes every leaf, head
+//! and projection row; proofs are built against the latest signed head; a
+//! person's record is read only through [`Node::person_report`], which writes
+//! the access log first.
+//!
+//! This crate is the I/O edge around the pure crates (`core`, `ledger`): it
+//! reads the clock and the operating system's randomness, and owns the store.
+//! The `rollcall` CLI is thin glue over it, and the HTTP server will be too.
+
+mod error;
+pub mod keyfile;
+mod proofs;
+mod verify;
+
+pub use error::NodeError;
+pub use proofs::PersonReport;
+pub use verify::{VerifyProblem, VerifyReport};
+
+use jiff::Timestamp;
+use rollcall_core::event::{Actor, Event, EventKind};
+use rollcall_core::{NodeId, State, UserId};
+use rollcall_ledger::{Checkpoint, Frontier, Hash, SigningKey, VerifierKey};
+use rollcall_store::{
+    Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoredCheckpoint, StoredEvent,
+};
+use std::path::{Path, PathBuf};
+
+/// File name of the SQLite store inside the data directory.
+pub const DB_FILE: &str = "rollcall.db";
+
+/// What an append returns once it is durable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Seq of the first event appended.
+    pub first_seq: u64,
+    /// Number of events appended.
+    pub count: u64,
+    /// Tree size after the append (= the signed head's size).
+    pub tree_size: u64,
+    /// Root of the signed head.
+    pub root: Hash,
+}
+
+/// An open node.
+pub struct Node {
+    dir: PathBuf,
+    store: SqliteStore,
+    key: Option<SigningKey>,
+    verifier: VerifierKey,
+    origin: String,
+    node: NodeId,
+    state: State,
+    frontier: Frontier,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("dir", &self.dir)
+            .field("node", &self.node)
+            .field("origin", &self.origin)
+            .field("size", &self.frontier.size())
+            .finish_non_exhaustive()
+    }
+}
+
+fn store_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+impl Node {
+    /// Creates a new ledger and signing key in `dir` (created if missing).
+    /// `name` names the node in its signed heads; it must have no spaces or `+`.
+    pub fn init(dir: &Path, name: &str) -> Result<Node, NodeError> {
+        if store_path(dir).exists() || dir.join(keyfile::KEY_FILE).exists() {
+            return Err(NodeError::AlreadyInitialised(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|source| NodeError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let key = keyfile::create(dir, name)?;
+        let mut store = SqliteStore::open(&store_path(dir))?;
+        let origin = format!("rollcall/{name}");
+        store.meta_set("origin", &origin)?;
+        store.meta_set("node", name)?;
+        store.meta_set("verifier", &key.verifier().to_string())?;
+        Self::open(dir)
+    }
+
+    /// Opens the ledger in `dir`, loading the projections and the tree frontier.
+    pub fn open(dir: &Path) -> Result<Node, NodeError> {
+        let path = store_path(dir);
+        if !path.exists() {
+            return Err(NodeError::NotInitialised(dir.to_path_buf()));
+        }
+        let store = SqliteStore::open_existing(&path)?;
+        // A copy restored from a backup has no private key: it reads and
+        // verifies, but cannot sign new heads.
+        let key = if dir.join(keyfile::KEY_FILE).exists() {
+            Some(keyfile::load(dir)?)
+        } else {
+            None
+        };
+        let meta = |k: &str| -> Result<String, NodeError> {
+            store
+                .meta_get(k)?
+                .ok_or_else(|| NodeError::Corrupt(format!("setting `{k}` is missing")))
+        };
+        let origin = meta("origin")?;
+        let node = NodeId(meta("node")?);
+        let verifier = VerifierKey::parse(&meta("verifier")?)
+            .map_err(|e| NodeError::Corrupt(format!("stored verifier key: {e}")))?;
+        if let Some(key) = &key
+            && verifier != key.verifier()
+        {
+            return Err(NodeError::Key {
+                path: dir.join(keyfile::KEY_FILE),
+                reason: "does not match the verifier key recorded in the ledger".into(),
+            });
+        }
+        let rows = store.projection_all()?;
+        let state = State::from_rows(
+            rows.iter()
+                .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
+        )
+        .map_err(|e| NodeError::Corrupt(e.to_string()))?;
+        let frontier = Frontier::from_leaves(&store.leaf_hashes()?);
+        if frontier.size() != state.next_seq() {
+            return Err(NodeError::Corrupt(format!(
+                "the ledger holds {} events but the projections were derived from {}",
+                frontier.size(),
+                state.next_seq()
+            )));
+        }
+        Ok(Node {
+            dir: dir.to_path_buf(),
+            store,
+            key,
+            verifier,
+            origin,
+            node,
+            state,
+            frontier,
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    /// This node's id.
+    pub fn node_id(&self) -> &NodeId {
+        &self.node
+    }
+    /// The checkpoint origin line.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// The public key that verifies this node's heads.
+    pub fn verifier(&self) -> &VerifierKey {
+        &self.verifier
+    }
+    /// The projections now.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+    /// Number of events in the ledger.
+    pub fn size(&self) -> u64 {
+        self.frontier.size()
+    }
+    /// The store (read access for reports).
+    pub fn store(&self) -> &SqliteStore {
+        &self.store
+    }
+
+    /// The latest signed head, parsed and checked, with its note text.
+    pub fn head(&self) -> Result<Option<(Checkpoint, String)>, NodeError> {
+        match self.store.latest_checkpoint()? {
+            None => Ok(None),
+            Some(c) => {
+                let cp =
+                    rollcall_ledger::open_checkpoint(&c.note, &self.verifier).map_err(|e| {
+                        NodeError::Corrupt(format!("signed head at size {}: {e}", c.size))
+                    })?;
+                Ok(Some((cp, c.note)))
+            }
+        }
+    }
+
+    /// Appends `kinds` as one atomic batch recorded by `user`, which happened
+    /// at `occurred_at`. Durable when it returns `Ok`; on `Err` nothing changed.
+    pub fn append(
+        &mut self,
+        user: &str,
+        occurred_at: Timestamp,
+        kinds: Vec<EventKind>,
+    ) -> Result<Receipt, NodeError> {
+        let Some(key) = &self.key else {
+            return Err(NodeError::Key {
+                path: self.dir.join(keyfile::KEY_FILE),
+                reason: "is not here: this copy can be read and verified, but only the node holding the key can append".into(),
+            });
+        };
+        let recorded_at = Timestamp::now();
+        let first_seq = self.state.next_seq();
+        let actor = Actor {
+            user: UserId::new(user),
+            node: self.node.clone(),
+        };
+        let events: Vec<Event> = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, what)| {
+                Event::new(
+                    first_seq + i as u64,
+                    occurred_at,
+                    recorded_at,
+                    actor.clone(),
+                    what,
+                )
+            })
+            .collect();
+        if events.is_empty() {
+            let root = self.frontier.root();
+            return Ok(Receipt {
+                first_seq,
+                count: 0,
+                tree_size: first_seq,
+                root,
+            });
+        }
+        let delta = self.state.apply_batch(&events)?;
+        let mut frontier = self.frontier.clone();
+        let stored: Vec<StoredEvent> = events
+            .iter()
+            .map(|e| {
+                let bytes = e.encode();
+                let leaf_hash = rollcall_ledger::leaf_hash(&bytes);
+                frontier.push(leaf_hash);
+                StoredEvent {
+                    seq: e.seq,
+                    bytes,
+                    leaf_hash,
+                }
+            })
+            .collect();
+        let root = frontier.root();
+        let cp = Checkpoint::new(self.origin.clone(), frontier.size(), root);
+        let note = rollcall_ledger::sign_checkpoint(&cp, key);
+        let checkpoint = StoredCheckpoint {
+            size: frontier.size(),
+            note,
+        };
+        let projection: Vec<ProjectionChange> = delta
+            .rows
+            .into_iter()
+            .map(|(table, key, value)| match value {
+                Some(value) => ProjectionChange::Upsert(ProjectionRow {
+                    table: table.into(),
+                    key,
+                    value,
+                }),
+                None => ProjectionChange::Delete {
+                    table: table.into(),
+                    key,
+                },
+            })
+            .collect();
+        let commit = Commit {
+            events: &stored,
+            projection: &projection,
+            checkpoint: Some(&checkpoint),
+        };
+        if let Err(e) = self.store.append(&commit) {
+            // The state already holds the batch; reload it from what is durable.
+            self.reload()?;
+            return Err(e.into());
+        }
+        self.frontier = frontier;
+        Ok(Receipt {
+            first_seq,
+            count: stored.len() as u64,
+            tree_size: self.frontier.size(),
+            root,
+        })
+    }
+
+    fn reload(&mut self) -> Result<(), NodeError> {
+        let fresh = Node::open(&self.dir)?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// Replays every event into fresh projections and replaces the stored
+    /// projection rows with them. The events are not touched. Returns the
+    /// number of rows written.
+    pub fn rebuild(&mut self) -> Result<usize, NodeError> {
+        let state = verify::replay(&self.store, &mut |_| {})?;
+        let rows: Vec<ProjectionRow> = state
+            .to_rows()
+            .into_iter()
+            .map(|(table, key, value)| ProjectionRow { table, key, value })
+            .collect();
+        self.store.replace_projection(&rows)?;
+        self.state = state;
+        Ok(rows.len())
+    }
+
+    /// Whether this copy holds the signing key (and so can append).
+    pub fn can_sign(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// A consistent snapshot of the whole ledger into a new file, taken while
+    /// others may write; returns the signed head it contains.
+    pub fn backup(&self, out: &Path) -> Result<Option<StoredCheckpoint>, NodeError> {
+        Ok(self.store.backup_to(out)?)
+    }
+}

@@ -94,6 +94,38 @@ impl State {
         Ok(self.take_delta())
     }
 
+    /// Applies one event without keeping an undo journal: for replaying a
+    /// ledger from its first event (`verify`, `rebuild`). A refused event
+    /// leaves this state part-applied; the caller must discard it.
+    ///
+    /// Call [`State::begin_replay`] first and [`State::end_replay`] after.
+    pub fn replay(&mut self, event: &Event) -> Result<(), Violation> {
+        self.apply_one(event)
+    }
+
+    /// Turns the undo journal off for a replay.
+    pub fn begin_replay(&mut self) {
+        self.set_journaling(false);
+    }
+
+    /// Turns the undo journal back on after a replay.
+    pub fn end_replay(&mut self) {
+        self.set_journaling(true);
+    }
+
+    fn set_journaling(&mut self, on: bool) {
+        self.persons.set_journaling(on);
+        self.custodians.set_journaling(on);
+        self.movements.set_journaling(on);
+        self.discrepancies.set_journaling(on);
+        self.cases.set_journaling(on);
+        self.notifications.set_journaling(on);
+        self.repatriations.set_journaling(on);
+        self.nationalities.set_journaling(on);
+        self.counters.set_journaling(on);
+        self.sources.set_journaling(on);
+    }
+
     fn rollback(&mut self) {
         self.persons.rollback();
         self.custodians.rollback();

@@ -12,6 +12,7 @@ pub struct Table<V> {
     rows: BTreeMap<String, V>,
     journal: Vec<(String, Option<V>)>,
     touched: HashSet<String>,
+    journaling: bool,
 }
 
 impl<V> Default for Table<V> {
@@ -20,6 +21,7 @@ impl<V> Default for Table<V> {
             rows: BTreeMap::new(),
             journal: Vec::new(),
             touched: HashSet::new(),
+            journaling: true,
         }
     }
 }
@@ -50,8 +52,16 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
         self.rows.is_empty()
     }
 
+    /// Turns the journal off (for replaying a trusted log fast, where a
+    /// refused event aborts the replay anyway) or back on.
+    pub fn set_journaling(&mut self, on: bool) {
+        self.journaling = on;
+        self.journal.clear();
+        self.touched.clear();
+    }
+
     fn remember(&mut self, key: &str) {
-        if self.touched.insert(key.to_string()) {
+        if self.journaling && self.touched.insert(key.to_string()) {
             self.journal
                 .push((key.to_string(), self.rows.get(key).cloned()));
         }

@@ -1,0 +1,49 @@
+//! What can go wrong on a node, in words that tell the user what to do next.
+
+use std::path::PathBuf;
+
+/// A node operation that failed. Nothing was written unless the variant says so.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// A guarantee refused the batch; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] rollcall_core::BatchRejected),
+    /// A workflow refused the request before any event was built.
+    #[error(transparent)]
+    Rule(#[from] rollcall_core::Violation),
+    /// The store failed; nothing in the failed commit was written.
+    #[error("store: {0}")]
+    Store(#[from] rollcall_store::StoreError),
+    /// No ledger in this directory.
+    #[error(
+        "{0} holds no Rollcall ledger; run `rollcall init --data {0}` (or `rollcall demo --data {0}`) first"
+    )]
+    NotInitialised(PathBuf),
+    /// A ledger already exists here.
+    #[error(
+        "{0} already holds a Rollcall ledger; use another --data directory (a ledger is never overwritten)"
+    )]
+    AlreadyInitialised(PathBuf),
+    /// The signing key is missing or unreadable.
+    #[error("signing key {path}: {reason}")]
+    Key {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Stored data does not read back; run `rollcall verify` for details.
+    #[error("stored data is damaged: {0}; run `rollcall verify` to find the first damaged record")]
+    Corrupt(String),
+    /// A record asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// File system.
+    #[error("{path}: {source}")]
+    Io {
+        /// Which file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,74 @@
+//! The node's signing key on disk: created once by `init`, readable by its
+//! owner only, never printed or logged. The public half is written beside it
+//! (`node.pub`) for monitors and witnesses.
+
+use crate::NodeError;
+use rand::TryRng;
+use rollcall_ledger::SigningKey;
+use std::io::Write;
+use std::path::Path;
+
+/// File name of the private key inside the data directory.
+pub const KEY_FILE: &str = "node.key";
+/// File name of the public verifier key inside the data directory.
+pub const PUB_FILE: &str = "node.pub";
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
+    move |source| NodeError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates a new key named `name` from the operating system's random source
+/// and writes it with mode 0600. Refuses to overwrite an existing key.
+pub fn create(dir: &Path, name: &str) -> Result<SigningKey, NodeError> {
+    let path = dir.join(KEY_FILE);
+    let mut seed = [0u8; 32];
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut seed)
+        .map_err(|e| NodeError::Key {
+            path: path.clone(),
+            reason: format!("no randomness from the operating system: {e}"),
+        })?;
+    let key = SigningKey::from_seed(name, seed).map_err(|e| NodeError::Key {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&path).map_err(io(&path))?;
+    f.write_all(key.to_private_string().as_bytes())
+        .and_then(|_| f.write_all(b"\n"))
+        .and_then(|_| f.sync_all())
+        .map_err(io(&path))?;
+    let pub_path = dir.join(PUB_FILE);
+    std::fs::write(&pub_path, format!("{}\n", key.verifier())).map_err(io(&pub_path))?;
+    Ok(key)
+}
+
+/// Reads the key, refusing one that others can read.
+pub fn load(dir: &Path) -> Result<SigningKey, NodeError> {
+    let path = dir.join(KEY_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(&path).map_err(io(&path))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(NodeError::Key {
+                path,
+                reason: "is readable by others; run `chmod 600` on it".into(),
+            });
+        }
+    }
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    SigningKey::from_private_string(text.trim()).map_err(|e| NodeError::Key {
+        path,
+        reason: e.to_string(),
+    })
+}
