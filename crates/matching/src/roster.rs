@@ -70,6 +70,9 @@ pub struct RosterRow {
     pub source: String,
     /// The person as recorded on the row.
     pub record: PersonRecord,
+    /// The cells as read, so a row refused later (say, by a custody rule)
+    /// can still be quarantined exactly as it was written.
+    pub fields: Vec<String>,
 }
 
 impl RosterRow {
@@ -205,7 +208,13 @@ pub fn parse_roster(mut input: impl Read, roster_name: &str) -> Result<ParsedRos
     while reader.read_byte_record(&mut record)? {
         let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
         match parse_row(&record, line, roster_name, &mut first_seen) {
-            Ok(row) => parsed.rows.push(row),
+            Ok(mut row) => {
+                row.fields = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect();
+                parsed.rows.push(row)
+            }
             Err(problems) => parsed.bad.push(QuarantinedRow {
                 line,
                 fields: record
@@ -538,6 +547,7 @@ fn parse_row(
     match (record_id, source) {
         (Some(record_id), Some(source)) if problems.is_empty() => Ok(RosterRow {
             line,
+            fields: Vec::new(),
             record_id: record_id.to_string(),
             source,
             record: PersonRecord {

@@ -95,6 +95,13 @@ impl Node {
         store.meta_set("origin", &origin)?;
         store.meta_set("node", name)?;
         store.meta_set("verifier", &key.verifier().to_string())?;
+        // The projections before any event (the built-in `released` custodian).
+        let rows: Vec<ProjectionRow> = State::new()
+            .to_rows()
+            .into_iter()
+            .map(|(table, key, value)| ProjectionRow { table, key, value })
+            .collect();
+        store.replace_projection(&rows)?;
         Self::open(dir)
     }
 

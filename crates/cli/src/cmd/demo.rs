@@ -1,0 +1,139 @@
+//! `demo` records the reference operation through the normal append path;
+//! `status` prints the summary.
+
+use super::Ctx;
+use crate::output::{bar, json, n};
+use anyhow::Context;
+use rollcall_node::Node;
+use serde_json::json;
+
+pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
+    if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
+        anyhow::bail!("--scale must be a number above 0 and at most 1000, not {scale}");
+    }
+    let mut node = Node::init(&ctx.data, "rollcall-demo")?;
+    let op = rollcall_sim::generate(&rollcall_sim::Config { seed, scale });
+    eprintln!(
+        "recording the reference operation (seed {seed}, scale {scale}): {} people, {} movements, into {}",
+        n(op.people),
+        n(op.movements),
+        ctx.data.display()
+    );
+    let started = std::time::Instant::now();
+    let pb = bar(op.steps.len() as u64, "steps");
+    for (i, step) in op.steps.iter().enumerate() {
+        let kinds = rollcall_sim::expand(&step.action, node.state())
+            .with_context(|| format!("step {i} at {}", step.at))?;
+        let receipt = node
+            .append(&step.user, step.at, kinds)
+            .with_context(|| format!("recording step {i} at {}", step.at))?;
+        ctx.ack(&receipt);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    eprintln!(
+        "recorded {} events in {:.1} s",
+        n(node.size()),
+        started.elapsed().as_secs_f64()
+    );
+    print_status(&node)?;
+    Ok(0)
+}
+
+pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
+    let node = ctx.open()?;
+    if as_json {
+        let s = node.state().summary();
+        let head = node.head()?;
+        let mut v = serde_json::to_value(&s)?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("nationalities".into(), json!(s.by_nationality.len()));
+            obj.insert(
+                "tree_head".into(),
+                json!(
+                    head.as_ref()
+                        .map(|(cp, _)| rollcall_ledger::hash_to_hex(&cp.root))
+                ),
+            );
+            obj.insert(
+                "tree_size".into(),
+                json!(head.as_ref().map(|(cp, _)| cp.size)),
+            );
+            obj.insert("node".into(), json!(node.node_id().to_string()));
+        }
+        json(&v)?;
+    } else {
+        print_status(&node)?;
+    }
+    Ok(0)
+}
+
+fn print_status(node: &Node) -> anyhow::Result<()> {
+    let s = node.state().summary();
+    println!(
+        "Rollcall — node {} ({})",
+        node.node_id(),
+        node.dir().display()
+    );
+    println!("  registered     {:>8}", n(s.registered));
+    println!("  scheduled      {:>8}", n(s.scheduled));
+    println!("  transferred    {:>8}", n(s.transferred));
+    println!("  in transit     {:>8}", n(s.in_transit));
+    println!("  held           {:>8}", n(s.held));
+    if s.released + s.repatriated + s.escaped + s.deceased > 0 {
+        println!(
+            "  released {} · repatriated {} · escaped {} · deceased {}",
+            n(s.released),
+            n(s.repatriated),
+            n(s.escaped),
+            n(s.deceased)
+        );
+    }
+    let mut nat: Vec<(&String, &u64)> = s.by_nationality.iter().collect();
+    nat.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = nat
+        .iter()
+        .take(6)
+        .map(|(k, v)| format!("{k} {}", n(**v)))
+        .collect();
+    println!(
+        "  nationalities  {:>8}   ({} …)",
+        n(s.by_nationality.len() as u64),
+        top.join(" · ")
+    );
+    let mv: Vec<String> = s
+        .movements
+        .iter()
+        .map(|(k, v)| format!("{k} {}", n(*v)))
+        .collect();
+    println!(
+        "  movements      {:>8}   ({})",
+        n(s.movements.values().sum()),
+        mv.join(" · ")
+    );
+    println!(
+        "  discrepancies  open {} · resolved {}",
+        n(s.open_discrepancies),
+        n(s.resolved_discrepancies)
+    );
+    println!("Facilities");
+    for (id, f) in &s.by_facility {
+        println!(
+            "  {id:<8} {:<40} {}  {:>7} / {:<7}",
+            f.name,
+            f.country,
+            n(f.occupancy as u64),
+            n(f.capacity as u64)
+        );
+    }
+    match node.head()? {
+        Some((cp, _)) => println!(
+            "Ledger: {} events; signed tree head {} by {}",
+            n(cp.size),
+            rollcall_ledger::hash_to_hex(&cp.root),
+            node.verifier().name()
+        ),
+        None => println!("Ledger: empty"),
+    }
+    Ok(())
+}

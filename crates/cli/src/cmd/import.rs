@@ -1,0 +1,153 @@
+//! `import roster`: all-or-nothing by default; with `--quarantine`, good rows
+//! are registered and bad ones written aside with the reason. Never half.
+
+use super::Ctx;
+use crate::output::{json, n};
+use anyhow::Context;
+use rollcall_core::event::EventKind;
+use rollcall_core::{CustodianId, PersonId, Timestamp};
+use rollcall_matching::{QuarantinedRow, RosterRow, RowProblem, parse_roster, write_quarantine};
+use rollcall_node::NodeError;
+use serde_json::json;
+use std::path::Path;
+
+pub fn roster(
+    ctx: &Ctx,
+    file: &Path,
+    facility: &str,
+    quarantine: Option<&Path>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    if node.state().custodian(facility).is_none() {
+        anyhow::bail!("facility {facility} is not registered; `rollcall facilities` lists them");
+    }
+    if let Some(q) = quarantine
+        && q.exists()
+    {
+        anyhow::bail!(
+            "quarantine file {} already exists; choose a new file",
+            q.display()
+        );
+    }
+    let roster_name = file
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "roster".into());
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let parsed = parse_roster(std::io::BufReader::new(input), &roster_name)
+        .with_context(|| format!("reading roster {}", file.display()))?;
+    let mut rows = parsed.rows;
+    let mut bad = parsed.bad;
+    if !bad.is_empty() && quarantine.is_none() {
+        let problems: Vec<&RowProblem> = bad.iter().flat_map(|b| &b.problems).collect();
+        for p in problems.iter().take(50) {
+            eprintln!("{}: {p}", file.display());
+        }
+        if problems.len() > 50 {
+            eprintln!("… and {} more problems", problems.len() - 50);
+        }
+        anyhow::bail!(
+            "{} of {} rows are bad; nothing was registered. Fix them, or pass --quarantine FILE to register the good rows and set the bad ones aside",
+            bad.len(),
+            bad.len() + rows.len()
+        );
+    }
+    // Register the good rows in one atomic batch. A row refused by a custody
+    // rule refuses the whole batch, or with --quarantine is set aside too.
+    let registered_before = node.state().counter("registered");
+    let receipt = loop {
+        let kinds: Vec<EventKind> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| registration(r, registered_before + 1 + i as u64, facility, &roster_name))
+            .collect();
+        if kinds.is_empty() {
+            break None;
+        }
+        match node.append(&ctx.user, Timestamp::now(), kinds) {
+            Ok(r) => break Some(r),
+            Err(NodeError::Refused(rej)) => {
+                let row = rows[rej.index].clone();
+                let problem = RowProblem {
+                    line: row.line,
+                    column: "*".into(),
+                    value: row.record_id.clone(),
+                    reason: rej.violation.to_string(),
+                };
+                if quarantine.is_none() {
+                    anyhow::bail!("{}: {problem}; nothing was registered", file.display());
+                }
+                rows.remove(rej.index);
+                bad.push(QuarantinedRow {
+                    line: row.line,
+                    fields: row.fields,
+                    problems: vec![problem],
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if let Some(r) = &receipt {
+        ctx.ack(r);
+    }
+    bad.sort_by_key(|b| b.line);
+    if let Some(q) = quarantine
+        && !bad.is_empty()
+    {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(q)
+            .with_context(|| format!("creating quarantine file {}", q.display()))?;
+        write_quarantine(f, &bad).with_context(|| format!("writing {}", q.display()))?;
+    }
+    let first = registered_before + 1;
+    if as_json {
+        json(&json!({
+            "registered": rows.len(),
+            "quarantined": bad.len(),
+            "first_person": (!rows.is_empty()).then(|| person_id(first)),
+            "last_person": (!rows.is_empty()).then(|| person_id(first + rows.len() as u64 - 1)),
+            "tree_size": receipt.as_ref().map(|r| r.tree_size),
+            "quarantine_file": quarantine.filter(|_| !bad.is_empty()).map(|q| q.display().to_string()),
+        }))?;
+    } else {
+        println!(
+            "registered {} people at {facility} from {}",
+            n(rows.len() as u64),
+            file.display()
+        );
+        if !rows.is_empty() {
+            println!(
+                "  ids {} … {}",
+                person_id(first),
+                person_id(first + rows.len() as u64 - 1)
+            );
+        }
+        if !bad.is_empty()
+            && let Some(q) = quarantine
+        {
+            println!(
+                "quarantined {} rows to {} (each with its reason)",
+                n(bad.len() as u64),
+                q.display()
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn person_id(n: u64) -> String {
+    format!("P-{n:07}")
+}
+
+fn registration(r: &RosterRow, number: u64, facility: &str, _roster: &str) -> EventKind {
+    EventKind::PersonRegistered {
+        person: PersonId(person_id(number)),
+        record: r.record.clone(),
+        custodian: CustodianId::new(facility),
+        source: Some(r.source_row(&r.source)),
+        capacity_override: None,
+    }
+}

@@ -1,0 +1,201 @@
+//! Reading people and facilities, and handing a person over.
+
+use super::Ctx;
+use crate::output::{json, n};
+use rollcall_core::custodian::CustodianKind;
+use rollcall_core::event::EventKind;
+use rollcall_core::{CustodianId, PersonId, Timestamp};
+use serde_json::json;
+
+pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let report = node.person_report(id, &ctx.user, "person.show")?;
+    // Check every proof before showing it: what is printed is what verifies.
+    for p in &report.proofs {
+        p.verify(node.verifier())?;
+    }
+    if as_json {
+        json(&report)?;
+        return Ok(0);
+    }
+    let r = &report.now.record;
+    println!("{id}  {}", r.names.full);
+    for l in &r.names.latin {
+        println!("    also written  {l}");
+    }
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".into());
+    println!(
+        "  father {} · grandfather {} · family {} · mother {}",
+        opt(&r.names.father),
+        opt(&r.names.grandfather),
+        opt(&r.names.family),
+        opt(&r.names.mother)
+    );
+    let nats: Vec<String> = r
+        .nationalities
+        .iter()
+        .map(|c| format!("{c} ({})", c.name()))
+        .collect();
+    println!(
+        "  born {} · sex {:?} · nationality {} · risk {:?}{}",
+        r.birth_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "unknown".into()),
+        r.sex,
+        if nats.is_empty() {
+            "unknown".into()
+        } else {
+            nats.join(", ")
+        },
+        r.risk,
+        r.risk_reason
+            .as_ref()
+            .map(|x| format!(" ({x})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "  now: {:?}, custodian {} since event {}",
+        report.now.status, report.now.custodian, report.now.since_seq
+    );
+    println!("Custody history ({} events)", report.history.len());
+    for e in &report.history {
+        println!(
+            "  #{:<8} {}  {:<28} by {}@{}",
+            e.seq,
+            e.occurred_at,
+            e.what.type_name(),
+            e.actor.user,
+            e.actor.node
+        );
+    }
+    let head = rollcall_ledger::Checkpoint::parse_body(&format!(
+        "{}\n",
+        report.head.split("\n\n").next().unwrap_or("")
+    ))
+    .map(|c| {
+        format!(
+            "size {} root {}",
+            c.size,
+            rollcall_ledger::hash_to_hex(&c.root)
+        )
+    })
+    .unwrap_or_default();
+    println!(
+        "All {} events verified by inclusion proof against the signed head ({head}).",
+        report.proofs.len()
+    );
+    println!("This read was recorded in the access log.");
+    Ok(0)
+}
+
+pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
+    let node = ctx.open()?;
+    let mut out = Vec::new();
+    for (id, c) in node.state().custodians() {
+        if let CustodianKind::Facility(f) = &c.info {
+            out.push(json!({
+                "id": id, "name": f.name, "country": f.country, "authority": f.authority,
+                "security": f.security, "capacity": f.capacity, "occupancy": c.occupancy,
+                "lat": f.coordinates.lat, "lon": f.coordinates.lon, "time_zone": f.time_zone,
+                "categories": f.categories,
+            }));
+        }
+    }
+    if as_json {
+        json(&out)?;
+    } else {
+        for f in &out {
+            println!(
+                "{:<8} {:<40} {}  {:>7} / {:<7} {:>8.4},{:<9.4} {}",
+                f["id"].as_str().unwrap_or(""),
+                f["name"].as_str().unwrap_or(""),
+                f["country"].as_str().unwrap_or(""),
+                n(f["occupancy"].as_u64().unwrap_or(0)),
+                n(f["capacity"].as_u64().unwrap_or(0)),
+                f["lat"].as_f64().unwrap_or(0.0),
+                f["lon"].as_f64().unwrap_or(0.0),
+                f["security"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
+    let node = ctx.open()?;
+    if let Some(c) = at
+        && node.state().custodian(c).is_none()
+    {
+        anyhow::bail!("custodian {c} is not registered");
+    }
+    let mut out = Vec::new();
+    for (id, p) in node.state().persons() {
+        if at.is_some_and(|c| p.custodian.as_str() != c) {
+            continue;
+        }
+        out.push(json!({
+            "id": id,
+            "name": p.record.names.full,
+            "latin": p.record.names.latin.first(),
+            "nationality": p.record.nationalities.first(),
+            "risk": p.record.risk,
+            "custodian": p.custodian,
+            "status": p.status,
+        }));
+    }
+    if as_json {
+        json(&out)?;
+    } else {
+        use std::io::Write;
+        let mut w = std::io::stdout().lock();
+        for p in &out {
+            writeln!(
+                w,
+                "{:<10} {:<40} {:<4} {:<7} {}",
+                p["id"].as_str().unwrap_or(""),
+                p["latin"].as_str().or(p["name"].as_str()).unwrap_or(""),
+                p["nationality"].as_str().unwrap_or("—"),
+                p["risk"].as_str().unwrap_or(""),
+                p["custodian"].as_str().unwrap_or("")
+            )?;
+        }
+        eprintln!("{} people", n(out.len() as u64));
+    }
+    Ok(0)
+}
+
+pub fn handover(
+    ctx: &Ctx,
+    person: &str,
+    from: &str,
+    to: &str,
+    reason: Option<String>,
+    capacity_override: Option<String>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let r = node.append(
+        &ctx.user,
+        Timestamp::now(),
+        vec![EventKind::CustodyHandedOver {
+            person: PersonId::new(person),
+            from: CustodianId::new(from),
+            to: CustodianId::new(to),
+            reason,
+            capacity_override,
+            signatures: vec![],
+        }],
+    )?;
+    ctx.ack(&r);
+    if as_json {
+        json(
+            &json!({"event": r.first_seq, "person": person, "from": from, "to": to, "tree_size": r.tree_size}),
+        )?;
+    } else {
+        println!(
+            "{person} handed over from {from} to {to} (event {})",
+            r.first_seq
+        );
+    }
+    Ok(0)
+}
