@@ -3,8 +3,9 @@
 //!
 //! Every event records who recorded it (user and node), when it happened and
 //! when it was recorded. Its canonical bytes — the bytes the ledger hashes —
-//! are compact JSON with fields in declaration order and a leading version
-//! field `v`; [`Event::decode`] refuses any bytes that do not re-encode to
+//! are compact JSON with fields in declaration order, a leading version
+//! field `v`, and the event kind as the one key of the `what` object
+//! (`{"custody_handed_over":{...}}`); [`Event::decode`] refuses any bytes that do not re-encode to
 //! themselves, so there is exactly one encoding of each event.
 
 use crate::country::Country;
@@ -62,7 +63,7 @@ pub type OverrideReason = Option<String>;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     // --- custodians -------------------------------------------------------
     /// A custodian (facility, hospital, foreign representative) was registered.
@@ -391,7 +392,7 @@ impl EventKind {
     pub fn type_name(&self) -> String {
         serde_json::to_value(self)
             .ok()
-            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+            .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
             .unwrap_or_default()
     }
 

@@ -24,7 +24,7 @@ mod verify;
 
 pub use error::NodeError;
 pub use proofs::PersonReport;
-pub use verify::{VerifyProblem, VerifyReport};
+pub use verify::{VerifyProblem, VerifyReport, verify_dir, verify_store};
 
 use jiff::Timestamp;
 use rollcall_core::event::{Actor, Event, EventKind};
@@ -33,6 +33,7 @@ use rollcall_ledger::{Checkpoint, Frontier, Hash, SigningKey, VerifierKey};
 use rollcall_store::{
     Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoredCheckpoint, StoredEvent,
 };
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// File name of the SQLite store inside the data directory.
@@ -61,6 +62,9 @@ pub struct Node {
     node: NodeId,
     state: State,
     frontier: Frontier,
+    staged: Vec<StoredEvent>,
+    staged_rows: BTreeMap<(&'static str, String), Option<String>>,
+    staged_frontier: Frontier,
 }
 
 impl std::fmt::Debug for Node {
@@ -158,6 +162,9 @@ impl Node {
             origin,
             node,
             state,
+            staged: Vec::new(),
+            staged_rows: BTreeMap::new(),
+            staged_frontier: frontier.clone(),
             frontier,
         })
     }
@@ -213,12 +220,35 @@ impl Node {
         occurred_at: Timestamp,
         kinds: Vec<EventKind>,
     ) -> Result<Receipt, NodeError> {
+        if !self.staged.is_empty() {
+            self.commit()?;
+        }
+        let first_seq = self.stage(user, occurred_at, kinds)?;
+        let mut r = self.commit()?;
+        r.first_seq = first_seq;
+        r.count = r.tree_size - first_seq;
+        Ok(r)
+    }
+
+    /// Checks `kinds` as one atomic batch against every guarantee and queues
+    /// it for the next [`Node::commit`] (group commit: many batches, one
+    /// durable transaction, one signed head). The projections reflect it at
+    /// once, so later batches are checked against it; it is not durable, and
+    /// must not be acknowledged, until `commit` returns. A refused batch
+    /// changes nothing. Returns the seq of its first event.
+    pub fn stage(
+        &mut self,
+        user: &str,
+        occurred_at: Timestamp,
+        kinds: Vec<EventKind>,
+    ) -> Result<u64, NodeError> {
         let Some(key) = &self.key else {
             return Err(NodeError::Key {
                 path: self.dir.join(keyfile::KEY_FILE),
                 reason: "is not here: this copy can be read and verified, but only the node holding the key can append".into(),
             });
         };
+        let _ = key;
         let recorded_at = Timestamp::now();
         let first_seq = self.state.next_seq();
         let actor = Actor {
@@ -238,30 +268,48 @@ impl Node {
                 )
             })
             .collect();
-        if events.is_empty() {
-            let root = self.frontier.root();
+        let delta = self.state.apply_batch(&events)?;
+        for (table, key, value) in delta.rows {
+            self.staged_rows.insert((table, key), value);
+        }
+        for e in &events {
+            let bytes = e.encode();
+            let leaf_hash = rollcall_ledger::leaf_hash(&bytes);
+            self.staged_frontier.push(leaf_hash);
+            self.staged.push(StoredEvent {
+                seq: e.seq,
+                bytes,
+                leaf_hash,
+            });
+        }
+        Ok(first_seq)
+    }
+
+    /// Number of events staged and not yet committed.
+    pub fn staged(&self) -> usize {
+        self.staged.len()
+    }
+
+    /// Writes every staged batch, their projection rows and one new signed
+    /// head in one durable transaction. On error nothing staged is written
+    /// and the node reloads what is durable.
+    pub fn commit(&mut self) -> Result<Receipt, NodeError> {
+        let first_seq = self.frontier.size();
+        if self.staged.is_empty() {
             return Ok(Receipt {
                 first_seq,
                 count: 0,
                 tree_size: first_seq,
-                root,
+                root: self.frontier.root(),
             });
         }
-        let delta = self.state.apply_batch(&events)?;
-        let mut frontier = self.frontier.clone();
-        let stored: Vec<StoredEvent> = events
-            .iter()
-            .map(|e| {
-                let bytes = e.encode();
-                let leaf_hash = rollcall_ledger::leaf_hash(&bytes);
-                frontier.push(leaf_hash);
-                StoredEvent {
-                    seq: e.seq,
-                    bytes,
-                    leaf_hash,
-                }
-            })
-            .collect();
+        let Some(key) = &self.key else {
+            return Err(NodeError::Key {
+                path: self.dir.join(keyfile::KEY_FILE),
+                reason: "is not here".into(),
+            });
+        };
+        let frontier = self.staged_frontier.clone();
         let root = frontier.root();
         let cp = Checkpoint::new(self.origin.clone(), frontier.size(), root);
         let note = rollcall_ledger::sign_checkpoint(&cp, key);
@@ -269,10 +317,9 @@ impl Node {
             size: frontier.size(),
             note,
         };
-        let projection: Vec<ProjectionChange> = delta
-            .rows
+        let projection: Vec<ProjectionChange> = std::mem::take(&mut self.staged_rows)
             .into_iter()
-            .map(|(table, key, value)| match value {
+            .map(|((table, key), value)| match value {
                 Some(value) => ProjectionChange::Upsert(ProjectionRow {
                     table: table.into(),
                     key,
@@ -284,13 +331,14 @@ impl Node {
                 },
             })
             .collect();
+        let stored = std::mem::take(&mut self.staged);
         let commit = Commit {
             events: &stored,
             projection: &projection,
             checkpoint: Some(&checkpoint),
         };
         if let Err(e) = self.store.append(&commit) {
-            // The state already holds the batch; reload it from what is durable.
+            // The projections already hold the staged batches; reload what is durable.
             self.reload()?;
             return Err(e.into());
         }
@@ -313,6 +361,7 @@ impl Node {
     /// projection rows with them. The events are not touched. Returns the
     /// number of rows written.
     pub fn rebuild(&mut self) -> Result<usize, NodeError> {
+        self.commit()?;
         let state = verify::replay(&self.store, &mut |_| {})?;
         let rows: Vec<ProjectionRow> = state
             .to_rows()

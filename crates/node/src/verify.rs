@@ -91,19 +91,50 @@ impl Node {
         expected: Option<&VerifierKey>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<VerifyReport, NodeError> {
-        let verifier = expected.cloned().unwrap_or_else(|| self.verifier.clone());
+        verify_store(&self.store, expected, progress)
+    }
+}
+
+/// Opens the store in `dir` without loading projections or needing the
+/// signing key, and verifies it: what a monitor runs on a copy of a ledger.
+pub fn verify_dir(
+    dir: &std::path::Path,
+    expected: Option<&VerifierKey>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, NodeError> {
+    let path = dir.join(crate::DB_FILE);
+    if !path.exists() {
+        return Err(NodeError::NotInitialised(dir.to_path_buf()));
+    }
+    let store = rollcall_store::SqliteStore::open_existing(&path)?;
+    verify_store(&store, expected, progress)
+}
+
+/// Verifies any store: see [`Node::verify`].
+pub fn verify_store(
+    store: &dyn Store,
+    expected: Option<&VerifierKey>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, NodeError> {
+    {
+        let meta = |k: &str| -> Result<String, NodeError> {
+            store
+                .meta_get(k)?
+                .ok_or_else(|| NodeError::Corrupt(format!("setting `{k}` is missing")))
+        };
+        let recorded = VerifierKey::parse(&meta("verifier")?)
+            .map_err(|e| NodeError::Corrupt(format!("stored verifier key: {e}")))?;
+        let origin = meta("origin")?;
+        let verifier = expected.cloned().unwrap_or_else(|| recorded.clone());
         let mut problems = Vec::new();
-        if expected.is_some_and(|k| k != &self.verifier) {
+        if expected.is_some_and(|k| k != &recorded) {
             problems.push(problem(
                 "head",
                 "key",
-                format!(
-                    "the ledger records verifier {} , not the expected {verifier}",
-                    self.verifier
-                ),
+                format!("the ledger records verifier {recorded}, not the expected {verifier}"),
             ));
         }
-        let heads = self.store.checkpoints()?;
+        let heads = store.checkpoints()?;
         let mut heads_by_size: BTreeMap<u64, String> = BTreeMap::new();
         for h in &heads {
             heads_by_size.insert(h.size, h.note.clone());
@@ -131,14 +162,11 @@ impl Node {
                             format!("is stored at size {size} but signs size {}", cp.size),
                         ));
                     }
-                    Ok(cp) if cp.origin != self.origin => {
+                    Ok(cp) if cp.origin != origin => {
                         first.get_or_insert(problem(
                             "head",
                             size,
-                            format!(
-                                "origin {:?} is not this ledger's {:?}",
-                                cp.origin, self.origin
-                            ),
+                            format!("origin {:?} is not this ledger's {:?}", cp.origin, origin),
                         ));
                     }
                     Ok(cp) if cp.root != frontier.root() => {
@@ -153,7 +181,7 @@ impl Node {
             }
         };
         check_head(0, &frontier, &mut first);
-        let result = self.store.for_each_event(&mut |e| {
+        let result = store.for_each_event(&mut |e| {
             let seq = e.seq;
             let stop = |p: VerifyProblem, first: &mut Option<VerifyProblem>| {
                 first.get_or_insert(p);
@@ -243,7 +271,7 @@ impl Node {
         let mut projection_rows = 0u64;
         if problems.is_empty() {
             let expected_rows = state.to_rows();
-            let stored = self.store.projection_all()?;
+            let stored = store.projection_all()?;
             projection_rows = stored.len() as u64;
             let mut a = expected_rows.iter().peekable();
             let mut b = stored.iter().peekable();

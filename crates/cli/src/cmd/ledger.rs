@@ -142,11 +142,18 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
 }
 
 pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
     let expected = key.map(verifier_arg).transpose()?;
-    let pb = bar(node.size(), "verifying");
+    // Open the store alone: verify needs neither the projections nor the key.
+    let path = ctx.data.join(rollcall_node::DB_FILE);
+    if !path.exists() {
+        return Err(rollcall_node::NodeError::NotInitialised(ctx.data.clone()).into());
+    }
+    let store = rollcall_store::SqliteStore::open_existing(&path)?;
+    let pb = bar(store.size()?, "verifying");
     let started = std::time::Instant::now();
-    let report = node.verify(expected.as_ref(), &mut |done| pb.set_position(done))?;
+    let report = rollcall_node::verify_store(&store, expected.as_ref(), &mut |done| {
+        pb.set_position(done)
+    })?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if as_json {

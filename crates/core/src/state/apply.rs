@@ -7,7 +7,7 @@ use crate::custodian::CustodianKind;
 use crate::event::{ENCODING_VERSION, Event, EventKind};
 use crate::ids::*;
 use crate::movement::MovementStatus;
-use crate::person::PersonRecord;
+use crate::person::{Category, PersonRecord};
 use crate::violation::{Rule, Violation};
 use std::collections::HashSet;
 
@@ -95,13 +95,12 @@ impl State {
     fn check_receiver(
         &self,
         person: &PersonId,
-        record: &PersonRecord,
+        cat: Category,
         to: &CustodianId,
         capacity_override: &Option<String>,
     ) -> Result<(), Violation> {
         let view = self.custodian_view(to)?;
         if let CustodianKind::Facility(f) = &view.info {
-            let cat = record.category();
             if !f.categories.contains(&cat) {
                 return Err(Violation::new(
                     Rule::Category,
@@ -168,8 +167,8 @@ impl State {
             .person(person)
             .custodian(to));
         }
-        let record = view.record.clone();
-        self.check_receiver(person, &record, to, capacity_override)?;
+        let category = view.record.category();
+        self.check_receiver(person, category, to, capacity_override)?;
         self.custodians.update(from.as_str(), |c| {
             c.occupancy = c.occupancy.saturating_sub(1)
         });
@@ -273,7 +272,7 @@ impl State {
                 }
                 check_record(person, record)?;
                 self.require_facility(custodian)?;
-                self.check_receiver(person, record, custodian, capacity_override)?;
+                self.check_receiver(person, record.category(), custodian, capacity_override)?;
                 self.custodians
                     .update(custodian.as_str(), |c| c.occupancy += 1);
                 self.nationalities.add(&record.primary_nationality_key(), 1);
@@ -335,8 +334,15 @@ impl State {
                 if let Some(CustodianKind::Movement) =
                     self.custodians.get(to.as_str()).map(|c| &c.info)
                 {
-                    let m = self.movement_view(&MovementId::new(to.as_str()))?;
-                    if m.status != MovementStatus::Departed || !m.boarded.contains(person) {
+                    let mid = MovementId::new(to.as_str());
+                    let m = self.movement_view(&mid)?;
+                    // Boarded people keep their link to the movement at
+                    // departure; those left behind lose it.
+                    let boarded = self
+                        .persons
+                        .get(person.as_str())
+                        .is_some_and(|p| p.movement.as_ref() == Some(&mid));
+                    if m.status != MovementStatus::Departed || !boarded {
                         return Err(Violation::new(
                             Rule::MovementState,
                             format!(
@@ -483,8 +489,8 @@ impl State {
                     .person(person));
                 }
                 let from = view.custodian.clone();
-                let record = view.record.clone();
-                self.check_receiver(person, &record, by, &Some("recapture".into()))?;
+                let category = view.record.category();
+                self.check_receiver(person, category, by, &Some("recapture".into()))?;
                 self.custodians.update(from.as_str(), |c| {
                     c.occupancy = c.occupancy.saturating_sub(1)
                 });
@@ -662,9 +668,10 @@ impl State {
                         format!("movement {movement} cannot depart: it is {:?}", m.status),
                     ));
                 }
+                let manifest: HashSet<&PersonId> = m.manifest.iter().collect();
                 let mut seen = HashSet::new();
                 for p in boarded {
-                    if !m.manifest.contains(p) {
+                    if !manifest.contains(p) {
                         return Err(Violation::new(
                             Rule::Manifest,
                             format!("person {p} boarded but is not on the manifest of {movement}"),
@@ -682,7 +689,7 @@ impl State {
                 let left_behind: Vec<PersonId> = m
                     .manifest
                     .iter()
-                    .filter(|p| !boarded.contains(p))
+                    .filter(|p| !seen.contains(p))
                     .cloned()
                     .collect();
                 for p in &left_behind {

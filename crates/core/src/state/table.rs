@@ -75,10 +75,12 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
 
     /// Changes a row in place; `None` if it does not exist.
     pub fn update<R>(&mut self, key: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
-        if !self.rows.contains_key(key) {
-            return None;
+        if self.journaling {
+            if !self.rows.contains_key(key) {
+                return None;
+            }
+            self.remember(key);
         }
-        self.remember(key);
         self.rows.get_mut(key).map(f)
     }
 
