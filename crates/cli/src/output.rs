@@ -31,6 +31,15 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
 
 /// Prints a value as pretty JSON on standard output.
 pub fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    line(&serde_json::to_string_pretty(v)?)
+}
+
+/// Prints one line on standard output, returning (not panicking on) a
+/// closed pipe, which `main` treats as a reader that has seen enough.
+pub fn line(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
     Ok(())
 }

@@ -86,26 +86,67 @@ impl Node {
     /// Creates a new ledger and signing key in `dir` (created if missing).
     /// `name` names the node in its signed heads; it must have no spaces or `+`.
     pub fn init(dir: &Path, name: &str) -> Result<Node, NodeError> {
-        if store_path(dir).exists() || dir.join(keyfile::KEY_FILE).exists() {
-            return Err(NodeError::AlreadyInitialised(dir.to_path_buf()));
+        let occupied = match std::fs::read_dir(dir) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(_) => false,
+        };
+        if occupied {
+            return if store_path(dir).exists() || dir.join(keyfile::KEY_FILE).exists() {
+                Err(NodeError::AlreadyInitialised(dir.to_path_buf()))
+            } else {
+                Err(NodeError::Io {
+                    path: dir.to_path_buf(),
+                    source: std::io::Error::other(
+                        "is not empty; a new ledger needs a new or empty directory",
+                    ),
+                })
+            };
         }
-        std::fs::create_dir_all(dir).map_err(|source| NodeError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let key = keyfile::create(dir, name)?;
-        let mut store = SqliteStore::open(&store_path(dir))?;
-        let origin = format!("rollcall/{name}");
-        store.meta_set("origin", &origin)?;
-        store.meta_set("node", name)?;
-        store.meta_set("verifier", &key.verifier().to_string())?;
-        // The projections before any event (the built-in `released` custodian).
-        let rows: Vec<ProjectionRow> = State::new()
-            .to_rows()
-            .into_iter()
-            .map(|(table, key, value)| ProjectionRow { table, key, value })
-            .collect();
-        store.replace_projection(&rows)?;
+        // Build the whole directory beside its final place and rename it in:
+        // a crash part-way leaves either no ledger or a complete one.
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| NodeError::Io { path, source }
+        };
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let staging = parent.join(format!(
+            ".{}.init-{}",
+            dir.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir(&staging).map_err(io(&staging))?;
+        let built = (|| -> Result<(), NodeError> {
+            let key = keyfile::create(&staging, name)?;
+            let mut store = SqliteStore::open(&store_path(&staging))?;
+            let origin = format!("rollcall/{name}");
+            store.meta_set("origin", &origin)?;
+            store.meta_set("node", name)?;
+            store.meta_set("verifier", &key.verifier().to_string())?;
+            // The projections before any event (the built-in `released` custodian).
+            let rows: Vec<ProjectionRow> = State::new()
+                .to_rows()
+                .into_iter()
+                .map(|(table, key, value)| ProjectionRow { table, key, value })
+                .collect();
+            store.replace_projection(&rows)?;
+            Ok(())
+        })();
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        if dir.exists() {
+            // An empty directory made by the user: replace it.
+            std::fs::remove_dir(dir).map_err(io(dir))?;
+        }
+        std::fs::rename(&staging, dir).map_err(io(dir))?;
         Self::open(dir)
     }
 
@@ -140,13 +181,21 @@ impl Node {
                 reason: "does not match the verifier key recorded in the ledger".into(),
             });
         }
-        let rows = store.projection_all()?;
+        // Projections and leaves are read in one snapshot: another process may
+        // be appending while we open.
+        let mut rows = Vec::new();
+        let mut leaves = Vec::new();
+        store.read_consistent(&mut || {
+            rows = store.projection_all()?;
+            leaves = store.leaf_hashes()?;
+            Ok(())
+        })?;
         let state = State::from_rows(
             rows.iter()
                 .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
         )
         .map_err(|e| NodeError::Corrupt(e.to_string()))?;
-        let frontier = Frontier::from_leaves(&store.leaf_hashes()?);
+        let frontier = Frontier::from_leaves(&leaves);
         if frontier.size() != state.next_seq() {
             return Err(NodeError::Corrupt(format!(
                 "the ledger holds {} events but the projections were derived from {}",

@@ -110,8 +110,30 @@ pub fn verify_dir(
     verify_store(&store, expected, progress)
 }
 
-/// Verifies any store: see [`Node::verify`].
+/// Verifies any store: see [`Node::verify`]. Everything is read in one
+/// snapshot, so verifying while another process appends checks the ledger as
+/// it stood when verify began.
 pub fn verify_store(
+    store: &dyn Store,
+    expected: Option<&VerifierKey>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, NodeError> {
+    let mut out = None;
+    let mut failure = None;
+    store.read_consistent(&mut || {
+        match verify_snapshot(store, expected, progress) {
+            Ok(r) => out = Some(r),
+            Err(e) => failure = Some(e),
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    out.ok_or_else(|| NodeError::Corrupt("verify produced no report".into()))
+}
+
+fn verify_snapshot(
     store: &dyn Store,
     expected: Option<&VerifierKey>,
     progress: &mut dyn FnMut(u64),

@@ -191,6 +191,14 @@ pub trait Store {
     /// Sets (or overwrites) a small setting, durably.
     fn meta_set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
 
+    /// Runs `f` inside one read transaction, so every read it makes sees the
+    /// same committed state even while another process appends. Reads made
+    /// one after another outside it may see different states.
+    fn read_consistent(
+        &self,
+        f: &mut dyn FnMut() -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
     /// Writes a consistent online snapshot to `path`, which must not exist,
     /// while others may be writing. Returns the latest checkpoint contained in
     /// the snapshot (so the snapshot is at least that long).

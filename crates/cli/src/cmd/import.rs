@@ -53,56 +53,54 @@ pub fn roster(
             bad.len() + rows.len()
         );
     }
-    // Register the good rows in one atomic batch. A row refused by a custody
-    // rule refuses the whole batch, or with --quarantine is set aside too.
-    let registered_before = node.state().counter("registered");
-    let receipt = loop {
-        let kinds: Vec<EventKind> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| registration(r, registered_before + 1 + i as u64, facility, &roster_name))
-            .collect();
-        if kinds.is_empty() {
-            break None;
-        }
-        match node.append(&ctx.user, Timestamp::now(), kinds) {
-            Ok(r) => break Some(r),
-            Err(NodeError::Refused(rej)) => {
-                let row = rows[rej.index].clone();
-                let problem = RowProblem {
-                    line: row.line,
-                    column: "*".into(),
-                    value: row.record_id.clone(),
-                    reason: rej.violation.to_string(),
-                };
-                if quarantine.is_none() {
-                    anyhow::bail!("{}: {problem}; nothing was registered", file.display());
-                }
-                rows.remove(rej.index);
-                bad.push(QuarantinedRow {
-                    line: row.line,
-                    fields: row.fields,
-                    problems: vec![problem],
-                });
+    // Claim the quarantine file before anything is registered, so a path
+    // that cannot be written refuses the import instead of losing bad rows.
+    let quarantine_file = match quarantine {
+        Some(q) => Some(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(q)
+                .with_context(|| format!("creating quarantine file {}", q.display()))?,
+        ),
+        None => None,
+    };
+    let result = register(
+        ctx,
+        &mut node,
+        file,
+        facility,
+        &mut rows,
+        &mut bad,
+        quarantine.is_some(),
+    );
+    let receipt = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(q) = quarantine {
+                let _ = std::fs::remove_file(q);
             }
-            Err(e) => return Err(e.into()),
+            return Err(e);
         }
     };
     if let Some(r) = &receipt {
         ctx.ack(r);
     }
     bad.sort_by_key(|b| b.line);
-    if let Some(q) = quarantine
-        && !bad.is_empty()
-    {
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(q)
-            .with_context(|| format!("creating quarantine file {}", q.display()))?;
-        write_quarantine(f, &bad).with_context(|| format!("writing {}", q.display()))?;
+    if let (Some(q), Some(f)) = (quarantine, quarantine_file) {
+        if bad.is_empty() {
+            drop(f);
+            let _ = std::fs::remove_file(q);
+        } else {
+            write_quarantine(f, &bad).with_context(|| {
+                format!(
+                    "writing {} (the good rows ARE registered; the bad rows are listed above)",
+                    q.display()
+                )
+            })?;
+        }
     }
-    let first = registered_before + 1;
+    let first = node.state().counter("registered") + 1 - rows.len() as u64;
     if as_json {
         json(&json!({
             "registered": rows.len(),
@@ -138,11 +136,75 @@ pub fn roster(
     Ok(0)
 }
 
+/// Registers the rows. Without quarantine: one atomic batch, refused whole if
+/// any row breaks a custody rule. With quarantine: each row is checked on its
+/// own, refused rows are set aside with their reason, and all accepted rows
+/// are committed together. Returns the receipt of the commit, if any.
+fn register(
+    ctx: &Ctx,
+    node: &mut rollcall_node::Node,
+    file: &Path,
+    facility: &str,
+    rows: &mut Vec<RosterRow>,
+    bad: &mut Vec<QuarantinedRow>,
+    quarantining: bool,
+) -> anyhow::Result<Option<rollcall_node::Receipt>> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let first = node.state().counter("registered") + 1;
+    let now = Timestamp::now();
+    if !quarantining {
+        let kinds: Vec<EventKind> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| registration(r, first + i as u64, facility))
+            .collect();
+        return match node.append(&ctx.user, now, kinds) {
+            Ok(r) => Ok(Some(r)),
+            Err(NodeError::Refused(rej)) => {
+                let row = &rows[rej.index];
+                anyhow::bail!(
+                    "{}: line {}, record_id {:?}: {}; nothing was registered",
+                    file.display(),
+                    row.line,
+                    row.record_id,
+                    rej.violation
+                )
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows.drain(..) {
+        let id = first + kept.len() as u64;
+        match node.stage(&ctx.user, now, vec![registration(&row, id, facility)]) {
+            Ok(_) => kept.push(row),
+            Err(NodeError::Refused(rej)) => bad.push(QuarantinedRow {
+                line: row.line,
+                problems: vec![RowProblem {
+                    line: row.line,
+                    column: "*".into(),
+                    value: row.record_id.clone(),
+                    reason: rej.violation.to_string(),
+                }],
+                fields: row.fields,
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    *rows = kept;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(node.commit()?))
+}
+
 fn person_id(n: u64) -> String {
     format!("P-{n:07}")
 }
 
-fn registration(r: &RosterRow, number: u64, facility: &str, _roster: &str) -> EventKind {
+fn registration(r: &RosterRow, number: u64, facility: &str) -> EventKind {
     EventKind::PersonRegistered {
         person: PersonId(person_id(number)),
         record: r.record.clone(),

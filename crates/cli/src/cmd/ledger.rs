@@ -62,7 +62,7 @@ fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
             std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
             eprintln!("proof written to {}", p.display());
         }
-        None => println!("{text}"),
+        None => crate::output::line(text)?,
     }
     Ok(())
 }
@@ -151,9 +151,8 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
     let store = rollcall_store::SqliteStore::open_existing(&path)?;
     let pb = bar(store.size()?, "verifying");
     let started = std::time::Instant::now();
-    let report = rollcall_node::verify_store(&store, expected.as_ref(), &mut |done| {
-        pb.set_position(done)
-    })?;
+    let report =
+        rollcall_node::verify_store(&store, expected.as_ref(), &mut |done| pb.set_position(done))?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if as_json {

@@ -510,6 +510,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn read_consistent(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        // A deferred transaction takes its snapshot at the first read and
+        // keeps it until COMMIT: every read inside sees one committed state.
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let r = f();
+        let end = self
+            .conn
+            .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        r?;
+        end?;
+        Ok(())
+    }
+
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
         // Claim the name first, so an existing file is never overwritten.
         std::fs::OpenOptions::new()

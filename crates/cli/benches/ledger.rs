@@ -1,0 +1,171 @@
+//! Ledger benchmark: durable appends/s at scale 10, verify events/s, and the
+//! demo's wall time at scale 1, all on data from the reference operation
+//! generator. Run with `cargo bench -p rollcall-cli --bench ledger`
+//! (optionally `-- --scale 10 --demo-scale 1`). Not run in CI.
+//!
+//! The baseline ("peer") is the bare SQLite store appending the very same
+//! encoded events in the same commit sizes with no checks, no hashing and no
+//! signing: the ratio shows what Rollcall's guarantees cost on top of durable
+//! storage.
+
+use rollcall_core::State;
+use rollcall_core::event::{Actor, Event};
+use rollcall_core::{NodeId, UserId};
+use rollcall_node::Node;
+use rollcall_store::{Commit, SqliteStore, Store, StoredEvent};
+use std::time::Instant;
+
+fn arg(name: &str, default: f64) -> f64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Records the whole reference operation through the node, committing every
+/// `group` events; returns (events, seconds, commits).
+fn record(dir: &std::path::Path, scale: f64, group: usize) -> (u64, f64, u64) {
+    let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
+    let mut node = Node::init(dir, "bench").expect("init");
+    let start = Instant::now();
+    let mut commits = 0;
+    for step in &op.steps {
+        let kinds = rollcall_sim::expand(&step.action, node.state()).expect("expand");
+        node.stage(&step.user, step.at, kinds).expect("stage");
+        if node.staged() >= group {
+            node.commit().expect("commit");
+            commits += 1;
+        }
+    }
+    node.commit().expect("commit");
+    commits += 1;
+    (node.size(), start.elapsed().as_secs_f64(), commits)
+}
+
+/// The reference operation's events, encoded, with no store involved.
+fn encoded_events(scale: f64) -> Vec<StoredEvent> {
+    let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
+    let mut state = State::new();
+    let mut out = Vec::new();
+    for step in &op.steps {
+        let kinds = rollcall_sim::expand(&step.action, &state).expect("expand");
+        let seq0 = state.next_seq();
+        let events: Vec<Event> = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let actor = Actor {
+                    user: UserId(step.user.clone()),
+                    node: NodeId::new("bench"),
+                };
+                Event::new(seq0 + i as u64, step.at, step.at, actor, k)
+            })
+            .collect();
+        state.apply_batch(&events).expect("apply");
+        for e in events {
+            let bytes = e.encode();
+            out.push(StoredEvent {
+                seq: e.seq,
+                leaf_hash: rollcall_ledger::leaf_hash(&bytes),
+                bytes,
+            });
+        }
+    }
+    out
+}
+
+fn main() {
+    let scale = arg("--scale", 10.0);
+    let demo_scale = arg("--demo-scale", 1.0);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    println!("Rollcall ledger benchmark (reference operation, seed 1)");
+    println!(
+        "machine: {} logical cores; single-threaded work throughout",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+
+    // 1. Durable appends, Rollcall's full path vs the bare store.
+    let mut rows = Vec::new();
+    for group in [1_000usize, 5_000] {
+        let dir = tmp.path().join(format!("rollcall-{group}"));
+        let (events, secs, commits) = record(&dir, scale, group);
+        let events_raw = encoded_events(scale);
+        let mut store =
+            SqliteStore::open(&tmp.path().join(format!("raw-{group}.db"))).expect("store");
+        let start = Instant::now();
+        for chunk in events_raw.chunks(group) {
+            store
+                .append(&Commit {
+                    events: chunk,
+                    projection: &[],
+                    checkpoint: None,
+                })
+                .expect("append");
+        }
+        let raw_secs = start.elapsed().as_secs_f64();
+        rows.push((
+            group,
+            events,
+            secs,
+            commits,
+            events_raw.len() as f64 / raw_secs,
+        ));
+    }
+    println!(
+        "\n1. durable appends at scale {scale} (every commit fsynced; checks, hashing, signing, projections included)"
+    );
+    println!(
+        "   {:>10} {:>10} {:>8} {:>14} {:>16} {:>8}",
+        "commit ≤", "events", "commits", "rollcall ev/s", "bare store ev/s", "ratio"
+    );
+    for (group, events, secs, commits, raw_rate) in &rows {
+        let rate = *events as f64 / secs;
+        println!(
+            "   {:>10} {:>10} {:>8} {:>14.0} {:>16.0} {:>8.2}",
+            group,
+            events,
+            commits,
+            rate,
+            raw_rate,
+            rate / raw_rate
+        );
+    }
+    let best = rows
+        .iter()
+        .map(|(_, e, s, _, _)| *e as f64 / s)
+        .fold(0.0, f64::max);
+    println!(
+        "   target 100,000 durable appends/s: {:.2}x of target",
+        best / 100_000.0
+    );
+
+    // 2. verify on the scale-N ledger (one core).
+    let dir = tmp.path().join("rollcall-5000");
+    let start = Instant::now();
+    let report = rollcall_node::verify_dir(&dir, None, &mut |_| {}).expect("verify");
+    let secs = start.elapsed().as_secs_f64();
+    assert!(report.ok, "verify failed: {:?}", report.problems);
+    let rate = report.events as f64 / secs;
+    println!(
+        "\n2. verify at scale {scale}: {} events, {} heads, {} projection rows in {:.2} s = {:.0} events/s ({:.2}x of the 500,000/s target)",
+        report.events,
+        report.heads,
+        report.projection_rows,
+        secs,
+        rate,
+        rate / 500_000.0
+    );
+
+    // 3. demo wall time at scale 1, the CLI's own path (group commit of 5,000).
+    let dir = tmp.path().join("demo");
+    let start = Instant::now();
+    let (events, _, commits) = record(&dir, demo_scale, 5_000);
+    println!(
+        "\n3. demo at scale {demo_scale}: {events} events in {commits} commits, {:.2} s wall",
+        start.elapsed().as_secs_f64()
+    );
+}
