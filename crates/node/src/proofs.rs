@@ -85,6 +85,42 @@ impl Node {
         Ok(ConsistencyBundle::new(old.note, note, &proof))
     }
 
+    /// Lists people (all, or those held by one custodian) for `user`,
+    /// recording one access per person listed before returning any.
+    pub fn list_people(
+        &mut self,
+        at: Option<&str>,
+        user: &str,
+        purpose: &str,
+    ) -> Result<Vec<(String, PersonView)>, NodeError> {
+        if let Some(c) = at
+            && self.state.custodian(c).is_none()
+        {
+            return Err(NodeError::NotFound(format!(
+                "custodian {c} is not registered"
+            )));
+        }
+        let people: Vec<(String, PersonView)> = self
+            .state
+            .persons()
+            .filter(|(_, p)| at.is_none_or(|c| p.custodian.as_str() == c))
+            .map(|(id, p)| (id.clone(), p.clone()))
+            .collect();
+        let now = Timestamp::now().to_string();
+        let records: Vec<AccessRecord> = people
+            .iter()
+            .map(|(id, _)| AccessRecord {
+                at: now.clone(),
+                user: user.to_string(),
+                node: self.node.to_string(),
+                action: purpose.to_string(),
+                subject: id.clone(),
+            })
+            .collect();
+        self.store.record_accesses(&records)?;
+        Ok(people)
+    }
+
     /// Reads a person's record for `user`, writing the access log first: no
     /// read of a person's record goes unrecorded.
     pub fn person_report(

@@ -59,6 +59,8 @@ macro_rules! conformance_tests {
             replace_projection_replaces_all_rows_only,
             checkpoints_ordered_latest_and_exact,
             access_log_is_append_only,
+            access_batch_is_kept_in_order,
+            read_consistent_sees_one_state,
             meta_set_get_overwrite,
             durable_across_drop_and_reopen,
             second_handle_sees_writes_and_cannot_fork,
@@ -613,6 +615,47 @@ pub fn access_log_is_append_only<H: Harness>(h: &H) {
     }
     assert_eq!(s.access_log().unwrap(), recs);
     assert_eq!(s.size().unwrap(), 0, "the access log is not the ledger");
+}
+
+/// A batch of access records lands whole and in order after earlier ones.
+pub fn access_batch_is_kept_in_order<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    s.record_access(&access(9)).expect("record_access");
+    let batch = [access(1), access(2), access(3)];
+    s.record_accesses(&batch).expect("record_accesses");
+    s.record_accesses(&[]).expect("empty batch");
+    let mut want = vec![access(9)];
+    want.extend(batch);
+    assert_eq!(s.access_log().unwrap(), want);
+}
+
+/// Reads inside `read_consistent` see one committed state even when another
+/// handle appends in between them.
+pub fn read_consistent_sees_one_state<H: Harness>(h: &H) {
+    let (mut s, at) = h.create();
+    append_events(&mut s, &[event(0), event(1)], Some(&cp(2)));
+    let mut writer = h.open(&at);
+    let mut first = 0;
+    let mut second = 0;
+    let mut leaves = 0;
+    s.read_consistent(&mut || {
+        first = s.size()?;
+        append_events(&mut writer, &[event(2)], Some(&cp(3)));
+        second = s.size()?;
+        leaves = s.leaf_hashes()?.len();
+        Ok(())
+    })
+    .expect("read_consistent");
+    assert_eq!(
+        (first, second, leaves),
+        (2, 2, 2),
+        "reads inside saw the later append"
+    );
+    assert_eq!(s.size().unwrap(), 3, "after it, the append is visible");
+    // An error inside is returned and ends the snapshot.
+    let r = s.read_consistent(&mut || Err(StoreError::corrupt("stop".to_string())));
+    assert!(r.is_err());
+    assert_eq!(s.size().unwrap(), 3);
 }
 
 /// Meta settings read back, overwrite, and are independent of each other.

@@ -182,6 +182,10 @@ pub trait Store {
     /// Appends to the access log (durably).
     fn record_access(&mut self, rec: &AccessRecord) -> Result<(), StoreError>;
 
+    /// Appends many access records in one durable transaction (a listing
+    /// that shows many people records one read per person).
+    fn record_accesses(&mut self, recs: &[AccessRecord]) -> Result<(), StoreError>;
+
     /// The whole access log, oldest first.
     fn access_log(&self) -> Result<Vec<AccessRecord>, StoreError>;
 

@@ -122,27 +122,23 @@ pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
 }
 
 pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
-    if let Some(c) = at
-        && node.state().custodian(c).is_none()
-    {
-        anyhow::bail!("custodian {c} is not registered");
-    }
-    let mut out = Vec::new();
-    for (id, p) in node.state().persons() {
-        if at.is_some_and(|c| p.custodian.as_str() != c) {
-            continue;
-        }
-        out.push(json!({
-            "id": id,
-            "name": p.record.names.full,
-            "latin": p.record.names.latin.first(),
-            "nationality": p.record.nationalities.first(),
-            "risk": p.record.risk,
-            "custodian": p.custodian,
-            "status": p.status,
-        }));
-    }
+    let mut node = ctx.open()?;
+    // Every person listed is a read of their record: the node audits each.
+    let people = node.list_people(at, &ctx.user, "people.list")?;
+    let out: Vec<serde_json::Value> = people
+        .iter()
+        .map(|(id, p)| {
+            json!({
+                "id": id,
+                "name": p.record.names.full,
+                "latin": p.record.names.latin.first(),
+                "nationality": p.record.nationalities.first(),
+                "risk": p.record.risk,
+                "custodian": p.custodian,
+                "status": p.status,
+            })
+        })
+        .collect();
     if as_json {
         json(&out)?;
     } else {

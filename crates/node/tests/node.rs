@@ -1,0 +1,181 @@
+//! The node's append path and reads, on a real SQLite store in a temp dir.
+
+use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
+use rollcall_core::event::EventKind;
+use rollcall_core::person::{Category, Names, PersonRecord};
+use rollcall_core::{Country, CustodianId, PersonId, Rule, Timestamp};
+use rollcall_node::{Node, NodeError};
+use rollcall_store::Store;
+
+fn facility(id: &str, capacity: u32) -> EventKind {
+    EventKind::CustodianRegistered {
+        custodian: CustodianId::new(id),
+        info: CustodianKind::Facility(Facility {
+            name: format!("Facility {id}"),
+            authority: "Ministry of Justice".into(),
+            country: Country::parse("IQ").unwrap(),
+            coordinates: Coordinates { lat: 33.3, lon: 44.4 },
+            time_zone: "Asia/Baghdad".into(),
+            security: SecurityLevel::Maximum,
+            capacity,
+            categories: vec![Category::AdultMale],
+        }),
+    }
+}
+
+fn register(id: &str, at: &str) -> EventKind {
+    EventKind::PersonRegistered {
+        person: PersonId::new(id),
+        record: PersonRecord {
+            names: Names { full: format!("Name of {id}"), ..Names::default() },
+            nationalities: vec![Country::parse("SY").unwrap()],
+            ..PersonRecord::default()
+        },
+        custodian: CustodianId::new(at),
+        source: None,
+        capacity_override: None,
+    }
+}
+
+fn handover(p: &str, from: &str, to: &str) -> EventKind {
+    EventKind::CustodyHandedOver {
+        person: PersonId::new(p),
+        from: CustodianId::new(from),
+        to: CustodianId::new(to),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    }
+}
+
+fn t() -> Timestamp {
+    Timestamp::from_second(1_769_000_000).unwrap()
+}
+
+fn setup() -> (tempfile::TempDir, Node) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut node = Node::init(&tmp.path().join("data"), "test-node").unwrap();
+    node.append("admin", t(), vec![facility("F-A", 10), facility("F-B", 1)]).unwrap();
+    node.append("registrar", t(), vec![register("P-1", "F-A"), register("P-2", "F-A")]).unwrap();
+    (tmp, node)
+}
+
+fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::ProjectionRow>) {
+    let s = node.store();
+    (s.size().unwrap(), s.latest_checkpoint().unwrap().map(|c| c.note), s.projection_all().unwrap())
+}
+
+#[test]
+fn init_refuses_an_existing_ledger_and_keeps_the_key_private() {
+    let (tmp, node) = setup();
+    let dir = node.dir().to_path_buf();
+    drop(node);
+    assert!(matches!(Node::init(&dir, "again"), Err(NodeError::AlreadyInitialised(_))));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("node.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // No leftovers of the staging directory beside it.
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["data".to_string()]);
+    let err = Node::open(&tmp.path().join("nowhere")).unwrap_err();
+    assert!(err.to_string().contains("rollcall init"), "{err}");
+}
+
+#[test]
+fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
+    let (_tmp, mut node) = setup();
+    let before = snapshot(&node);
+    let rows_before = node.state().to_rows();
+    // The second event breaks a rule: the first must not land either.
+    let err = node
+        .append("escort", t(), vec![handover("P-1", "F-A", "F-B"), handover("P-2", "F-B", "F-A")])
+        .unwrap_err();
+    match err {
+        NodeError::Refused(r) => {
+            assert_eq!(r.index, 1);
+            assert_eq!(r.violation.rule, Rule::HandoverFromCurrentCustodian);
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert_eq!(snapshot(&node), before);
+    assert_eq!(node.state().to_rows(), rows_before);
+    // Capacity: F-B holds one.
+    node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")]).unwrap();
+    let err = node.append("escort", t(), vec![handover("P-2", "F-A", "F-B")]).unwrap_err();
+    assert!(err.to_string().contains("facility-capacity"), "{err}");
+}
+
+#[test]
+fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committed() {
+    let (_tmp, mut node) = setup();
+    let size0 = node.size();
+    let heads0 = node.store().checkpoints().unwrap().len();
+    let a = node.stage("r", t(), vec![register("P-3", "F-A")]).unwrap();
+    // A refused batch in the middle of a group leaves the others staged.
+    assert!(node.stage("r", t(), vec![register("P-3", "F-A")]).is_err());
+    let b = node.stage("r", t(), vec![register("P-4", "F-A")]).unwrap();
+    assert_eq!((a, b), (size0, size0 + 1));
+    assert_eq!(node.store().size().unwrap(), size0, "nothing durable before commit");
+    let r = node.commit().unwrap();
+    assert_eq!((r.first_seq, r.count, r.tree_size), (size0, 2, size0 + 2));
+    assert_eq!(node.store().checkpoints().unwrap().len(), heads0 + 1);
+    // Staged but never committed: gone after reopening, as it was never acknowledged.
+    node.stage("r", t(), vec![register("P-5", "F-A")]).unwrap();
+    let dir = node.dir().to_path_buf();
+    drop(node);
+    let node = Node::open(&dir).unwrap();
+    assert_eq!(node.size(), size0 + 2);
+    assert!(node.state().person("P-5").is_none());
+    assert!(node.verify(None, &mut |_| {}).unwrap().ok);
+}
+
+#[test]
+fn reads_of_people_are_audited_and_proofs_verify() {
+    let (_tmp, mut node) = setup();
+    let listed = node.list_people(Some("F-A"), "monitor", "people.list").unwrap();
+    assert_eq!(listed.len(), 2);
+    let report = node.person_report("P-1", "judge", "person.show").unwrap();
+    assert_eq!(report.history.len(), 1);
+    for p in &report.proofs {
+        p.verify(node.verifier()).unwrap();
+    }
+    let log = node.store().access_log().unwrap();
+    let seen: Vec<(String, String)> = log.iter().map(|a| (a.user.clone(), a.subject.clone())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("monitor".to_string(), "P-1".to_string()),
+            ("monitor".to_string(), "P-2".to_string()),
+            ("judge".to_string(), "P-1".to_string())
+        ]
+    );
+    assert!(node.person_report("P-404", "judge", "person.show").is_err());
+    assert_eq!(node.store().access_log().unwrap().len(), 3, "an unknown id reads nothing");
+}
+
+#[test]
+fn a_restored_copy_verifies_but_cannot_sign() {
+    let (tmp, node) = setup();
+    let backup = tmp.path().join("backup.db");
+    let head = node.backup(&backup).unwrap().expect("a head");
+    assert_eq!(head.size, node.size());
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    std::fs::copy(&backup, copy.join(rollcall_node::DB_FILE)).unwrap();
+    let mut restored = Node::open(&copy).unwrap();
+    assert!(!restored.can_sign());
+    assert!(restored.verify(None, &mut |_| {}).unwrap().ok);
+    let err = restored.append("x", t(), vec![register("P-9", "F-A")]).unwrap_err();
+    assert!(matches!(err, NodeError::Key { .. }), "{err}");
+    // Checked against another node's key, every head fails.
+    let other = Node::init(&tmp.path().join("other"), "other-node").unwrap();
+    let report = restored.verify(Some(other.verifier()), &mut |_| {}).unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.problems[0].kind, "head");
+}
