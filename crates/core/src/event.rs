@@ -11,9 +11,10 @@
 use crate::country::Country;
 use crate::custodian::CustodianKind;
 use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::escort::EscortRecord;
 use crate::ids::*;
 use crate::judicial::{CaseOutcome, Recipient};
-use crate::movement::{Mode, Vehicle, Waypoint};
+use crate::movement::{Mode, Seat, Vehicle, Waypoint};
 use crate::person::{PersonRecord, SourceRow};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -199,8 +200,8 @@ pub enum EventKind {
         vehicles: Vec<Vehicle>,
         /// Escort team (names or service numbers).
         escort: Vec<String>,
-        /// People to move.
-        manifest: Vec<PersonId>,
+        /// People to move, each with the vehicle they travel in.
+        manifest: Vec<Seat>,
         /// Planned route; empty means the straight line between the facilities.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         route: Vec<Waypoint>,
@@ -247,6 +248,43 @@ pub enum EventKind {
         missing: Vec<PersonId>,
         /// Presented but not boarded.
         extra: Vec<String>,
+        /// Presented under an id whose recorded identity did not match.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        mismatched: Vec<PersonId>,
+    },
+    /// A person's escort record was started from their file.
+    EscortRecordStarted {
+        /// Movement.
+        movement: MovementId,
+        /// Person.
+        person: PersonId,
+        /// The record as started.
+        record: EscortRecord,
+    },
+    /// A person's escort record was completed or changed (the whole record as it now reads).
+    EscortRecordUpdated {
+        /// Movement.
+        movement: MovementId,
+        /// Person.
+        person: PersonId,
+        /// The record as it now reads.
+        record: EscortRecord,
+    },
+    /// A person's escort record was confirmed complete for departure.
+    EscortRecordConfirmed {
+        /// Movement.
+        movement: MovementId,
+        /// Person.
+        person: PersonId,
+    },
+    /// A person's escort record was handed over with them at arrival.
+    EscortRecordHandedOver {
+        /// Movement.
+        movement: MovementId,
+        /// Person.
+        person: PersonId,
+        /// The receiving custodian.
+        to: CustodianId,
     },
     /// A movement was aborted; everyone on board returns to a named custodian.
     MovementAborted {
@@ -378,6 +416,17 @@ pub enum EventKind {
         /// Who owns it.
         owner: String,
     },
+    /// An open discrepancy was escalated: older than allowed, or worse than first thought.
+    DiscrepancyEscalated {
+        /// Which.
+        discrepancy: DiscrepancyId,
+        /// The new severity.
+        severity: Severity,
+        /// Who owns it now.
+        owner: String,
+        /// Why.
+        reason: String,
+    },
     /// A discrepancy was resolved by the event's actor.
     DiscrepancyResolved {
         /// Which.
@@ -411,10 +460,18 @@ impl EventKind {
             | DiedInCustody { person, .. }
             | CaseOpened { person, .. }
             | NotificationSent { person, .. }
-            | RepatriationRequested { person, .. } => vec![person],
-            MovementPlanned { manifest, .. } => manifest.iter().collect(),
+            | RepatriationRequested { person, .. }
+            | EscortRecordStarted { person, .. }
+            | EscortRecordUpdated { person, .. }
+            | EscortRecordConfirmed { person, .. }
+            | EscortRecordHandedOver { person, .. } => vec![person],
+            MovementPlanned { manifest, .. } => manifest.iter().map(|s| &s.person).collect(),
             MovementDeparted { boarded, .. } => boarded.iter().collect(),
-            MovementReconciled { missing, .. } => missing.iter().collect(),
+            MovementReconciled {
+                missing,
+                mismatched,
+                ..
+            } => missing.iter().chain(mismatched).collect(),
             DiscrepancyOpened { persons, .. } => persons.iter().collect(),
             _ => vec![],
         }

@@ -20,6 +20,7 @@
 pub mod country;
 pub mod custodian;
 pub mod discrepancy;
+pub mod escort;
 pub mod event;
 pub mod ids;
 pub mod judicial;
@@ -28,6 +29,7 @@ pub mod ops;
 pub mod person;
 pub mod state;
 pub mod summary;
+pub mod tracking;
 pub mod violation;
 
 pub use country::Country;

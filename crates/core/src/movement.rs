@@ -68,3 +68,12 @@ impl MovementStatus {
 
 /// A waypoint on the planned route.
 pub type Waypoint = Coordinates;
+
+/// A person's seat on a movement: which vehicle they travel in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seat {
+    /// Who.
+    pub person: crate::ids::PersonId,
+    /// The vehicle's id within the movement.
+    pub vehicle: String,
+}

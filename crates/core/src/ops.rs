@@ -4,12 +4,16 @@
 //! batch, so a departure and its handovers are recorded together or not at all.
 
 use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::escort::{EscortRecord, EscortRecordStatus};
 use crate::event::EventKind;
 use crate::ids::*;
 use crate::movement::MovementStatus;
+use crate::movement::{Mode, Seat, Vehicle, VehicleKind, Waypoint};
+use crate::person::{Category, RiskLevel};
 use crate::state::State;
-use crate::state::views::MovementView;
+use crate::state::views::{DiscrepancyStatus, MovementView};
 use crate::violation::{Rule, Violation};
+use jiff::Timestamp;
 use std::collections::HashSet;
 
 /// Allocates discrepancy ids that do not collide with existing ones.
@@ -130,8 +134,7 @@ pub fn depart(
     }
     let boarded_set: HashSet<&PersonId> = boarded.iter().collect();
     let left: Vec<PersonId> = m
-        .manifest
-        .iter()
+        .people()
         .filter(|p| !boarded_set.contains(p))
         .cloned()
         .collect();
@@ -197,14 +200,36 @@ pub fn checkpoint(
     Ok(out)
 }
 
+/// A person presented at intake: the id they are presented under and,
+/// when the facility checks it, the biometric reference it read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    /// The id presented.
+    pub id: String,
+    /// The biometric reference read at intake, if checked.
+    pub biometric: Option<String>,
+}
+
+impl Presented {
+    /// Presented by id only.
+    pub fn id(id: impl Into<String>) -> Presented {
+        Presented {
+            id: id.into(),
+            biometric: None,
+        }
+    }
+}
+
 /// Arrival and intake: the movement arrives, each admitted person passes to
-/// the destination, and intake is reconciled against the boarded list. Each
-/// missing person and each extra (unknown, or not on board) becomes a
-/// discrepancy; a person not admitted stays in the movement's custody.
+/// the destination with their escort record, and intake is reconciled
+/// against the boarded list. Each missing person, each extra (unknown, or not
+/// on board) and each identity mismatch (biometric read at intake differs
+/// from the one recorded) becomes a discrepancy; a person not admitted stays
+/// in the movement's custody, never in nobody's.
 pub fn arrive(
     state: &State,
     id: &MovementId,
-    admitted: &[String],
+    presented: &[Presented],
     owner: &str,
 ) -> Result<Vec<EventKind>, Violation> {
     let m = movement(state, id)?;
@@ -222,21 +247,42 @@ pub fn arrive(
     }];
     let mut seen = HashSet::new();
     let mut extra = Vec::new();
+    let mut mismatched = Vec::new();
     let mut admitted_n = 0u32;
-    for a in admitted {
-        if !seen.insert(a.as_str()) {
+    for a in presented {
+        if !seen.insert(a.id.as_str()) {
             continue;
         }
-        if aboard_set.contains(a.as_str()) {
-            admitted_n += 1;
-            out.push(EventKind::PersonAdmitted {
-                person: PersonId(a.clone()),
+        if !aboard_set.contains(a.id.as_str()) {
+            extra.push(a.id.clone());
+            continue;
+        }
+        let recorded = state
+            .person(&a.id)
+            .and_then(|p| p.record.biometric_ref.clone());
+        if let (Some(read), Some(recorded)) = (&a.biometric, &recorded)
+            && read != recorded
+        {
+            mismatched.push(PersonId(a.id.clone()));
+            continue;
+        }
+        admitted_n += 1;
+        let person = PersonId(a.id.clone());
+        out.push(EventKind::PersonAdmitted {
+            person: person.clone(),
+            movement: id.clone(),
+            facility: m.destination.clone(),
+            capacity_override: None,
+        });
+        if state
+            .escort_record(id.as_str(), &a.id)
+            .is_some_and(|r| r.status == EscortRecordStatus::Confirmed)
+        {
+            out.push(EventKind::EscortRecordHandedOver {
                 movement: id.clone(),
-                facility: m.destination.clone(),
-                capacity_override: None,
+                person,
+                to: m.destination.clone(),
             });
-        } else {
-            extra.push(a.clone());
         }
     }
     let missing: Vec<PersonId> = aboard
@@ -250,8 +296,21 @@ pub fn arrive(
             DiscrepancyKind::MissingPerson,
             Severity::Critical,
             format!(
-                "movement {id}: person {p} boarded but was not admitted at {}; stays in the movement's custody",
+                "movement {id}: person {p} boarded but was not presented at {}; stays in the movement's custody",
                 m.destination
+            ),
+            vec![p.clone()],
+            id,
+            owner,
+        ));
+    }
+    for p in &mismatched {
+        out.push(discrepancy(
+            &mut ids,
+            DiscrepancyKind::IdentityMismatch,
+            Severity::Critical,
+            format!(
+                "movement {id}: the person presented as {p} does not match {p}'s recorded biometric reference; not admitted, stays in the movement's custody"
             ),
             vec![p.clone()],
             id,
@@ -286,6 +345,7 @@ pub fn arrive(
         admitted: admitted_n,
         missing,
         extra,
+        mismatched,
     });
     Ok(out)
 }
@@ -315,4 +375,243 @@ pub fn abort(
         });
     }
     Ok(out)
+}
+
+/// Seats people in vehicles so that every manifest rule holds: high-risk
+/// people by air or in armoured vehicles, women and juveniles never with
+/// adult men, no two people of one separation group together, seats never
+/// exceeded. Greedy, most constrained people first; refuses, naming the
+/// person and the rule, when no vehicle can take someone.
+pub fn assign_seats(
+    state: &State,
+    mode: Mode,
+    vehicles: &[Vehicle],
+    people: &[PersonId],
+) -> Result<Vec<Seat>, Violation> {
+    struct Load<'a> {
+        vehicle: &'a Vehicle,
+        seated: u32,
+        class: Option<bool>, // Some(true): adult men; Some(false): women and juveniles
+        groups: HashSet<&'a str>,
+    }
+    let mut loads: Vec<Load> = vehicles
+        .iter()
+        .map(|v| Load {
+            vehicle: v,
+            seated: 0,
+            class: None,
+            groups: HashSet::new(),
+        })
+        .collect();
+    let mut order: Vec<(usize, &PersonId)> = people.iter().enumerate().collect();
+    let rank = |p: &PersonId| -> (u8, u8, usize) {
+        let r = state.person(p.as_str()).map(|v| &v.record);
+        let high = r.is_some_and(|r| r.risk == RiskLevel::High && mode != Mode::Air);
+        let not_men = r.is_some_and(|r| r.category() != Category::AdultMale);
+        let groups = r.map(|r| r.separation_groups.len()).unwrap_or(0);
+        (u8::from(!high), u8::from(!not_men), usize::MAX - groups)
+    };
+    order.sort_by_key(|(i, p)| (rank(p), *i));
+    let mut seat_of: Vec<Option<String>> = vec![None; people.len()];
+    for (i, p) in order {
+        let view = state.person(p.as_str()).ok_or_else(|| {
+            Violation::new(Rule::KnownPerson, format!("person {p} is not registered")).person(p)
+        })?;
+        let r = &view.record;
+        let men = r.category() == Category::AdultMale;
+        let needs_armour = r.risk == RiskLevel::High && mode != Mode::Air;
+        let mut reason = Rule::Seats;
+        // Prefer a vehicle already carrying this category (fill it up); else
+        // an empty one: the smallest for women and juveniles, the largest for
+        // adult men, so the categories waste as few seats as possible.
+        let mut chosen: Option<(usize, (u8, i64))> = None;
+        for (k, load) in loads.iter().enumerate() {
+            if load.seated >= load.vehicle.seats {
+                continue;
+            }
+            if needs_armour && !load.vehicle.armored {
+                reason = Rule::HighRiskTransport;
+                continue;
+            }
+            if load.class.is_some_and(|c| c != men) {
+                reason = Rule::Segregation;
+                continue;
+            }
+            if r.separation_groups
+                .iter()
+                .any(|g| load.groups.contains(g.as_str()))
+            {
+                reason = Rule::Separation;
+                continue;
+            }
+            let seats = i64::from(load.vehicle.seats);
+            let key = match load.class {
+                Some(_) => (0u8, 0i64),
+                None if men => (1, -seats),
+                None => (1, seats),
+            };
+            if chosen.is_none_or(|(_, best)| key < best) {
+                chosen = Some((k, key));
+            }
+        }
+        let chosen = chosen.map(|(k, _)| k);
+        let Some(k) = chosen else {
+            return Err(Violation::new(
+                reason,
+                format!("no vehicle can take person {p}: {}", match reason {
+                    Rule::HighRiskTransport => "high-risk people travel only by air or in an armoured vehicle with a free seat",
+                    Rule::Segregation => "every vehicle with a free seat already carries the other category (adult men vs women and juveniles)",
+                    Rule::Separation => "every vehicle with a free seat carries someone of the same separation group",
+                    _ => "every seat is taken",
+                }),
+            )
+            .person(p));
+        };
+        let load = &mut loads[k];
+        load.seated += 1;
+        load.class = Some(men);
+        for g in &r.separation_groups {
+            load.groups.insert(g.as_str());
+        }
+        seat_of[i] = Some(load.vehicle.id.clone());
+    }
+    Ok(people
+        .iter()
+        .zip(seat_of)
+        .map(|(p, v)| Seat {
+            person: p.clone(),
+            vehicle: v.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// What a planner asks for.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    /// New movement id.
+    pub movement: MovementId,
+    /// Land or air.
+    pub mode: Mode,
+    /// Origin facility.
+    pub origin: CustodianId,
+    /// Destination facility.
+    pub destination: CustodianId,
+    /// Planned departure.
+    pub planned_departure: Timestamp,
+    /// Vehicles.
+    pub vehicles: Vec<Vehicle>,
+    /// Escort team.
+    pub escort: Vec<String>,
+    /// People, in manifest order.
+    pub people: Vec<PersonId>,
+    /// Planned route waypoints.
+    pub route: Vec<Waypoint>,
+}
+
+/// Planning: seats everyone, plans the movement and starts each person's
+/// escort record from their file.
+pub fn plan(state: &State, req: &PlanRequest) -> Result<Vec<EventKind>, Violation> {
+    let manifest = assign_seats(state, req.mode, &req.vehicles, &req.people)?;
+    let mut out = vec![EventKind::MovementPlanned {
+        movement: req.movement.clone(),
+        mode: req.mode,
+        origin: req.origin.clone(),
+        destination: req.destination.clone(),
+        planned_departure: req.planned_departure,
+        vehicles: req.vehicles.clone(),
+        escort: req.escort.clone(),
+        manifest,
+        route: req.route.clone(),
+    }];
+    for p in &req.people {
+        let record = state
+            .person(p.as_str())
+            .map(|v| EscortRecord::from_file(&v.record))
+            .unwrap_or_default();
+        out.push(EventKind::EscortRecordStarted {
+            movement: req.movement.clone(),
+            person: p.clone(),
+            record,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses `KIND:SEATS,KIND:SEATS` (`bus`, `truck`, `armored`, `aircraft`)
+/// into vehicles with ids `V1`, `V2`...; armoured vehicles are armoured.
+pub fn parse_vehicles(spec: &str) -> Result<Vec<Vehicle>, String> {
+    let mut out = Vec::new();
+    for (i, part) in spec
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .enumerate()
+    {
+        let (kind, seats) = part
+            .split_once(':')
+            .ok_or_else(|| format!("vehicle {part:?} is not KIND:SEATS (e.g. bus:45)"))?;
+        let kind = match kind.trim().to_ascii_lowercase().as_str() {
+            "bus" => VehicleKind::Bus,
+            "truck" => VehicleKind::Truck,
+            "armored" | "armoured" => VehicleKind::Armored,
+            "aircraft" | "plane" => VehicleKind::Aircraft,
+            other => {
+                return Err(format!(
+                    "vehicle kind {other:?} in {part:?} is not bus, truck, armored or aircraft"
+                ));
+            }
+        };
+        let seats: u32 = seats
+            .trim()
+            .parse()
+            .map_err(|_| format!("seats {seats:?} in {part:?} is not a whole number"))?;
+        out.push(Vehicle {
+            id: format!("V{}", i + 1),
+            kind,
+            seats,
+            armored: kind == VehicleKind::Armored,
+        });
+    }
+    if out.is_empty() {
+        return Err("no vehicles given".into());
+    }
+    Ok(out)
+}
+
+/// Escalation: every open discrepancy older than `older_than_secs` at `now`
+/// (since it was opened, or since it was last escalated) is escalated one
+/// severity up and handed to `owner`.
+pub fn escalate(
+    state: &State,
+    now: Timestamp,
+    older_than_secs: i64,
+    owner: &str,
+) -> Vec<EventKind> {
+    let mut out = Vec::new();
+    for (id, d) in state.discrepancies() {
+        if d.status != DiscrepancyStatus::Open {
+            continue;
+        }
+        let since = d.escalated_at.unwrap_or(d.opened_at);
+        let age = now.as_second() - since.as_second();
+        if age <= older_than_secs {
+            continue;
+        }
+        let severity = match d.severity {
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            _ => Severity::Critical,
+        };
+        out.push(EventKind::DiscrepancyEscalated {
+            discrepancy: DiscrepancyId(id.clone()),
+            severity,
+            owner: owner.to_string(),
+            reason: format!(
+                "open for {} min without resolution (limit {} min)",
+                age / 60,
+                older_than_secs / 60
+            ),
+        });
+    }
+    out
 }

@@ -31,6 +31,16 @@ pub enum Rule {
     MovementState,
     /// The manifest rules: people held at the origin, on no other open movement, seats not exceeded.
     Manifest,
+    /// A high-risk person travels only by air or in an armoured vehicle.
+    HighRiskTransport,
+    /// No two people sharing a separation group in the same vehicle.
+    Separation,
+    /// Women and juveniles never travel in a vehicle with adult men.
+    Segregation,
+    /// A vehicle's seats are never exceeded.
+    Seats,
+    /// A movement departs only when every escort record on its manifest is confirmed.
+    EscortRecord,
     /// The person's custody status does not allow this step.
     PersonStatus,
     /// A reason is required and was empty.
@@ -55,6 +65,11 @@ impl fmt::Display for Rule {
             Rule::MovementState => "movement-lifecycle",
             Rule::Manifest => "manifest",
             Rule::PersonStatus => "custody-status",
+            Rule::HighRiskTransport => "high-risk-by-air-or-armoured",
+            Rule::Separation => "separation-group",
+            Rule::Segregation => "women-and-juveniles-apart-from-men",
+            Rule::Seats => "vehicle-seats",
+            Rule::EscortRecord => "escort-record",
             Rule::ReasonRequired => "reason-required",
             Rule::InvalidValue => "valid-value",
         })

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
-use rollcall_core::movement::{Mode, Vehicle, VehicleKind};
+use rollcall_core::movement::{Mode, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Names, PersonRecord, Sex};
 use rollcall_core::state::views::CustodyStatus;
 use rollcall_core::*;
@@ -116,57 +116,110 @@ fn to_kinds(op: &Op, state: &State, n_movements: &mut u32) -> Vec<EventKind> {
         }],
         Op::Plan { persons, from, to } => {
             *n_movements += 1;
-            vec![EventKind::MovementPlanned {
+            let req = ops::PlanRequest {
                 movement: MovementId(format!("M-{n_movements}")),
                 mode: Mode::Land,
                 origin: custodian_name(*from, state),
                 destination: custodian_name(*to, state),
                 planned_departure: ts(0),
-                vehicles: vec![Vehicle {
-                    id: "V1".into(),
-                    kind: VehicleKind::Bus,
-                    seats: 3,
-                    armored: false,
-                }],
+                vehicles: vec![
+                    Vehicle {
+                        id: "V1".into(),
+                        kind: VehicleKind::Bus,
+                        seats: 2,
+                        armored: false,
+                    },
+                    Vehicle {
+                        id: "V2".into(),
+                        kind: VehicleKind::Armored,
+                        seats: 2,
+                        armored: true,
+                    },
+                ],
                 escort: vec!["escort".into()],
-                manifest: persons.iter().map(|p| pid(*p)).collect(),
+                people: persons.iter().map(|p| pid(*p)).collect(),
                 route: vec![],
-            }]
-        }
-        Op::Depart { movement, drop } => {
-            let id = movement_id(*movement, state);
-            let boarded: Vec<PersonId> = state
-                .movement(id.as_str())
-                .map(|m| {
-                    m.manifest
+            };
+            // The planner refuses what the rules refuse; then the raw event must be refused too.
+            ops::plan(state, &req).unwrap_or_else(|_| {
+                vec![EventKind::MovementPlanned {
+                    movement: req.movement.clone(),
+                    mode: req.mode,
+                    origin: req.origin.clone(),
+                    destination: req.destination.clone(),
+                    planned_departure: req.planned_departure,
+                    vehicles: req.vehicles.clone(),
+                    escort: req.escort.clone(),
+                    manifest: req
+                        .people
                         .iter()
-                        .skip(*drop as usize % 2)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            ops::depart(
-                state,
-                &id,
-                boarded.len() as u32 + (*drop as u32 / 2),
-                &boarded,
-                "owner",
-            )
-            .unwrap_or_else(|_| {
-                vec![EventKind::MovementDeparted {
-                    movement: id,
-                    headcount: 0,
-                    boarded: vec![],
+                        .map(|p| Seat {
+                            person: p.clone(),
+                            vehicle: "V1".into(),
+                        })
+                        .collect(),
+                    route: vec![],
                 }]
             })
         }
+        Op::Depart { movement, drop } => {
+            let id = movement_id(*movement, state);
+            let manifest: Vec<PersonId> = state
+                .movement(id.as_str())
+                .map(|m| m.people().cloned().collect())
+                .unwrap_or_default();
+            let boarded: Vec<PersonId> =
+                manifest.iter().skip(*drop as usize % 2).cloned().collect();
+            // Escort records completed and confirmed (unless drop == 2: departure must then be refused).
+            let mut kinds = Vec::new();
+            if *drop != 2 {
+                for p in &manifest {
+                    kinds.push(EventKind::EscortRecordUpdated {
+                        movement: id.clone(),
+                        person: p.clone(),
+                        record: complete_record(),
+                    });
+                    kinds.push(EventKind::EscortRecordConfirmed {
+                        movement: id.clone(),
+                        person: p.clone(),
+                    });
+                }
+            }
+            let mut after = state.clone();
+            let seq0 = after.next_seq();
+            let confirmed: Vec<Event> = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Event::new(seq0 + i as u64, ts(0), ts(0), actor(), k.clone()))
+                .collect();
+            let departure = match after.apply_batch(&confirmed) {
+                Ok(_) => ops::depart(
+                    &after,
+                    &id,
+                    boarded.len() as u32 + u32::from(*drop == 1),
+                    &boarded,
+                    "owner",
+                )
+                .ok(),
+                Err(_) => None,
+            };
+            match departure {
+                Some(d) => kinds.extend(d),
+                None => kinds.push(EventKind::MovementDeparted {
+                    movement: id,
+                    headcount: 0,
+                    boarded,
+                }),
+            }
+            kinds
+        }
         Op::Arrive { movement, skip } => {
             let id = movement_id(*movement, state);
-            let admitted: Vec<String> = ops::on_board(state, &id)
+            let admitted: Vec<ops::Presented> = ops::on_board(state, &id)
                 .into_iter()
                 .skip(*skip as usize % 2)
-                .map(|p| p.0)
-                .chain((*skip == 2).then(|| "P-stranger".to_string()))
+                .map(|p| ops::Presented::id(p.0))
+                .chain((*skip == 2).then(|| ops::Presented::id("P-stranger")))
                 .collect();
             ops::arrive(state, &id, &admitted, "owner")
                 .unwrap_or_else(|_| vec![EventKind::MovementArrived { movement: id }])
@@ -212,6 +265,23 @@ fn to_kinds(op: &Op, state: &State, n_movements: &mut u32) -> Vec<EventKind> {
                 cause: None,
             }]
         }
+    }
+}
+
+fn complete_record() -> rollcall_core::escort::EscortRecord {
+    use rollcall_core::escort::{EscortRecord, Risks};
+    EscortRecord {
+        risks: Risks {
+            violence: Some(false),
+            escape: Some(false),
+            self_harm: Some(false),
+            health: Some(false),
+        },
+        medication: Some(vec![]),
+        medical_needs: Some("none".into()),
+        property: Some(vec!["watch".into()]),
+        special_needs: Some("none".into()),
+        notes: None,
     }
 }
 

@@ -61,6 +61,22 @@ pub struct Step {
 pub enum Action {
     /// Events appended as one batch.
     Record(Vec<EventKind>),
+    /// A movement planned: seats assigned, escort records started.
+    Plan(Box<rollcall_core::ops::PlanRequest>),
+    /// The escort completes and confirms every escort record on a movement.
+    ConfirmEscortRecords {
+        /// Movement.
+        movement: MovementId,
+    },
+    /// A position report.
+    Position {
+        /// Movement.
+        movement: MovementId,
+        /// Latitude.
+        lat: f64,
+        /// Longitude.
+        lon: f64,
+    },
     /// Departure with a headcount and the boarded list.
     Depart {
         /// Movement.
@@ -83,8 +99,8 @@ pub enum Action {
     Arrive {
         /// Movement.
         movement: MovementId,
-        /// Ids presented and admitted.
-        admitted: Vec<String>,
+        /// People presented at intake.
+        admitted: Vec<rollcall_core::ops::Presented>,
     },
     /// Abort, everyone back to a custodian.
     Abort {
@@ -192,6 +208,7 @@ pub fn generate(cfg: &Config) -> Operation {
     let mut batch: Vec<EventKind> = Vec::new();
     let mut counters = vec![0usize; ORIGINS.len()];
     let mut nationality_of: Vec<Option<Country>> = Vec::with_capacity(people as usize);
+    let mut juvenile: Vec<bool> = Vec::with_capacity(people as usize);
     for i in 0..people as usize {
         let mut origin = weighted(&mut rng, &origin_shares);
         let mut d = people::detainee(&mut rng, i, ORIGINS[origin].id);
@@ -216,13 +233,15 @@ pub fn generate(cfg: &Config) -> Operation {
         } else {
             weighted(&mut rng, &dest_shares)
         };
-        let mode = if d.record.risk == RiskLevel::High {
+        // High-risk adults fly; juveniles always travel by land, in vehicles of their own.
+        let mode = if d.record.risk == RiskLevel::High && !d.record.flags.juvenile {
             Mode::Air
         } else {
             Mode::Land
         };
         let person = PersonId(format!("P-{:07}", i + 1));
         nationality_of.push(d.record.nationalities.first().copied());
+        juvenile.push(d.record.flags.juvenile);
         match groups
             .iter_mut()
             .find(|g| g.origin == origin && g.destination == destination && g.mode == mode)
@@ -305,11 +324,15 @@ pub fn generate(cfg: &Config) -> Operation {
             }],
             Mode::Land => {
                 let buses = manifest.len().div_ceil(45);
+                let juveniles = manifest
+                    .iter()
+                    .filter(|p| juvenile[p.0[2..].parse::<usize>().unwrap_or(1) - 1])
+                    .count();
                 (0..2)
                     .map(|i| Vehicle {
                         id: format!("A{}", i + 1),
                         kind: VehicleKind::Armored,
-                        seats: 0,
+                        seats: 8,
                         armored: true,
                     })
                     .chain((0..buses).map(|i| Vehicle {
@@ -318,13 +341,20 @@ pub fn generate(cfg: &Config) -> Operation {
                         seats: 45,
                         armored: false,
                     }))
+                    // Juveniles never ride with adult men: a vehicle of their own.
+                    .chain((juveniles > 0).then(|| Vehicle {
+                        id: "J1".into(),
+                        kind: VehicleKind::Bus,
+                        seats: juveniles as u32,
+                        armored: false,
+                    }))
                     .collect()
             }
         };
         let plan = |id: &MovementId, when: i64| Step {
             at: at(when, 0),
             user: "planner".into(),
-            action: Action::Record(vec![EventKind::MovementPlanned {
+            action: Action::Plan(Box::new(rollcall_core::ops::PlanRequest {
                 movement: id.clone(),
                 mode: group.mode,
                 origin: CustodianId::new(o.id),
@@ -332,9 +362,9 @@ pub fn generate(cfg: &Config) -> Operation {
                 planned_departure: at(when, 24 * 60),
                 vehicles: vehicles.clone(),
                 escort: vec![format!("escort-team-{}", k % 12 + 1)],
-                manifest: manifest.clone(),
+                people: manifest.clone(),
                 route: vec![],
-            }]),
+            })),
         };
         let escort = format!("escort.{}", mid.as_str().to_lowercase());
         let travel_min = match group.mode {
@@ -352,6 +382,13 @@ pub fn generate(cfg: &Config) -> Operation {
             let aborted = MovementId(format!("MV-{:04}-X", k + 1));
             movements += 1;
             steps.push(plan(&aborted, start - 26 * 60 * 60));
+            steps.push(step(
+                start - 3 * 60 * 60 - 30,
+                &escort,
+                Action::ConfirmEscortRecords {
+                    movement: aborted.clone(),
+                },
+            ));
             steps.push(step(
                 start - 3 * 60 * 60,
                 &escort,
@@ -385,6 +422,13 @@ pub fn generate(cfg: &Config) -> Operation {
         let n = manifest.len() as u32;
         let miscount_departure = k == 7;
         steps.push(step(
+            start - 30,
+            &escort,
+            Action::ConfirmEscortRecords {
+                movement: mid.clone(),
+            },
+        ));
+        steps.push(step(
             start,
             &escort,
             Action::Depart {
@@ -404,6 +448,18 @@ pub fn generate(cfg: &Config) -> Operation {
         };
         for (j, place) in places.iter().enumerate() {
             t += travel_min / 4;
+            // The escort reports its position at each count, on the straight
+            // line between the facilities.
+            let f = (j + 1) as f64 / (places.len() + 1) as f64;
+            steps.push(step(
+                t - 1,
+                &escort,
+                Action::Position {
+                    movement: mid.clone(),
+                    lat: o.lat + (d.lat - o.lat) * f,
+                    lon: o.lon + (d.lon - o.lon) * f,
+                },
+            ));
             let miscount = (k == 4 && j == 0) || (!complete && in_transit_left == 1 && j == 0);
             steps.push(step(
                 t,
@@ -434,7 +490,10 @@ pub fn generate(cfg: &Config) -> Operation {
             &format!("intake.{}", d.id.to_lowercase()),
             Action::Arrive {
                 movement: mid.clone(),
-                admitted: manifest.iter().map(|p| p.0.clone()).collect(),
+                admitted: manifest
+                    .iter()
+                    .map(|p| rollcall_core::ops::Presented::id(p.0.clone()))
+                    .collect(),
             },
         ));
         if miscount_departure {
@@ -504,6 +563,54 @@ pub fn expand(
     use rollcall_core::state::views::DiscrepancyStatus;
     Ok(match action {
         Action::Record(kinds) => kinds.clone(),
+        Action::Plan(req) => ops::plan(state, req)?,
+        Action::ConfirmEscortRecords { movement } => {
+            let mut out = Vec::new();
+            if let Some(m) = state.movement(movement.as_str()) {
+                for p in m.people() {
+                    let Some(view) = state.escort_record(movement.as_str(), p.as_str()) else {
+                        continue;
+                    };
+                    let mut record = view.record.clone();
+                    let medical = state
+                        .person(p.as_str())
+                        .is_some_and(|v| v.record.flags.medical_needs);
+                    record.risks.violence.get_or_insert(false);
+                    record.risks.escape.get_or_insert(false);
+                    record.risks.self_harm.get_or_insert(false);
+                    record.risks.health.get_or_insert(medical);
+                    record.medication.get_or_insert_with(|| {
+                        if medical {
+                            vec!["as prescribed by the facility doctor".into()]
+                        } else {
+                            vec![]
+                        }
+                    });
+                    record
+                        .medical_needs
+                        .get_or_insert_with(|| "see facility medical file".into());
+                    record
+                        .property
+                        .get_or_insert_with(|| vec!["sealed property bag".into()]);
+                    record.special_needs.get_or_insert_with(|| "none".into());
+                    out.push(EventKind::EscortRecordUpdated {
+                        movement: movement.clone(),
+                        person: p.clone(),
+                        record,
+                    });
+                    out.push(EventKind::EscortRecordConfirmed {
+                        movement: movement.clone(),
+                        person: p.clone(),
+                    });
+                }
+            }
+            out
+        }
+        Action::Position { movement, lat, lon } => vec![EventKind::MovementPositionReported {
+            movement: movement.clone(),
+            lat: *lat,
+            lon: *lon,
+        }],
         Action::Depart {
             movement,
             headcount,

@@ -4,12 +4,13 @@
 use super::State;
 use super::views::*;
 use crate::custodian::CustodianKind;
+use crate::escort::EscortRecordStatus;
 use crate::event::{ENCODING_VERSION, Event, EventKind};
 use crate::ids::*;
-use crate::movement::MovementStatus;
+use crate::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
 use crate::person::{Category, PersonRecord};
 use crate::violation::{Rule, Violation};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 fn need_reason(reason: &str, what: &str) -> Result<(), Violation> {
     if reason.trim().is_empty() {
@@ -579,45 +580,10 @@ impl State {
                         format!("movement {movement} has a route point that is not a number"),
                     ));
                 }
-                let seats: u32 = vehicles.iter().map(|v| v.seats).sum();
-                if manifest.len() as u64 > seats as u64 {
-                    return Err(Violation::new(
-                        Rule::Manifest,
-                        format!(
-                            "movement {movement} has {} people on its manifest and {seats} seats",
-                            manifest.len()
-                        ),
-                    ));
-                }
-                let mut seen = HashSet::new();
-                for p in manifest {
-                    if !seen.insert(p) {
-                        return Err(Violation::new(
-                            Rule::Manifest,
-                            format!("person {p} appears twice on the manifest of {movement}"),
-                        )
-                        .person(p));
-                    }
-                    let view = self.person_view(p)?;
-                    if &view.custodian != origin || view.status != CustodyStatus::Held {
-                        return Err(Violation::new(
-                            Rule::Manifest,
-                            format!("person {p} is not held at the origin {origin}"),
-                        )
-                        .person(p)
-                        .custodian(origin));
-                    }
-                    if let Some(other) = &view.movement {
-                        return Err(Violation::new(
-                            Rule::Manifest,
-                            format!("person {p} is already on open movement {other}"),
-                        )
-                        .person(p));
-                    }
-                }
+                self.check_manifest(movement, *mode, origin, destination, vehicles, manifest)?;
                 let mut newly_scheduled = 0;
-                for p in manifest {
-                    self.persons.update(p.as_str(), |v| {
+                for seat in manifest {
+                    self.persons.update(seat.person.as_str(), |v| {
                         v.movement = Some(movement.clone());
                         if !v.scheduled {
                             v.scheduled = true;
@@ -648,7 +614,7 @@ impl State {
                         boarded: vec![],
                         admitted: vec![],
                         counts: vec![],
-                        last_position: None,
+                        track: vec![],
                         departed_at: None,
                         arrived_at: None,
                         abort_reason: None,
@@ -668,7 +634,22 @@ impl State {
                         format!("movement {movement} cannot depart: it is {:?}", m.status),
                     ));
                 }
-                let manifest: HashSet<&PersonId> = m.manifest.iter().collect();
+                let manifest: HashSet<&PersonId> = m.people().collect();
+                for p in &manifest {
+                    let confirmed = self
+                        .escorts
+                        .get(&super::escort_key(movement.as_str(), p.as_str()))
+                        .is_some_and(|r| r.status == EscortRecordStatus::Confirmed);
+                    if !confirmed {
+                        return Err(Violation::new(
+                            Rule::EscortRecord,
+                            format!(
+                                "movement {movement} cannot depart: the escort record of person {p} is not confirmed"
+                            ),
+                        )
+                        .person(p));
+                    }
+                }
                 let mut seen = HashSet::new();
                 for p in boarded {
                     if !manifest.contains(p) {
@@ -686,12 +667,8 @@ impl State {
                         .person(p));
                     }
                 }
-                let left_behind: Vec<PersonId> = m
-                    .manifest
-                    .iter()
-                    .filter(|p| !seen.contains(p))
-                    .cloned()
-                    .collect();
+                let left_behind: Vec<PersonId> =
+                    m.people().filter(|p| !seen.contains(p)).cloned().collect();
                 for p in &left_behind {
                     self.persons.update(p.as_str(), |v| v.movement = None);
                 }
@@ -751,7 +728,7 @@ impl State {
                     ));
                 }
                 self.movements.update(movement.as_str(), |m| {
-                    m.last_position = Some(Position {
+                    m.track.push(Position {
                         lat: *lat,
                         lon: *lon,
                         at,
@@ -805,7 +782,7 @@ impl State {
                     ));
                 }
                 self.custodian_view(return_to)?;
-                let manifest = m.manifest.clone();
+                let manifest: Vec<PersonId> = m.people().cloned().collect();
                 for p in &manifest {
                     self.persons.update(p.as_str(), |v| {
                         if v.movement.as_ref() == Some(movement) {
@@ -976,6 +953,141 @@ impl State {
                 });
             }
 
+            EscortRecordStarted {
+                movement,
+                person,
+                record,
+            } => {
+                self.escort_on_manifest(movement, person)?;
+                let key = super::escort_key(movement.as_str(), person.as_str());
+                if self.escorts.contains(&key) {
+                    return Err(Violation::new(
+                        Rule::UniqueId,
+                        format!(
+                            "the escort record of person {person} on {movement} is already started"
+                        ),
+                    )
+                    .person(person));
+                }
+                self.escorts.put(
+                    &key,
+                    EscortRecordView {
+                        record: record.clone(),
+                        status: EscortRecordStatus::Started,
+                        events: vec![seq],
+                        handed_to: None,
+                    },
+                );
+            }
+            EscortRecordUpdated {
+                movement,
+                person,
+                record,
+            } => {
+                let view = self.escort_view(movement, person)?;
+                if view.status == EscortRecordStatus::HandedOver {
+                    return Err(Violation::new(
+                        Rule::EscortRecord,
+                        format!("the escort record of person {person} on {movement} was handed over; it can no longer change"),
+                    )
+                    .person(person));
+                }
+                // A change after confirmation needs a new confirmation.
+                let key = super::escort_key(movement.as_str(), person.as_str());
+                self.escorts.update(&key, |v| {
+                    v.record = record.clone();
+                    v.status = EscortRecordStatus::Started;
+                    v.events.push(seq);
+                });
+            }
+            EscortRecordConfirmed { movement, person } => {
+                let view = self.escort_view(movement, person)?;
+                if view.status != EscortRecordStatus::Started {
+                    return Err(Violation::new(
+                        Rule::EscortRecord,
+                        format!("the escort record of person {person} on {movement} is {:?}, not awaiting confirmation", view.status),
+                    )
+                    .person(person));
+                }
+                let missing = view.record.missing();
+                if !missing.is_empty() {
+                    return Err(Violation::new(
+                        Rule::EscortRecord,
+                        format!(
+                            "the escort record of person {person} on {movement} cannot be confirmed: missing {}",
+                            missing.join(", ")
+                        ),
+                    )
+                    .person(person));
+                }
+                let key = super::escort_key(movement.as_str(), person.as_str());
+                self.escorts.update(&key, |v| {
+                    v.status = EscortRecordStatus::Confirmed;
+                    v.events.push(seq);
+                });
+            }
+            EscortRecordHandedOver {
+                movement,
+                person,
+                to,
+            } => {
+                let view = self.escort_view(movement, person)?;
+                if view.status != EscortRecordStatus::Confirmed {
+                    return Err(Violation::new(
+                        Rule::EscortRecord,
+                        format!("the escort record of person {person} on {movement} is {:?}; only a confirmed record is handed over", view.status),
+                    )
+                    .person(person));
+                }
+                if &self.person_view(person)?.custodian != to {
+                    return Err(Violation::new(
+                        Rule::EscortRecord,
+                        format!("the escort record of person {person} goes with them, and they are not held by {to}"),
+                    )
+                    .person(person)
+                    .custodian(to));
+                }
+                let key = super::escort_key(movement.as_str(), person.as_str());
+                self.escorts.update(&key, |v| {
+                    v.status = EscortRecordStatus::HandedOver;
+                    v.handed_to = Some(to.clone());
+                    v.events.push(seq);
+                });
+            }
+
+            DiscrepancyEscalated {
+                discrepancy,
+                severity,
+                owner,
+                reason,
+            } => {
+                let d = self
+                    .discrepancies
+                    .get(discrepancy.as_str())
+                    .ok_or_else(|| {
+                        Violation::new(
+                            Rule::KnownRecord,
+                            format!("discrepancy {discrepancy} does not exist"),
+                        )
+                    })?;
+                if d.status != DiscrepancyStatus::Open {
+                    return Err(Violation::new(
+                        Rule::KnownRecord,
+                        format!(
+                            "discrepancy {discrepancy} is resolved; only an open one escalates"
+                        ),
+                    ));
+                }
+                need_reason(reason, "escalating a discrepancy")?;
+                need_reason(owner, "escalating a discrepancy (owner)")?;
+                self.discrepancies.update(discrepancy.as_str(), |d| {
+                    d.severity = d.severity.max(*severity);
+                    d.owner = owner.clone();
+                    d.escalations += 1;
+                    d.escalated_at = Some(at);
+                });
+            }
+
             DiscrepancyOpened {
                 discrepancy,
                 kind,
@@ -1004,6 +1116,8 @@ impl State {
                         owner: owner.clone(),
                         status: DiscrepancyStatus::Open,
                         opened_at: at,
+                        escalations: 0,
+                        escalated_at: None,
                         opened_seq: seq,
                         resolved_by: None,
                         resolved_at: None,
@@ -1039,6 +1153,243 @@ impl State {
                     d.resolution = Some(reason.clone());
                 });
             }
+        }
+        Ok(())
+    }
+
+    fn escort_on_manifest(
+        &self,
+        movement: &MovementId,
+        person: &PersonId,
+    ) -> Result<(), Violation> {
+        let m = self.movement_view(movement)?;
+        if !m.people().any(|p| p == person) {
+            return Err(Violation::new(
+                Rule::Manifest,
+                format!("person {person} is not on the manifest of {movement}"),
+            )
+            .person(person));
+        }
+        Ok(())
+    }
+
+    fn escort_view(
+        &self,
+        movement: &MovementId,
+        person: &PersonId,
+    ) -> Result<&EscortRecordView, Violation> {
+        self.escorts
+            .get(&super::escort_key(movement.as_str(), person.as_str()))
+            .ok_or_else(|| {
+                Violation::new(
+                    Rule::KnownRecord,
+                    format!("person {person} has no escort record on {movement}"),
+                )
+                .person(person)
+            })
+    }
+
+    /// The manifest rules every movement must meet when it is planned.
+    fn check_manifest(
+        &self,
+        movement: &MovementId,
+        mode: Mode,
+        origin: &CustodianId,
+        destination: &CustodianId,
+        vehicles: &[Vehicle],
+        manifest: &[Seat],
+    ) -> Result<(), Violation> {
+        let mut vehicle_ids = HashSet::new();
+        for v in vehicles {
+            if !vehicle_ids.insert(v.id.as_str()) {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!("movement {movement} lists vehicle {} twice", v.id),
+                ));
+            }
+            if mode == Mode::Air && v.kind != VehicleKind::Aircraft {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!(
+                        "air movement {movement} lists a {:?}, not an aircraft",
+                        v.kind
+                    ),
+                ));
+            }
+            if mode == Mode::Land && v.kind == VehicleKind::Aircraft {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!("land movement {movement} lists an aircraft"),
+                ));
+            }
+        }
+        struct Load<'a> {
+            seated: u32,
+            men: Option<&'a PersonId>,
+            women_or_juveniles: Option<&'a PersonId>,
+            groups: HashMap<&'a str, &'a PersonId>,
+        }
+        let mut loads: HashMap<&str, Load> = vehicles
+            .iter()
+            .map(|v| {
+                (
+                    v.id.as_str(),
+                    Load {
+                        seated: 0,
+                        men: None,
+                        women_or_juveniles: None,
+                        groups: HashMap::new(),
+                    },
+                )
+            })
+            .collect();
+        let dest = self.custodian_view(destination)?;
+        let CustodianKind::Facility(dest_facility) = &dest.info else {
+            return Err(Violation::new(
+                Rule::CustodianKind,
+                format!("{destination} is not a facility"),
+            )
+            .custodian(destination));
+        };
+        let mut seen = HashSet::new();
+        for seat in manifest {
+            let p = &seat.person;
+            if !seen.insert(p) {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!("person {p} appears twice on the manifest of {movement}"),
+                )
+                .person(p));
+            }
+            let view = self.person_view(p)?;
+            if &view.custodian != origin || view.status != CustodyStatus::Held {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!(
+                        "person {p} is not held at the origin {origin} (held by {})",
+                        view.custodian
+                    ),
+                )
+                .person(p)
+                .custodian(origin));
+            }
+            if let Some(other) = &view.movement {
+                return Err(Violation::new(
+                    Rule::Manifest,
+                    format!("person {p} is already on open movement {other}"),
+                )
+                .person(p));
+            }
+            let category = view.record.category();
+            if !dest_facility.categories.contains(&category) {
+                return Err(Violation::new(
+                    Rule::Category,
+                    format!("destination {destination} does not hold {category} detainees"),
+                )
+                .person(p)
+                .custodian(destination));
+            }
+            let vehicle = vehicles.iter().find(|v| v.id == seat.vehicle).ok_or_else(|| {
+                Violation::new(
+                    Rule::Manifest,
+                    format!("person {p} is seated in vehicle {} which is not on movement {movement}", seat.vehicle),
+                )
+                .person(p)
+            })?;
+            if view.record.risk == crate::person::RiskLevel::High
+                && mode != Mode::Air
+                && !vehicle.armored
+            {
+                return Err(Violation::new(
+                    Rule::HighRiskTransport,
+                    format!(
+                        "person {p} is high-risk and travels only by air or in an armoured vehicle, not in {} ({:?})",
+                        vehicle.id, vehicle.kind
+                    ),
+                )
+                .person(p));
+            }
+            let load = loads.get_mut(vehicle.id.as_str()).ok_or_else(|| {
+                Violation::new(Rule::Manifest, format!("vehicle {} is unknown", vehicle.id))
+            })?;
+            load.seated += 1;
+            if load.seated > vehicle.seats {
+                return Err(Violation::new(
+                    Rule::Seats,
+                    format!(
+                        "vehicle {} of movement {movement} has {} seats; person {p} would be number {}",
+                        vehicle.id, vehicle.seats, load.seated
+                    ),
+                )
+                .person(p));
+            }
+            if category == Category::AdultMale {
+                if let Some(other) = load.women_or_juveniles {
+                    return Err(Violation::new(
+                        Rule::Segregation,
+                        format!(
+                            "person {p} (adult male) cannot travel in vehicle {} with person {other} (woman or juvenile)",
+                            vehicle.id
+                        ),
+                    )
+                    .person(p));
+                }
+                load.men.get_or_insert(p);
+            } else {
+                if let Some(other) = load.men {
+                    return Err(Violation::new(
+                        Rule::Segregation,
+                        format!(
+                            "person {p} ({category}) cannot travel in vehicle {} with person {other} (adult male)",
+                            vehicle.id
+                        ),
+                    )
+                    .person(p));
+                }
+                load.women_or_juveniles.get_or_insert(p);
+            }
+            for g in &view.record.separation_groups {
+                if let Some(other) = load.groups.get(g.as_str()) {
+                    return Err(Violation::new(
+                        Rule::Separation,
+                        format!(
+                            "persons {other} and {p} share separation group {g} and cannot travel in the same vehicle {}",
+                            vehicle.id
+                        ),
+                    )
+                    .person(p));
+                }
+                load.groups.insert(g.as_str(), p);
+            }
+        }
+        // Room at the destination: held now, plus everyone already on an open
+        // movement bound there, plus this manifest.
+        let inbound: usize = self
+            .movements
+            .iter()
+            .filter(|(_, m)| {
+                &m.destination == destination
+                    && matches!(m.status, MovementStatus::Planned | MovementStatus::Departed)
+            })
+            .map(|(_, m)| m.manifest.len())
+            .sum();
+        let needed = dest.occupancy as usize + inbound + manifest.len();
+        if needed > dest_facility.capacity as usize {
+            let first_over = dest_facility.capacity as usize
+                - (dest.occupancy as usize + inbound).min(dest_facility.capacity as usize);
+            let who = &manifest[first_over.min(manifest.len() - 1)].person;
+            return Err(Violation::new(
+                Rule::Capacity,
+                format!(
+                    "destination {destination} has room for {} more ({} held, {inbound} already inbound, capacity {}); movement {movement} brings {}",
+                    first_over,
+                    dest.occupancy,
+                    dest_facility.capacity,
+                    manifest.len()
+                ),
+            )
+            .person(who)
+            .custodian(destination));
         }
         Ok(())
     }

@@ -34,6 +34,7 @@ pub struct State {
     pub(crate) nationalities: Table<u64>,
     pub(crate) counters: Table<u64>,
     pub(crate) sources: Table<String>,
+    pub(crate) escorts: Table<EscortRecordView>,
 }
 
 impl Default for State {
@@ -56,6 +57,7 @@ impl State {
             nationalities: Table::default(),
             counters: Table::default(),
             sources: Table::default(),
+            escorts: Table::default(),
         };
         s.custodians.put(
             RELEASED,
@@ -124,6 +126,7 @@ impl State {
         self.nationalities.set_journaling(on);
         self.counters.set_journaling(on);
         self.sources.set_journaling(on);
+        self.escorts.set_journaling(on);
     }
 
     fn rollback(&mut self) {
@@ -137,6 +140,7 @@ impl State {
         self.nationalities.rollback();
         self.counters.rollback();
         self.sources.rollback();
+        self.escorts.rollback();
     }
 
     fn discard_changes(&mut self) {
@@ -177,6 +181,10 @@ impl State {
     pub fn discrepancies(&self) -> impl Iterator<Item = (&String, &DiscrepancyView)> {
         self.discrepancies.iter()
     }
+    /// A person's escort record on a movement.
+    pub fn escort_record(&self, movement: &str, person: &str) -> Option<&EscortRecordView> {
+        self.escorts.get(&escort_key(movement, person))
+    }
     /// A case now.
     pub fn case(&self, id: &str) -> Option<&CaseView> {
         self.cases.get(id)
@@ -206,4 +214,9 @@ impl State {
 /// The key of the roster-row index: roster and record id.
 pub(crate) fn source_key(roster: &str, record_id: &str) -> String {
     format!("{roster}/{record_id}")
+}
+
+/// The key of an escort record: movement and person.
+pub(crate) fn escort_key(movement: &str, person: &str) -> String {
+    format!("{movement}/{person}")
 }

@@ -12,6 +12,7 @@ pub const TABLES: &[&str] = &[
     "counter",
     "custodian",
     "discrepancy",
+    "escort",
     "movement",
     "nationality",
     "notification",
@@ -70,6 +71,7 @@ impl State {
         delta_of("counter", &mut self.counters, &mut rows);
         delta_of("custodian", &mut self.custodians, &mut rows);
         delta_of("discrepancy", &mut self.discrepancies, &mut rows);
+        delta_of("escort", &mut self.escorts, &mut rows);
         delta_of("movement", &mut self.movements, &mut rows);
         delta_of("nationality", &mut self.nationalities, &mut rows);
         delta_of("notification", &mut self.notifications, &mut rows);
@@ -86,6 +88,7 @@ impl State {
         rows_of("counter", &self.counters, &mut out);
         rows_of("custodian", &self.custodians, &mut out);
         rows_of("discrepancy", &self.discrepancies, &mut out);
+        rows_of("escort", &self.escorts, &mut out);
         rows_of("movement", &self.movements, &mut out);
         rows_of("nationality", &self.nationalities, &mut out);
         rows_of("notification", &self.notifications, &mut out);
@@ -107,6 +110,7 @@ impl State {
                 "counter" => s.counters.load(key, value),
                 "custodian" => s.custodians.load(key, value),
                 "discrepancy" => s.discrepancies.load(key, value),
+                "escort" => s.escorts.load(key, value),
                 "movement" => s.movements.load(key, value),
                 "nationality" => s.nationalities.load(key, value),
                 "notification" => s.notifications.load(key, value),

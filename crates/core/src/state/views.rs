@@ -3,9 +3,10 @@
 use crate::country::Country;
 use crate::custodian::CustodianKind;
 use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::escort::{EscortRecord, EscortRecordStatus};
 use crate::ids::*;
 use crate::judicial::{CaseOutcome, Recipient};
-use crate::movement::{Mode, MovementStatus, Vehicle, Waypoint};
+use crate::movement::{Mode, MovementStatus, Seat, Vehicle, Waypoint};
 use crate::person::PersonRecord;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -122,8 +123,8 @@ pub struct MovementView {
     pub vehicles: Vec<Vehicle>,
     /// Escort team.
     pub escort: Vec<String>,
-    /// Manifest.
-    pub manifest: Vec<PersonId>,
+    /// Manifest, each person with their vehicle.
+    pub manifest: Vec<Seat>,
     /// Planned route.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route: Vec<Waypoint>,
@@ -138,9 +139,9 @@ pub struct MovementView {
     /// Counts taken (departure, checkpoints).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counts: Vec<Count>,
-    /// Last reported position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_position: Option<Position>,
+    /// Reported positions, in the order reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub track: Vec<Position>,
     /// When it departed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departed_at: Option<Timestamp>,
@@ -150,6 +151,40 @@ pub struct MovementView {
     /// Why it was aborted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_reason: Option<String>,
+}
+
+impl MovementView {
+    /// The people on the manifest, in manifest order.
+    pub fn people(&self) -> impl Iterator<Item = &PersonId> {
+        self.manifest.iter().map(|s| &s.person)
+    }
+
+    /// The vehicle a person is seated in.
+    pub fn vehicle_of(&self, person: &PersonId) -> Option<&str> {
+        self.manifest
+            .iter()
+            .find(|s| &s.person == person)
+            .map(|s| s.vehicle.as_str())
+    }
+
+    /// The last reported position.
+    pub fn last_position(&self) -> Option<&Position> {
+        self.track.iter().max_by_key(|p| p.at)
+    }
+}
+
+/// A person's escort record on one movement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EscortRecordView {
+    /// The record as it now reads.
+    pub record: EscortRecord,
+    /// Its state.
+    pub status: EscortRecordStatus,
+    /// Seqs of the events that started, changed, confirmed or handed it over.
+    pub events: Vec<u64>,
+    /// Who it was handed over to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_to: Option<CustodianId>,
 }
 
 /// Open or resolved.
@@ -186,6 +221,12 @@ pub struct DiscrepancyView {
     pub status: DiscrepancyStatus,
     /// When opened.
     pub opened_at: Timestamp,
+    /// Times escalated.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub escalations: u32,
+    /// When last escalated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<Timestamp>,
     /// The opening event.
     pub opened_seq: u64,
     /// Who resolved it.
@@ -267,4 +308,8 @@ pub struct RepatriationView {
     /// Refusal reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
