@@ -61,6 +61,9 @@ pub enum Command {
     /// A person's record.
     #[command(subcommand)]
     Person(PersonCommand),
+    /// Register a facility (admin).
+    #[command(subcommand)]
+    Facility(FacilityCommand),
     /// Facilities with occupancy and capacity.
     Facilities {
         /// JSON output.
@@ -93,9 +96,60 @@ pub enum Command {
         /// Accept a receiving facility over capacity, for this stated reason.
         #[arg(long)]
         override_capacity: Option<String>,
+        /// Private key file of the handing-over side, to sign the handover.
+        #[arg(long)]
+        sign_from: Option<PathBuf>,
+        /// Private key file of the receiving side, to sign the handover.
+        #[arg(long)]
+        sign_to: Option<PathBuf>,
+        /// When it happened (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// Movements: plan, depart, count, track, arrive, abort, print.
+    #[command(subcommand)]
+    Movement(MovementCommand),
+    /// Person escort records on a movement.
+    #[command(subcommand)]
+    EscortRecord(EscortCommand),
+    /// Discrepancies with age, severity and owner.
+    Discrepancies {
+        /// Only open ones.
+        #[arg(long)]
+        open: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Act on one discrepancy.
+    #[command(subcommand)]
+    Discrepancy(DiscrepancyCommand),
+    /// Look for tracking alerts (silent, stopped, off route) and escalate old
+    /// discrepancies, as of a time; run it every few minutes.
+    Watch {
+        /// The time to check as of (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// Escalate open discrepancies older than this many minutes.
+        #[arg(long, default_value_t = 120)]
+        escalate_after: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a signing key for an officer (to sign handovers).
+    Keygen {
+        /// Key name (no spaces or `+`), e.g. `officer.hasakah.12`.
+        #[arg(long)]
+        name: String,
+        /// Where to write the private key (mode 0600; never overwritten).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// The latest signed tree head.
     Head {
@@ -141,6 +195,307 @@ pub enum Command {
     Restore {
         /// The backup file.
         file: PathBuf,
+    },
+}
+
+/// Thresholds of the tracking alerts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// Alert when a movement under way has not reported for this many minutes.
+    #[arg(long, default_value_t = 30)]
+    pub silent_after: i64,
+    /// Alert when a movement stands still this many minutes outside a checkpoint.
+    #[arg(long, default_value_t = 20)]
+    pub max_stop: i64,
+    /// Alert when a movement is farther than this many km from its planned route.
+    #[arg(long, default_value_t = 5.0)]
+    pub off_route_km: f64,
+}
+
+impl RulesArgs {
+    /// As the core's tracking rules.
+    pub fn rules(&self) -> rollcall_core::tracking::TrackingRules {
+        rollcall_core::tracking::TrackingRules {
+            silent_after_secs: self.silent_after * 60,
+            max_stop_secs: self.max_stop * 60,
+            max_off_route_m: self.off_route_km * 1000.0,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MovementCommand {
+    /// Plan a movement; its manifest is checked against every rule.
+    Create {
+        /// `land` or `air`.
+        #[arg(long)]
+        mode: String,
+        /// Origin facility.
+        #[arg(long)]
+        from: String,
+        /// Destination facility.
+        #[arg(long)]
+        to: String,
+        /// Planned departure (RFC 3339).
+        #[arg(long)]
+        at: String,
+        /// Vehicles: `KIND:SEATS,...` with KIND bus, truck, armored or aircraft.
+        #[arg(long)]
+        vehicles: String,
+        /// People: comma-separated ids, or `@FILE` with one id per line.
+        #[arg(long)]
+        people: String,
+        /// Planned route: `@WAYPOINTS.csv` with `lat,lon` lines.
+        #[arg(long)]
+        route: Option<String>,
+        /// Escort team members.
+        #[arg(long)]
+        escort: Vec<String>,
+        /// Movement id (default: the next `MV-NNNN`).
+        #[arg(long)]
+        id: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the departure: headcount and who boarded.
+    Depart {
+        /// Movement id.
+        id: String,
+        /// The escort's headcount.
+        #[arg(long)]
+        count: u32,
+        /// Who boarded: ids or `@FILE`.
+        #[arg(long)]
+        boarded: String,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A headcount en route.
+    Checkpoint {
+        /// Movement id.
+        id: String,
+        /// Where.
+        #[arg(long)]
+        place: String,
+        /// How many were counted.
+        #[arg(long)]
+        count: u32,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A position report (or a batch with `--track FILE.csv` of `lat,lon,time`).
+    Position {
+        /// Movement id.
+        id: String,
+        /// Latitude.
+        #[arg(long, allow_hyphen_values = true)]
+        lat: Option<f64>,
+        /// Longitude.
+        #[arg(long, allow_hyphen_values = true)]
+        lon: Option<f64>,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// A CSV file of `lat,lon,time` lines.
+        #[arg(long)]
+        track: Option<String>,
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Arrival and intake: who was admitted; reconciled against who boarded.
+    Arrive {
+        /// Movement id.
+        id: String,
+        /// Admitted: ids or `@FILE`; a line `ID,BIOMETRIC` also checks identity.
+        #[arg(long)]
+        admitted: String,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Abort: everyone on board returns to a named custodian.
+    Abort {
+        /// Movement id.
+        id: String,
+        /// Where everyone goes back to.
+        #[arg(long)]
+        return_to: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A movement: vehicles, counts, track, ETA, open discrepancies.
+    Show {
+        /// Movement id.
+        id: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The printable manifest the escort carries and both sides sign.
+    Manifest {
+        /// Movement id.
+        id: String,
+        /// `pdf` or `csv`.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Fields of an escort record given on the command line.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct EscortFields {
+    /// Risk of violence: yes or no.
+    #[arg(long)]
+    pub violence: Option<String>,
+    /// Risk of escape: yes or no.
+    #[arg(long)]
+    pub escape: Option<String>,
+    /// Risk of self-harm: yes or no.
+    #[arg(long)]
+    pub self_harm: Option<String>,
+    /// Health risk en route: yes or no.
+    #[arg(long)]
+    pub health: Option<String>,
+    /// Medication, `;`-separated, or `none`.
+    #[arg(long)]
+    pub medication: Option<String>,
+    /// Medical needs en route, or `none`.
+    #[arg(long)]
+    pub medical_needs: Option<String>,
+    /// Property handed to the escort, `;`-separated, or `none`.
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Special needs, or `none`.
+    #[arg(long)]
+    pub special_needs: Option<String>,
+    /// Notes for the escort.
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EscortCommand {
+    /// Show the records (the read is audited).
+    Show {
+        /// Movement id.
+        #[arg(long)]
+        movement: String,
+        /// People: ids or `@FILE`.
+        #[arg(long)]
+        people: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Complete or change fields of the records.
+    Update {
+        /// Movement id.
+        #[arg(long)]
+        movement: String,
+        /// People: ids or `@FILE`.
+        #[arg(long)]
+        people: String,
+        #[command(flatten)]
+        fields: EscortFields,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Confirm the records for departure (optionally completing fields first);
+    /// refuses a record with required fields missing, naming them.
+    Confirm {
+        /// Movement id.
+        #[arg(long)]
+        movement: String,
+        /// People: ids or `@FILE`.
+        #[arg(long)]
+        people: String,
+        #[command(flatten)]
+        fields: EscortFields,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FacilityCommand {
+    /// Register a detention facility.
+    Add {
+        /// Facility id (e.g. `IQ-NSR`).
+        #[arg(long)]
+        id: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// The authority running it.
+        #[arg(long)]
+        authority: String,
+        /// Country (ISO 3166-1 alpha-2 or alpha-3).
+        #[arg(long)]
+        country: String,
+        /// Latitude.
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        /// Longitude.
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        /// IANA time zone, e.g. `Asia/Baghdad`.
+        #[arg(long)]
+        time_zone: String,
+        /// `minimum`, `medium` or `maximum`.
+        #[arg(long, default_value = "maximum")]
+        security: String,
+        /// People it may hold.
+        #[arg(long)]
+        capacity: u32,
+        /// Categories it may hold: comma-separated `adult_male`, `adult_female`, `juvenile`.
+        #[arg(long, default_value = "adult_male")]
+        categories: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DiscrepancyCommand {
+    /// Resolve it, with a stated reason (recorded in the ledger with your name).
+    Resolve {
+        /// Discrepancy id.
+        id: String,
+        /// Why it is resolved.
+        #[arg(long)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }
 

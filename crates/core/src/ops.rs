@@ -615,3 +615,88 @@ pub fn escalate(
     }
     out
 }
+
+/// Where a facility is, if the custodian is one.
+fn coordinates_of(state: &State, c: &CustodianId) -> Option<crate::custodian::Coordinates> {
+    match state.custodian(c.as_str()).map(|v| &v.info) {
+        Some(crate::custodian::CustodianKind::Facility(f)) => Some(f.coordinates),
+        _ => None,
+    }
+}
+
+/// A movement's planned route: its waypoints between the two facilities, or
+/// the straight line between them.
+pub fn route_of(state: &State, m: &MovementView) -> Vec<crate::custodian::Coordinates> {
+    match (coordinates_of(state, &m.origin), coordinates_of(state, &m.destination)) {
+        (Some(o), Some(d)) => crate::tracking::planned_route(o, d, &m.route),
+        _ => m.route.clone(),
+    }
+}
+
+/// A movement's track as tracking points.
+pub fn track_of(m: &MovementView) -> Vec<crate::tracking::TrackPoint> {
+    m.track
+        .iter()
+        .map(|p| crate::tracking::TrackPoint {
+            lat: p.lat,
+            lon: p.lon,
+            at: p.at,
+        })
+        .collect()
+}
+
+/// Estimated arrival of a movement under way, from the remaining route and
+/// its recent speed (the last hour of reports).
+pub fn eta_of(state: &State, m: &MovementView) -> Option<Timestamp> {
+    crate::tracking::eta(&track_of(m), &route_of(state, m), 3600)
+        .and_then(|t| Timestamp::from_second(t.as_second()).ok())
+}
+
+/// The watch: for every movement under way, the tracking alerts at `now`
+/// (silent, stopped outside a checkpoint, off its route), each opened as a
+/// discrepancy unless one of the same kind is already open for it.
+pub fn watch_movements(
+    state: &State,
+    now: Timestamp,
+    rules: &crate::tracking::TrackingRules,
+    owner: &str,
+) -> Vec<EventKind> {
+    let mut ids = DiscrepancyIds::new(state);
+    let mut out = Vec::new();
+    for (mid, m) in state.movements() {
+        if m.status != MovementStatus::Departed {
+            continue;
+        }
+        let route = route_of(state, m);
+        let mut stops: Vec<crate::custodian::Coordinates> = m.route.clone();
+        stops.extend(coordinates_of(state, &m.origin));
+        stops.extend(coordinates_of(state, &m.destination));
+        let departed = m.departed_at.unwrap_or(m.planned_departure);
+        for alert in crate::tracking::alerts(departed, &track_of(m), &route, &stops, rules, now) {
+            let kind = match alert.kind() {
+                "silent" => DiscrepancyKind::MovementSilent,
+                "stopped" => DiscrepancyKind::MovementStopped,
+                _ => DiscrepancyKind::MovementOffRoute,
+            };
+            let already = state.discrepancies().any(|(_, d)| {
+                d.status == DiscrepancyStatus::Open
+                    && d.kind == kind
+                    && d.movement.as_ref().is_some_and(|x| x.as_str() == mid)
+            });
+            if already {
+                continue;
+            }
+            let id = MovementId(mid.clone());
+            out.push(discrepancy(
+                &mut ids,
+                kind,
+                Severity::High,
+                format!("movement {mid}: {}", alert.describe()),
+                vec![],
+                &id,
+                owner,
+            ));
+        }
+    }
+    out
+}

@@ -23,7 +23,16 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
 /// Creates a new key named `name` from the operating system's random source
 /// and writes it with mode 0600. Refuses to overwrite an existing key.
 pub fn create(dir: &Path, name: &str) -> Result<SigningKey, NodeError> {
-    let path = dir.join(KEY_FILE);
+    let key = create_at(&dir.join(KEY_FILE), name)?;
+    let pub_path = dir.join(PUB_FILE);
+    std::fs::write(&pub_path, format!("{}\n", key.verifier())).map_err(io(&pub_path))?;
+    Ok(key)
+}
+
+/// Creates a new key at `path` (mode 0600, never overwriting), e.g. an
+/// officer's own key for signing handovers.
+pub fn create_at(path: &Path, name: &str) -> Result<SigningKey, NodeError> {
+    let path = path.to_path_buf();
     let mut seed = [0u8; 32];
     rand::rngs::SysRng
         .try_fill_bytes(&mut seed)
@@ -47,28 +56,31 @@ pub fn create(dir: &Path, name: &str) -> Result<SigningKey, NodeError> {
         .and_then(|_| f.write_all(b"\n"))
         .and_then(|_| f.sync_all())
         .map_err(io(&path))?;
-    let pub_path = dir.join(PUB_FILE);
-    std::fs::write(&pub_path, format!("{}\n", key.verifier())).map_err(io(&pub_path))?;
     Ok(key)
 }
 
-/// Reads the key, refusing one that others can read.
-pub fn load(dir: &Path) -> Result<SigningKey, NodeError> {
-    let path = dir.join(KEY_FILE);
+/// Reads a private key file (refusing one that others can read).
+pub fn load_file(path: &Path) -> Result<SigningKey, NodeError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(&path).map_err(io(&path))?;
+        let meta = std::fs::metadata(path).map_err(io(path))?;
         if meta.permissions().mode() & 0o077 != 0 {
             return Err(NodeError::Key {
-                path,
+                path: path.to_path_buf(),
                 reason: "is readable by others; run `chmod 600` on it".into(),
             });
         }
     }
-    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
     SigningKey::from_private_string(text.trim()).map_err(|e| NodeError::Key {
-        path,
+        path: path.to_path_buf(),
         reason: e.to_string(),
     })
 }
+
+/// Reads the node's key, refusing one that others can read.
+pub fn load(dir: &Path) -> Result<SigningKey, NodeError> {
+    load_file(&dir.join(KEY_FILE))
+}
+

@@ -18,6 +18,7 @@
 //! The `rollcall` CLI is thin glue over it, and the HTTP server will be too.
 
 mod error;
+pub mod handover;
 pub mod keyfile;
 mod proofs;
 mod verify;
@@ -317,6 +318,11 @@ impl Node {
                 )
             })
             .collect();
+        for e in &events {
+            handover::check(e).map_err(|why| {
+                NodeError::Rule(rollcall_core::Violation::new(rollcall_core::Rule::InvalidValue, why))
+            })?;
+        }
         let delta = self.state.apply_batch(&events)?;
         for (table, key, value) in delta.rows {
             self.staged_rows.insert((table, key), value);

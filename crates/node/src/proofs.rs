@@ -85,6 +85,24 @@ impl Node {
         Ok(ConsistencyBundle::new(old.note, note, &proof))
     }
 
+    /// Records that `user` read the records of `people` (for reads that do
+    /// not go through [`Node::person_report`], such as escort records).
+    pub fn audit(&mut self, people: &[rollcall_core::PersonId], user: &str, purpose: &str) -> Result<(), NodeError> {
+        let now = Timestamp::now().to_string();
+        let records: Vec<AccessRecord> = people
+            .iter()
+            .map(|p| AccessRecord {
+                at: now.clone(),
+                user: user.to_string(),
+                node: self.node.to_string(),
+                action: purpose.to_string(),
+                subject: p.to_string(),
+            })
+            .collect();
+        self.store.record_accesses(&records)?;
+        Ok(())
+    }
+
     /// Lists people (all, or those held by one custodian) for `user`,
     /// recording one access per person listed before returning any.
     pub fn list_people(

@@ -234,6 +234,9 @@ fn verify_snapshot(
                     &mut first,
                 ));
             }
+            if let Err(why) = crate::handover::check(&event) {
+                return Err(stop(problem("event", seq, why), &mut first));
+            }
             if let Err(v) = state.replay(&event) {
                 return Err(stop(
                     problem("event", seq, format!("does not replay: {v}")),

@@ -14,7 +14,10 @@ fn facility(id: &str, capacity: u32) -> EventKind {
             name: format!("Facility {id}"),
             authority: "Ministry of Justice".into(),
             country: Country::parse("IQ").unwrap(),
-            coordinates: Coordinates { lat: 33.3, lon: 44.4 },
+            coordinates: Coordinates {
+                lat: 33.3,
+                lon: 44.4,
+            },
             time_zone: "Asia/Baghdad".into(),
             security: SecurityLevel::Maximum,
             capacity,
@@ -27,7 +30,10 @@ fn register(id: &str, at: &str) -> EventKind {
     EventKind::PersonRegistered {
         person: PersonId::new(id),
         record: PersonRecord {
-            names: Names { full: format!("Name of {id}"), ..Names::default() },
+            names: Names {
+                full: format!("Name of {id}"),
+                ..Names::default()
+            },
             nationalities: vec![Country::parse("SY").unwrap()],
             ..PersonRecord::default()
         },
@@ -55,14 +61,24 @@ fn t() -> Timestamp {
 fn setup() -> (tempfile::TempDir, Node) {
     let tmp = tempfile::tempdir().unwrap();
     let mut node = Node::init(&tmp.path().join("data"), "test-node").unwrap();
-    node.append("admin", t(), vec![facility("F-A", 10), facility("F-B", 1)]).unwrap();
-    node.append("registrar", t(), vec![register("P-1", "F-A"), register("P-2", "F-A")]).unwrap();
+    node.append("admin", t(), vec![facility("F-A", 10), facility("F-B", 1)])
+        .unwrap();
+    node.append(
+        "registrar",
+        t(),
+        vec![register("P-1", "F-A"), register("P-2", "F-A")],
+    )
+    .unwrap();
     (tmp, node)
 }
 
 fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::ProjectionRow>) {
     let s = node.store();
-    (s.size().unwrap(), s.latest_checkpoint().unwrap().map(|c| c.note), s.projection_all().unwrap())
+    (
+        s.size().unwrap(),
+        s.latest_checkpoint().unwrap().map(|c| c.note),
+        s.projection_all().unwrap(),
+    )
 }
 
 #[test]
@@ -70,11 +86,17 @@ fn init_refuses_an_existing_ledger_and_keeps_the_key_private() {
     let (tmp, node) = setup();
     let dir = node.dir().to_path_buf();
     drop(node);
-    assert!(matches!(Node::init(&dir, "again"), Err(NodeError::AlreadyInitialised(_))));
+    assert!(matches!(
+        Node::init(&dir, "again"),
+        Err(NodeError::AlreadyInitialised(_))
+    ));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("node.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.join("node.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     // No leftovers of the staging directory beside it.
@@ -94,7 +116,11 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
     let rows_before = node.state().to_rows();
     // The second event breaks a rule: the first must not land either.
     let err = node
-        .append("escort", t(), vec![handover("P-1", "F-A", "F-B"), handover("P-2", "F-B", "F-A")])
+        .append(
+            "escort",
+            t(),
+            vec![handover("P-1", "F-A", "F-B"), handover("P-2", "F-B", "F-A")],
+        )
         .unwrap_err();
     match err {
         NodeError::Refused(r) => {
@@ -106,8 +132,11 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
     assert_eq!(snapshot(&node), before);
     assert_eq!(node.state().to_rows(), rows_before);
     // Capacity: F-B holds one.
-    node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")]).unwrap();
-    let err = node.append("escort", t(), vec![handover("P-2", "F-A", "F-B")]).unwrap_err();
+    node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")])
+        .unwrap();
+    let err = node
+        .append("escort", t(), vec![handover("P-2", "F-A", "F-B")])
+        .unwrap_err();
     assert!(err.to_string().contains("facility-capacity"), "{err}");
 }
 
@@ -121,7 +150,11 @@ fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committ
     assert!(node.stage("r", t(), vec![register("P-3", "F-A")]).is_err());
     let b = node.stage("r", t(), vec![register("P-4", "F-A")]).unwrap();
     assert_eq!((a, b), (size0, size0 + 1));
-    assert_eq!(node.store().size().unwrap(), size0, "nothing durable before commit");
+    assert_eq!(
+        node.store().size().unwrap(),
+        size0,
+        "nothing durable before commit"
+    );
     let r = node.commit().unwrap();
     assert_eq!((r.first_seq, r.count, r.tree_size), (size0, 2, size0 + 2));
     assert_eq!(node.store().checkpoints().unwrap().len(), heads0 + 1);
@@ -138,7 +171,9 @@ fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committ
 #[test]
 fn reads_of_people_are_audited_and_proofs_verify() {
     let (_tmp, mut node) = setup();
-    let listed = node.list_people(Some("F-A"), "monitor", "people.list").unwrap();
+    let listed = node
+        .list_people(Some("F-A"), "monitor", "people.list")
+        .unwrap();
     assert_eq!(listed.len(), 2);
     let report = node.person_report("P-1", "judge", "person.show").unwrap();
     assert_eq!(report.history.len(), 1);
@@ -146,7 +181,10 @@ fn reads_of_people_are_audited_and_proofs_verify() {
         p.verify(node.verifier()).unwrap();
     }
     let log = node.store().access_log().unwrap();
-    let seen: Vec<(String, String)> = log.iter().map(|a| (a.user.clone(), a.subject.clone())).collect();
+    let seen: Vec<(String, String)> = log
+        .iter()
+        .map(|a| (a.user.clone(), a.subject.clone()))
+        .collect();
     assert_eq!(
         seen,
         vec![
@@ -156,7 +194,11 @@ fn reads_of_people_are_audited_and_proofs_verify() {
         ]
     );
     assert!(node.person_report("P-404", "judge", "person.show").is_err());
-    assert_eq!(node.store().access_log().unwrap().len(), 3, "an unknown id reads nothing");
+    assert_eq!(
+        node.store().access_log().unwrap().len(),
+        3,
+        "an unknown id reads nothing"
+    );
 }
 
 #[test]
@@ -171,11 +213,15 @@ fn a_restored_copy_verifies_but_cannot_sign() {
     let mut restored = Node::open(&copy).unwrap();
     assert!(!restored.can_sign());
     assert!(restored.verify(None, &mut |_| {}).unwrap().ok);
-    let err = restored.append("x", t(), vec![register("P-9", "F-A")]).unwrap_err();
+    let err = restored
+        .append("x", t(), vec![register("P-9", "F-A")])
+        .unwrap_err();
     assert!(matches!(err, NodeError::Key { .. }), "{err}");
     // Checked against another node's key, every head fails.
     let other = Node::init(&tmp.path().join("other"), "other-node").unwrap();
-    let report = restored.verify(Some(other.verifier()), &mut |_| {}).unwrap();
+    let report = restored
+        .verify(Some(other.verifier()), &mut |_| {})
+        .unwrap();
     assert!(!report.ok);
     assert_eq!(report.problems[0].kind, "head");
 }

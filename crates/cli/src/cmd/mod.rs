@@ -3,6 +3,7 @@
 mod demo;
 mod import;
 mod ledger;
+mod movement;
 mod people;
 
 use crate::{Cli, Command};
@@ -42,6 +43,63 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Facilities { json } => people::facilities(&ctx, json),
+        Command::Facility(crate::FacilityCommand::Add {
+            id,
+            name,
+            authority,
+            country,
+            lat,
+            lon,
+            time_zone,
+            security,
+            capacity,
+            categories,
+            json,
+        }) => {
+            use rollcall_core::custodian::*;
+            let country = rollcall_core::Country::parse(&country).ok_or_else(|| {
+                anyhow::anyhow!("--country {country:?} is not an ISO 3166-1 code")
+            })?;
+            let security: SecurityLevel = serde_json::from_value(serde_json::json!(security))
+                .map_err(|_| {
+                    anyhow::anyhow!("--security {security:?} is not minimum, medium or maximum")
+                })?;
+            let categories = categories
+                .split(',')
+                .map(|c| {
+                    serde_json::from_value(serde_json::json!(c.trim())).map_err(|_| {
+                        anyhow::anyhow!(
+                            "category {c:?} is not adult_male, adult_female or juvenile"
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<Vec<rollcall_core::person::Category>>>()?;
+            let mut node = ctx.open()?;
+            let r = node.append(
+                &ctx.user,
+                rollcall_core::Timestamp::now(),
+                vec![rollcall_core::event::EventKind::CustodianRegistered {
+                    custodian: rollcall_core::CustodianId::new(id.as_str()),
+                    info: CustodianKind::Facility(Facility {
+                        name,
+                        authority,
+                        country,
+                        coordinates: Coordinates { lat, lon },
+                        time_zone,
+                        security,
+                        capacity,
+                        categories,
+                    }),
+                }],
+            )?;
+            ctx.ack(&r);
+            if json {
+                crate::output::json(&node.state().custodian(&id))?;
+            } else {
+                println!("{id} registered");
+            }
+            Ok(0)
+        }
         Command::People { at, json } => people::list(&ctx, at.as_deref(), json),
         Command::Handover {
             person,
@@ -49,8 +107,73 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             to,
             reason,
             override_capacity,
+            sign_from,
+            sign_to,
+            at,
             json,
-        } => people::handover(&ctx, &person, &from, &to, reason, override_capacity, json),
+        } => people::handover(
+            &ctx,
+            &person,
+            &from,
+            &to,
+            reason,
+            override_capacity,
+            (sign_from, sign_to),
+            at.as_deref(),
+            json,
+        ),
+        Command::Movement(m) => run_movement(&ctx, m),
+        Command::EscortRecord(e) => {
+            use crate::EscortCommand::*;
+            match e {
+                Show {
+                    movement: m,
+                    people,
+                    json,
+                } => movement::escort_record(&ctx, "show", &m, &people, None, json),
+                Update {
+                    movement: m,
+                    people,
+                    fields,
+                    json,
+                } => movement::escort_record(
+                    &ctx,
+                    "update",
+                    &m,
+                    &people,
+                    Some(fields.to_record()?),
+                    json,
+                ),
+                Confirm {
+                    movement: m,
+                    people,
+                    fields,
+                    json,
+                } => {
+                    let rec = fields.to_record()?;
+                    let given = rec != rollcall_core::escort::EscortRecord::default();
+                    movement::escort_record(
+                        &ctx,
+                        "confirm",
+                        &m,
+                        &people,
+                        given.then_some(rec),
+                        json,
+                    )
+                }
+            }
+        }
+        Command::Discrepancies { open, json } => movement::discrepancies(&ctx, open, json),
+        Command::Discrepancy(crate::DiscrepancyCommand::Resolve { id, reason, json }) => {
+            movement::resolve(&ctx, &id, &reason, json)
+        }
+        Command::Watch {
+            at,
+            rules,
+            escalate_after,
+            json,
+        } => movement::watch(&ctx, at.as_deref(), &rules.rules(), escalate_after, json),
+        Command::Keygen { name, out } => movement::keygen(&name, &out),
         Command::Head { json, all } => ledger::head(&ctx, json, all),
         Command::Prove(p) => ledger::prove(&ctx, p),
         Command::VerifyProof { file, key, json } => ledger::verify_proof(&file, &key, json),
@@ -91,5 +214,121 @@ impl Ctx {
             );
             let _ = out.flush();
         }
+    }
+}
+
+fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
+    use crate::MovementCommand::*;
+    match m {
+        Create {
+            mode,
+            from,
+            to,
+            at,
+            vehicles,
+            people,
+            route,
+            escort,
+            id,
+            json,
+        } => movement::create(
+            ctx,
+            id,
+            &mode,
+            &from,
+            &to,
+            &at,
+            &vehicles,
+            &people,
+            route.as_deref(),
+            escort,
+            json,
+        ),
+        Depart {
+            id,
+            count,
+            boarded,
+            at,
+            json,
+        } => movement::depart(ctx, &id, count, &boarded, at.as_deref(), json),
+        Checkpoint {
+            id,
+            place,
+            count,
+            at,
+            json,
+        } => movement::checkpoint(ctx, &id, &place, count, at.as_deref(), json),
+        Position {
+            id,
+            lat,
+            lon,
+            at,
+            track,
+            rules,
+            json,
+        } => movement::position(
+            ctx,
+            &id,
+            lat,
+            lon,
+            at.as_deref(),
+            track.as_deref(),
+            &rules.rules(),
+            json,
+        ),
+        Arrive {
+            id,
+            admitted,
+            at,
+            json,
+        } => movement::arrive(ctx, &id, &admitted, at.as_deref(), json),
+        Abort {
+            id,
+            return_to,
+            reason,
+            at,
+            json,
+        } => movement::abort(ctx, &id, &return_to, &reason, at.as_deref(), json),
+        Show { id, json } => movement::show(ctx, &id, json),
+        Manifest { id, format, out } => movement::manifest(ctx, &id, &format, &out),
+    }
+}
+
+impl crate::EscortFields {
+    /// The fields given, as a partial record (unset fields stay `None`).
+    pub fn to_record(&self) -> anyhow::Result<rollcall_core::escort::EscortRecord> {
+        fn yes_no(v: &Option<String>, name: &str) -> anyhow::Result<Option<bool>> {
+            match v.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None => Ok(None),
+                Some("yes" | "y" | "true") => Ok(Some(true)),
+                Some("no" | "n" | "false") => Ok(Some(false)),
+                Some(other) => anyhow::bail!("--{name} {other:?}: answer yes or no"),
+            }
+        }
+        fn list(v: &Option<String>) -> Option<Vec<String>> {
+            v.as_ref().map(|s| {
+                if s.trim().eq_ignore_ascii_case("none") {
+                    vec![]
+                } else {
+                    s.split(';')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                }
+            })
+        }
+        Ok(rollcall_core::escort::EscortRecord {
+            risks: rollcall_core::escort::Risks {
+                violence: yes_no(&self.violence, "violence")?,
+                escape: yes_no(&self.escape, "escape")?,
+                self_harm: yes_no(&self.self_harm, "self-harm")?,
+                health: yes_no(&self.health, "health")?,
+            },
+            medication: list(&self.medication),
+            medical_needs: self.medical_needs.clone(),
+            property: list(&self.property),
+            special_needs: self.special_needs.clone(),
+            notes: self.notes.clone(),
+        })
     }
 }

@@ -4,7 +4,7 @@ use super::Ctx;
 use crate::output::{json, n};
 use rollcall_core::custodian::CustodianKind;
 use rollcall_core::event::EventKind;
-use rollcall_core::{CustodianId, PersonId, Timestamp};
+use rollcall_core::{CustodianId, PersonId};
 use serde_json::json;
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
@@ -160,6 +160,7 @@ pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn handover(
     ctx: &Ctx,
     person: &str,
@@ -167,29 +168,49 @@ pub fn handover(
     to: &str,
     reason: Option<String>,
     capacity_override: Option<String>,
+    keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
+    at: Option<&str>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
+    let at = super::movement::time_arg(at)?;
+    let (person, from, to) = (
+        PersonId::new(person),
+        CustodianId::new(from),
+        CustodianId::new(to),
+    );
+    let statement = rollcall_node::handover::statement(&person, &from, &to, at);
+    let mut signatures = Vec::new();
+    for (side, key) in [("from", keys.0), ("to", keys.1)] {
+        if let Some(path) = key {
+            let key = rollcall_node::keyfile::load_file(&path)?;
+            signatures.push(
+                rollcall_node::handover::sign(side, &statement, &key)
+                    .map_err(|e| anyhow::anyhow!("signing with {}: {e}", path.display()))?,
+            );
+        }
+    }
+    let signed = signatures.len();
     let r = node.append(
         &ctx.user,
-        Timestamp::now(),
+        at,
         vec![EventKind::CustodyHandedOver {
-            person: PersonId::new(person),
-            from: CustodianId::new(from),
-            to: CustodianId::new(to),
+            person: person.clone(),
+            from: from.clone(),
+            to: to.clone(),
             reason,
             capacity_override,
-            signatures: vec![],
+            signatures,
         }],
     )?;
     ctx.ack(&r);
     if as_json {
         json(
-            &json!({"event": r.first_seq, "person": person, "from": from, "to": to, "tree_size": r.tree_size}),
+            &json!({"event": r.first_seq, "person": person, "from": from, "to": to, "signatures": signed, "tree_size": r.tree_size}),
         )?;
     } else {
         println!(
-            "{person} handed over from {from} to {to} (event {})",
+            "{person} handed over from {from} to {to} (event {}, {signed} signature(s))",
             r.first_seq
         );
     }

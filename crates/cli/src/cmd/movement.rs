@@ -1,0 +1,707 @@
+//! Movements end to end: create (manifest checked against every rule),
+//! escort records, depart, checkpoint, position, arrive, abort, show,
+//! manifest; discrepancies and the watch that raises tracking alerts.
+
+use super::Ctx;
+use crate::output::{json, line, n};
+use anyhow::{Context, bail};
+use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
+use rollcall_core::event::EventKind;
+use rollcall_core::movement::{Mode, MovementStatus};
+use rollcall_core::ops::{self, Presented};
+use rollcall_core::state::views::DiscrepancyStatus;
+use rollcall_core::tracking::TrackingRules;
+use rollcall_core::{CustodianId, DiscrepancyId, MovementId, PersonId, Timestamp};
+use rollcall_node::Node;
+use serde_json::json;
+use std::path::Path;
+
+/// `--at TIME` (RFC 3339), or now.
+pub fn time_arg(at: Option<&str>) -> anyhow::Result<Timestamp> {
+    match at {
+        None => Ok(Timestamp::now()),
+        Some(t) => t
+            .parse::<Timestamp>()
+            .with_context(|| format!("time {t:?} is not RFC 3339 (e.g. 2026-01-22T06:00:00Z)")),
+    }
+}
+
+/// Ids given inline (`A,B,C`) or as `@FILE` with one per line. Lines may
+/// carry more comma-separated fields, returned alongside.
+fn id_list(arg: &str, what: &str) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let (text, from_file) = match arg.strip_prefix('@') {
+        Some(path) => (
+            std::fs::read_to_string(path).with_context(|| format!("reading {what} file {path}"))?,
+            true,
+        ),
+        None => (arg.replace(',', "\n"), false),
+    };
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let l = raw.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let mut fields = l
+            .split(if from_file { ',' } else { '\n' })
+            .map(|f| f.trim().to_string());
+        let id = fields.next().unwrap_or_default();
+        if i == 0
+            && from_file
+            && (id.eq_ignore_ascii_case("person") || id.eq_ignore_ascii_case("id"))
+        {
+            continue; // a header line
+        }
+        if id.is_empty() || id.chars().any(char::is_whitespace) {
+            bail!("{what}: line {} holds {:?}, not a person id", i + 1, raw);
+        }
+        out.push((id, fields.collect()));
+    }
+    if out.is_empty() {
+        bail!("{what}: no person ids given");
+    }
+    Ok(out)
+}
+
+fn persons(arg: &str, what: &str) -> anyhow::Result<Vec<PersonId>> {
+    Ok(id_list(arg, what)?
+        .into_iter()
+        .map(|(id, _)| PersonId(id))
+        .collect())
+}
+
+fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Option<Timestamp>)>> {
+    let path = path.strip_prefix('@').unwrap_or(path);
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let l = raw.trim();
+        if l.is_empty()
+            || l.starts_with('#')
+            || (i == 0 && l.chars().next().is_some_and(|c| c.is_alphabetic()))
+        {
+            continue;
+        }
+        let f: Vec<&str> = l.split(',').map(str::trim).collect();
+        let num = |k: usize, name: &str| -> anyhow::Result<f64> {
+            f.get(k)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .with_context(|| {
+                    format!(
+                        "{path}: line {}: {name} {:?} is not a number",
+                        i + 1,
+                        f.get(k).unwrap_or(&"")
+                    )
+                })
+        };
+        let (lat, lon) = (num(0, "latitude")?, num(1, "longitude")?);
+        if lat.abs() > 90.0 || lon.abs() > 180.0 {
+            bail!("{path}: line {}: {lat},{lon} is not on the earth", i + 1);
+        }
+        let at =
+            if with_time {
+                let t = f.get(2).with_context(|| {
+                    format!("{path}: line {}: the time column is missing", i + 1)
+                })?;
+                Some(t.parse::<Timestamp>().with_context(|| {
+                    format!("{path}: line {}: time {t:?} is not RFC 3339", i + 1)
+                })?)
+            } else {
+                None
+            };
+        out.push((lat, lon, at));
+    }
+    Ok(out)
+}
+
+fn movement_json(node: &Node, id: &str) -> anyhow::Result<serde_json::Value> {
+    let m = node
+        .state()
+        .movement(id)
+        .with_context(|| format!("movement {id} does not exist"))?;
+    let mut v = serde_json::to_value(m)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("id".into(), json!(id));
+        o.insert(
+            "on_board".into(),
+            json!(ops::on_board(node.state(), &MovementId::new(id)).len()),
+        );
+        o.insert(
+            "eta".into(),
+            json!(ops::eta_of(node.state(), m).map(|t| t.to_string())),
+        );
+        let open: Vec<&String> = node
+            .state()
+            .discrepancies()
+            .filter(|(_, d)| {
+                d.status == DiscrepancyStatus::Open
+                    && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        o.insert("open_discrepancies".into(), json!(open));
+    }
+    Ok(v)
+}
+
+/// Prints what changed: the id, or the whole record with `--json`.
+fn report(node: &Node, id: &str, as_json: bool, what: &str, opened: usize) -> anyhow::Result<i32> {
+    if as_json {
+        json(&movement_json(node, id)?)?;
+    } else {
+        line(&format!("{id} {what}"))?;
+        if opened > 0 {
+            line(&format!(
+                "  {opened} discrepancy(ies) opened: `rollcall discrepancies --open`"
+            ))?;
+        }
+    }
+    Ok(0)
+}
+
+fn opened(kinds: &[EventKind]) -> usize {
+    kinds
+        .iter()
+        .filter(|k| matches!(k, EventKind::DiscrepancyOpened { .. }))
+        .count()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    ctx: &Ctx,
+    id: Option<String>,
+    mode: &str,
+    from: &str,
+    to: &str,
+    at: &str,
+    vehicles: &str,
+    people: &str,
+    route: Option<&str>,
+    escort: Vec<String>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let mode = match mode {
+        "land" => Mode::Land,
+        "air" => Mode::Air,
+        other => bail!("--mode {other:?} is not land or air"),
+    };
+    let planned_departure = time_arg(Some(at))?;
+    let vehicles = ops::parse_vehicles(vehicles).map_err(|e| anyhow::anyhow!("--vehicles: {e}"))?;
+    let people = persons(people, "--people")?;
+    let route = match route {
+        Some(r) => coords_file(r, false)?
+            .into_iter()
+            .map(|(lat, lon, _)| rollcall_core::custodian::Coordinates { lat, lon })
+            .collect(),
+        None => vec![],
+    };
+    let id = match id {
+        Some(i) => i,
+        None => {
+            let mut k = node.state().movements().count() + 1;
+            while node.state().movement(&format!("MV-{k:04}")).is_some() {
+                k += 1;
+            }
+            format!("MV-{k:04}")
+        }
+    };
+    let req = ops::PlanRequest {
+        movement: MovementId(id.clone()),
+        mode,
+        origin: CustodianId::new(from),
+        destination: CustodianId::new(to),
+        planned_departure,
+        vehicles,
+        escort,
+        people,
+        route,
+    };
+    let kinds = ops::plan(node.state(), &req)?;
+    let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+    ctx.ack(&r);
+    report(&node, &id, as_json, "planned", 0)
+}
+
+pub fn depart(
+    ctx: &Ctx,
+    id: &str,
+    count: u32,
+    boarded: &str,
+    at: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let boarded = persons(boarded, "--boarded")?;
+    let kinds = ops::depart(
+        node.state(),
+        &MovementId::new(id),
+        count,
+        &boarded,
+        "operations room",
+    )?;
+    let k = opened(&kinds);
+    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    ctx.ack(&r);
+    report(
+        &node,
+        id,
+        as_json,
+        &format!("departed with {} on board", boarded.len()),
+        k,
+    )
+}
+
+pub fn checkpoint(
+    ctx: &Ctx,
+    id: &str,
+    place: &str,
+    count: u32,
+    at: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let kinds = ops::checkpoint(
+        node.state(),
+        &MovementId::new(id),
+        place,
+        count,
+        "operations room",
+    )?;
+    let k = opened(&kinds);
+    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    ctx.ack(&r);
+    report(
+        &node,
+        id,
+        as_json,
+        &format!("counted {count} at {place}"),
+        k,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn position(
+    ctx: &Ctx,
+    id: &str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    at: Option<&str>,
+    track: Option<&str>,
+    rules: &TrackingRules,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let points: Vec<(f64, f64, Timestamp)> = match (track, lat, lon) {
+        (Some(file), None, None) => coords_file(file, true)?
+            .into_iter()
+            .map(|(la, lo, t)| (la, lo, t.unwrap_or_else(Timestamp::now)))
+            .collect(),
+        (None, Some(la), Some(lo)) => vec![(la, lo, time_arg(at)?)],
+        _ => bail!("give either --lat and --lon (and optionally --at), or --track FILE.csv"),
+    };
+    let mid = MovementId::new(id);
+    let mut opened_n = 0;
+    for (la, lo, t) in points {
+        node.stage(
+            &ctx.user,
+            t,
+            vec![EventKind::MovementPositionReported {
+                movement: mid.clone(),
+                lat: la,
+                lon: lo,
+            }],
+        )?;
+        // Each report is also a moment to look for alerts.
+        let alerts = ops::watch_movements(node.state(), t, rules, "operations room");
+        opened_n += alerts.len();
+        if !alerts.is_empty() {
+            node.stage("watch", t, alerts)?;
+        }
+    }
+    let r = node.commit()?;
+    ctx.ack(&r);
+    report(&node, id, as_json, "position recorded", opened_n)
+}
+
+pub fn arrive(
+    ctx: &Ctx,
+    id: &str,
+    admitted: &str,
+    at: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let presented: Vec<Presented> = id_list(admitted, "--admitted")?
+        .into_iter()
+        .map(|(id, rest)| Presented {
+            id,
+            biometric: rest.into_iter().next().filter(|b| !b.is_empty()),
+        })
+        .collect();
+    let kinds = ops::arrive(
+        node.state(),
+        &MovementId::new(id),
+        &presented,
+        "operations room",
+    )?;
+    let k = opened(&kinds);
+    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    ctx.ack(&r);
+    let admitted_n = node
+        .state()
+        .movement(id)
+        .map(|m| m.admitted.len())
+        .unwrap_or(0);
+    report(
+        &node,
+        id,
+        as_json,
+        &format!("arrived; {admitted_n} admitted and reconciled"),
+        k,
+    )
+}
+
+pub fn abort(
+    ctx: &Ctx,
+    id: &str,
+    return_to: &str,
+    reason: &str,
+    at: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let kinds = ops::abort(
+        node.state(),
+        &MovementId::new(id),
+        &CustodianId::new(return_to),
+        reason,
+    )?;
+    let back = kinds.len() - 1;
+    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    ctx.ack(&r);
+    report(
+        &node,
+        id,
+        as_json,
+        &format!("aborted; {back} returned to {return_to}"),
+        0,
+    )
+}
+
+pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
+    let node = ctx.open()?;
+    let v = movement_json(&node, id)?;
+    if as_json {
+        json(&v)?;
+        return Ok(0);
+    }
+    let m = node.state().movement(id).context("movement")?;
+    line(&format!(
+        "{id}  {:?} {} → {}  {:?}  planned {}",
+        m.mode, m.origin, m.destination, m.status, m.planned_departure
+    ))?;
+    let vehicles: Vec<String> = m
+        .vehicles
+        .iter()
+        .map(|v| {
+            let seated = m.manifest.iter().filter(|s| s.vehicle == v.id).count();
+            format!(
+                "{} {:?} {seated}/{}{}",
+                v.id,
+                v.kind,
+                v.seats,
+                if v.armored { " armoured" } else { "" }
+            )
+        })
+        .collect();
+    line(&format!("  vehicles: {}", vehicles.join(" · ")))?;
+    line(&format!("  escort: {}", m.escort.join(", ")))?;
+    line(&format!(
+        "  manifest {} · boarded {} · on board {} · admitted {}",
+        m.manifest.len(),
+        m.boarded.len(),
+        v["on_board"],
+        m.admitted.len()
+    ))?;
+    for c in &m.counts {
+        line(&format!("  count {:>4} at {} ({})", c.count, c.place, c.at))?;
+    }
+    if let Some(p) = m.last_position() {
+        line(&format!(
+            "  last position {:.5},{:.5} at {} ({} reports)",
+            p.lat,
+            p.lon,
+            p.at,
+            m.track.len()
+        ))?;
+    }
+    if let Some(eta) = v["eta"].as_str() {
+        line(&format!("  estimated arrival {eta}"))?;
+    }
+    let unconfirmed = m
+        .people()
+        .filter(|p| {
+            node.state()
+                .escort_record(id, p.as_str())
+                .is_none_or(|r| r.status == EscortRecordStatus::Started)
+        })
+        .count();
+    if m.status == MovementStatus::Planned {
+        line(&format!(
+            "  escort records awaiting confirmation: {unconfirmed}"
+        ))?;
+    }
+    if let Some(open) = v["open_discrepancies"].as_array()
+        && !open.is_empty()
+    {
+        line(&format!(
+            "  open discrepancies: {}",
+            open.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+    }
+    Ok(0)
+}
+
+/// `escort-record show|confirm|update`.
+pub fn escort_record(
+    ctx: &Ctx,
+    action: &str,
+    movement: &str,
+    people: &str,
+    update: Option<EscortRecord>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let ids = persons(people, "--people")?;
+    let mid = MovementId::new(movement);
+    if node.state().movement(movement).is_none() {
+        bail!("movement {movement} does not exist");
+    }
+    match action {
+        "show" => {
+            // The escort reads personal data: audited like any read of a record.
+            let mut out = Vec::new();
+            for p in &ids {
+                let r = node
+                    .state()
+                    .escort_record(movement, p.as_str())
+                    .with_context(|| format!("person {p} has no escort record on {movement}"))?;
+                out.push(json!({"person": p, "status": r.status, "record": r.record, "missing": r.record.missing()}));
+            }
+            node.audit(&ids, &ctx.user, "escort-record.show")?;
+            if as_json {
+                json(&out)?;
+            } else {
+                for r in &out {
+                    line(&format!(
+                        "{} {} missing: {}",
+                        r["person"].as_str().unwrap_or(""),
+                        r["status"],
+                        r["missing"]
+                    ))?;
+                    line(&format!("  {}", r["record"]))?;
+                }
+            }
+        }
+        "confirm" | "update" => {
+            let mut kinds = Vec::new();
+            for p in &ids {
+                if let Some(rec) = &update {
+                    let current = node
+                        .state()
+                        .escort_record(movement, p.as_str())
+                        .with_context(|| {
+                            format!("person {p} has no escort record on {movement}")
+                        })?;
+                    let merged = merge(&current.record, rec);
+                    kinds.push(EventKind::EscortRecordUpdated {
+                        movement: mid.clone(),
+                        person: p.clone(),
+                        record: merged,
+                    });
+                }
+                if action == "confirm" {
+                    kinds.push(EventKind::EscortRecordConfirmed {
+                        movement: mid.clone(),
+                        person: p.clone(),
+                    });
+                }
+            }
+            let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+            ctx.ack(&r);
+            if as_json {
+                let out: Vec<serde_json::Value> = ids
+                    .iter()
+                    .filter_map(|p| {
+                        node.state()
+                            .escort_record(movement, p.as_str())
+                            .map(|r| json!({"person": p, "status": r.status, "record": r.record}))
+                    })
+                    .collect();
+                json(&out)?;
+            } else {
+                let done = if action == "confirm" {
+                    "confirmed"
+                } else {
+                    "updated"
+                };
+                line(&format!(
+                    "{movement}: {} escort record(s) {done}",
+                    ids.len()
+                ))?;
+            }
+        }
+        other => bail!("escort-record {other}: use show, update or confirm"),
+    }
+    Ok(0)
+}
+
+/// Fields given on the command line replace those of the current record.
+fn merge(current: &EscortRecord, given: &EscortRecord) -> EscortRecord {
+    let mut r = current.clone();
+    macro_rules! take {
+        ($($f:ident).+) => {
+            if given.$($f).+.is_some() {
+                r.$($f).+ = given.$($f).+.clone();
+            }
+        };
+    }
+    take!(risks.violence);
+    take!(risks.escape);
+    take!(risks.self_harm);
+    take!(risks.health);
+    take!(medication);
+    take!(medical_needs);
+    take!(property);
+    take!(special_needs);
+    take!(notes);
+    r
+}
+
+pub fn discrepancies(ctx: &Ctx, open_only: bool, as_json: bool) -> anyhow::Result<i32> {
+    let node = ctx.open()?;
+    let now = Timestamp::now();
+    let mut out = Vec::new();
+    for (id, d) in node.state().discrepancies() {
+        if open_only && d.status != DiscrepancyStatus::Open {
+            continue;
+        }
+        let age_min = (now.as_second() - d.opened_at.as_second()) / 60;
+        let mut v = serde_json::to_value(d)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("id".into(), json!(id));
+            o.insert("age_minutes".into(), json!(age_min));
+        }
+        out.push(v);
+    }
+    if as_json {
+        json(&out)?;
+    } else {
+        for d in &out {
+            line(&format!(
+                "{:<9} {:<9} {:<8} {:<20} age {:>6} min  owner {:<18} {}",
+                d["id"].as_str().unwrap_or(""),
+                d["status"].as_str().unwrap_or(""),
+                d["severity"].as_str().unwrap_or(""),
+                d["kind"].as_str().unwrap_or(""),
+                n(d["age_minutes"].as_i64().unwrap_or(0).max(0) as u64),
+                d["owner"].as_str().unwrap_or(""),
+                d["summary"].as_str().unwrap_or("")
+            ))?;
+        }
+        eprintln!("{} discrepancies", n(out.len() as u64));
+    }
+    Ok(0)
+}
+
+pub fn resolve(ctx: &Ctx, id: &str, reason: &str, as_json: bool) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let r = node.append(
+        &ctx.user,
+        Timestamp::now(),
+        vec![EventKind::DiscrepancyResolved {
+            discrepancy: DiscrepancyId::new(id),
+            reason: reason.to_string(),
+        }],
+    )?;
+    ctx.ack(&r);
+    if as_json {
+        json(&node.state().discrepancy(id))?;
+    } else {
+        line(&format!("{id} resolved by {}", ctx.user))?;
+    }
+    Ok(0)
+}
+
+pub fn watch(
+    ctx: &Ctx,
+    at: Option<&str>,
+    rules: &TrackingRules,
+    escalate_after_min: i64,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let now = time_arg(at)?;
+    let mut kinds = ops::watch_movements(node.state(), now, rules, "operations room");
+    kinds.extend(ops::escalate(
+        node.state(),
+        now,
+        escalate_after_min * 60,
+        "duty officer",
+    ));
+    let mut summary = Vec::new();
+    for k in &kinds {
+        match k {
+            EventKind::DiscrepancyOpened {
+                discrepancy,
+                kind,
+                summary: s,
+                ..
+            } => {
+                summary.push(json!({"opened": discrepancy, "kind": kind, "summary": s}));
+            }
+            EventKind::DiscrepancyEscalated {
+                discrepancy,
+                severity,
+                reason,
+                ..
+            } => {
+                summary.push(
+                    json!({"escalated": discrepancy, "severity": severity, "reason": reason}),
+                );
+            }
+            _ => {}
+        }
+    }
+    if !kinds.is_empty() {
+        let r = node.append("watch", now, kinds)?;
+        ctx.ack(&r);
+    }
+    if as_json {
+        json(&summary)?;
+    } else if summary.is_empty() {
+        line("no new alerts")?;
+    } else {
+        for s in &summary {
+            line(&s.to_string())?;
+        }
+    }
+    Ok(0)
+}
+
+/// A new key for an officer or a node: private half to `out` (mode 0600),
+/// verifier printed.
+pub fn keygen(name: &str, out: &Path) -> anyhow::Result<i32> {
+    let key = rollcall_node::keyfile::create_at(out, name)?;
+    line(&key.verifier().to_string())?;
+    Ok(0)
+}
+
+pub fn manifest(_ctx: &Ctx, _id: &str, _format: &str, _out: &Path) -> anyhow::Result<i32> {
+    bail!("manifest printing is being wired in")
+}
