@@ -702,6 +702,166 @@ pub fn keygen(name: &str, out: &Path) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub fn manifest(_ctx: &Ctx, _id: &str, _format: &str, _out: &Path) -> anyhow::Result<i32> {
-    bail!("manifest printing is being wired in")
+/// The printable manifest, stamped with the signed tree head it was printed
+/// against. Printing shows every person on it: audited like any read.
+pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result<i32> {
+    use rollcall_print::*;
+    let mut node = ctx.open()?;
+    let state = node.state();
+    let m = state
+        .movement(id)
+        .with_context(|| format!("movement {id} does not exist"))?;
+    let place = |c: &CustodianId| {
+        let (name, country) = match state.custodian(c.as_str()).map(|v| &v.info) {
+            Some(rollcall_core::custodian::CustodianKind::Facility(f)) => {
+                (f.name.clone(), f.country.to_string())
+            }
+            Some(other) => (other.label(), String::new()),
+            None => (String::new(), String::new()),
+        };
+        Place {
+            id: c.to_string(),
+            name,
+            country,
+        }
+    };
+    let vehicles = m
+        .vehicles
+        .iter()
+        .map(|v| VehicleLine {
+            id: v.id.clone(),
+            kind: format!("{:?}", v.kind).to_lowercase(),
+            seats: v.seats,
+            armored: v.armored,
+            assigned: m.manifest.iter().filter(|s| s.vehicle == v.id).count() as u32,
+        })
+        .collect();
+    let mut people = Vec::new();
+    for (i, seat) in m.manifest.iter().enumerate() {
+        let p = state.person(seat.person.as_str());
+        let rec = p.map(|p| &p.record);
+        let escort = state.escort_record(id, seat.person.as_str());
+        let mut needs = Vec::new();
+        if let Some(e) = escort {
+            if let Some(meds) = &e.record.medication
+                && !meds.is_empty()
+            {
+                needs.push(format!("medication: {}", meds.join(", ")));
+            }
+            for s in [&e.record.medical_needs, &e.record.special_needs]
+                .into_iter()
+                .flatten()
+            {
+                if !s.trim().eq_ignore_ascii_case("none") && !s.trim().is_empty() {
+                    needs.push(s.clone());
+                }
+            }
+        }
+        if let Some(r) = rec {
+            for g in &r.separation_groups {
+                needs.push(format!("separation {g}"));
+            }
+        }
+        let risk = rec
+            .map(|r| {
+                serde_json::to_value(r.risk)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        people.push(PersonLine {
+            seq: i as u32 + 1,
+            person: seat.person.to_string(),
+            name_latin: rec
+                .and_then(|r| r.names.latin.first().cloned())
+                .unwrap_or_default(),
+            name_original: rec.map(|r| r.names.full.clone()).unwrap_or_default(),
+            father: rec.and_then(|r| r.names.father.clone()).unwrap_or_default(),
+            birth: rec
+                .and_then(|r| r.birth_date)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            sex: match rec.map(|r| r.sex) {
+                Some(rollcall_core::person::Sex::Male) => "M".into(),
+                Some(rollcall_core::person::Sex::Female) => "F".into(),
+                _ => "".into(),
+            },
+            nationality: rec
+                .map(|r| r.primary_nationality_key())
+                .unwrap_or_else(|| "unknown".into()),
+            risk,
+            vehicle: seat.vehicle.clone(),
+            escort_record: escort
+                .map(|e| match e.status {
+                    EscortRecordStatus::Started => "unconfirmed",
+                    EscortRecordStatus::Confirmed => "confirmed",
+                    EscortRecordStatus::HandedOver => "handed over",
+                })
+                .unwrap_or("none")
+                .into(),
+            needs: needs.join("; "),
+        });
+    }
+    let (cp, _) = node.head()?.context("the ledger has no signed head yet")?;
+    let counts = Counts {
+        manifest: m.manifest.len() as u32,
+        boarded: (m.status != MovementStatus::Planned).then_some(m.boarded.len() as u32),
+        admitted: matches!(
+            m.status,
+            MovementStatus::Arrived | MovementStatus::Reconciled
+        )
+        .then_some(m.admitted.len() as u32),
+        last_count: m.counts.last().map(|c| (c.place.clone(), c.count)),
+    };
+    let doc = ManifestDoc {
+        movement: id.to_string(),
+        mode: format!("{:?}", m.mode).to_lowercase(),
+        status: serde_json::to_value(m.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        origin: place(&m.origin),
+        destination: place(&m.destination),
+        planned_departure: m.planned_departure.to_string(),
+        vehicles,
+        escort: m.escort.clone(),
+        people,
+        counts,
+        head: HeadStamp {
+            origin: cp.origin.clone(),
+            size: cp.size,
+            root_hex: rollcall_ledger::hash_to_hex(&cp.root),
+            signer: node.verifier().name().to_string(),
+        },
+        printed_at: Timestamp::from_second(Timestamp::now().as_second())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_string(),
+        printed_by: ctx.user.clone(),
+    };
+    let bytes = match format {
+        "pdf" => manifest_pdf(&doc),
+        "csv" => manifest_csv(&doc),
+        other => bail!("--format {other:?}: use pdf or csv"),
+    };
+    let ids: Vec<PersonId> = m.people().cloned().collect();
+    node.audit(&ids, &ctx.user, "movement.manifest")?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .with_context(|| {
+            format!(
+                "writing {} (an existing file is never overwritten)",
+                out.display()
+            )
+        })?;
+    line(&format!(
+        "{id}: manifest of {} people written to {} against signed head size {}",
+        ids.len(),
+        out.display(),
+        cp.size
+    ))?;
+    Ok(0)
 }
