@@ -111,6 +111,11 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// The operations room's watch: tracking alerts and escalation, as of a time.
+    Watch {
+        /// As of when.
+        at: Timestamp,
+    },
     /// Resolve every open discrepancy of a movement.
     ResolveOpen {
         /// Movement.
@@ -544,6 +549,16 @@ pub fn generate(cfg: &Config) -> Operation {
     }
     let _ = last_completed_end;
     steps.sort_by_key(|s| s.at);
+    // The operation stops here: the operations room runs its watch, which
+    // finds the convoys under way that have not reported for a while.
+    if let Some(last) = steps.last().map(|s| s.at) {
+        let now = at(last.as_second(), 45);
+        steps.push(Step {
+            at: now,
+            user: "watch".into(),
+            action: Action::Watch { at: now },
+        });
+    }
     Operation {
         steps,
         people,
@@ -629,6 +644,11 @@ pub fn expand(
             return_to,
             reason,
         } => ops::abort(state, movement, return_to, reason)?,
+        Action::Watch { at } => {
+            let mut out = ops::watch_movements(state, *at, &Default::default(), "operations room");
+            out.extend(ops::escalate(state, *at, 2 * 3600, "duty officer"));
+            out
+        }
         Action::ResolveOpen { movement, reason } => state
             .discrepancies()
             .filter(|(_, d)| {
