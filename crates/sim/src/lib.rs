@@ -214,6 +214,7 @@ pub fn generate(cfg: &Config) -> Operation {
     let mut counters = vec![0usize; ORIGINS.len()];
     let mut nationality_of: Vec<Option<Country>> = Vec::with_capacity(people as usize);
     let mut juvenile: Vec<bool> = Vec::with_capacity(people as usize);
+    let mut separation: Vec<Vec<String>> = Vec::with_capacity(people as usize);
     for i in 0..people as usize {
         let mut origin = weighted(&mut rng, &origin_shares);
         let mut d = people::detainee(&mut rng, i, ORIGINS[origin].id);
@@ -247,6 +248,7 @@ pub fn generate(cfg: &Config) -> Operation {
         let person = PersonId(format!("P-{:07}", i + 1));
         nationality_of.push(d.record.nationalities.first().copied());
         juvenile.push(d.record.flags.juvenile);
+        separation.push(d.record.separation_groups.clone());
         match groups
             .iter_mut()
             .find(|g| g.origin == origin && g.destination == destination && g.mode == mode)
@@ -302,7 +304,31 @@ pub fn generate(cfg: &Config) -> Operation {
             if assigned < target && assigned + n as u64 > target {
                 n = (target - assigned) as usize;
             }
-            manifests.push((g, groups[g].people[cursors[g]..cursors[g] + n].to_vec()));
+            // Two people of one separation group never share a flight (one
+            // aircraft is one vehicle): swap the later one with someone
+            // further down the queue.
+            let index = |p: &PersonId| p.0[2..].parse::<usize>().unwrap_or(1) - 1;
+            let (start, end) = (cursors[g], cursors[g] + n);
+            let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for k in start..end {
+                let clash = separation[index(&groups[g].people[k])]
+                    .iter()
+                    .any(|sg| seen.contains(sg));
+                if clash && groups[g].mode == Mode::Air {
+                    let swap = (end..groups[g].people.len()).find(|&j| {
+                        separation[index(&groups[g].people[j])]
+                            .iter()
+                            .all(|sg| !seen.contains(sg))
+                    });
+                    if let Some(j) = swap {
+                        groups[g].people.swap(k, j);
+                    }
+                }
+                for sg in &separation[index(&groups[g].people[k])] {
+                    seen.insert(sg.clone());
+                }
+            }
+            manifests.push((g, groups[g].people[start..end].to_vec()));
             cursors[g] += n;
             assigned += n as u64;
         }

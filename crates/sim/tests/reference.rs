@@ -86,3 +86,12 @@ fn same_seed_same_operation_other_seed_other_people() {
     assert_ne!(a.to_rows(), c.to_rows());
     assert_eq!(a.summary().transferred, 458);
 }
+
+#[test]
+fn other_seeds_and_scales_record_through_every_guarantee() {
+    for (seed, scale) in [(2, 0.5), (3, 2.0), (4, 0.02)] {
+        let s = record(Config { seed, scale }).summary();
+        assert_eq!(s.scheduled, s.registered, "seed {seed} scale {scale}");
+        assert_eq!(s.transferred, (4_583.0 * scale as f64).round() as u64, "seed {seed} scale {scale}");
+    }
+}
