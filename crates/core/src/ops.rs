@@ -627,7 +627,10 @@ fn coordinates_of(state: &State, c: &CustodianId) -> Option<crate::custodian::Co
 /// A movement's planned route: its waypoints between the two facilities, or
 /// the straight line between them.
 pub fn route_of(state: &State, m: &MovementView) -> Vec<crate::custodian::Coordinates> {
-    match (coordinates_of(state, &m.origin), coordinates_of(state, &m.destination)) {
+    match (
+        coordinates_of(state, &m.origin),
+        coordinates_of(state, &m.destination),
+    ) {
         (Some(o), Some(d)) => crate::tracking::planned_route(o, d, &m.route),
         _ => m.route.clone(),
     }

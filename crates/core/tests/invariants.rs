@@ -508,3 +508,20 @@ fn non_canonical_bytes_are_refused() {
     assert!(Event::decode(&spaced).is_err());
     assert!(Event::decode(&bytes).is_ok());
 }
+
+proptest! {
+    /// Coordinates survive the canonical encoding exactly, so an event with
+    /// any finite position decodes (the canonical check re-encodes it).
+    #[test]
+    fn positions_round_trip_through_canonical_bytes(lat in -90.0f64..90.0, lon in -180.0f64..180.0) {
+        let e = Event::new(
+            7,
+            ts(1),
+            ts(1),
+            actor(),
+            EventKind::MovementPositionReported { movement: MovementId::new("M-1"), lat, lon },
+        );
+        let bytes = e.encode();
+        prop_assert_eq!(Event::decode(&bytes).expect("canonical"), e);
+    }
+}
