@@ -269,6 +269,12 @@ pub enum MovementCommand {
         /// Who boarded: ids or `@FILE`.
         #[arg(long)]
         boarded: String,
+        /// Private key file of the origin facility's officer: signs every handover.
+        #[arg(long)]
+        sign_from: Option<PathBuf>,
+        /// Private key file of the escort commander: signs every handover.
+        #[arg(long)]
+        sign_to: Option<PathBuf>,
         /// When (RFC 3339); default now.
         #[arg(long)]
         at: Option<String>,

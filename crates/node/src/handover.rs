@@ -46,7 +46,10 @@ pub fn check(event: &Event) -> Result<(), String> {
     let text = statement(person, from, to, event.occurred_at);
     for s in signatures {
         if s.side != "from" && s.side != "to" {
-            return Err(format!("handover signature side {:?} is neither `from` nor `to`", s.side));
+            return Err(format!(
+                "handover signature side {:?} is neither `from` nor `to`",
+                s.side
+            ));
         }
         let key = VerifierKey::parse(&s.key)
             .map_err(|e| format!("handover signature key {:?}: {e}", s.key))?;

@@ -83,4 +83,3 @@ pub fn load_file(path: &Path) -> Result<SigningKey, NodeError> {
 pub fn load(dir: &Path) -> Result<SigningKey, NodeError> {
     load_file(&dir.join(KEY_FILE))
 }
-

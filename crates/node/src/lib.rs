@@ -320,7 +320,10 @@ impl Node {
             .collect();
         for e in &events {
             handover::check(e).map_err(|why| {
-                NodeError::Rule(rollcall_core::Violation::new(rollcall_core::Rule::InvalidValue, why))
+                NodeError::Rule(rollcall_core::Violation::new(
+                    rollcall_core::Rule::InvalidValue,
+                    why,
+                ))
             })?;
         }
         let delta = self.state.apply_batch(&events)?;

@@ -87,7 +87,12 @@ impl Node {
 
     /// Records that `user` read the records of `people` (for reads that do
     /// not go through [`Node::person_report`], such as escort records).
-    pub fn audit(&mut self, people: &[rollcall_core::PersonId], user: &str, purpose: &str) -> Result<(), NodeError> {
+    pub fn audit(
+        &mut self,
+        people: &[rollcall_core::PersonId],
+        user: &str,
+        purpose: &str,
+    ) -> Result<(), NodeError> {
         let now = Timestamp::now().to_string();
         let records: Vec<AccessRecord> = people
             .iter()

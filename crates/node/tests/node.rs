@@ -225,3 +225,41 @@ fn a_restored_copy_verifies_but_cannot_sign() {
     assert!(!report.ok);
     assert_eq!(report.problems[0].kind, "head");
 }
+
+#[test]
+fn handover_signatures_are_checked_on_append() {
+    let (tmp, mut node) = setup();
+    let officer =
+        rollcall_node::keyfile::create_at(&tmp.path().join("officer.key"), "officer.a").unwrap();
+    let other = rollcall_ledger::SigningKey::from_seed("officer.b", [7; 32]).unwrap();
+    let (p, from, to) = (
+        PersonId::new("P-1"),
+        CustodianId::new("F-A"),
+        CustodianId::new("F-B"),
+    );
+    let statement = rollcall_node::handover::statement(&p, &from, &to, t());
+    let good = rollcall_node::handover::sign("from", &statement, &officer).unwrap();
+    // A signature over another statement (another time) does not verify.
+    let stale = rollcall_node::handover::sign(
+        "to",
+        &rollcall_node::handover::statement(&p, &from, &to, Timestamp::from_second(1).unwrap()),
+        &other,
+    )
+    .unwrap();
+    let event = |signatures| EventKind::CustodyHandedOver {
+        person: p.clone(),
+        from: from.clone(),
+        to: to.clone(),
+        reason: None,
+        capacity_override: None,
+        signatures,
+    };
+    let size = node.size();
+    let err = node
+        .append("escort", t(), vec![event(vec![good.clone(), stale])])
+        .unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    assert_eq!(node.size(), size);
+    node.append("escort", t(), vec![event(vec![good])]).unwrap();
+    assert!(node.verify(None, &mut |_| {}).unwrap().ok);
+}

@@ -229,20 +229,47 @@ pub fn depart(
     id: &str,
     count: u32,
     boarded: &str,
+    keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
     at: Option<&str>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
-    let kinds = ops::depart(
+    let at = time_arg(at)?;
+    let mut kinds = ops::depart(
         node.state(),
         &MovementId::new(id),
         count,
         &boarded,
         "operations room",
     )?;
+    // Both sides may sign every handover of the departure.
+    let mut signers = Vec::new();
+    for (side, key) in [("from", keys.0), ("to", keys.1)] {
+        if let Some(path) = key {
+            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
+        }
+    }
+    for k in &mut kinds {
+        if let EventKind::CustodyHandedOver {
+            person,
+            from,
+            to,
+            signatures,
+            ..
+        } = k
+        {
+            let statement = rollcall_node::handover::statement(person, from, to, at);
+            for (side, key) in &signers {
+                signatures.push(
+                    rollcall_node::handover::sign(side, &statement, key)
+                        .map_err(|e| anyhow::anyhow!(e))?,
+                );
+            }
+        }
+    }
     let k = opened(&kinds);
-    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    let r = node.append(&ctx.user, at, kinds)?;
     ctx.ack(&r);
     report(
         &node,
