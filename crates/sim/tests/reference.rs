@@ -92,6 +92,10 @@ fn other_seeds_and_scales_record_through_every_guarantee() {
     for (seed, scale) in [(2, 0.5), (3, 2.0), (4, 0.02)] {
         let s = record(Config { seed, scale }).summary();
         assert_eq!(s.scheduled, s.registered, "seed {seed} scale {scale}");
-        assert_eq!(s.transferred, (4_583.0 * scale as f64).round() as u64, "seed {seed} scale {scale}");
+        assert_eq!(
+            s.transferred,
+            (4_583.0 * scale).round() as u64,
+            "seed {seed} scale {scale}"
+        );
     }
 }
