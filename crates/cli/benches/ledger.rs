@@ -173,7 +173,13 @@ fn main() {
             .unwrap_or(op.steps.len());
         let batches: Vec<_> = op.steps[..first_plan]
             .iter()
-            .map(|s| (s.user.clone(), s.at, rollcall_sim::expand(&s.action, node.state()).expect("expand")))
+            .map(|s| {
+                (
+                    s.user.clone(),
+                    s.at,
+                    rollcall_sim::expand(&s.action, node.state()).expect("expand"),
+                )
+            })
             .collect();
         let start = Instant::now();
         for (i, (user, at, kinds)) in batches.into_iter().enumerate() {

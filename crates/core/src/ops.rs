@@ -144,9 +144,19 @@ pub fn depart(
             DiscrepancyKind::MissingPerson,
             Severity::High,
             format!(
-                "movement {id}: {} manifest people did not board and remain at {}",
+                "movement {id}: {} manifest people did not board: {}",
                 left.len(),
-                m.origin
+                left.iter()
+                    .map(|p| match state.person(p.as_str()) {
+                        Some(v) => format!(
+                            "{p} ({} at {})",
+                            format!("{:?}", v.status).to_lowercase(),
+                            v.custodian
+                        ),
+                        None => p.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             left,
             id,
@@ -245,12 +255,27 @@ pub fn arrive(
     let mut out = vec![EventKind::MovementArrived {
         movement: id.clone(),
     }];
+    // An id presented more than once cannot be admitted on trust: which of
+    // the people presented is the one recorded must be established first.
+    let mut times: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for a in presented {
+        *times.entry(a.id.as_str()).or_default() += 1;
+    }
+    let mut room = match state.custodian(m.destination.as_str()) {
+        Some(c) => c.capacity().map(|cap| cap.saturating_sub(c.occupancy)),
+        None => None,
+    };
+    let mut over_capacity = Vec::new();
     let mut seen = HashSet::new();
     let mut extra = Vec::new();
     let mut mismatched = Vec::new();
     let mut admitted_n = 0u32;
     for a in presented {
         if !seen.insert(a.id.as_str()) {
+            continue;
+        }
+        if times[a.id.as_str()] > 1 && aboard_set.contains(a.id.as_str()) {
+            mismatched.push(PersonId(a.id.clone()));
             continue;
         }
         if !aboard_set.contains(a.id.as_str()) {
@@ -268,11 +293,27 @@ pub fn arrive(
         }
         admitted_n += 1;
         let person = PersonId(a.id.clone());
+        // People who have arrived are admitted even into a full facility —
+        // they cannot be left at the gate — and the overflow is a discrepancy.
+        let capacity_override = match room.as_mut() {
+            Some(0) => {
+                over_capacity.push(person.clone());
+                Some(format!(
+                    "arrived on {id}; {} is full; admitted pending transfer (discrepancy opened)",
+                    m.destination
+                ))
+            }
+            Some(r) => {
+                *r -= 1;
+                None
+            }
+            None => None,
+        };
         out.push(EventKind::PersonAdmitted {
             person: person.clone(),
             movement: id.clone(),
             facility: m.destination.clone(),
-            capacity_override: None,
+            capacity_override,
         });
         if state
             .escort_record(id.as_str(), &a.id)
@@ -305,17 +346,36 @@ pub fn arrive(
         ));
     }
     for p in &mismatched {
+        let why = if times.get(p.as_str()).copied().unwrap_or(0) > 1 {
+            format!("{p} was presented {} times at intake", times[p.as_str()])
+        } else {
+            format!("the person presented as {p} does not match {p}'s recorded biometric reference")
+        };
         out.push(discrepancy(
             &mut ids,
             DiscrepancyKind::IdentityMismatch,
             Severity::Critical,
-            format!(
-                "movement {id}: the person presented as {p} does not match {p}'s recorded biometric reference; not admitted, stays in the movement's custody"
-            ),
+            format!("movement {id}: {why}; not admitted, stays in the movement's custody"),
             vec![p.clone()],
             id,
             owner,
         ));
+    }
+    if !over_capacity.is_empty() {
+        out.push(EventKind::DiscrepancyOpened {
+            discrepancy: ids.take(),
+            kind: DiscrepancyKind::OverCapacity,
+            severity: Severity::High,
+            summary: format!(
+                "movement {id}: {} admitted to {} beyond its capacity",
+                over_capacity.len(),
+                m.destination
+            ),
+            persons: over_capacity,
+            movement: Some(id.clone()),
+            custodian: Some(m.destination.clone()),
+            owner: owner.to_string(),
+        });
     }
     for x in &extra {
         let known = state.person(x).is_some();
@@ -405,7 +465,7 @@ pub fn assign_seats(
         .collect();
     let mut order: Vec<(usize, &PersonId)> = people.iter().enumerate().collect();
     let rank = |p: &PersonId| -> (u8, u8, usize) {
-        let r = state.person(p.as_str()).map(|v| &v.record);
+        let r = state.person(p.as_str()).map(|v| v.record);
         let high = r.is_some_and(|r| r.risk == RiskLevel::High && mode != Mode::Air);
         let not_men = r.is_some_and(|r| r.category() != Category::AdultMale);
         let groups = r.map(|r| r.separation_groups.len()).unwrap_or(0);
@@ -526,7 +586,7 @@ pub fn plan(state: &State, req: &PlanRequest) -> Result<Vec<EventKind>, Violatio
     for p in &req.people {
         let record = state
             .person(p.as_str())
-            .map(|v| EscortRecord::from_file(&v.record))
+            .map(|v| EscortRecord::from_file(v.record))
             .unwrap_or_default();
         out.push(EventKind::EscortRecordStarted {
             movement: req.movement.clone(),

@@ -33,7 +33,9 @@ pub enum NodeError {
         reason: String,
     },
     /// Stored data does not read back; run `rollcall verify` for details.
-    #[error("stored data is damaged: {0}; run `rollcall verify` to find the first damaged record")]
+    #[error(
+        "stored data is damaged: {0}; run `rollcall verify` to find the first damaged record (`rollcall rebuild` recomputes damaged projections from the events)"
+    )]
     Corrupt(String),
     /// A record asked for does not exist.
     #[error("{0}")]

@@ -415,6 +415,25 @@ impl Node {
         Ok(())
     }
 
+    /// Like [`Node::rebuild`], without opening the node first: works when the
+    /// stored projections are damaged (which stops [`Node::open`]). Returns
+    /// the number of rows written and of events replayed.
+    pub fn rebuild_dir(dir: &Path) -> Result<(usize, u64), NodeError> {
+        let path = store_path(dir);
+        if !path.exists() {
+            return Err(NodeError::NotInitialised(dir.to_path_buf()));
+        }
+        let mut store = SqliteStore::open_existing(&path)?;
+        let state = verify::replay(&store, &mut |_| {})?;
+        let rows: Vec<ProjectionRow> = state
+            .to_rows()
+            .into_iter()
+            .map(|(table, key, value)| ProjectionRow { table, key, value })
+            .collect();
+        store.replace_projection(&rows)?;
+        Ok((rows.len(), state.next_seq()))
+    }
+
     /// Replays every event into fresh projections and replaces the stored
     /// projection rows with them. The events are not touched. Returns the
     /// number of rows written.

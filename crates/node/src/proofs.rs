@@ -4,7 +4,7 @@
 use crate::{Node, NodeError};
 use jiff::Timestamp;
 use rollcall_core::Event;
-use rollcall_core::state::views::PersonView;
+use rollcall_core::state::views::PersonSnapshot;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle};
 use rollcall_store::{AccessRecord, Store};
 use serde::Serialize;
@@ -15,7 +15,7 @@ pub struct PersonReport {
     /// The person's id.
     pub person: String,
     /// Where they stand now.
-    pub now: PersonView,
+    pub now: PersonSnapshot,
     /// Every event about them, in ledger order.
     pub history: Vec<Event>,
     /// The signed head the proofs are against (signed note text).
@@ -115,7 +115,7 @@ impl Node {
         at: Option<&str>,
         user: &str,
         purpose: &str,
-    ) -> Result<Vec<(String, PersonView)>, NodeError> {
+    ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
         if let Some(c) = at
             && self.state.custodian(c).is_none()
         {
@@ -123,11 +123,11 @@ impl Node {
                 "custodian {c} is not registered"
             )));
         }
-        let people: Vec<(String, PersonView)> = self
+        let people: Vec<(String, PersonSnapshot)> = self
             .state
             .persons()
             .filter(|(_, p)| at.is_none_or(|c| p.custodian.as_str() == c))
-            .map(|(id, p)| (id.clone(), p.clone()))
+            .map(|(id, p)| (id.clone(), p.snapshot()))
             .collect();
         let now = Timestamp::now().to_string();
         let records: Vec<AccessRecord> = people
@@ -155,7 +155,7 @@ impl Node {
         let now = self
             .state
             .person(person)
-            .cloned()
+            .map(|p| p.snapshot())
             .ok_or_else(|| NodeError::NotFound(format!("person {person} is not registered")))?;
         self.store.record_access(&AccessRecord {
             at: Timestamp::now().to_string(),
@@ -168,7 +168,7 @@ impl Node {
         let leaves = self.store.leaf_hashes()?;
         let mut history = Vec::new();
         let mut proofs = Vec::new();
-        for &seq in &now.history {
+        for &seq in &now.custody.history {
             let stored = self.store.event(seq)?.ok_or_else(|| {
                 NodeError::Corrupt(format!("event {seq} in {person}'s history is missing"))
             })?;

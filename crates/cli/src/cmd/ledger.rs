@@ -180,12 +180,12 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
 }
 
 pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
-    let mut node = ctx.open()?;
-    let rows = node.rebuild()?;
+    // Without opening the node: rebuild is what repairs damaged projections.
+    let (rows, events) = rollcall_node::Node::rebuild_dir(&ctx.data)?;
     println!(
         "rebuilt {} projection rows from {} events",
         n(rows as u64),
-        n(node.size())
+        n(events)
     );
     Ok(0)
 }

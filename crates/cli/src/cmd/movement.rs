@@ -766,7 +766,7 @@ pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result
     let mut people = Vec::new();
     for (i, seat) in m.manifest.iter().enumerate() {
         let p = state.person(seat.person.as_str());
-        let rec = p.map(|p| &p.record);
+        let rec = p.map(|p| p.record);
         let escort = state.escort_record(id, seat.person.as_str());
         let mut needs = Vec::new();
         if let Some(e) = escort {

@@ -46,7 +46,7 @@ impl State {
         }
         self.apply_kind(event)?;
         for p in event.what.persons() {
-            self.persons.update(p.as_str(), |v| {
+            self.custody.update(p.as_str(), |v| {
                 if v.history.last() != Some(&seq) {
                     v.history.push(seq)
                 }
@@ -58,8 +58,8 @@ impl State {
 
     // --- shared checks ----------------------------------------------------
 
-    fn person_view(&self, p: &PersonId) -> Result<&PersonView, Violation> {
-        self.persons.get(p.as_str()).ok_or_else(|| {
+    fn person_view(&self, p: &PersonId) -> Result<PersonView<'_>, Violation> {
+        self.person(p.as_str()).ok_or_else(|| {
             Violation::new(Rule::KnownPerson, format!("person {p} is not registered")).person(p)
         })
     }
@@ -174,7 +174,7 @@ impl State {
             c.occupancy = c.occupancy.saturating_sub(1)
         });
         self.custodians.update(to.as_str(), |c| c.occupancy += 1);
-        self.persons.update(person.as_str(), |p| {
+        self.custody.update(person.as_str(), |p| {
             p.custodian = to.clone();
             p.status = status;
             p.since_seq = seq;
@@ -280,15 +280,20 @@ impl State {
                 self.counters.add("registered", 1);
                 self.persons.put(
                     person.as_str(),
-                    PersonView {
+                    IdentityView {
                         record: record.clone(),
+                        record_events: vec![seq],
+                    },
+                );
+                self.custody.put(
+                    person.as_str(),
+                    CustodyView {
                         custodian: custodian.clone(),
                         status: CustodyStatus::Held,
                         since_seq: seq,
                         movement: None,
                         scheduled: false,
                         transferred: false,
-                        record_events: vec![seq],
                         history: vec![],
                     },
                 );
@@ -331,6 +336,27 @@ impl State {
                 capacity_override,
                 ..
             } => {
+                // Someone on a planned movement is not handed elsewhere: the
+                // manifest would no longer be true.
+                if let Some(planned) = self
+                    .custody
+                    .get(person.as_str())
+                    .and_then(|c| c.movement.clone())
+                    && planned.as_str() != to.as_str()
+                    && self
+                        .movements
+                        .get(planned.as_str())
+                        .is_some_and(|m| m.status == MovementStatus::Planned)
+                {
+                    return Err(Violation::new(
+                        Rule::Manifest,
+                        format!(
+                            "person {person} is on the manifest of planned movement {planned}; abort or re-plan it before handing them elsewhere"
+                        ),
+                    )
+                    .person(person)
+                    .custodian(to));
+                }
                 // Into a movement: only at departure, for people who boarded.
                 if let Some(CustodianKind::Movement) =
                     self.custodians.get(to.as_str()).map(|c| &c.info)
@@ -340,7 +366,7 @@ impl State {
                     // Boarded people keep their link to the movement at
                     // departure; those left behind lose it.
                     let boarded = self
-                        .persons
+                        .custody
                         .get(person.as_str())
                         .is_some_and(|p| p.movement.as_ref() == Some(&mid));
                     if m.status != MovementStatus::Departed || !boarded {
@@ -396,7 +422,7 @@ impl State {
                 self.movements
                     .update(movement.as_str(), |m| m.admitted.push(person.clone()));
                 let first = !self.person_view(person)?.transferred;
-                self.persons.update(person.as_str(), |p| {
+                self.custody.update(person.as_str(), |p| {
                     p.transferred = true;
                     p.movement = None;
                 });
@@ -448,7 +474,7 @@ impl State {
                     CustodyStatus::Released,
                     &None,
                 )?;
-                self.persons.update(person.as_str(), |p| p.movement = None);
+                self.custody.update(person.as_str(), |p| p.movement = None);
             }
 
             PersonEscaped {
@@ -476,7 +502,7 @@ impl State {
                     )
                     .person(person));
                 }
-                self.persons
+                self.custody
                     .update(person.as_str(), |p| p.status = CustodyStatus::Escaped);
             }
 
@@ -497,7 +523,7 @@ impl State {
                 });
                 self.custodians.update(by.as_str(), |c| c.occupancy += 1);
                 let status = self.status_for(by);
-                self.persons.update(person.as_str(), |p| {
+                self.custody.update(person.as_str(), |p| {
                     p.custodian = by.clone();
                     p.status = status;
                     p.since_seq = seq;
@@ -532,7 +558,7 @@ impl State {
                 self.custodians.update(custodian.as_str(), |c| {
                     c.occupancy = c.occupancy.saturating_sub(1)
                 });
-                self.persons.update(person.as_str(), |p| {
+                self.custody.update(person.as_str(), |p| {
                     p.status = CustodyStatus::Deceased;
                     p.movement = None;
                 });
@@ -583,7 +609,7 @@ impl State {
                 self.check_manifest(movement, *mode, origin, destination, vehicles, manifest)?;
                 let mut newly_scheduled = 0;
                 for seat in manifest {
-                    self.persons.update(seat.person.as_str(), |v| {
+                    self.custody.update(seat.person.as_str(), |v| {
                         v.movement = Some(movement.clone());
                         if !v.scheduled {
                             v.scheduled = true;
@@ -670,7 +696,7 @@ impl State {
                 let left_behind: Vec<PersonId> =
                     m.people().filter(|p| !seen.contains(p)).cloned().collect();
                 for p in &left_behind {
-                    self.persons.update(p.as_str(), |v| v.movement = None);
+                    self.custody.update(p.as_str(), |v| v.movement = None);
                 }
                 self.movements.update(movement.as_str(), |m| {
                     m.status = MovementStatus::Departed;
@@ -784,7 +810,7 @@ impl State {
                 self.custodian_view(return_to)?;
                 let manifest: Vec<PersonId> = m.people().cloned().collect();
                 for p in &manifest {
-                    self.persons.update(p.as_str(), |v| {
+                    self.custody.update(p.as_str(), |v| {
                         if v.movement.as_ref() == Some(movement) {
                             v.movement = None
                         }
@@ -946,7 +972,7 @@ impl State {
                 self.repatriations.update(repatriation.as_str(), |r| {
                     r.status = RepatriationStatus::HandedOver
                 });
-                self.persons.update(person.as_str(), |p| {
+                self.custody.update(person.as_str(), |p| {
                     if p.history.last() != Some(&seq) {
                         p.history.push(seq)
                     }
@@ -1367,11 +1393,17 @@ impl State {
         let inbound: usize = self
             .movements
             .iter()
-            .filter(|(_, m)| {
-                &m.destination == destination
-                    && matches!(m.status, MovementStatus::Planned | MovementStatus::Departed)
+            .filter(|(_, m)| &m.destination == destination)
+            .map(|(id, m)| match m.status {
+                MovementStatus::Planned => m.manifest.len(),
+                // Under way: only those on board (the movement's own occupancy).
+                MovementStatus::Departed => self
+                    .custodians
+                    .get(id)
+                    .map(|c| c.occupancy as usize)
+                    .unwrap_or(0),
+                _ => 0,
             })
-            .map(|(_, m)| m.manifest.len())
             .sum();
         let needed = dest.occupancy as usize + inbound + manifest.len();
         if needed > dest_facility.capacity as usize {
@@ -1438,7 +1470,7 @@ impl State {
         let leaving_movement = self.movements.contains(from.as_str());
         let entering_movement = self.movements.contains(to.as_str());
         if leaving_movement && !entering_movement {
-            self.persons.update(person.as_str(), |p| p.movement = None);
+            self.custody.update(person.as_str(), |p| p.movement = None);
         }
     }
 }

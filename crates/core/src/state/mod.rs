@@ -24,7 +24,8 @@ use crate::violation::{BatchRejected, Violation};
 /// Every projection, in memory.
 #[derive(Debug, Clone)]
 pub struct State {
-    pub(crate) persons: Table<PersonView>,
+    pub(crate) persons: Table<IdentityView>,
+    pub(crate) custody: Table<CustodyView>,
     pub(crate) custodians: Table<CustodianView>,
     pub(crate) movements: Table<MovementView>,
     pub(crate) discrepancies: Table<DiscrepancyView>,
@@ -48,6 +49,7 @@ impl State {
     pub fn new() -> State {
         let mut s = State {
             persons: Table::default(),
+            custody: Table::default(),
             custodians: Table::default(),
             movements: Table::default(),
             discrepancies: Table::default(),
@@ -117,6 +119,7 @@ impl State {
 
     fn set_journaling(&mut self, on: bool) {
         self.persons.set_journaling(on);
+        self.custody.set_journaling(on);
         self.custodians.set_journaling(on);
         self.movements.set_journaling(on);
         self.discrepancies.set_journaling(on);
@@ -131,6 +134,7 @@ impl State {
 
     fn rollback(&mut self) {
         self.persons.rollback();
+        self.custody.rollback();
         self.custodians.rollback();
         self.movements.rollback();
         self.discrepancies.rollback();
@@ -150,12 +154,31 @@ impl State {
     // --- read access -------------------------------------------------------
 
     /// A person now.
-    pub fn person(&self, id: &str) -> Option<&PersonView> {
-        self.persons.get(id)
+    pub fn person(&self, id: &str) -> Option<PersonView<'_>> {
+        let identity = self.persons.get(id)?;
+        let custody = self.custody.get(id)?;
+        Some(PersonView {
+            record: &identity.record,
+            record_events: &identity.record_events,
+            custody,
+        })
     }
     /// Every person, by id.
-    pub fn persons(&self) -> impl Iterator<Item = (&String, &PersonView)> {
-        self.persons.iter()
+    pub fn persons(&self) -> impl Iterator<Item = (&String, PersonView<'_>)> {
+        // Both tables hold exactly the registered ids, in the same order.
+        self.persons
+            .iter()
+            .zip(self.custody.iter())
+            .map(|((id, identity), (_, custody))| {
+                (
+                    id,
+                    PersonView {
+                        record: &identity.record,
+                        record_events: &identity.record_events,
+                        custody,
+                    },
+                )
+            })
     }
     /// A custodian now.
     pub fn custodian(&self, id: &str) -> Option<&CustodianView> {

@@ -11,6 +11,7 @@ pub const TABLES: &[&str] = &[
     "case",
     "counter",
     "custodian",
+    "custody",
     "discrepancy",
     "escort",
     "movement",
@@ -70,6 +71,7 @@ impl State {
         delta_of("case", &mut self.cases, &mut rows);
         delta_of("counter", &mut self.counters, &mut rows);
         delta_of("custodian", &mut self.custodians, &mut rows);
+        delta_of("custody", &mut self.custody, &mut rows);
         delta_of("discrepancy", &mut self.discrepancies, &mut rows);
         delta_of("escort", &mut self.escorts, &mut rows);
         delta_of("movement", &mut self.movements, &mut rows);
@@ -87,6 +89,7 @@ impl State {
         rows_of("case", &self.cases, &mut out);
         rows_of("counter", &self.counters, &mut out);
         rows_of("custodian", &self.custodians, &mut out);
+        rows_of("custody", &self.custody, &mut out);
         rows_of("discrepancy", &self.discrepancies, &mut out);
         rows_of("escort", &self.escorts, &mut out);
         rows_of("movement", &self.movements, &mut out);
@@ -109,6 +112,7 @@ impl State {
                 "case" => s.cases.load(key, value),
                 "counter" => s.counters.load(key, value),
                 "custodian" => s.custodians.load(key, value),
+                "custody" => s.custody.load(key, value),
                 "discrepancy" => s.discrepancies.load(key, value),
                 "escort" => s.escorts.load(key, value),
                 "movement" => s.movements.load(key, value),
@@ -130,6 +134,31 @@ impl State {
                 key: key.into(),
                 reason: e.to_string(),
             })?;
+        }
+        if s.persons.len() != s.custody.len()
+            || s.persons
+                .iter()
+                .zip(s.custody.iter())
+                .any(|((a, _), (b, _))| a != b)
+        {
+            let odd = s
+                .persons
+                .iter()
+                .map(|(k, _)| k)
+                .find(|k| !s.custody.contains(k))
+                .or_else(|| {
+                    s.custody
+                        .iter()
+                        .map(|(k, _)| k)
+                        .find(|k| !s.persons.contains(k))
+                })
+                .cloned()
+                .unwrap_or_default();
+            return Err(RowError {
+                table: "person".into(),
+                key: odd,
+                reason: "every person needs both a person row and a custody row".into(),
+            });
         }
         let _ = s.take_delta();
         Ok(s)

@@ -41,11 +41,20 @@ impl CustodyStatus {
     }
 }
 
-/// A person now.
+/// A person's identity as recorded (the `person` projection table). It
+/// changes only on registration and correction, so it is written rarely.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PersonView {
+pub struct IdentityView {
     /// Identity as last recorded or corrected.
     pub record: PersonRecord,
+    /// Seqs of the registration and corrections of the record.
+    pub record_events: Vec<u64>,
+}
+
+/// Where a person stands now (the `custody` projection table): small, and
+/// written on every custody change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustodyView {
     /// Current custodian (never empty).
     pub custodian: CustodianId,
     /// Custody status.
@@ -59,10 +68,50 @@ pub struct PersonView {
     pub scheduled: bool,
     /// Admitted at the destination of a movement at least once.
     pub transferred: bool,
-    /// Seqs of the registration and corrections of the record.
-    pub record_events: Vec<u64>,
     /// Seqs of every event about this person, in order.
     pub history: Vec<u64>,
+}
+
+/// A person now: identity and custody together, borrowed from the state.
+/// Custody fields are reached through `Deref` (`view.custodian`).
+#[derive(Debug, Clone, Copy)]
+pub struct PersonView<'a> {
+    /// Identity as last recorded or corrected.
+    pub record: &'a PersonRecord,
+    /// Seqs of the registration and corrections of the record.
+    pub record_events: &'a [u64],
+    /// Where they stand.
+    pub custody: &'a CustodyView,
+}
+
+impl std::ops::Deref for PersonView<'_> {
+    type Target = CustodyView;
+    fn deref(&self) -> &CustodyView {
+        self.custody
+    }
+}
+
+impl PersonView<'_> {
+    /// An owned copy, for reports.
+    pub fn snapshot(&self) -> PersonSnapshot {
+        PersonSnapshot {
+            record: self.record.clone(),
+            record_events: self.record_events.to_vec(),
+            custody: self.custody.clone(),
+        }
+    }
+}
+
+/// An owned person view, as reports print it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonSnapshot {
+    /// Identity.
+    pub record: PersonRecord,
+    /// Seqs of the registration and corrections of the record.
+    pub record_events: Vec<u64>,
+    /// Where they stand.
+    #[serde(flatten)]
+    pub custody: CustodyView,
 }
 
 /// A custodian now.
@@ -312,4 +361,11 @@ pub struct RepatriationView {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+impl std::ops::Deref for PersonSnapshot {
+    type Target = CustodyView;
+    fn deref(&self) -> &CustodyView {
+        &self.custody
+    }
 }
