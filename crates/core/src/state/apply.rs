@@ -64,6 +64,30 @@ impl State {
         })
     }
 
+    /// The person, if `from` holds them now and custody can still pass.
+    fn held_by(&self, person: &PersonId, from: &CustodianId) -> Result<PersonView<'_>, Violation> {
+        let view = self.person_view(person)?;
+        if &view.custodian != from {
+            return Err(Violation::new(
+                Rule::HandoverFromCurrentCustodian,
+                format!(
+                    "person {person} is held by {}, not by {from}",
+                    view.custodian
+                ),
+            )
+            .person(person)
+            .custodian(from));
+        }
+        if !view.status.can_move() {
+            return Err(Violation::new(
+                Rule::PersonStatus,
+                format!("person {person} is {:?}; custody cannot pass", view.status),
+            )
+            .person(person));
+        }
+        Ok(view)
+    }
+
     fn custodian_view(&self, c: &CustodianId) -> Result<&CustodianView, Violation> {
         self.custodians.get(c.as_str()).ok_or_else(|| {
             Violation::new(
@@ -141,25 +165,7 @@ impl State {
         status: CustodyStatus,
         capacity_override: &Option<String>,
     ) -> Result<(), Violation> {
-        let view = self.person_view(person)?;
-        if &view.custodian != from {
-            return Err(Violation::new(
-                Rule::HandoverFromCurrentCustodian,
-                format!(
-                    "person {person} is held by {}, not by {from}",
-                    view.custodian
-                ),
-            )
-            .person(person)
-            .custodian(from));
-        }
-        if !view.status.can_move() {
-            return Err(Violation::new(
-                Rule::PersonStatus,
-                format!("person {person} is {:?}; custody cannot pass", view.status),
-            )
-            .person(person));
-        }
+        let view = self.held_by(person, from)?;
         if from == to {
             return Err(Violation::new(
                 Rule::HandoverFromCurrentCustodian,
@@ -483,25 +489,7 @@ impl State {
                 circumstances,
             } => {
                 need_reason(circumstances, "an escape record (circumstances)")?;
-                let view = self.person_view(person)?;
-                if &view.custodian != from {
-                    return Err(Violation::new(
-                        Rule::HandoverFromCurrentCustodian,
-                        format!(
-                            "person {person} is held by {}, not by {from}",
-                            view.custodian
-                        ),
-                    )
-                    .person(person)
-                    .custodian(from));
-                }
-                if !view.status.can_move() {
-                    return Err(Violation::new(
-                        Rule::PersonStatus,
-                        format!("person {person} is {:?}", view.status),
-                    )
-                    .person(person));
-                }
+                self.held_by(person, from)?;
                 self.custody
                     .update(person.as_str(), |p| p.status = CustodyStatus::Escaped);
             }
