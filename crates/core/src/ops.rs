@@ -731,9 +731,23 @@ pub fn watch_movements(
             continue;
         }
         let route = route_of(state, m);
+        // Allowed stops: the facilities, the route's waypoints, and wherever
+        // the escort reported its position within ten minutes of a count
+        // (a checkpoint is where a count is taken).
         let mut stops: Vec<crate::custodian::Coordinates> = m.route.clone();
         stops.extend(coordinates_of(state, &m.origin));
         stops.extend(coordinates_of(state, &m.destination));
+        for c in m.counts.iter().filter(|c| c.place != "departure") {
+            stops.extend(
+                m.track
+                    .iter()
+                    .filter(|p| (p.at.as_second() - c.at.as_second()).abs() <= 600)
+                    .map(|p| crate::custodian::Coordinates {
+                        lat: p.lat,
+                        lon: p.lon,
+                    }),
+            );
+        }
         let departed = m.departed_at.unwrap_or(m.planned_departure);
         for alert in crate::tracking::alerts(departed, &track_of(m), &route, &stops, rules, now) {
             let kind = match alert.kind() {

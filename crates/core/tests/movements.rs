@@ -336,3 +336,61 @@ fn an_id_presented_twice_is_not_admitted_and_a_mismatched_biometric_stays_on_boa
         ]
     );
 }
+
+#[test]
+fn a_long_stop_where_a_count_was_taken_is_no_alert_but_one_elsewhere_is() {
+    let run = |count_there: bool| -> Vec<DiscrepancyKind> {
+        let mut w = World::new(10);
+        w.register("A", RiskLevel::Low, Sex::Male, false, &[], None);
+        w.plan("M1", Mode::Land, "bus:5", &["A"]).unwrap();
+        w.confirm_and_depart("M1");
+        let mid = MovementId::new("M1");
+        // Standing at 34.5, 42.0 (on the straight route) from minute 10 to 40.
+        for (minute, lat) in [(5, 35.5), (10, 34.5), (25, 34.5), (40, 34.5)] {
+            let seq = w.state.next_seq();
+            let e = Event::new(
+                seq,
+                ts(minute),
+                ts(minute),
+                Actor {
+                    user: UserId::new("t"),
+                    node: NodeId::new("n"),
+                },
+                EventKind::MovementPositionReported {
+                    movement: mid.clone(),
+                    lat,
+                    lon: 42.0,
+                },
+            );
+            w.state.apply(&e).unwrap();
+        }
+        if count_there {
+            let seq = w.state.next_seq();
+            let e = Event::new(
+                seq,
+                ts(12),
+                ts(12),
+                Actor {
+                    user: UserId::new("t"),
+                    node: NodeId::new("n"),
+                },
+                EventKind::MovementCheckpointPassed {
+                    movement: mid.clone(),
+                    place: "border".into(),
+                    count: 1,
+                },
+            );
+            w.state.apply(&e).unwrap();
+        }
+        let kinds = ops::watch_movements(&w.state, ts(41), &Default::default(), "o");
+        kinds
+            .iter()
+            .filter_map(|k| match k {
+                EventKind::DiscrepancyOpened { kind, .. } => Some(*kind),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(run(false), vec![DiscrepancyKind::MovementStopped]);
+    assert_eq!(run(true), vec![]);
+}
