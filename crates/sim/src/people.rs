@@ -147,10 +147,13 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, xs: &'a [T]) -> &'a T {
 }
 
 fn nationality(rng: &mut ChaCha8Rng, index: usize) -> Vec<Country> {
-    let foreign: Vec<(Country, u32)> = FOREIGN
-        .iter()
-        .filter_map(|(c, w)| Country::parse(c).map(|c| (c, (*w).max(1))))
-        .collect();
+    static TABLE: std::sync::OnceLock<Vec<(Country, u32)>> = std::sync::OnceLock::new();
+    let foreign = TABLE.get_or_init(|| {
+        FOREIGN
+            .iter()
+            .filter_map(|(c, w)| Country::parse(c).map(|c| (c, (*w).max(1))))
+            .collect()
+    });
     // The first detainees of the foreign tranche cover every country once.
     let roll = rng.random_range(0..1000u32);
     let code = if index % 9 == 4 && index / 9 < foreign.len() {
@@ -163,7 +166,7 @@ fn nationality(rng: &mut ChaCha8Rng, index: usize) -> Vec<Country> {
         let total: u32 = foreign.iter().map(|(_, w)| w).sum();
         let mut r = rng.random_range(0..total);
         let mut chosen = foreign[0].0;
-        for (c, w) in &foreign {
+        for (c, w) in foreign {
             if r < *w {
                 chosen = *c;
                 break;

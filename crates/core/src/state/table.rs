@@ -1,15 +1,15 @@
-//! A projection table with a transaction journal: every write inside a
+//! A projection table (hashed for fast lookups) with a transaction journal: every write inside a
 //! transaction remembers the value it replaced, so a rejected batch can be
 //! rolled back exactly and a committed one reports which rows changed.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A keyed projection table.
 #[derive(Debug, Clone)]
 pub struct Table<V> {
-    rows: BTreeMap<String, V>,
+    rows: HashMap<String, V>,
     journal: Vec<(String, Option<V>)>,
     touched: HashSet<String>,
     journaling: bool,
@@ -18,7 +18,7 @@ pub struct Table<V> {
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Table {
-            rows: BTreeMap::new(),
+            rows: HashMap::new(),
             journal: Vec::new(),
             touched: HashSet::new(),
             journaling: true,
@@ -37,9 +37,12 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
         self.rows.contains_key(key)
     }
 
-    /// All rows in key order.
+    /// All rows in key order (sorted on each call: lookups are what must be
+    /// fast; iterating is for reports, exports and `verify`).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.rows.iter()
+        let mut rows: Vec<(&String, &V)> = self.rows.iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        rows.into_iter()
     }
 
     /// Number of rows.
