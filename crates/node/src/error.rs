@@ -14,6 +14,11 @@ pub enum NodeError {
     /// The store failed; nothing in the failed commit was written.
     #[error("store: {0}")]
     Store(#[from] rollcall_store::StoreError),
+    /// Another process appended since this node was opened; nothing was written.
+    #[error(
+        "another writer appended to this ledger since it was opened (it now holds {0} events); nothing of yours was written — run the command again"
+    )]
+    Conflict(u64),
     /// No ledger in this directory.
     #[error(
         "{0} holds no Rollcall ledger; run `rollcall init --data {0}` (or `rollcall demo --data {0}`) first"

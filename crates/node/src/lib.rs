@@ -398,7 +398,12 @@ impl Node {
         if let Err(e) = self.store.append(&commit) {
             // The projections already hold the staged batches; reload what is durable.
             self.reload()?;
-            return Err(e.into());
+            return Err(match e {
+                rollcall_store::StoreError::OutOfSequence { .. } => {
+                    NodeError::Conflict(self.size())
+                }
+                other => other.into(),
+            });
         }
         self.frontier = frontier;
         Ok(Receipt {

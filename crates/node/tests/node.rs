@@ -263,3 +263,21 @@ fn handover_signatures_are_checked_on_append() {
     node.append("escort", t(), vec![event(vec![good])]).unwrap();
     assert!(node.verify(None, &mut |_| {}).unwrap().ok);
 }
+
+#[test]
+fn two_writers_never_fork_the_ledger() {
+    let (_tmp, mut a) = setup();
+    let mut b = Node::open(a.dir()).unwrap();
+    b.append("r", t(), vec![register("P-7", "F-A")]).unwrap();
+    // `a` was opened before `b` wrote: its append is refused, nothing of it lands.
+    let err = a
+        .append("r", t(), vec![register("P-8", "F-A")])
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Conflict(_)), "{err}");
+    assert!(a.state().person("P-8").is_none());
+    // After the refusal it has reloaded: the retry lands after b's event.
+    a.append("r", t(), vec![register("P-8", "F-A")]).unwrap();
+    let fresh = Node::open(a.dir()).unwrap();
+    assert!(fresh.state().person("P-7").is_some() && fresh.state().person("P-8").is_some());
+    assert!(fresh.verify(None, &mut |_| {}).unwrap().ok);
+}
