@@ -288,6 +288,7 @@ impl State {
                     person.as_str(),
                     IdentityView {
                         record: record.clone(),
+                        source: source.clone(),
                         record_events: vec![seq],
                     },
                 );

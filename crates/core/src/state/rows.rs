@@ -19,7 +19,6 @@ pub const TABLES: &[&str] = &[
     "notification",
     "person",
     "repatriation",
-    "source",
 ];
 
 /// Rows changed by a batch: `(table, key, Some(new value))` for a written row,
@@ -79,7 +78,8 @@ impl State {
         delta_of("notification", &mut self.notifications, &mut rows);
         delta_of("person", &mut self.persons, &mut rows);
         delta_of("repatriation", &mut self.repatriations, &mut rows);
-        delta_of("source", &mut self.sources, &mut rows);
+        // The roster-row index is derived from identity rows on load, not stored.
+        let _ = self.sources.take_changes();
         ProjectionDelta { rows }
     }
 
@@ -97,7 +97,6 @@ impl State {
         rows_of("notification", &self.notifications, &mut out);
         rows_of("person", &self.persons, &mut out);
         rows_of("repatriation", &self.repatriations, &mut out);
-        rows_of("source", &self.sources, &mut out);
         out
     }
 
@@ -120,7 +119,6 @@ impl State {
                 "notification" => s.notifications.load(key, value),
                 "person" => s.persons.load(key, value),
                 "repatriation" => s.repatriations.load(key, value),
-                "source" => s.sources.load(key, value),
                 other => {
                     return Err(RowError {
                         table: other.into(),
@@ -159,6 +157,19 @@ impl State {
                 key: odd,
                 reason: "every person needs both a person row and a custody row".into(),
             });
+        }
+        // Derived index: roster row -> person.
+        let index: Vec<(String, String)> = s
+            .persons
+            .iter()
+            .filter_map(|(id, p)| {
+                p.source
+                    .as_ref()
+                    .map(|src| (super::source_key(&src.roster, &src.record_id), id.clone()))
+            })
+            .collect();
+        for (key, id) in index {
+            s.sources.put(&key, id);
         }
         let _ = s.take_delta();
         Ok(s)

@@ -47,6 +47,9 @@ impl CustodyStatus {
 pub struct IdentityView {
     /// Identity as last recorded or corrected.
     pub record: PersonRecord,
+    /// The roster row the person was registered from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::person::SourceRow>,
     /// Seqs of the registration and corrections of the record.
     pub record_events: Vec<u64>,
 }
