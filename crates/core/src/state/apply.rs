@@ -1076,23 +1076,7 @@ impl State {
                 owner,
                 reason,
             } => {
-                let d = self
-                    .discrepancies
-                    .get(discrepancy.as_str())
-                    .ok_or_else(|| {
-                        Violation::new(
-                            Rule::KnownRecord,
-                            format!("discrepancy {discrepancy} does not exist"),
-                        )
-                    })?;
-                if d.status != DiscrepancyStatus::Open {
-                    return Err(Violation::new(
-                        Rule::KnownRecord,
-                        format!(
-                            "discrepancy {discrepancy} is resolved; only an open one escalates"
-                        ),
-                    ));
-                }
+                self.open_discrepancy(discrepancy)?;
                 need_reason(reason, "escalating a discrepancy")?;
                 need_reason(owner, "escalating a discrepancy (owner)")?;
                 self.discrepancies.update(discrepancy.as_str(), |d| {
@@ -1144,21 +1128,7 @@ impl State {
                 discrepancy,
                 reason,
             } => {
-                let d = self
-                    .discrepancies
-                    .get(discrepancy.as_str())
-                    .ok_or_else(|| {
-                        Violation::new(
-                            Rule::KnownRecord,
-                            format!("discrepancy {discrepancy} does not exist"),
-                        )
-                    })?;
-                if d.status != DiscrepancyStatus::Open {
-                    return Err(Violation::new(
-                        Rule::KnownRecord,
-                        format!("discrepancy {discrepancy} is already resolved"),
-                    ));
-                }
+                self.open_discrepancy(discrepancy)?;
                 need_reason(reason, "resolving a discrepancy")?;
                 let user = event.actor.user.clone();
                 self.discrepancies.update(discrepancy.as_str(), |d| {
@@ -1411,6 +1381,25 @@ impl State {
             )
             .person(who)
             .custodian(destination));
+        }
+        Ok(())
+    }
+
+    fn open_discrepancy(&self, discrepancy: &DiscrepancyId) -> Result<(), Violation> {
+        let d = self
+            .discrepancies
+            .get(discrepancy.as_str())
+            .ok_or_else(|| {
+                Violation::new(
+                    Rule::KnownRecord,
+                    format!("discrepancy {discrepancy} does not exist"),
+                )
+            })?;
+        if d.status != DiscrepancyStatus::Open {
+            return Err(Violation::new(
+                Rule::KnownRecord,
+                format!("discrepancy {discrepancy} is already resolved"),
+            ));
         }
         Ok(())
     }
