@@ -533,6 +533,76 @@ pub enum PersonCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Correct a person's record: a new event naming the one it corrects;
+    /// nothing recorded before is changed. Only the fields given change.
+    Correct {
+        /// Person id.
+        id: String,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        fields: CorrectionFields,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Fields of a person's record that a correction may set.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CorrectionFields {
+    /// Full name as written (any script).
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// Full name in Arabic script.
+    #[arg(long)]
+    pub arabic_name: Option<String>,
+    /// A Latin spelling to add.
+    #[arg(long)]
+    pub latin_name: Option<String>,
+    /// Given name.
+    #[arg(long)]
+    pub given_name: Option<String>,
+    /// Father's name.
+    #[arg(long)]
+    pub father_name: Option<String>,
+    /// Grandfather's name.
+    #[arg(long)]
+    pub grandfather_name: Option<String>,
+    /// Family name.
+    #[arg(long)]
+    pub family_name: Option<String>,
+    /// Mother's name.
+    #[arg(long)]
+    pub mother_name: Option<String>,
+    /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long)]
+    pub birth_date: Option<String>,
+    /// Sex: M, F or U.
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Nationalities, `;`-separated ISO 3166-1 codes (replaces the list; `none` for unknown).
+    #[arg(long)]
+    pub nationality: Option<String>,
+    /// Risk level: low, medium or high.
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// Why the risk level is what it is.
+    #[arg(long)]
+    pub risk_reason: Option<String>,
+    /// Juvenile: yes or no.
+    #[arg(long)]
+    pub juvenile: Option<String>,
+    /// Medical needs: yes or no.
+    #[arg(long)]
+    pub medical_needs: Option<String>,
+    /// Separation groups, `;`-separated (replaces the list; `none` to clear).
+    #[arg(long)]
+    pub separation_groups: Option<String>,
+    /// Reference into the external biometric system.
+    #[arg(long)]
+    pub biometric_ref: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

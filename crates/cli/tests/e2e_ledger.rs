@@ -1099,3 +1099,101 @@ fn import_roster_registers_once() {
     );
     assert_eq!(verify_json(&d.data).0, 0);
 }
+
+/// A correction is a new event naming the one it corrects; the corrected
+/// event stays as it was, and a correction without a change or a reason is
+/// refused with nothing written.
+#[test]
+fn person_correct_appends_a_correction_and_keeps_the_original() {
+    let d = demo("0.01");
+    let before = ok_json(&d.data, &["person", "show", "P-0000001", "--json"]);
+    let registered_seq = before["now"]["record_events"][0]
+        .as_u64()
+        .expect("record event");
+    let size = head_size(&d.data);
+
+    let refused = run(
+        &d.data,
+        &["person", "correct", "P-0000001", "--reason", "typo"],
+    );
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("nothing to correct"), "{refused:?}");
+    let refused = run(
+        &d.data,
+        &[
+            "person",
+            "correct",
+            "P-0000001",
+            "--reason",
+            " ",
+            "--risk",
+            "high",
+        ],
+    );
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("reason-required"), "{refused:?}");
+    let refused = run(
+        &d.data,
+        &[
+            "person",
+            "correct",
+            "P-0000001",
+            "--reason",
+            "x",
+            "--birth-date",
+            "1990-02-30",
+        ],
+    );
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("does not exist"), "{refused:?}");
+    assert_eq!(head_size(&d.data), size, "refusals write nothing");
+
+    let out = run_as(
+        &d.data,
+        Some("registrar.a"),
+        &[
+            "person",
+            "correct",
+            "P-0000001",
+            "--reason",
+            "intake interview",
+            "--risk",
+            "high",
+            "--risk-reason",
+            "identified as commander",
+            "--biometric-ref",
+            "BIO-CORRECTED-1",
+            "--separation-groups",
+            "SG-X;SG-Y",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(out["corrects"].as_u64(), Some(registered_seq));
+    let after = ok_json(&d.data, &["person", "show", "P-0000001", "--json"]);
+    assert_eq!(after["now"]["record"]["risk"], "high");
+    assert_eq!(after["now"]["record"]["biometric_ref"], "BIO-CORRECTED-1");
+    assert_eq!(after["now"]["record"]["separation_groups"][1], "SG-Y");
+    assert_eq!(
+        after["now"]["record_events"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // The registration is still in the history exactly as it was.
+    let history = after["history"].as_array().expect("history");
+    let original = history
+        .iter()
+        .find(|e| e["seq"].as_u64() == Some(registered_seq))
+        .expect("registration still in history");
+    assert_eq!(
+        original,
+        before["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .find(|e| e["seq"].as_u64() == Some(registered_seq))
+            .expect("registration")
+    );
+    let (code, _) = verify_json(&d.data);
+    assert_eq!(code, 0);
+}

@@ -42,6 +42,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             json,
         }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
+        Command::Person(crate::PersonCommand::Correct {
+            id,
+            reason,
+            fields,
+            json,
+        }) => people::correct(&ctx, &id, &reason, &fields, json),
         Command::Facilities { json } => people::facilities(&ctx, json),
         Command::Facility(crate::FacilityCommand::Add {
             id,

@@ -216,3 +216,137 @@ pub fn handover(
     }
     Ok(0)
 }
+
+/// A correction: the whole record as it should read, as a new event naming
+/// the latest registration or correction; nothing earlier is changed.
+pub fn correct(
+    ctx: &Ctx,
+    id: &str,
+    reason: &str,
+    f: &crate::CorrectionFields,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    use rollcall_core::person::{PartialDate, RiskLevel, Sex};
+    let mut node = ctx.open()?;
+    let view = node
+        .state()
+        .person(id)
+        .ok_or_else(|| anyhow::anyhow!("person {id} is not registered"))?;
+    let corrects = *view
+        .record_events
+        .last()
+        .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
+    let mut r = view.record.clone();
+    let yes_no = |v: &str, name: &str| -> anyhow::Result<bool> {
+        match v.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" => Ok(true),
+            "no" | "n" | "false" => Ok(false),
+            other => anyhow::bail!("--{name} {other:?}: answer yes or no"),
+        }
+    };
+    let list = |v: &str| -> Vec<String> {
+        if v.trim().eq_ignore_ascii_case("none") {
+            vec![]
+        } else {
+            v.split(';')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        }
+    };
+    let text = |v: &Option<String>| {
+        v.as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(v) = text(&f.full_name) {
+        r.names.full = v;
+    }
+    if let Some(v) = text(&f.arabic_name) {
+        r.names.arabic = Some(v);
+    }
+    if let Some(v) = text(&f.latin_name)
+        && !r.names.latin.contains(&v)
+    {
+        r.names.latin.push(v);
+    }
+    for (given, slot) in [
+        (&f.given_name, &mut r.names.given),
+        (&f.father_name, &mut r.names.father),
+        (&f.grandfather_name, &mut r.names.grandfather),
+        (&f.family_name, &mut r.names.family),
+        (&f.mother_name, &mut r.names.mother),
+    ] {
+        if let Some(v) = text(given) {
+            *slot = Some(v);
+        }
+    }
+    if let Some(v) = &f.birth_date {
+        r.birth_date =
+            Some(PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?);
+    }
+    if let Some(v) = &f.sex {
+        r.sex = match v.to_ascii_lowercase().as_str() {
+            "m" | "male" => Sex::Male,
+            "f" | "female" => Sex::Female,
+            "u" | "unknown" => Sex::Unknown,
+            other => anyhow::bail!("--sex {other:?}: use M, F or U"),
+        };
+    }
+    if let Some(v) = &f.nationality {
+        r.nationalities = list(v)
+            .iter()
+            .map(|c| {
+                rollcall_core::Country::parse(c).ok_or_else(|| {
+                    anyhow::anyhow!("--nationality: {c:?} is not an ISO 3166-1 code")
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    if let Some(v) = &f.risk {
+        r.risk = match v.to_ascii_lowercase().as_str() {
+            "low" => RiskLevel::Low,
+            "medium" => RiskLevel::Medium,
+            "high" => RiskLevel::High,
+            other => anyhow::bail!("--risk {other:?}: use low, medium or high"),
+        };
+    }
+    if let Some(v) = text(&f.risk_reason) {
+        r.risk_reason = Some(v);
+    }
+    if let Some(v) = &f.juvenile {
+        r.flags.juvenile = yes_no(v, "juvenile")?;
+    }
+    if let Some(v) = &f.medical_needs {
+        r.flags.medical_needs = yes_no(v, "medical-needs")?;
+    }
+    if let Some(v) = &f.separation_groups {
+        r.separation_groups = list(v);
+    }
+    if let Some(v) = text(&f.biometric_ref) {
+        r.biometric_ref = Some(v);
+    }
+    if &r == view.record {
+        anyhow::bail!("nothing to correct: give at least one field that differs from the record");
+    }
+    let rec = node.append(
+        &ctx.user,
+        rollcall_core::Timestamp::now(),
+        vec![EventKind::PersonRecordCorrected {
+            person: PersonId::new(id),
+            corrects,
+            record: r,
+            reason: reason.to_string(),
+        }],
+    )?;
+    ctx.ack(&rec);
+    if as_json {
+        json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;
+    } else {
+        println!(
+            "{id} corrected (event {}, correcting event {corrects})",
+            rec.first_seq
+        );
+    }
+    Ok(0)
+}
