@@ -523,6 +523,8 @@ pub enum ImportCommand {
     },
 }
 
+// Parsed once per process: the size of a variant does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum PersonCommand {
     /// Whole custody history with inclusion proofs (the read is audited).
