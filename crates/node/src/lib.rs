@@ -420,9 +420,10 @@ impl Node {
         Ok(())
     }
 
-    /// Like [`Node::rebuild`], without opening the node first: works when the
-    /// stored projections are damaged (which stops [`Node::open`]). Returns
-    /// the number of rows written and of events replayed.
+    /// Replays every event into fresh projections and replaces the stored
+    /// projection rows with them; the events are not touched. Works without
+    /// opening the node, so it repairs projections that stop
+    /// [`Node::open`]. Returns the rows written and the events replayed.
     pub fn rebuild_dir(dir: &Path) -> Result<(usize, u64), NodeError> {
         let path = store_path(dir);
         if !path.exists() {
@@ -437,22 +438,6 @@ impl Node {
             .collect();
         store.replace_projection(&rows)?;
         Ok((rows.len(), state.next_seq()))
-    }
-
-    /// Replays every event into fresh projections and replaces the stored
-    /// projection rows with them. The events are not touched. Returns the
-    /// number of rows written.
-    pub fn rebuild(&mut self) -> Result<usize, NodeError> {
-        self.commit()?;
-        let state = verify::replay(&self.store, &mut |_| {})?;
-        let rows: Vec<ProjectionRow> = state
-            .to_rows()
-            .into_iter()
-            .map(|(table, key, value)| ProjectionRow { table, key, value })
-            .collect();
-        self.store.replace_projection(&rows)?;
-        self.state = state;
-        Ok(rows.len())
     }
 
     /// Whether this copy holds the signing key (and so can append).

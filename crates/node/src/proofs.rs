@@ -85,11 +85,11 @@ impl Node {
         Ok(ConsistencyBundle::new(old.note, note, &proof))
     }
 
-    /// Records that `user` read the records of `people` (for reads that do
-    /// not go through [`Node::person_report`], such as escort records).
-    pub fn audit(
+    /// Records that `user` read the records of `people`, in one durable
+    /// write: every read of a person's record goes through here first.
+    pub fn audit<P: std::fmt::Display>(
         &mut self,
-        people: &[rollcall_core::PersonId],
+        people: &[P],
         user: &str,
         purpose: &str,
     ) -> Result<(), NodeError> {
@@ -129,18 +129,8 @@ impl Node {
             .filter(|(_, p)| at.is_none_or(|c| p.custodian.as_str() == c))
             .map(|(id, p)| (id.clone(), p.snapshot()))
             .collect();
-        let now = Timestamp::now().to_string();
-        let records: Vec<AccessRecord> = people
-            .iter()
-            .map(|(id, _)| AccessRecord {
-                at: now.clone(),
-                user: user.to_string(),
-                node: self.node.to_string(),
-                action: purpose.to_string(),
-                subject: id.clone(),
-            })
-            .collect();
-        self.store.record_accesses(&records)?;
+        let ids: Vec<&String> = people.iter().map(|(id, _)| id).collect();
+        self.audit(&ids, user, purpose)?;
         Ok(people)
     }
 
@@ -157,13 +147,7 @@ impl Node {
             .person(person)
             .map(|p| p.snapshot())
             .ok_or_else(|| NodeError::NotFound(format!("person {person} is not registered")))?;
-        self.store.record_access(&AccessRecord {
-            at: Timestamp::now().to_string(),
-            user: user.to_string(),
-            node: self.node.to_string(),
-            action: purpose.to_string(),
-            subject: person.to_string(),
-        })?;
+        self.audit(&[person], user, purpose)?;
         let (size, note) = self.latest_note()?;
         let leaves = self.store.leaf_hashes()?;
         let mut history = Vec::new();

@@ -1,5 +1,6 @@
 //! One module per group of commands; `run` dispatches.
 
+mod args;
 mod demo;
 mod import;
 mod ledger;
@@ -313,26 +314,10 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
 impl crate::EscortFields {
     /// The fields given, as a partial record (unset fields stay `None`).
     pub fn to_record(&self) -> anyhow::Result<rollcall_core::escort::EscortRecord> {
-        fn yes_no(v: &Option<String>, name: &str) -> anyhow::Result<Option<bool>> {
-            match v.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                None => Ok(None),
-                Some("yes" | "y" | "true") => Ok(Some(true)),
-                Some("no" | "n" | "false") => Ok(Some(false)),
-                Some(other) => anyhow::bail!("--{name} {other:?}: answer yes or no"),
-            }
-        }
-        fn list(v: &Option<String>) -> Option<Vec<String>> {
-            v.as_ref().map(|s| {
-                if s.trim().eq_ignore_ascii_case("none") {
-                    vec![]
-                } else {
-                    s.split(';')
-                        .map(|x| x.trim().to_string())
-                        .filter(|x| !x.is_empty())
-                        .collect()
-                }
-            })
-        }
+        let yes_no = |v: &Option<String>, flag: &str| {
+            v.as_deref().map(|v| args::yes_no(v, flag)).transpose()
+        };
+        let list = |v: &Option<String>| v.as_deref().map(args::semicolon_list);
         Ok(rollcall_core::escort::EscortRecord {
             risks: rollcall_core::escort::Risks {
                 violence: yes_no(&self.violence, "violence")?,

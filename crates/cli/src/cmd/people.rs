@@ -237,23 +237,7 @@ pub fn correct(
         .last()
         .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
     let mut r = view.record.clone();
-    let yes_no = |v: &str, name: &str| -> anyhow::Result<bool> {
-        match v.to_ascii_lowercase().as_str() {
-            "yes" | "y" | "true" => Ok(true),
-            "no" | "n" | "false" => Ok(false),
-            other => anyhow::bail!("--{name} {other:?}: answer yes or no"),
-        }
-    };
-    let list = |v: &str| -> Vec<String> {
-        if v.trim().eq_ignore_ascii_case("none") {
-            vec![]
-        } else {
-            v.split(';')
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect()
-        }
-    };
+    use super::args::{semicolon_list as list, yes_no};
     let text = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_string())
