@@ -393,6 +393,8 @@ pub fn generate(cfg: &Config) -> Operation {
                 planned_departure: at(when, 24 * 60),
                 vehicles: vehicles.clone(),
                 escort: vec![format!("escort-team-{}", k % 12 + 1)],
+                // Every escort team in the operation has a medic.
+                medic: true,
                 people: manifest.clone(),
                 route: vec![],
             })),
