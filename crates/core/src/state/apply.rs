@@ -50,6 +50,7 @@ impl State {
                 format!("encoding version {} is not {ENCODING_VERSION}", event.v),
             ));
         }
+        crate::limits::check_event(event)?;
         self.apply_kind(event)?;
         for p in event.what.persons() {
             self.custody.update(p.as_str(), |v| {
