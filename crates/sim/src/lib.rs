@@ -17,6 +17,7 @@
 
 mod people;
 mod places;
+pub mod rosters;
 
 pub use people::{FOREIGN, REPATRIATING};
 pub use places::{DESTINATIONS, ORIGINS};
