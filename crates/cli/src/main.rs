@@ -276,6 +276,9 @@ pub enum MovementCommand {
         /// Escort team members.
         #[arg(long, value_parser = args::text)]
         escort: Vec<String>,
+        /// A medic travels with the escort (required for anyone with medical needs).
+        #[arg(long)]
+        medic: bool,
         /// Movement id (default: the next `MV-NNNN`).
         #[arg(long, value_parser = args::id)]
         id: Option<String>,

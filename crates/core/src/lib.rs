@@ -25,6 +25,7 @@ pub mod event;
 pub mod ids;
 pub mod judicial;
 pub mod limits;
+pub mod manifest_rules;
 pub mod movement;
 pub mod ops;
 pub mod person;

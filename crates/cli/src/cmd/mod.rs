@@ -183,6 +183,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             people,
             route,
             escort,
+            medic,
             id,
             json,
         } => movement::create(
@@ -195,7 +196,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &vehicles,
             &people,
             route.as_deref(),
-            escort,
+            (escort, medic),
             json,
         ),
         Depart {

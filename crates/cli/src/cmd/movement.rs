@@ -176,7 +176,7 @@ pub fn create(
     vehicles: &str,
     people: &str,
     route: Option<&str>,
-    escort: Vec<String>,
+    (escort, medic): (Vec<String>, bool),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -209,6 +209,7 @@ pub fn create(
         planned_departure,
         vehicles,
         escort,
+        medic,
         people,
         route,
     };
