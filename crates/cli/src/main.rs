@@ -255,6 +255,10 @@ pub enum MovementCommand {
         /// A medic travels with the escort (required for anyone with medical needs).
         #[arg(long)]
         medic: bool,
+        /// When the plan was made (RFC 3339; default now). Nothing on the
+        /// movement may be dated earlier.
+        #[arg(long)]
+        planned_at: Option<String>,
         /// Movement id (default: the next `MV-NNNN`).
         #[arg(long)]
         id: Option<String>,
@@ -520,6 +524,9 @@ pub enum ImportCommand {
         /// Register the good rows and write bad ones here with the reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
+        /// When they were taken into the facility's custody (RFC 3339; default now).
+        #[arg(long)]
+        at: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,

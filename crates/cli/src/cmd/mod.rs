@@ -40,8 +40,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             file,
             facility,
             quarantine,
+            at,
             json,
-        }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
+        }) => import::roster(
+            &ctx,
+            &file,
+            (&facility, movement::time_arg(at.as_deref())?),
+            quarantine.as_deref(),
+            json,
+        ),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Correct {
             id,
@@ -237,6 +244,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             route,
             escort,
             medic,
+            planned_at,
             id,
             json,
         } => movement::create(
@@ -249,7 +257,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &vehicles,
             &people,
             route.as_deref(),
-            (escort, medic),
+            (escort, medic, planned_at.as_deref()),
             json,
         ),
         Depart {
