@@ -113,6 +113,7 @@ impl State {
                 format!("encoding version {} is not {ENCODING_VERSION}", event.v),
             ));
         }
+        crate::limits::check_event(event)?;
         if event.occurred_at > event.recorded_at {
             return Err(Violation::new(
                 Rule::TimeOrder,
@@ -122,13 +123,24 @@ impl State {
                 ),
             ));
         }
+        // Every person an event is about is registered (but the one a
+        // registration registers), and nothing about them predates it.
         let persons = event.what.persons();
+        let registering = matches!(event.what, EventKind::PersonRegistered { .. });
         for p in &persons {
-            if let Some(identity) = self.persons.get(p.as_str()) {
-                not_before(event.occurred_at, identity.registered_at, || {
+            match self.persons.get(p.as_str()) {
+                Some(identity) => not_before(event.occurred_at, identity.registered_at, || {
                     format!("person {p} was registered at {}", identity.registered_at)
                 })
-                .map_err(|v| v.person(p))?;
+                .map_err(|v| v.person(p))?,
+                None if registering => {}
+                None => {
+                    return Err(Violation::new(
+                        Rule::KnownPerson,
+                        format!("person {p} is not registered"),
+                    )
+                    .person(p));
+                }
             }
         }
         let at = At {
