@@ -73,6 +73,34 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
+    /// Plan the transfer: the fewest days to move everyone under the manifest
+    /// rules, with a proven lower bound and what more transport would save.
+    Plan {
+        /// The instance (JSON; see README, "Transfer planner").
+        #[arg(long)]
+        input: PathBuf,
+        /// The plan to write (JSON); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip the what-if questions (one solve instead of one per question).
+        #[arg(long)]
+        no_what_if: bool,
+        /// JSON summary on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the planner instance of the reference operation (everyone still to move).
+    PlanInstance {
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Size: 1 is 7,000 people.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The instance to write (JSON); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The operation at a glance.
     Status {
         /// JSON output.

@@ -7,6 +7,7 @@ mod import;
 mod ledger;
 mod movement;
 mod people;
+mod plan;
 
 use crate::output::line;
 use crate::{Cli, Command};
@@ -41,6 +42,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Demo { seed, scale } => demo::run(&ctx, seed, scale),
         Command::Status { json } => demo::status(&ctx, json),
+        Command::Plan {
+            input,
+            out,
+            no_what_if,
+            json,
+        } => plan::run(&input, &out, !no_what_if, json),
+        Command::PlanInstance { seed, scale, out } => plan::instance(seed, scale, &out),
         Command::Import(crate::ImportCommand::Roster {
             file,
             facility,
