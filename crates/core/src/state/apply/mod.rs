@@ -114,12 +114,16 @@ impl State {
             ));
         }
         crate::limits::check_event(event)?;
-        if event.occurred_at > event.recorded_at {
+        // Not after it was recorded, allowing the same clock skew between a
+        // reporting device and the recording node as every other path.
+        if crate::limits::not_in_future(event.occurred_at, event.recorded_at, "the time").is_err() {
             return Err(Violation::new(
                 Rule::TimeOrder,
                 format!(
-                    "event {seq} is dated {}, after it was recorded at {}",
-                    event.occurred_at, event.recorded_at
+                    "event {seq} is dated {}, after it was recorded at {} (more than {} s of clock skew)",
+                    event.occurred_at,
+                    event.recorded_at,
+                    crate::limits::FUTURE_SKEW_SECS
                 ),
             ));
         }
