@@ -813,8 +813,9 @@ fn check_batch(
     let by_seq = |seq: u64| &log[seq as usize];
     for e in batch {
         assert!(
-            e.occurred_at <= e.recorded_at,
-            "event {} dated after it was recorded",
+            e.occurred_at.as_second()
+                <= e.recorded_at.as_second() + rollcall_core::limits::FUTURE_SKEW_SECS,
+            "event {} dated after it was recorded, beyond the allowed clock skew",
             e.seq
         );
         assert_eq!(e.what.type_name(), encoded_kind(e));
