@@ -1138,6 +1138,15 @@ impl State {
                     d.resolution = Some(reason.clone());
                 });
             }
+            // The access log lives beside the ledger; `verify` checks the chain.
+            AccessLogged { count, .. } => {
+                if *count == 0 {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        "an access-log commitment must commit at least one record",
+                    ));
+                }
+            }
         }
         Ok(())
     }
