@@ -274,6 +274,9 @@ pub enum MovementCommand {
         /// Escort team members.
         #[arg(long)]
         escort: Vec<String>,
+        /// A medic travels with the escort (required for anyone with medical needs).
+        #[arg(long)]
+        medic: bool,
         /// Movement id (default: the next `MV-NNNN`).
         #[arg(long)]
         id: Option<String>,

@@ -57,3 +57,8 @@ pub enum Severity {
     /// A person may be lost.
     Critical,
 }
+
+/// Who owns a discrepancy a movement step opens (counts, intake, tracking).
+pub const MOVEMENT_OWNER: &str = "operations room";
+/// Who owns a discrepancy once it is escalated for being left open too long.
+pub const ESCALATION_OWNER: &str = "duty officer";

@@ -200,6 +200,9 @@ pub enum EventKind {
         vehicles: Vec<Vehicle>,
         /// Escort team (names or service numbers).
         escort: Vec<String>,
+        /// A medic travels with the escort (needed for anyone with medical needs).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        medic: bool,
         /// People to move, each with the vehicle they travel in.
         manifest: Vec<Seat>,
         /// Planned route; empty means the straight line between the facilities.

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// The guarantees checked on append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Rule {
     /// Events are appended in ledger order, each with the next seq.
     Sequence,
@@ -39,6 +40,10 @@ pub enum Rule {
     Segregation,
     /// A vehicle's seats are never exceeded.
     Seats,
+    /// Flights use aircraft; land movements never do.
+    VehicleMode,
+    /// A person with medical needs travels only on a movement with a medic.
+    MedicalEscort,
     /// A movement departs only when every escort record on its manifest is confirmed.
     EscortRecord,
     /// The person's custody status does not allow this step.
@@ -69,6 +74,8 @@ impl fmt::Display for Rule {
             Rule::Separation => "separation-group",
             Rule::Segregation => "women-and-juveniles-apart-from-men",
             Rule::Seats => "vehicle-seats",
+            Rule::VehicleMode => "vehicle-fits-mode",
+            Rule::MedicalEscort => "medic-for-medical-needs",
             Rule::EscortRecord => "escort-record",
             Rule::ReasonRequired => "reason-required",
             Rule::InvalidValue => "valid-value",

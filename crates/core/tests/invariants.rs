@@ -137,6 +137,7 @@ fn to_kinds(op: &Op, state: &State, n_movements: &mut u32) -> Vec<EventKind> {
                     },
                 ],
                 escort: vec!["escort".into()],
+                medic: false,
                 people: persons.iter().map(|p| pid(*p)).collect(),
                 route: vec![],
             };
@@ -150,6 +151,7 @@ fn to_kinds(op: &Op, state: &State, n_movements: &mut u32) -> Vec<EventKind> {
                     planned_departure: req.planned_departure,
                     vehicles: req.vehicles.clone(),
                     escort: req.escort.clone(),
+                    medic: req.medic,
                     manifest: req
                         .people
                         .iter()

@@ -17,6 +17,7 @@
 
 mod people;
 mod places;
+pub mod rosters;
 
 pub use people::{FOREIGN, REPATRIATING};
 pub use places::{DESTINATIONS, ORIGINS};
@@ -393,6 +394,8 @@ pub fn generate(cfg: &Config) -> Operation {
                 planned_departure: at(when, 24 * 60),
                 vehicles: vehicles.clone(),
                 escort: vec![format!("escort-team-{}", k % 12 + 1)],
+                // Every escort team in the operation has a medic.
+                medic: true,
                 people: manifest.clone(),
                 route: vec![],
             })),

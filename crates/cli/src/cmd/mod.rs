@@ -255,6 +255,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             people,
             route,
             escort,
+            medic,
             id,
             json,
         } => movement::create(
@@ -267,7 +268,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &vehicles,
             &people,
             route.as_deref(),
-            escort,
+            (escort, medic),
             json,
         ),
         Depart {

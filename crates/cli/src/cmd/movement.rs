@@ -178,7 +178,7 @@ pub fn create(
     vehicles: &str,
     people: &str,
     route: Option<&str>,
-    escort: Vec<String>,
+    (escort, medic): (Vec<String>, bool),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -215,6 +215,7 @@ pub fn create(
         planned_departure,
         vehicles,
         escort,
+        medic,
         people,
         route,
     };

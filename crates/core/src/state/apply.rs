@@ -7,10 +7,11 @@ use crate::custodian::CustodianKind;
 use crate::escort::EscortRecordStatus;
 use crate::event::{ENCODING_VERSION, Event, EventKind};
 use crate::ids::*;
-use crate::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
+use crate::manifest_rules::{self, Breach, Traveller, Trip};
+use crate::movement::{MovementStatus, Seat, Vehicle};
 use crate::person::{Category, PersonRecord};
 use crate::violation::{Rule, Violation};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 fn need_reason(reason: &str, what: &str) -> Result<(), Violation> {
     if reason.trim().is_empty() {
@@ -20,6 +21,11 @@ fn need_reason(reason: &str, what: &str) -> Result<(), Violation> {
         ));
     }
     Ok(())
+}
+
+/// A seating breach as a refusal naming the movement, the vehicle and the rule.
+fn breach_violation(movement: &MovementId, b: &Breach<&PersonId>) -> Violation {
+    Violation::new(b.rule, format!("movement {movement}: {b}")).person(b.person)
 }
 
 fn check_record(person: &PersonId, record: &PersonRecord) -> Result<(), Violation> {
@@ -44,6 +50,7 @@ impl State {
                 format!("encoding version {} is not {ENCODING_VERSION}", event.v),
             ));
         }
+        crate::limits::check_event(event)?;
         self.apply_kind(event)?;
         for p in event.what.persons() {
             self.custody.update(p.as_str(), |v| {
@@ -561,6 +568,7 @@ impl State {
                 planned_departure,
                 vehicles,
                 escort,
+                medic,
                 manifest,
                 route,
             } => {
@@ -595,7 +603,17 @@ impl State {
                         format!("movement {movement} has a route point that is not a number"),
                     ));
                 }
-                self.check_manifest(movement, *mode, origin, destination, vehicles, manifest)?;
+                self.check_manifest(
+                    movement,
+                    Trip {
+                        mode: *mode,
+                        medic: *medic,
+                    },
+                    origin,
+                    destination,
+                    vehicles,
+                    manifest,
+                )?;
                 let mut newly_scheduled = 0;
                 for seat in manifest {
                     self.custody.update(seat.person.as_str(), |v| {
@@ -623,6 +641,7 @@ impl State {
                         planned_departure: *planned_departure,
                         vehicles: vehicles.clone(),
                         escort: escort.clone(),
+                        medic: *medic,
                         manifest: manifest.clone(),
                         route: route.clone(),
                         status: MovementStatus::Planned,
@@ -1183,11 +1202,14 @@ impl State {
             })
     }
 
-    /// The manifest rules every movement must meet when it is planned.
+    /// The manifest rules every movement must meet when it is planned: the
+    /// people held at the origin and on no other open movement, the seating
+    /// rules of [`crate::manifest_rules`], and room at the destination.
+    #[allow(clippy::too_many_arguments)]
     fn check_manifest(
         &self,
         movement: &MovementId,
-        mode: Mode,
+        trip: Trip,
         origin: &CustodianId,
         destination: &CustodianId,
         vehicles: &[Vehicle],
@@ -1201,42 +1223,16 @@ impl State {
                     format!("movement {movement} lists vehicle {} twice", v.id),
                 ));
             }
-            if mode == Mode::Air && v.kind != VehicleKind::Aircraft {
-                return Err(Violation::new(
-                    Rule::Manifest,
+            manifest_rules::vehicle_fits_mode(trip.mode, v).map_err(|rule| {
+                Violation::new(
+                    rule,
                     format!(
-                        "air movement {movement} lists a {:?}, not an aircraft",
-                        v.kind
+                        "the manifest of movement {movement} cannot use it: {}",
+                        manifest_rules::vehicle_mode_problem(trip.mode, v)
                     ),
-                ));
-            }
-            if mode == Mode::Land && v.kind == VehicleKind::Aircraft {
-                return Err(Violation::new(
-                    Rule::Manifest,
-                    format!("land movement {movement} lists an aircraft"),
-                ));
-            }
-        }
-        struct Load<'a> {
-            seated: u32,
-            men: Option<&'a PersonId>,
-            women_or_juveniles: Option<&'a PersonId>,
-            groups: HashMap<&'a str, &'a PersonId>,
-        }
-        let mut loads: HashMap<&str, Load> = vehicles
-            .iter()
-            .map(|v| {
-                (
-                    v.id.as_str(),
-                    Load {
-                        seated: 0,
-                        men: None,
-                        women_or_juveniles: None,
-                        groups: HashMap::new(),
-                    },
                 )
-            })
-            .collect();
+            })?;
+        }
         let dest = self.custodian_view(destination)?;
         let CustodianKind::Facility(dest_facility) = &dest.info else {
             return Err(Violation::new(
@@ -1246,6 +1242,7 @@ impl State {
             .custodian(destination));
         };
         let mut seen = HashSet::new();
+        let mut seats = Vec::with_capacity(manifest.len());
         for seat in manifest {
             let p = &seat.person;
             if !seen.insert(p) {
@@ -1256,106 +1253,40 @@ impl State {
                 .person(p));
             }
             let view = self.person_view(p)?;
-            if &view.custodian != origin || view.status != CustodyStatus::Held {
+            if &view.custody.custodian != origin || view.custody.status != CustodyStatus::Held {
                 return Err(Violation::new(
                     Rule::Manifest,
                     format!(
                         "person {p} is not held at the origin {origin} (held by {})",
-                        view.custodian
+                        view.custody.custodian
                     ),
                 )
                 .person(p)
                 .custodian(origin));
             }
-            if let Some(other) = &view.movement {
+            if let Some(other) = &view.custody.movement {
                 return Err(Violation::new(
                     Rule::Manifest,
                     format!("person {p} is already on open movement {other}"),
                 )
                 .person(p));
             }
-            let category = view.record.category();
-            if !dest_facility.categories.contains(&category) {
-                return Err(Violation::new(
-                    Rule::Category,
-                    format!("destination {destination} does not hold {category} detainees"),
-                )
-                .person(p)
-                .custodian(destination));
-            }
-            let vehicle = vehicles.iter().find(|v| v.id == seat.vehicle).ok_or_else(|| {
+            let t = Traveller::of(view.record);
+            manifest_rules::destination_holds(&dest_facility.categories, &t).map_err(|rule| {
                 Violation::new(
-                    Rule::Manifest,
-                    format!("person {p} is seated in vehicle {} which is not on movement {movement}", seat.vehicle),
+                    rule,
+                    format!(
+                        "destination {destination} does not hold {} detainees",
+                        t.category()
+                    ),
                 )
                 .person(p)
+                .custodian(destination)
             })?;
-            if view.record.risk == crate::person::RiskLevel::High
-                && mode != Mode::Air
-                && !vehicle.armored
-            {
-                return Err(Violation::new(
-                    Rule::HighRiskTransport,
-                    format!(
-                        "person {p} is high-risk and travels only by air or in an armoured vehicle, not in {} ({:?})",
-                        vehicle.id, vehicle.kind
-                    ),
-                )
-                .person(p));
-            }
-            let load = loads.get_mut(vehicle.id.as_str()).ok_or_else(|| {
-                Violation::new(Rule::Manifest, format!("vehicle {} is unknown", vehicle.id))
-            })?;
-            load.seated += 1;
-            if load.seated > vehicle.seats {
-                return Err(Violation::new(
-                    Rule::Seats,
-                    format!(
-                        "vehicle {} of movement {movement} has {} seats; person {p} would be number {}",
-                        vehicle.id, vehicle.seats, load.seated
-                    ),
-                )
-                .person(p));
-            }
-            if category == Category::AdultMale {
-                if let Some(other) = load.women_or_juveniles {
-                    return Err(Violation::new(
-                        Rule::Segregation,
-                        format!(
-                            "person {p} (adult male) cannot travel in vehicle {} with person {other} (woman or juvenile)",
-                            vehicle.id
-                        ),
-                    )
-                    .person(p));
-                }
-                load.men.get_or_insert(p);
-            } else {
-                if let Some(other) = load.men {
-                    return Err(Violation::new(
-                        Rule::Segregation,
-                        format!(
-                            "person {p} ({category}) cannot travel in vehicle {} with person {other} (adult male)",
-                            vehicle.id
-                        ),
-                    )
-                    .person(p));
-                }
-                load.women_or_juveniles.get_or_insert(p);
-            }
-            for g in &view.record.separation_groups {
-                if let Some(other) = load.groups.get(g.as_str()) {
-                    return Err(Violation::new(
-                        Rule::Separation,
-                        format!(
-                            "persons {other} and {p} share separation group {g} and cannot travel in the same vehicle {}",
-                            vehicle.id
-                        ),
-                    )
-                    .person(p));
-                }
-                load.groups.insert(g.as_str(), p);
-            }
+            seats.push((p, seat.vehicle.as_str(), t));
         }
+        manifest_rules::check_seating(trip, vehicles, seats)
+            .map_err(|b| breach_violation(movement, &b))?;
         // Room at the destination: held now, plus everyone already on an open
         // movement bound there, plus this manifest.
         let inbound: usize = self

@@ -175,6 +175,9 @@ pub struct MovementView {
     pub vehicles: Vec<Vehicle>,
     /// Escort team.
     pub escort: Vec<String>,
+    /// A medic travels with the escort.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub medic: bool,
     /// Manifest, each person with their vehicle.
     pub manifest: Vec<Seat>,
     /// Planned route.
