@@ -23,7 +23,7 @@ use crate::escort::EscortRecord;
 use crate::event::{Event, EventKind};
 use crate::judicial::{CaseOutcome, Recipient};
 use crate::movement::Vehicle;
-use crate::person::PersonRecord;
+use crate::person::{PartialDate, PersonRecord};
 use crate::violation::{Rule, Violation};
 use jiff::Timestamp;
 
@@ -189,7 +189,7 @@ pub fn shown(value: &str) -> String {
 fn refused(field: &str, value: &str, problem: TextProblem) -> Violation {
     Violation::new(
         Rule::InvalidValue,
-        format!("{field} {:?} {problem}", shown(value)),
+        format!("{field} \"{}\" {problem}", shown(value)),
     )
 }
 
@@ -610,7 +610,7 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
     use jiff::fmt::temporal::{Pieces, PiecesOffset};
     let bad = || {
         format!(
-            "{:?} is not an RFC 3339 time (e.g. 2026-01-22T06:00:00Z)",
+            "\"{}\" is not an RFC 3339 time (e.g. 2026-01-22T06:00:00Z)",
             shown(text)
         )
     };
@@ -620,7 +620,7 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
         && n.offset().seconds().abs() >= 24 * 3600
     {
         return Err(format!(
-            "{:?}: the offset {} is beyond ±23:59",
+            "\"{}\": the offset {} is beyond ±23:59",
             shown(text),
             n.offset()
         ));
@@ -632,6 +632,26 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
 pub fn not_in_future(t: Timestamp, now: Timestamp, what: &str) -> Result<(), String> {
     if t.as_second() > now.as_second().saturating_add(FUTURE_SKEW_SECS) {
         return Err(format!("{what} {t} is in the future (now is {now})"));
+    }
+    Ok(())
+}
+
+/// Refuses a date of birth after the day of `now` (UTC), as far as the
+/// date is known: `2026` is fine all through 2026.
+pub fn birth_date_not_after(date: PartialDate, now: Timestamp) -> Result<(), String> {
+    let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let known = (
+        i32::from(date.year),
+        date.month.map_or(1, i32::from),
+        date.day.map_or(1, i32::from),
+    );
+    let today = (
+        i32::from(today.year()),
+        i32::from(today.month()),
+        i32::from(today.day()),
+    );
+    if known > today {
+        return Err(format!("the date of birth {date} is in the future"));
     }
     Ok(())
 }
@@ -696,5 +716,11 @@ mod tests {
         let now: Timestamp = "2026-01-22T06:00:00Z".parse().unwrap();
         assert!(not_in_future(now, now, "t").is_ok());
         assert!(not_in_future("2026-01-22T06:10:00Z".parse().unwrap(), now, "t").is_err());
+        let date = |s| PartialDate::parse(s).unwrap();
+        assert!(birth_date_not_after(date("2026"), now).is_ok());
+        assert!(birth_date_not_after(date("2026-01-22"), now).is_ok());
+        assert!(birth_date_not_after(date("2026-01-23"), now).is_err());
+        assert!(birth_date_not_after(date("2026-02"), now).is_err());
+        assert!(birth_date_not_after(date("2099-01-01"), now).is_err());
     }
 }

@@ -9,9 +9,17 @@
 //! values, output leaves through [`std::io::Write`] or as values, and no
 //! file is opened.
 
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod identity;
+pub mod model;
 pub mod normalise;
+mod par;
+pub mod prepare;
 pub mod roster;
 
+pub use identity::{Config, Decision, Dedupe, Explanation, Index, Linkage, dedupe, link};
 pub use roster::{
     COLUMNS, ParsedRoster, QuarantinedRow, RosterError, RosterRow, RowProblem, parse_roster,
     write_quarantine,

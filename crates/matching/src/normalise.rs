@@ -258,10 +258,9 @@ fn words(name: &str) -> Vec<(String, bool)> {
                 continue;
             }
             // `Aljubouri`, `Alshammari`: an article glued to a long name.
-            if letters.len() >= 7
+            if letters.len() >= 6
                 && letters.starts_with("al")
-                && !is_vowel(letters.as_bytes()[2])
-                && letters.as_bytes()[2] != b'l'
+                && !matches!(letters.as_bytes()[2], b'i' | b'l' | b'y')
             {
                 out.push((letters[2..].to_string(), true));
                 article = false;

@@ -15,9 +15,12 @@
 //! records each step through the same append path as real use, so every
 //! guarantee is checked. Nothing here touches a clock, a file or the network.
 
+mod instance;
 mod people;
 mod places;
 pub mod rosters;
+
+pub use instance::plan_instance;
 
 pub use people::{FOREIGN, REPATRIATING};
 pub use places::{DESTINATIONS, ORIGINS};

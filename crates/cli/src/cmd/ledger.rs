@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::ProveCommand;
-use crate::output::{bar, json, n};
+use crate::output::{bar, json, line, n, note, text};
 use anyhow::Context;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle, VerifierKey, hash_to_hex};
 use rollcall_store::Store;
@@ -40,11 +40,10 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
                     .collect::<Vec<_>>(),
             )?;
         } else {
-            use std::io::Write;
-            let mut w = std::io::stdout().lock();
-            for (size, root) in rows {
-                writeln!(w, "{size} {}", hash_to_hex(&root))?;
-            }
+            crate::output::lines(
+                rows.iter()
+                    .map(|(size, root)| format!("{size} {}", hash_to_hex(root))),
+            )?;
         }
         return Ok(0);
     }
@@ -61,36 +60,70 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
             "note": note,
         }))?;
     } else {
-        print!("{note}");
-        eprintln!("verifier key: {}", node.verifier());
+        text(&note)?;
+        crate::output::note(&format!("verifier key: {}", node.verifier()));
     }
     Ok(0)
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
-            eprintln!("proof written to {}", p.display());
+/// Writes a proof into the file `claimed` for it, or to standard output.
+fn write_out(claimed: Option<(&Path, std::fs::File)>, text: &str) -> anyhow::Result<()> {
+    match claimed {
+        Some((p, mut f)) => {
+            use std::io::Write;
+            if let Err(e) = f
+                .write_all(format!("{text}\n").as_bytes())
+                .and_then(|_| f.sync_all())
+            {
+                drop(f);
+                let _ = std::fs::remove_file(p);
+                anyhow::bail!("writing {}: {e}", p.display());
+            }
+            note(&format!("proof written to {}", p.display()));
         }
         None => crate::output::line(text)?,
     }
     Ok(())
 }
 
+/// Claims `--out` (a new owner-only file) before anything is read, so a
+/// read is never recorded for a proof that cannot be written.
+fn claim(out: Option<&Path>) -> anyhow::Result<Option<(&Path, std::fs::File)>> {
+    out.map(|p| crate::output::create_new(p).map(|f| (p, f)))
+        .transpose()
+}
+
 pub fn prove(ctx: &Ctx, p: ProveCommand) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     match p {
         ProveCommand::Inclusion { event, out } => {
+            let claimed = claim(out.as_deref())?;
             // The leaf data is the event: about people, it is a read of their record.
-            let b = node.session(ctx.principal()).inclusion(event)?;
+            let b = match node.session(ctx.principal()).inclusion(event) {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some((p, f)) = claimed {
+                        drop(f);
+                        let _ = std::fs::remove_file(p);
+                    }
+                    return Err(e.into());
+                }
+            };
             b.verify(node.verifier())?;
-            write_out(out.as_deref(), &serde_json::to_string_pretty(&b)?)?;
+            write_out(claimed, &serde_json::to_string_pretty(&b)?)?;
         }
         ProveCommand::Consistency { from_size, out } => {
+            // Names nobody: nothing to record, so no need to claim the file first.
             let b = node.prove_consistency(from_size)?;
             b.verify(node.verifier())?;
-            write_out(out.as_deref(), &serde_json::to_string_pretty(&b)?)?;
+            let text = serde_json::to_string_pretty(&b)?;
+            match out {
+                Some(p) => {
+                    crate::output::write_new(&p, format!("{text}\n").as_bytes())?;
+                    note(&format!("proof written to {}", p.display()));
+                }
+                None => line(&text)?,
+            }
         }
     }
     Ok(0)
@@ -194,7 +227,7 @@ pub fn verify_proof(
     if as_json {
         json(&json!({"ok": ok, "result": summary}))?;
     } else {
-        println!("{summary}");
+        line(&summary)?;
     }
     Ok(if ok { 0 } else { 2 })
 }
@@ -227,25 +260,23 @@ pub fn verify(
         return Ok(if report.ok { 0 } else { 2 });
     }
     match report.key_source {
-        rollcall_node::KeySource::Given => {
-            println!(
-                "trusted key: {} (given with --key; no other key is trusted)",
-                report.verifier
-            )
-        }
+        rollcall_node::KeySource::Given => line(&format!(
+            "trusted key: {} (given with --key; no other key is trusted)",
+            report.verifier
+        ))?,
         rollcall_node::KeySource::Ledger => {
-            eprintln!(
+            note(&format!(
                 "WARNING: no --key given, so the heads were checked with the key the ledger itself records:\n  {}\nThis shows the ledger is consistent with itself, not that it is the ledger you trust:\nwhoever can rewrite it can re-sign it with a key of their own. Pass --key with the node's\nverifier key, obtained separately, and --since with a head you remembered.",
                 report.verifier
-            );
-            println!(
+            ));
+            line(&format!(
                 "trusted key: {} (read from the ledger itself)",
                 report.verifier
-            );
+            ))?;
         }
     }
     if report.ok {
-        println!(
+        line(&format!(
             "verified: {} events, {} signed heads, {} projection rows, {} access records; root {} ({:.2} s)",
             n(report.events),
             n(report.heads),
@@ -253,19 +284,21 @@ pub fn verify(
             n(report.access_records),
             report.root,
             secs
-        );
+        ))?;
         if let Some(size) = report.since {
-            println!("the ledger still holds the remembered head of size {size}, unchanged");
+            line(&format!(
+                "the ledger still holds the remembered head of size {size}, unchanged"
+            ))?;
         }
     } else {
         for p in &report.problems {
-            println!("FAILED: {p}");
+            line(&format!("FAILED: {p}"))?;
         }
-        println!(
+        line(&format!(
             "checked {} events and {} signed heads before the first problem",
             n(report.events),
             n(report.heads)
-        );
+        ))?;
     }
     Ok(if report.ok { 0 } else { 2 })
 }
@@ -298,16 +331,13 @@ pub fn audit(
                 .collect::<Vec<_>>(),
         )?;
     } else {
-        use std::io::Write;
-        let mut w = std::io::stdout().lock();
-        for r in &records {
-            writeln!(
-                w,
+        crate::output::lines(records.iter().map(|r| {
+            format!(
                 "{:>8} {} {:<12} {:<10} {:<10} {:<20} {}  (event {})",
                 r.id, r.at, r.user, r.account, r.role, r.action, r.subject, r.committed_by
-            )?;
-        }
-        eprintln!("{} access records", n(records.len() as u64));
+            )
+        }))?;
+        note(&format!("{} access records", n(records.len() as u64)));
     }
     Ok(0)
 }
@@ -315,11 +345,11 @@ pub fn audit(
 pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
     // Without opening the node: rebuild is what repairs damaged projections.
     let (rows, events) = rollcall_node::Node::rebuild_dir(&ctx.data)?;
-    println!(
+    line(&format!(
         "rebuilt {} projection rows from {} events (under the write lock: no append was lost)",
         n(rows as u64),
         n(events)
-    );
+    ))?;
     Ok(0)
 }
 
@@ -328,13 +358,16 @@ pub fn backup(ctx: &Ctx, out: &Path) -> anyhow::Result<i32> {
     let head = node.backup(out)?;
     match head {
         Some(h) => {
-            println!(
+            line(&format!(
                 "backup written to {} — it contains the ledger up to this signed head:",
                 out.display()
-            );
-            print!("{}", h.note);
+            ))?;
+            text(&h.note)?;
         }
-        None => println!("backup written to {} (empty ledger)", out.display()),
+        None => line(&format!(
+            "backup written to {} (empty ledger)",
+            out.display()
+        ))?,
     }
     Ok(0)
 }
@@ -347,21 +380,79 @@ pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
             ctx.data.display()
         );
     }
-    std::fs::create_dir_all(&ctx.data)
-        .with_context(|| format!("creating {}", ctx.data.display()))?;
-    std::fs::copy(file, &target).with_context(|| format!("copying {}", file.display()))?;
-    let node = ctx.open()?;
-    let report = node.verify(rollcall_node::VerifyOptions::default(), &mut |_| {})?;
-    if !report.ok {
-        for p in &report.problems {
-            println!("FAILED: {p}");
-        }
-        return Ok(2);
+    super::args::check_regular(file, u64::MAX)?;
+    let created_dir = !ctx.data.exists();
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    println!(
+    builder
+        .create(&ctx.data)
+        .with_context(|| format!("creating {}", ctx.data.display()))?;
+    // Copy to a temporary name, open and verify it there, and only then
+    // rename it into place: a file that is not a ledger, or one that fails
+    // verify, never becomes this directory's ledger.
+    let staging = ctx.data.join(format!(
+        ".{}.restore-{}",
+        rollcall_node::DB_FILE,
+        std::process::id()
+    ));
+    let outcome = restore_staged(file, &staging);
+    let cleanup = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
+        }
+        if created_dir {
+            let _ = std::fs::remove_dir(&ctx.data);
+        }
+    };
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            cleanup();
+            return Err(e);
+        }
+    };
+    if !report.ok {
+        cleanup();
+        for p in &report.problems {
+            line(&format!("FAILED: {p}"))?;
+        }
+        line(&format!(
+            "{} was not restored: it does not verify",
+            file.display()
+        ))?;
+        return Ok(crate::exit::MISMATCH);
+    }
+    if let Err(e) = std::fs::rename(&staging, &target) {
+        cleanup();
+        anyhow::bail!(
+            "moving the restored ledger into {}: {e}",
+            ctx.data.display()
+        );
+    }
+    line(&format!(
         "restored {} events into {}; verify passed. This copy reads and verifies; to append, the node's key (node.key) must be placed beside it.",
-        n(node.size()),
+        n(report.events),
         ctx.data.display()
-    );
+    ))?;
     Ok(0)
+}
+
+/// Copies `file` to `staging` (owner-only) and verifies the copy.
+fn restore_staged(file: &Path, staging: &Path) -> anyhow::Result<rollcall_node::VerifyReport> {
+    let mut src =
+        std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut dst = crate::output::create_new(staging)?;
+    std::io::copy(&mut src, &mut dst)
+        .and_then(|_| dst.sync_all())
+        .with_context(|| format!("copying {}", file.display()))?;
+    drop(dst);
+    let store = rollcall_store::SqliteStore::open_existing(staging)
+        .map_err(|e| anyhow::anyhow!("{} is not a Rollcall ledger: {e}", file.display()))?;
+    let report = rollcall_node::verify_store(&store, Default::default(), &mut |_| {})?;
+    Ok(report)
 }
