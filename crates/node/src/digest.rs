@@ -22,34 +22,43 @@ pub(crate) fn hash(label: &str, parts: &[&[u8]]) -> Hash {
     h.finalize().into()
 }
 
-/// HMAC-SHA256 (RFC 2104) with a 32-byte key.
-pub(crate) fn hmac(key: &Hash, msg: &[u8]) -> Hash {
-    let mut ipad = [0x36u8; 64];
-    let mut opad = [0x5cu8; 64];
-    for (i, b) in key.iter().enumerate() {
-        ipad[i] ^= b;
-        opad[i] ^= b;
-    }
-    let inner: Hash = Sha256::new()
-        .chain_update(ipad)
-        .chain_update(msg)
-        .finalize()
-        .into();
-    Sha256::new()
-        .chain_update(opad)
-        .chain_update(inner)
-        .finalize()
-        .into()
+/// An HMAC-SHA256 (RFC 2104) key with its padded blocks already hashed,
+/// so each tag costs only the message's own compressions.
+#[derive(Clone)]
+pub(crate) struct HmacKey {
+    inner: Sha256,
+    outer: Sha256,
 }
 
-/// HMAC-SHA256 over length-prefixed parts.
-pub(crate) fn mac(key: &Hash, parts: &[&[u8]]) -> Hash {
-    let mut msg = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
-    for p in parts {
-        msg.extend_from_slice(&(p.len() as u64).to_be_bytes());
-        msg.extend_from_slice(p);
+impl HmacKey {
+    /// The key; 32 bytes, so it is padded, never hashed.
+    pub(crate) fn new(key: &Hash) -> HmacKey {
+        let mut ipad = [0x36u8; 64];
+        let mut opad = [0x5cu8; 64];
+        for (i, b) in key.iter().enumerate() {
+            ipad[i] ^= b;
+            opad[i] ^= b;
+        }
+        HmacKey {
+            inner: Sha256::new().chain_update(ipad),
+            outer: Sha256::new().chain_update(opad),
+        }
     }
-    hmac(key, &msg)
+
+    /// HMAC of `msg` (what [`HmacKey::mac`] computes over its encoding).
+    #[cfg(test)]
+    pub(crate) fn hmac(&self, msg: &[u8]) -> Hash {
+        let inner: Hash = self.inner.clone().chain_update(msg).finalize().into();
+        self.outer.clone().chain_update(inner).finalize().into()
+    }
+
+    /// HMAC over length-prefixed parts.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> Hash {
+        let mut inner = self.inner.clone();
+        feed(&mut inner, parts);
+        let inner: Hash = inner.finalize().into();
+        self.outer.clone().chain_update(inner).finalize().into()
+    }
 }
 
 /// The chain hash of access record `r` after the record hashed `prev`
@@ -88,9 +97,21 @@ mod tests {
         let mut key = [0u8; 32];
         key[..4].copy_from_slice(b"Jefe");
         assert_eq!(
-            hex(&hmac(&key, b"what do ya want for nothing?")),
+            hex(&HmacKey::new(&key).hmac(b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn mac_is_the_hmac_of_the_length_prefixed_parts() {
+        let k = HmacKey::new(&[5; 32]);
+        let mut msg = Vec::new();
+        for p in [&b"ab"[..], b"c"] {
+            msg.extend_from_slice(&(p.len() as u64).to_be_bytes());
+            msg.extend_from_slice(p);
+        }
+        assert_eq!(k.mac(&[b"ab", b"c"]), k.hmac(&msg));
+        assert_ne!(k.mac(&[b"a", b"bc"]), k.mac(&[b"ab", b"c"]));
     }
 
     #[test]

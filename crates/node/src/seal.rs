@@ -14,7 +14,7 @@
 //! Without the signing key (a restored copy) the seal cannot be checked;
 //! such a copy cannot append either, and `verify` recomputes every row.
 
-use crate::digest::{hash, hex, mac};
+use crate::digest::{HmacKey, hash, hex};
 use rollcall_ledger::{Hash, SigningKey};
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ pub(crate) const META_KEY: &str = "projection_seal";
 
 /// The running digest of the projections, and the key it is kept under.
 pub(crate) struct Seal {
-    key: Hash,
+    key: HmacKey,
     tags: HashMap<String, Hash>,
     digest: Hash,
 }
@@ -47,7 +47,7 @@ impl Seal {
         rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Seal {
         let mut s = Seal {
-            key,
+            key: HmacKey::new(&key),
             tags: HashMap::new(),
             digest: [0; 32],
         };
@@ -58,10 +58,8 @@ impl Seal {
     }
 
     fn tag(&self, table: &str, key: &str, value: &str) -> Hash {
-        mac(
-            &self.key,
-            &[table.as_bytes(), key.as_bytes(), value.as_bytes()],
-        )
+        self.key
+            .mac(&[table.as_bytes(), key.as_bytes(), value.as_bytes()])
     }
 
     fn xor(&mut self, t: &Hash) {
@@ -85,16 +83,13 @@ impl Seal {
 
     /// The seal of these rows as derived from the tree of `size` events with `root`.
     pub(crate) fn seal(&self, origin: &str, size: u64, root: &Hash) -> String {
-        hex(&mac(
-            &self.key,
-            &[
-                b"projection seal v1",
-                origin.as_bytes(),
-                &size.to_be_bytes(),
-                root,
-                &self.digest,
-            ],
-        ))
+        hex(&self.key.mac(&[
+            b"projection seal v1",
+            origin.as_bytes(),
+            &size.to_be_bytes(),
+            root,
+            &self.digest,
+        ]))
     }
 }
 
