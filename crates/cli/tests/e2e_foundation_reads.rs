@@ -232,6 +232,21 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         records_since(data, from),
         [("prove.inclusion".to_string(), "P-0000022".to_string())]
     );
+    // A proof file that cannot be written is never recorded as read.
+    let taken = d.tmp.path().join("taken.json");
+    std::fs::write(&taken, "x").unwrap();
+    let before = next_access_id(data);
+    let o = run(
+        data,
+        &["prove", "inclusion", &reg.to_string(), "--out", s(&taken)],
+    );
+    assert_ne!(o.code, 0, "{o:?}");
+    assert_eq!(next_access_id(data), before);
+    assert_eq!(
+        std::fs::read_to_string(&taken).unwrap(),
+        "x",
+        "never overwritten"
+    );
     // Escort records: show, and the --json of update and confirm (probe row 18).
     let mv = "MV-0015";
     let on: Vec<String> = run(data, &["movement", "show", mv, "--json"]).ok().json()["manifest"]
