@@ -329,6 +329,10 @@ pub enum MovementCommand {
         /// A medic travels with the escort (required for anyone with medical needs).
         #[arg(long)]
         medic: bool,
+        /// When the plan was made (RFC 3339; default now). Nothing on the
+        /// movement may be dated earlier.
+        #[arg(long, value_parser = args::event_time)]
+        planned_at: Option<Timestamp>,
         /// Movement id (default: the next `MV-NNNN`).
         #[arg(long, value_parser = args::id)]
         id: Option<String>,
@@ -606,6 +610,9 @@ pub enum ImportCommand {
         /// Register the good rows and write bad ones here with the reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
+        /// When they were taken into the facility's custody (RFC 3339; default now).
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,

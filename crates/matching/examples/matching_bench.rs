@@ -58,8 +58,7 @@ fn read_records(path: &str) -> Res<Vec<(String, rollcall_core::person::PersonRec
 
 /// `run-dedupe ROSTER OUT`: writes `record_id,cluster_id`; prints review size.
 fn run_dedupe(args: &[String]) -> Res<()> {
-    let rows = read_records(&args[0])?;
-    let records: Vec<_> = rows.iter().map(|(_, r)| r.clone()).collect();
+    let (ids, records): (Vec<String>, Vec<_>) = read_records(&args[0])?.into_iter().unzip();
     let mut cfg = Config {
         threads: threads(),
         ..Config::default()
@@ -82,6 +81,52 @@ fn run_dedupe(args: &[String]) -> Res<()> {
                 p.u[f]
             );
         }
+        let truth: HashMap<String, u32> = BufReader::new(File::open(format!("{}.truth", args[0]))?)
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let l = l.ok()?;
+                let (a, b) = l.split_once(',')?;
+                Some((a.to_string(), b.parse().ok()?))
+            })
+            .collect();
+        let person: Vec<u32> = ids.iter().map(|id| truth[id]).collect();
+        let mut by_person: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, p) in person.iter().enumerate() {
+            by_person.entry(*p).or_default().push(i);
+        }
+        let mut missed = 0;
+        let mut total = 0;
+        let mut shown = 0;
+        let linked: std::collections::HashSet<(u32, u32)> =
+            result.links.iter().map(|l| (l.a, l.b)).collect();
+        for members in by_person.values() {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    total += 1;
+                    let (a, b) = (a.min(b), a.max(b));
+                    if result.cluster[a] != result.cluster[b] {
+                        missed += 1;
+                        if shown < 6 && !linked.contains(&(a as u32, b as u32)) {
+                            shown += 1;
+                            let e = result.explain(a, b).unwrap();
+                            eprintln!("MISSED w {:.2}", e.weight);
+                            for c in &e.fields {
+                                eprintln!("   {:?} {} {:.2}", c.field, c.level_name, c.weight);
+                            }
+                            eprintln!(
+                                "  {:?} {:?}\n  {:?} {:?}",
+                                records[a].names.full,
+                                records[a].birth_date,
+                                records[b].names.full,
+                                records[b].birth_date
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!("missed {missed} of {total} true pairs");
         for l in result.links.iter().rev().take(3) {
             let e = result.explain(l.a as usize, l.b as usize).unwrap();
             eprintln!("w {:.2} prior {:.2}", e.weight, e.prior);
@@ -103,8 +148,8 @@ fn run_dedupe(args: &[String]) -> Res<()> {
     }
     let mut out = BufWriter::new(File::create(&args[1])?);
     writeln!(out, "record_id,cluster_id")?;
-    for ((id, _), c) in rows.iter().zip(&result.cluster) {
-        writeln!(out, "{id},{}", rows[*c as usize].0)?;
+    for (id, c) in ids.iter().zip(&result.cluster) {
+        writeln!(out, "{id},{}", ids[*c as usize])?;
     }
     out.flush()?;
     println!(
@@ -354,10 +399,13 @@ fn measure(cmd: &[String], timeout: Option<u64>) -> Res<Option<(Duration, u64, S
 fn generate(task: Task, dir: &Path) -> Res<(Vec<PathBuf>, HashMap<String, u32>)> {
     let mut truth = HashMap::new();
     let mut write = |name: String, rows: &[rosters::NoisyRow]| -> Res<PathBuf> {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         let mut out = BufWriter::new(File::create(&path)?);
         rosters::write_roster(&mut out, rows)?;
         out.flush()?;
+        let mut t = BufWriter::new(File::create(dir.join(format!("{name}.truth")))?);
+        rosters::write_truth(&mut t, rows)?;
+        t.flush()?;
         for r in rows {
             truth.insert(r.cells[0].clone(), r.person);
         }

@@ -89,8 +89,8 @@ pub struct Blocking {
 impl Default for Blocking {
     fn default() -> Blocking {
         Blocking {
-            max_block: 300,
-            window: 40,
+            max_block: 64,
+            window: 16,
         }
     }
 }

@@ -318,12 +318,14 @@ fn train_and_score(vocab: &Vocab, recs: &[Prepared], split: Option<usize>, cfg: 
         base.entry(*code)
             .or_insert_with(|| scorer.params.weight(&decode(*code)));
     }
-    let indexed: Vec<usize> = (0..cands.pairs.len()).collect();
-    let weights = par::map(&indexed, cfg.threads, |&i| {
-        let code = pair_codes[i];
-        let (a, _) = cands.pairs[i];
-        let v = decode(code);
-        base[&code] + scorer.tf_total(vocab, &v, &recs[a as usize])
+    let weights = par::ranges(cands.pairs.len(), cfg.threads, |range| {
+        range
+            .map(|i| {
+                let code = pair_codes[i];
+                let (a, _) = cands.pairs[i];
+                base[&code] + scorer.tf_total(vocab, &decode(code), &recs[a as usize])
+            })
+            .collect()
     });
     Scored {
         stats: Stats {

@@ -40,3 +40,34 @@ pub fn chunks<T: Sync, R: Send>(
             .collect()
     })
 }
+
+/// `f` over contiguous index ranges covering `0..n`, one per thread; the
+/// results concatenated in order.
+pub fn ranges<R: Send>(
+    n: usize,
+    threads: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = threads.max(1);
+    if threads == 1 || n < 1024 {
+        return f(0..n);
+    }
+    let size = n.div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(size)
+            .map(|start| {
+                let f = &f;
+                s.spawn(move || f(start..(start + size).min(n)))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for h in handles {
+            match h.join() {
+                Ok(r) => out.extend(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}

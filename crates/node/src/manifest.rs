@@ -12,14 +12,6 @@ use rollcall_core::{CustodianId, State};
 use rollcall_ledger::Checkpoint;
 use rollcall_print::{Counts, HeadStamp, ManifestDoc, PersonLine, Place, VehicleLine};
 
-/// The snake_case name serde gives an enum value.
-fn wire_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn place(state: &State, c: &CustodianId) -> Place {
     let (name, country) = match state.custodian(c.as_str()).map(|v| &v.info) {
         Some(CustodianKind::Facility(f)) => (f.name.clone(), f.country.to_string()),
@@ -106,7 +98,7 @@ pub(crate) fn document(
             nationality: rec
                 .map(|r| r.primary_nationality_key())
                 .unwrap_or_else(|| "unknown".into()),
-            risk: rec.map(|r| wire_name(&r.risk)).unwrap_or_default(),
+            risk: rec.map(|r| r.risk.as_str().to_string()).unwrap_or_default(),
             vehicle: seat.vehicle.clone(),
             escort_record: escort
                 .map(|e| match e.status {
@@ -133,7 +125,7 @@ pub(crate) fn document(
     let doc = ManifestDoc {
         movement: id.to_string(),
         mode: format!("{:?}", m.mode).to_lowercase(),
-        status: wire_name(&m.status),
+        status: m.status.as_str().to_string(),
         origin: place(state, &m.origin),
         destination: place(state, &m.destination),
         planned_departure: m.planned_departure.to_string(),

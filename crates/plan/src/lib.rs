@@ -167,13 +167,22 @@ pub fn plan(
     let dest = destination::assign(&model, &quota);
     let total = demand.total();
     let mut moved = 0;
-    let trips = run(instance, &model, &model.transport, &dest, |day, n| {
-        moved += n;
-        progress(Progress::Day {
-            day,
-            left: total - moved,
-        })
-    })?;
+    let trips = run(
+        instance,
+        &model,
+        &demand,
+        &model.transport,
+        &dest,
+        lower,
+        true,
+        |day, n| {
+            moved += n;
+            progress(Progress::Day {
+                day,
+                left: total - moved,
+            })
+        },
+    )?;
     let days = trips.iter().map(|t| t.day).max().unwrap_or(0);
     let what_if = if options.what_if {
         what_ifs(
@@ -235,14 +244,49 @@ pub fn plan(
     })
 }
 
+/// The construction, then, while it is above the lower bound, again for
+/// each fewer number of days with the whole flights each origin needs for
+/// that many days reserved for it; the best plan found.
+#[allow(clippy::too_many_arguments)]
 fn run(
     instance: &Instance,
     model: &Model,
+    demand: &bound::Demand,
     transport: &Transport,
     dest: &[Option<u32>],
-    on_day: impl FnMut(u32, u64),
+    lower: u32,
+    polish: bool,
+    mut on_day: impl FnMut(u32, u64),
 ) -> Result<Vec<solve::Trip1>, PlanError> {
-    solve::solve(instance, model, transport, dest, on_day).map_err(|s| PlanError::Stuck {
+    let mut best = solve::solve(instance, model, transport, dest, None, polish, &mut on_day)
+        .map_err(|f| stuck(instance, f))?;
+    let days = |t: &[solve::Trip1]| t.iter().map(|t| t.day).max().unwrap_or(0);
+    let mut d = lower.max(1);
+    while d < days(&best) {
+        let target = solve::Target {
+            days: d,
+            flights: bound::flights_needed(demand, transport, d),
+        };
+        if let Ok(trips) = solve::solve(
+            instance,
+            model,
+            transport,
+            dest,
+            Some(&target),
+            polish,
+            |_, _| {},
+        ) {
+            best = trips;
+            break;
+        }
+        d += 1;
+    }
+    Ok(best)
+}
+
+fn stuck(instance: &Instance, f: solve::Failure) -> PlanError {
+    let (solve::Failure::Stuck(s) | solve::Failure::Late(s)) = f;
+    PlanError::Stuck {
         day: s.day,
         count: s.left.len(),
         first: s
@@ -250,7 +294,7 @@ fn run(
             .first()
             .map(|&i| instance.people[i as usize].id.clone())
             .unwrap_or_default(),
-    })
+    }
 }
 
 /// The what-if questions: one more flight, one more armoured and one more
@@ -312,7 +356,7 @@ fn what_ifs(
         let d = if lower >= days {
             days
         } else {
-            run(instance, model, t, dest, |_, _| {})
+            run(instance, model, demand, t, dest, lower, false, |_, _| {})
                 .map(|trips| trips.iter().map(|t| t.day).max().unwrap_or(0))
                 .unwrap_or(days)
         };

@@ -14,7 +14,7 @@ use std::path::Path;
 pub fn roster(
     ctx: &Ctx,
     file: &Path,
-    facility: &str,
+    (facility, at): (&str, Timestamp),
     quarantine: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
@@ -66,7 +66,7 @@ pub fn roster(
         facility,
         &mut rows,
         &mut bad,
-        quarantine.is_some(),
+        (quarantine.is_some(), at),
     );
     let receipt = match result {
         Ok(r) => r,
@@ -141,13 +141,12 @@ fn register(
     facility: &str,
     rows: &mut Vec<RosterRow>,
     bad: &mut Vec<QuarantinedRow>,
-    quarantining: bool,
+    (quarantining, now): (bool, Timestamp),
 ) -> anyhow::Result<Option<rollcall_node::Receipt>> {
     if rows.is_empty() {
         return Ok(None);
     }
     let first = node.rules().counter("registered") + 1;
-    let now = Timestamp::now();
     if !quarantining {
         let kinds: Vec<EventKind> = rows
             .iter()

@@ -53,8 +53,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             file,
             facility,
             quarantine,
+            at,
             json,
-        }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
+        }) => import::roster(
+            &ctx,
+            &file,
+            (&facility, args::time_or_now(at)),
+            quarantine.as_deref(),
+            json,
+        ),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Correct {
             id,
@@ -211,6 +218,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             route,
             escort,
             medic,
+            planned_at,
             id,
             json,
         } => movement::create(
@@ -223,7 +231,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &vehicles,
             &people,
             route.as_deref(),
-            (escort, medic),
+            (escort, medic, planned_at),
             json,
         ),
         Depart {

@@ -176,7 +176,7 @@ pub fn create(
     vehicles: &str,
     people: &str,
     route: Option<&str>,
-    (escort, medic): (Vec<String>, bool),
+    (escort, medic, planned_at): (Vec<String>, bool, Option<Timestamp>),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -214,7 +214,7 @@ pub fn create(
         route,
     };
     let kinds = ops::plan(node.rules(), &req)?;
-    let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+    let r = node.append(&ctx.user, time_or_now(planned_at), kinds)?;
     ctx.ack(&r);
     report(&node, &id, as_json, "planned", 0)
 }
@@ -231,37 +231,19 @@ pub fn depart(
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
     let at = time_or_now(at);
-    let mut kinds = ops::depart(
+    let kinds = ops::depart(
         node.rules(),
         &MovementId::new(id),
         count,
         &boarded,
         MOVEMENT_OWNER,
     )?;
-    // Both sides may sign every handover of the departure.
-    let mut signers = Vec::new();
-    for (side, key) in [("from", keys.0), ("to", keys.1)] {
-        if let Some(path) = key {
-            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
-        }
-    }
-    for k in &mut kinds {
-        if let EventKind::CustodyHandedOver {
-            person,
-            from,
-            to,
-            signatures,
-            ..
-        } = k
-        {
-            let statement = rollcall_node::handover::statement(person, from, to, at);
-            for (side, key) in &signers {
-                signatures.push(
-                    rollcall_node::handover::sign(side, &statement, key)
-                        .map_err(|e| anyhow::anyhow!(e))?,
-                );
-            }
-        }
+    // The departure event itself moves custody; it carries no handover to
+    // sign yet, so refuse keys rather than pretend they signed something.
+    if keys.0.is_some() || keys.1.is_some() {
+        bail!(
+            "--sign-from/--sign-to: a departure is one event that moves custody itself and carries no signatures yet; record it unsigned"
+        );
     }
     let k = opened(&kinds);
     let r = node.append(&ctx.user, at, kinds)?;

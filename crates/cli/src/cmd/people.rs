@@ -311,16 +311,8 @@ pub fn correct(
     if &r == view.record {
         anyhow::bail!("nothing to correct: give at least one field that differs from the record");
     }
-    let rec = node.append(
-        &ctx.user,
-        rollcall_core::Timestamp::now(),
-        vec![EventKind::PersonRecordCorrected {
-            person: PersonId::new(id),
-            corrects,
-            record: r,
-            reason: reason.to_string(),
-        }],
-    )?;
+    let kinds = rollcall_core::ops::correct(node.rules(), &PersonId::new(id), corrects, r, reason);
+    let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
     ctx.ack(&rec);
     if as_json {
         json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;
