@@ -371,6 +371,9 @@ impl State {
                 discrepancy,
                 reason,
             } => self.discrepancy_resolved(t, discrepancy, reason),
+
+            // The access log lives beside the ledger; `verify` checks its chain.
+            AccessLogged { count, .. } => access_logged(*count),
         }
     }
 
@@ -702,4 +705,15 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// An access-log commitment commits at least one record.
+fn access_logged(count: u64) -> Result<(), Violation> {
+    if count == 0 {
+        return Err(Violation::new(
+            Rule::InvalidValue,
+            "an access-log commitment must commit at least one record",
+        ));
+    }
+    Ok(())
 }
