@@ -24,6 +24,7 @@ pub mod escort;
 pub mod event;
 pub mod ids;
 pub mod judicial;
+pub mod limits;
 pub mod manifest_rules;
 pub mod movement;
 pub mod ops;

@@ -18,6 +18,7 @@
 mod instance;
 mod people;
 mod places;
+pub mod rosters;
 
 pub use instance::plan_instance;
 
