@@ -77,6 +77,8 @@ fn main() {
                 .unwrap_or_else(|| "—".into())
         };
         let their_s = theirs.get("wall_s").and_then(|v| v.as_f64());
+        // A time ratio only means something against a plan.
+        let solved = theirs.get("days").is_some();
         println!(
             "| {scale} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {} | {} / {} | {} / {} |",
             instance.people.len(),
@@ -87,7 +89,9 @@ fn main() {
             get("days"),
             get("bound_days"),
             their_s.map_or("—".into(), |s| format!("{s:.1}")),
-            their_s.map_or("—".into(), |s| format!("{:.0}×", s / ours)),
+            their_s
+                .filter(|_| solved)
+                .map_or("—".into(), |s| format!("{:.0}×", s / ours)),
             plan.explanation.high_risk_by_land,
             get("hr_by_land"),
             plan.explanation.vehicles_used,
