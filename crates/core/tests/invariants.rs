@@ -117,7 +117,7 @@ fn to_kinds(op: &Op, state: &State, n_movements: &mut u32) -> Vec<EventKind> {
         Op::Plan { persons, from, to } => {
             *n_movements += 1;
             let req = ops::PlanRequest {
-                movement: MovementId(format!("M-{n_movements}")),
+                movement: MovementId(format!("MV-{n_movements}")),
                 mode: Mode::Land,
                 origin: custodian_name(*from, state),
                 destination: custodian_name(*to, state),
@@ -386,7 +386,7 @@ proptest! {
         prop_assert_eq!(loaded.to_rows(), rows);
         // Every event round-trips through its canonical bytes.
         for e in &log {
-            let bytes = e.encode();
+            let bytes = e.encode().unwrap();
             prop_assert_eq!(&Event::decode(&bytes).unwrap(), e);
         }
     }
@@ -502,7 +502,7 @@ fn over_capacity_needs_an_override_with_a_reason() {
 #[test]
 fn non_canonical_bytes_are_refused() {
     let (_, log) = setup();
-    let bytes = log[0].encode();
+    let bytes = log[0].encode().unwrap();
     let mut spaced = b" ".to_vec();
     spaced.extend_from_slice(&bytes);
     assert!(Event::decode(&spaced).is_err());
@@ -519,9 +519,9 @@ proptest! {
             ts(1),
             ts(1),
             actor(),
-            EventKind::MovementPositionReported { movement: MovementId::new("M-1"), lat, lon },
+            EventKind::MovementPositionReported { movement: MovementId::new("MV-1"), lat, lon },
         );
-        let bytes = e.encode();
+        let bytes = e.encode().unwrap();
         prop_assert_eq!(Event::decode(&bytes).expect("canonical"), e);
     }
 }

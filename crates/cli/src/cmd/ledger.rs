@@ -99,7 +99,7 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
                     .ok()
                     .and_then(|d| rollcall_core::Event::decode(&d).ok())
                     .map(|e| e.what.type_name())
-                    .unwrap_or_else(|| "event".into());
+                    .unwrap_or("event");
                 (
                     true,
                     format!(

@@ -6,12 +6,12 @@ use super::Ctx;
 use crate::output::{json, line, n};
 use anyhow::{Context, bail};
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
-use rollcall_core::event::EventKind;
+use rollcall_core::event::{EventKind, Side};
 use rollcall_core::movement::{Mode, MovementStatus};
 use rollcall_core::ops::{self, Presented};
 use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::tracking::TrackingRules;
-use rollcall_core::{CustodianId, DiscrepancyId, MovementId, PersonId, Timestamp};
+use rollcall_core::{CustodianId, DiscrepancyId, MovementId, Namespace, PersonId, Timestamp};
 use rollcall_node::Node;
 use serde_json::json;
 use std::path::Path;
@@ -198,14 +198,12 @@ pub fn create(
         None => vec![],
     };
     let id = match id {
-        Some(i) => i,
-        None => {
-            let mut k = node.state().movements().count() + 1;
-            while node.state().movement(&format!("MV-{k:04}")).is_some() {
-                k += 1;
-            }
-            format!("MV-{k:04}")
+        Some(i) => {
+            MovementId::parse(&i)
+                .map_err(|e| anyhow::anyhow!("--id: {e}"))?
+                .0
         }
+        None => node.state().allocator(Namespace::Movement).take(),
     };
     let req = ops::PlanRequest {
         movement: MovementId(id.clone()),
@@ -245,29 +243,13 @@ pub fn depart(
     )?;
     // Both sides may sign every handover of the departure.
     let mut signers = Vec::new();
-    for (side, key) in [("from", keys.0), ("to", keys.1)] {
+    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
         if let Some(path) = key {
             signers.push((side, rollcall_node::keyfile::load_file(&path)?));
         }
     }
-    for k in &mut kinds {
-        if let EventKind::CustodyHandedOver {
-            person,
-            from,
-            to,
-            signatures,
-            ..
-        } = k
-        {
-            let statement = rollcall_node::handover::statement(person, from, to, at);
-            for (side, key) in &signers {
-                signatures.push(
-                    rollcall_node::handover::sign(side, &statement, key)
-                        .map_err(|e| anyhow::anyhow!(e))?,
-                );
-            }
-        }
-    }
+    let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
+    node.sign_handovers(&mut kinds, at, &signing);
     let k = opened(&kinds);
     let r = node.append(&ctx.user, at, kinds)?;
     ctx.ack(&r);

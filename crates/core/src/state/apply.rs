@@ -32,18 +32,14 @@ fn check_record(person: &PersonId, record: &PersonRecord) -> Result<(), Violatio
 impl State {
     pub(super) fn apply_one(&mut self, event: &Event) -> Result<(), Violation> {
         let seq = self.next_seq();
-        if event.seq != seq {
-            return Err(Violation::new(
-                Rule::Sequence,
-                format!("event carries seq {}, the ledger expects {seq}", event.seq),
-            ));
-        }
         if event.v != ENCODING_VERSION {
             return Err(Violation::new(
                 Rule::InvalidValue,
                 format!("encoding version {} is not {ENCODING_VERSION}", event.v),
             ));
         }
+        self.check_origin(event)?;
+        self.check_new_id(&event.what)?;
         self.apply_kind(event)?;
         for p in event.what.persons() {
             self.custody.update(p.as_str(), |v| {
@@ -52,6 +48,7 @@ impl State {
                 }
             });
         }
+        self.note_identity(event);
         self.counters.put("events", seq + 1);
         Ok(())
     }
@@ -215,7 +212,8 @@ impl State {
 
     fn apply_kind(&mut self, event: &Event) -> Result<(), Violation> {
         use EventKind::*;
-        let seq = event.seq;
+        // The event's position in this ledger (its identity is origin + counter).
+        let seq = self.next_seq();
         let at = event.occurred_at;
         match &event.what {
             CustodianRegistered { custodian, info } => {
@@ -341,8 +339,10 @@ impl State {
                 from,
                 to,
                 capacity_override,
+                signatures,
                 ..
             } => {
+                self.check_handover_signatures(from, to, signatures)?;
                 // Someone on a planned movement is not handed elsewhere: the
                 // manifest would no longer be true.
                 if let Some(planned) = self
@@ -1124,6 +1124,16 @@ impl State {
                     },
                 );
             }
+            OfficerKeyRegistered {
+                custodian,
+                key,
+                officer,
+            } => self.register_officer_key(seq, custodian, key, officer)?,
+            OfficerKeyRevoked {
+                custodian,
+                key,
+                reason,
+            } => self.revoke_officer_key(seq, custodian, key, reason)?,
             DiscrepancyResolved {
                 discrepancy,
                 reason,

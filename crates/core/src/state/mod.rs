@@ -8,6 +8,8 @@
 //! just those rows in the same transaction as the events.
 
 mod apply;
+pub mod officer_keys;
+pub mod origin;
 mod rows;
 pub mod table;
 pub mod views;
@@ -36,6 +38,9 @@ pub struct State {
     pub(crate) counters: Table<u64>,
     pub(crate) sources: Table<String>,
     pub(crate) escorts: Table<EscortRecordView>,
+    pub(crate) officer_keys: Table<officer_keys::OfficerKeyView>,
+    /// The node minting ids from this state (not a projection row).
+    pub(crate) local: crate::ids::NodeCode,
 }
 
 impl Default for State {
@@ -60,6 +65,8 @@ impl State {
             counters: Table::default(),
             sources: Table::default(),
             escorts: Table::default(),
+            officer_keys: Table::default(),
+            local: crate::ids::NodeCode::default(),
         };
         s.custodians.put(
             RELEASED,
@@ -72,7 +79,8 @@ impl State {
         s
     }
 
-    /// The seq the next event must carry (the number of events applied).
+    /// The position the next event takes in this ledger (the number of
+    /// events applied). Positions are not part of an event's identity.
     pub fn next_seq(&self) -> u64 {
         self.counters.get("events").copied().unwrap_or(0)
     }
@@ -85,12 +93,13 @@ impl State {
 
     /// Applies events in order, atomically: all of them or none.
     pub fn apply_batch(&mut self, events: &[Event]) -> Result<ProjectionDelta, BatchRejected> {
+        let first = self.next_seq();
         for (index, event) in events.iter().enumerate() {
             if let Err(violation) = self.apply_one(event) {
                 self.rollback();
                 return Err(BatchRejected {
                     index,
-                    seq: event.seq,
+                    seq: first + index as u64,
                     violation,
                 });
             }
@@ -130,6 +139,7 @@ impl State {
         self.counters.set_journaling(on);
         self.sources.set_journaling(on);
         self.escorts.set_journaling(on);
+        self.officer_keys.set_journaling(on);
     }
 
     fn rollback(&mut self) {
@@ -145,6 +155,7 @@ impl State {
         self.counters.rollback();
         self.sources.rollback();
         self.escorts.rollback();
+        self.officer_keys.rollback();
     }
 
     fn discard_changes(&mut self) {
@@ -234,12 +245,15 @@ impl State {
     }
 }
 
-/// The key of the roster-row index: roster and record id.
+/// The key of the roster-row index: roster and record id, both free text,
+/// so the roster's length comes first and no two pairs share a key.
 pub(crate) fn source_key(roster: &str, record_id: &str) -> String {
-    format!("{roster}/{record_id}")
+    format!("{}:{roster}/{record_id}", roster.len())
 }
 
-/// The key of an escort record: movement and person.
+/// The key of an escort record: movement and person. Both are checked ids
+/// (letters, digits and `-`, checked by `apply` when created), so the `/`
+/// cannot occur inside either and no two pairs share a key.
 pub(crate) fn escort_key(movement: &str, person: &str) -> String {
     format!("{movement}/{person}")
 }
