@@ -1,18 +1,42 @@
 //! `rollcall`: the command line of a Rollcall node. Thin glue: every command
 //! parses its arguments, calls the node, matching or sim crates, and prints.
 //!
-//! Exit status: 0 on success, 1 on an error (nothing was written), 2 when
-//! `verify` or `verify-proof` finds that something does not check out.
+//! Exit status ([`exit`]): 0 on success, 1 on an error, 2 when `verify` or
+//! `verify-proof` finds that something does not check out, 64 on a usage
+//! error (an unknown flag, a value out of range), 74 when standard output
+//! cannot be written. A reader that closes the output early (`| head`) does
+//! not change the status.
 
 mod cmd;
 mod output;
 
 use clap::{Parser, Subcommand};
+use cmd::args::{self, CategoryArg, FormatArg, ModeArg, RiskArg, SecurityArg, SexArg, YesNo};
+use rollcall_core::Timestamp;
 use std::path::PathBuf;
+
+/// The exit statuses, disjoint so a script can tell them apart.
+pub mod exit {
+    /// Done.
+    pub const OK: i32 = 0;
+    /// Refused or failed; the message says what to do.
+    pub const ERROR: i32 = 1;
+    /// `verify` or `verify-proof` found something that does not check out.
+    pub const MISMATCH: i32 = 2;
+    /// The command line itself is wrong (sysexits `EX_USAGE`).
+    pub const USAGE: i32 = 64;
+    /// Standard output could not be written, e.g. a full disk (sysexits `EX_IOERR`).
+    pub const OUTPUT: i32 = 74;
+}
 
 /// Rollcall: custody-transfer operations with a tamper-evident ledger.
 #[derive(Parser, Debug)]
-#[command(name = "rollcall", version, about, long_about = None)]
+#[command(
+    name = "rollcall",
+    version,
+    about = "Rollcall: custody-transfer operations with a tamper-evident ledger.",
+    long_about = None
+)]
 pub struct Cli {
     /// Data directory of the node.
     #[arg(
@@ -23,7 +47,7 @@ pub struct Cli {
     )]
     pub data: PathBuf,
     /// Who is working (recorded with every event and every read).
-    #[arg(long, global = true, env = "ROLLCALL_USER")]
+    #[arg(long, global = true, env = "ROLLCALL_USER", value_parser = args::text)]
     pub user: Option<String>,
     /// Print one line `ack <tree size> <root hex>` after each durable commit.
     #[arg(long, global = true, hide = true)]
@@ -37,7 +61,7 @@ pub enum Command {
     /// Create a new ledger and this node's signing key.
     Init {
         /// Node name, written into every signed head.
-        #[arg(long, default_value = "node")]
+        #[arg(long, default_value = "node", value_parser = args::id)]
         name: String,
     },
     /// Generate and record the reference operation, then print the status.
@@ -48,6 +72,34 @@ pub enum Command {
         /// Size: 1 is 7,000 people.
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
+    },
+    /// Plan the transfer: the fewest days to move everyone under the manifest
+    /// rules, with a proven lower bound and what more transport would save.
+    Plan {
+        /// The instance (JSON; see README, "Transfer planner").
+        #[arg(long)]
+        input: PathBuf,
+        /// The plan to write (JSON); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip the what-if questions (one solve instead of one per question).
+        #[arg(long)]
+        no_what_if: bool,
+        /// JSON summary on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the planner instance of the reference operation (everyone still to move).
+    PlanInstance {
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Size: 1 is 7,000 people.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The instance to write (JSON); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// The operation at a glance.
     Status {
@@ -73,7 +125,7 @@ pub enum Command {
     /// People, optionally only those with one custodian.
     People {
         /// Only people held by this custodian.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         at: Option<String>,
         /// JSON output.
         #[arg(long)]
@@ -82,13 +134,13 @@ pub enum Command {
     /// Hand a person over from their current custodian to another.
     Handover {
         /// Person id.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         person: String,
         /// Current custodian.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         from: String,
         /// Receiving custodian.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         to: String,
         /// Why.
         #[arg(long)]
@@ -97,14 +149,14 @@ pub enum Command {
         #[arg(long)]
         override_capacity: Option<String>,
         /// Private key file of the handing-over side, to sign the handover.
-        #[arg(long)]
+        #[arg(long, value_parser = args::key_file)]
         sign_from: Option<PathBuf>,
         /// Private key file of the receiving side, to sign the handover.
-        #[arg(long)]
+        #[arg(long, value_parser = args::key_file)]
         sign_to: Option<PathBuf>,
-        /// When it happened (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When it happened (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -130,13 +182,13 @@ pub enum Command {
     /// Look for tracking alerts (silent, stopped, off route) and escalate old
     /// discrepancies, as of a time; run it every few minutes.
     Watch {
-        /// The time to check as of (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// The time to check as of (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         #[command(flatten)]
         rules: RulesArgs,
-        /// Escalate open discrepancies older than this many minutes.
-        #[arg(long, default_value_t = 120)]
+        /// Escalate open discrepancies older than this many minutes (1 to 525600, a year).
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(i64).range(1..=525_600))]
         escalate_after: i64,
         /// JSON output.
         #[arg(long)]
@@ -148,7 +200,7 @@ pub enum Command {
     /// Create a signing key for an officer (to sign handovers).
     Keygen {
         /// Key name (no spaces or `+`), e.g. `officer.hasakah.12`.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         name: String,
         /// Where to write the private key (mode 0600; never overwritten).
         #[arg(long)]
@@ -204,14 +256,14 @@ pub enum Command {
 /// Thresholds of the tracking alerts.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RulesArgs {
-    /// Alert when a movement under way has not reported for this many minutes.
-    #[arg(long, default_value_t = 30)]
+    /// Alert when a movement under way has not reported for this many minutes (1 to 10080, a week).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=10_080))]
     pub silent_after: i64,
-    /// Alert when a movement stands still this many minutes outside a checkpoint.
-    #[arg(long, default_value_t = 20)]
+    /// Alert when a movement stands still this many minutes outside a checkpoint (1 to 10080).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=10_080))]
     pub max_stop: i64,
-    /// Alert when a movement is farther than this many km from its planned route.
-    #[arg(long, default_value_t = 5.0)]
+    /// Alert when a movement is farther than this many km from its planned route (above 0).
+    #[arg(long, default_value_t = 5.0, value_parser = args::km)]
     pub off_route_km: f64,
 }
 
@@ -231,18 +283,18 @@ impl RulesArgs {
 pub enum MovementCommand {
     /// Plan a movement; its manifest is checked against every rule.
     Create {
-        /// `land` or `air`.
-        #[arg(long)]
-        mode: String,
+        /// Land convoy or flight.
+        #[arg(long, value_enum)]
+        mode: ModeArg,
         /// Origin facility.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         from: String,
         /// Destination facility.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         to: String,
-        /// Planned departure (RFC 3339).
-        #[arg(long)]
-        at: String,
+        /// Planned departure (RFC 3339; within a year ahead).
+        #[arg(long, value_parser = args::planned_time)]
+        at: Timestamp,
         /// Vehicles: `KIND:SEATS,...` with KIND bus, truck, armored or aircraft.
         #[arg(long)]
         vehicles: String,
@@ -253,10 +305,17 @@ pub enum MovementCommand {
         #[arg(long)]
         route: Option<String>,
         /// Escort team members.
-        #[arg(long)]
+        #[arg(long, value_parser = args::text)]
         escort: Vec<String>,
-        /// Movement id (default: the next `MV-NNNN`).
+        /// A medic travels with the escort (required for anyone with medical needs).
         #[arg(long)]
+        medic: bool,
+        /// When the plan was made (RFC 3339; default now). Nothing on the
+        /// movement may be dated earlier.
+        #[arg(long, value_parser = args::event_time)]
+        planned_at: Option<Timestamp>,
+        /// Movement id (default: the next `MV-NNNN`).
+        #[arg(long, value_parser = args::id)]
         id: Option<String>,
         /// JSON output.
         #[arg(long)]
@@ -265,22 +324,23 @@ pub enum MovementCommand {
     /// Record the departure: headcount and who boarded.
     Depart {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// The escort's headcount.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100_000))]
         count: u32,
         /// Who boarded: ids or `@FILE`.
         #[arg(long)]
         boarded: String,
         /// Private key file of the origin facility's officer: signs every handover.
-        #[arg(long)]
+        #[arg(long, value_parser = args::key_file)]
         sign_from: Option<PathBuf>,
         /// Private key file of the escort commander: signs every handover.
-        #[arg(long)]
+        #[arg(long, value_parser = args::key_file)]
         sign_to: Option<PathBuf>,
-        /// When (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -288,16 +348,17 @@ pub enum MovementCommand {
     /// A headcount en route.
     Checkpoint {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Where.
-        #[arg(long)]
+        #[arg(long, value_parser = args::text)]
         place: String,
         /// How many were counted.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100_000))]
         count: u32,
-        /// When (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -305,16 +366,17 @@ pub enum MovementCommand {
     /// A position report (or a batch with `--track FILE.csv` of `lat,lon,time`).
     Position {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Latitude.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = args::lat)]
         lat: Option<f64>,
         /// Longitude.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = args::lon)]
         lon: Option<f64>,
-        /// When (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// A CSV file of `lat,lon,time` lines.
         #[arg(long)]
         track: Option<String>,
@@ -327,13 +389,14 @@ pub enum MovementCommand {
     /// Arrival and intake: who was admitted; reconciled against who boarded.
     Arrive {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Admitted: ids or `@FILE`; a line `ID,BIOMETRIC` also checks identity.
         #[arg(long)]
         admitted: String,
-        /// When (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -341,16 +404,17 @@ pub enum MovementCommand {
     /// Abort: everyone on board returns to a named custodian.
     Abort {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Where everyone goes back to.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         return_to: String,
         /// Why.
         #[arg(long)]
         reason: String,
-        /// When (RFC 3339); default now.
-        #[arg(long)]
-        at: Option<String>,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -358,6 +422,7 @@ pub enum MovementCommand {
     /// A movement: vehicles, counts, track, ETA, open discrepancies.
     Show {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// JSON output.
         #[arg(long)]
@@ -366,10 +431,11 @@ pub enum MovementCommand {
     /// The printable manifest the escort carries and both sides sign.
     Manifest {
         /// Movement id.
+        #[arg(value_parser = args::id)]
         id: String,
-        /// `pdf` or `csv`.
-        #[arg(long, default_value = "pdf")]
-        format: String,
+        /// What to write.
+        #[arg(long, value_enum, default_value_t = FormatArg::Pdf)]
+        format: FormatArg,
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
@@ -380,17 +446,17 @@ pub enum MovementCommand {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct EscortFields {
     /// Risk of violence: yes or no.
-    #[arg(long)]
-    pub violence: Option<String>,
+    #[arg(long, value_enum)]
+    pub violence: Option<YesNo>,
     /// Risk of escape: yes or no.
-    #[arg(long)]
-    pub escape: Option<String>,
+    #[arg(long, value_enum)]
+    pub escape: Option<YesNo>,
     /// Risk of self-harm: yes or no.
-    #[arg(long)]
-    pub self_harm: Option<String>,
+    #[arg(long, value_enum)]
+    pub self_harm: Option<YesNo>,
     /// Health risk en route: yes or no.
-    #[arg(long)]
-    pub health: Option<String>,
+    #[arg(long, value_enum)]
+    pub health: Option<YesNo>,
     /// Medication, `;`-separated, or `none`.
     #[arg(long)]
     pub medication: Option<String>,
@@ -413,7 +479,7 @@ pub enum EscortCommand {
     /// Show the records (the read is audited).
     Show {
         /// Movement id.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         movement: String,
         /// People: ids or `@FILE`.
         #[arg(long)]
@@ -425,7 +491,7 @@ pub enum EscortCommand {
     /// Complete or change fields of the records.
     Update {
         /// Movement id.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         movement: String,
         /// People: ids or `@FILE`.
         #[arg(long)]
@@ -440,7 +506,7 @@ pub enum EscortCommand {
     /// refuses a record with required fields missing, naming them.
     Confirm {
         /// Movement id.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         movement: String,
         /// People: ids or `@FILE`.
         #[arg(long)]
@@ -506,41 +572,45 @@ pub enum OfficerKeyCommand {
 #[derive(Subcommand, Debug)]
 pub enum FacilityCommand {
     /// Register a detention facility.
-    Add {
-        /// Facility id (e.g. `IQ-NSR`).
-        #[arg(long)]
-        id: String,
-        /// Name.
-        #[arg(long)]
-        name: String,
-        /// The authority running it.
-        #[arg(long)]
-        authority: String,
-        /// Country (ISO 3166-1 alpha-2 or alpha-3).
-        #[arg(long)]
-        country: String,
-        /// Latitude.
-        #[arg(long, allow_hyphen_values = true)]
-        lat: f64,
-        /// Longitude.
-        #[arg(long, allow_hyphen_values = true)]
-        lon: f64,
-        /// IANA time zone, e.g. `Asia/Baghdad`.
-        #[arg(long)]
-        time_zone: String,
-        /// `minimum`, `medium` or `maximum`.
-        #[arg(long, default_value = "maximum")]
-        security: String,
-        /// People it may hold.
-        #[arg(long)]
-        capacity: u32,
-        /// Categories it may hold: comma-separated `adult_male`, `adult_female`, `juvenile`.
-        #[arg(long, default_value = "adult_male")]
-        categories: String,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
+    Add(FacilityAdd),
+}
+
+/// `facility add`.
+#[derive(clap::Args, Debug)]
+pub struct FacilityAdd {
+    /// Facility id (e.g. `IQ-NSR`).
+    #[arg(long, value_parser = args::id)]
+    pub id: String,
+    /// Name.
+    #[arg(long, value_parser = args::text)]
+    pub name: String,
+    /// The authority running it.
+    #[arg(long, value_parser = args::text)]
+    pub authority: String,
+    /// Country (ISO 3166-1 alpha-2 or alpha-3).
+    #[arg(long)]
+    pub country: String,
+    /// Latitude.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::lat)]
+    pub lat: f64,
+    /// Longitude.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::lon)]
+    pub lon: f64,
+    /// IANA time zone, e.g. `Asia/Baghdad`.
+    #[arg(long)]
+    pub time_zone: String,
+    /// Security level.
+    #[arg(long, value_enum, default_value_t = SecurityArg::Maximum)]
+    pub security: SecurityArg,
+    /// People it may hold (1 to 10,000,000).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub capacity: u32,
+    /// Categories it may hold, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "adult_male")]
+    pub categories: Vec<CategoryArg>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -548,6 +618,7 @@ pub enum DiscrepancyCommand {
     /// Resolve it, with a stated reason (recorded in the ledger with your name).
     Resolve {
         /// Discrepancy id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Why it is resolved.
         #[arg(long)]
@@ -565,11 +636,14 @@ pub enum ImportCommand {
         /// The roster file.
         file: PathBuf,
         /// The facility holding them.
-        #[arg(long)]
+        #[arg(long, value_parser = args::id)]
         facility: String,
         /// Register the good rows and write bad ones here with the reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
+        /// When they were taken into the facility's custody (RFC 3339; default now).
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -583,6 +657,7 @@ pub enum PersonCommand {
     /// Whole custody history with inclusion proofs (the read is audited).
     Show {
         /// Person id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// JSON output.
         #[arg(long)]
@@ -592,6 +667,7 @@ pub enum PersonCommand {
     /// nothing recorded before is changed. Only the fields given change.
     Correct {
         /// Person id.
+        #[arg(value_parser = args::id)]
         id: String,
         /// Why (required).
         #[arg(long)]
@@ -634,24 +710,24 @@ pub struct CorrectionFields {
     /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long)]
     pub birth_date: Option<String>,
-    /// Sex: M, F or U.
-    #[arg(long)]
-    pub sex: Option<String>,
+    /// Sex: M, F or U (also male, female, unknown).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub sex: Option<SexArg>,
     /// Nationalities, `;`-separated ISO 3166-1 codes (replaces the list; `none` for unknown).
     #[arg(long)]
     pub nationality: Option<String>,
-    /// Risk level: low, medium or high.
-    #[arg(long)]
-    pub risk: Option<String>,
+    /// Risk level.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub risk: Option<RiskArg>,
     /// Why the risk level is what it is.
     #[arg(long)]
     pub risk_reason: Option<String>,
-    /// Juvenile: yes or no.
-    #[arg(long)]
-    pub juvenile: Option<String>,
-    /// Medical needs: yes or no.
-    #[arg(long)]
-    pub medical_needs: Option<String>,
+    /// Juvenile.
+    #[arg(long, value_enum)]
+    pub juvenile: Option<YesNo>,
+    /// Medical needs.
+    #[arg(long, value_enum)]
+    pub medical_needs: Option<YesNo>,
     /// Separation groups, `;`-separated (replaces the list; `none` to clear).
     #[arg(long)]
     pub separation_groups: Option<String>,
@@ -682,18 +758,92 @@ pub enum ProveCommand {
 }
 
 fn main() {
-    let cli = Cli::parse();
-    match cmd::run(cli) {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            // A reader that stops early (`| head`) is not an error.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
-                std::process::exit(0);
+    let code = match Cli::try_parse() {
+        Ok(cli) => match cmd::run(cli) {
+            Ok(code) => code,
+            Err(e) => report(&e),
+        },
+        Err(e) => usage(&e),
+    };
+    // Whatever is still buffered: a failure here is a failure to report.
+    let code = match output::text("") {
+        Ok(()) => code,
+        Err(e) => report(&e),
+    };
+    std::process::exit(code);
+}
+
+/// Help and version go to standard output (status 0); a usage error goes
+/// to standard error with status 64.
+fn usage(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            match output::text(&e.render().to_string()) {
+                Ok(()) => exit::OK,
+                Err(e) => report(&e),
             }
-            eprintln!("error: {e:#}");
-            std::process::exit(1);
+        }
+        _ => {
+            match bad_value(e) {
+                Some(msg) => output::note(&msg),
+                None => {
+                    let _ = e.print();
+                }
+            }
+            exit::USAGE
         }
     }
+}
+
+/// clap's message for a refused value echoes the value as given — control
+/// characters, bidi overrides and 100 KB ids included. This one shows it
+/// escaped and cut short, then the reason.
+fn bad_value(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let ContextValue::String(value) = e.get(ContextKind::InvalidValue)? else {
+        return None;
+    };
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.clone(),
+        _ => "a value".into(),
+    };
+    let why = match (std::error::Error::source(e), e.get(ContextKind::ValidValue)) {
+        (Some(source), _) => source.to_string(),
+        (None, Some(ContextValue::Strings(valid))) => {
+            format!("use one of {}", valid.join(", "))
+        }
+        _ => "not accepted".into(),
+    };
+    Some(format!(
+        "error: invalid value '{}' for '{arg}': {why}\n\nFor more information, try '--help'.",
+        rollcall_core::limits::shown(value)
+    ))
+}
+
+/// Prints an error as one line, each cause once, and returns its status.
+fn report(e: &anyhow::Error) -> i32 {
+    output::note(&format!("error: {}", message(e)));
+    if e.downcast_ref::<output::OutputFailed>().is_some() {
+        exit::OUTPUT
+    } else {
+        exit::ERROR
+    }
+}
+
+/// The error and its causes joined by `: `, leaving out a cause whose text
+/// the message already holds (`os error 17: os error 17`).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

@@ -84,3 +84,46 @@ impl CustodianKind {
         }
     }
 }
+
+/// Most people one facility may hold.
+pub const MAX_CAPACITY: u32 = 10_000_000;
+
+impl Facility {
+    /// The facility if every field is valid: name and authority given (and
+    /// plain text, see [`crate::limits`]), coordinates on the earth, a time
+    /// zone of the IANA database, a capacity of 1 to [`MAX_CAPACITY`], and
+    /// at least one category (duplicates dropped).
+    pub fn checked(mut self) -> Result<Facility, crate::Violation> {
+        use crate::limits::check_text;
+        use crate::{Rule, Violation};
+        let invalid = |detail: String| Violation::new(Rule::InvalidValue, detail);
+        for (field, value) in [("name", &self.name), ("authority", &self.authority)] {
+            check_text(&format!("facility {field}"), value)?;
+            if value.trim().is_empty() {
+                return Err(invalid(format!("the facility {field} is empty")));
+            }
+        }
+        let Coordinates { lat, lon } = self.coordinates;
+        if !(lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+            return Err(invalid(format!("{lat},{lon} is not on the earth")));
+        }
+        if jiff::tz::db().get(&self.time_zone).is_err() {
+            return Err(invalid(format!(
+                "time zone \"{}\" is not in the IANA time zone database (e.g. Asia/Baghdad)",
+                crate::limits::shown(&self.time_zone)
+            )));
+        }
+        if !(1..=MAX_CAPACITY).contains(&self.capacity) {
+            return Err(invalid(format!(
+                "capacity {} is not between 1 and {MAX_CAPACITY}",
+                self.capacity
+            )));
+        }
+        self.categories.sort();
+        self.categories.dedup();
+        if self.categories.is_empty() {
+            return Err(invalid("a facility holds at least one category".into()));
+        }
+        Ok(self)
+    }
+}

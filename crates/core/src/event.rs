@@ -149,6 +149,11 @@ pub enum EventKind {
         record: PersonRecord,
         /// Why.
         reason: String,
+        /// The discrepancy this correction opens when it breaks the manifest
+        /// rules of a planned movement the person is on (required exactly
+        /// then; [`crate::ops::correct`] fills it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
     },
 
     // --- custody ----------------------------------------------------------
@@ -212,6 +217,8 @@ pub enum EventKind {
         from: CustodianId,
         /// What is known.
         circumstances: String,
+        /// The escape discrepancy this opens (an escape is always one).
+        discrepancy: DiscrepancyId,
     },
     /// A person escaped earlier was recaptured into a custodian's hands.
     PersonRecaptured {
@@ -248,6 +255,9 @@ pub enum EventKind {
         vehicles: Vec<Vehicle>,
         /// Escort team (names or service numbers).
         escort: Vec<String>,
+        /// A medic travels with the escort (needed for anyone with medical needs).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        medic: bool,
         /// People to move, each with the vehicle they travel in.
         manifest: Vec<Seat>,
         /// Planned route; empty means the straight line between the facilities.
@@ -563,9 +573,13 @@ impl EventKind {
             RepatriationRequested { repatriation, .. } => {
                 (Some(Namespace::Repatriation), repatriation.as_str())
             }
-            DiscrepancyOpened { discrepancy, .. } => {
+            DiscrepancyOpened { discrepancy, .. } | PersonEscaped { discrepancy, .. } => {
                 (Some(Namespace::Discrepancy), discrepancy.as_str())
             }
+            PersonRecordCorrected {
+                discrepancy: Some(d),
+                ..
+            } => (Some(Namespace::Discrepancy), d.as_str()),
             _ => return None,
         })
     }

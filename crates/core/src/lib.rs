@@ -25,6 +25,8 @@ pub mod escort;
 pub mod event;
 pub mod ids;
 pub mod judicial;
+pub mod limits;
+pub mod manifest_rules;
 pub mod movement;
 pub mod ops;
 pub mod person;

@@ -1,17 +1,19 @@
-//! Movement workflows as pure functions: given the state and what the escort
-//! or facility officer reports, the events to append — including the
-//! discrepancies the report reveals. The caller appends them as one atomic
-//! batch, so a departure and its handovers are recorded together or not at all.
+//! Workflows as pure functions: given the state and what the escort,
+//! facility officer or registrar reports, the events to append — including
+//! the discrepancies the report reveals and the ids they need. The caller
+//! appends them as one atomic batch. These only assemble events: every rule
+//! is checked when the events are applied, whoever built them.
 
 use crate::discrepancy::{DiscrepancyKind, Severity};
 use crate::escort::{EscortRecord, EscortRecordStatus};
 use crate::event::EventKind;
 use crate::ids::*;
+use crate::manifest_rules::{self, Class, Load, Traveller, Trip};
 use crate::movement::MovementStatus;
 use crate::movement::{Mode, Seat, Vehicle, VehicleKind, Waypoint};
-use crate::person::{Category, RiskLevel};
 use crate::state::State;
 use crate::state::views::{DiscrepancyStatus, MovementView};
+use crate::tracking::Alert;
 use crate::violation::{Rule, Violation};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -72,9 +74,9 @@ fn discrepancy(
     }
 }
 
-/// Departure: the movement departs, custody of each boarded person passes
-/// from the origin to the movement, and any disagreement between headcount,
-/// boarded list and manifest opens a discrepancy.
+/// Departure: the movement departs (the event itself moves custody of each
+/// boarded person from the origin to the movement), and any disagreement
+/// between headcount, boarded list and manifest opens a discrepancy.
 pub fn depart(
     state: &State,
     id: &MovementId,
@@ -95,17 +97,6 @@ pub fn depart(
         headcount,
         boarded: boarded.to_vec(),
     }];
-    let to: CustodianId = id.into();
-    for p in boarded {
-        out.push(EventKind::CustodyHandedOver {
-            person: p.clone(),
-            from: m.origin.clone(),
-            to: to.clone(),
-            reason: Some(format!("boarded movement {id}")),
-            capacity_override: None,
-            signatures: vec![],
-        });
-    }
     if headcount as usize != boarded.len() {
         out.push(discrepancy(
             &mut ids,
@@ -398,7 +389,7 @@ pub fn arrive(
     Ok(out)
 }
 
-/// Abort: everyone on board returns to a named custodian.
+/// Abort: the event itself returns everyone on board to the named facility.
 pub fn abort(
     state: &State,
     id: &MovementId,
@@ -406,131 +397,147 @@ pub fn abort(
     reason: &str,
 ) -> Result<Vec<EventKind>, Violation> {
     movement(state, id)?;
-    let mut out = vec![EventKind::MovementAborted {
+    Ok(vec![EventKind::MovementAborted {
         movement: id.clone(),
         return_to: return_to.clone(),
         reason: reason.to_string(),
-    }];
-    let from: CustodianId = id.into();
-    for p in on_board(state, id) {
-        out.push(EventKind::CustodyHandedOver {
-            person: p,
-            from: from.clone(),
-            to: return_to.clone(),
-            reason: Some(format!("movement {id} aborted: {reason}")),
-            capacity_override: None,
-            signatures: vec![],
-        });
-    }
-    Ok(out)
+    }])
 }
 
-/// Seats people in vehicles so that every manifest rule holds: high-risk
-/// people by air or in armoured vehicles, women and juveniles never with
-/// adult men, no two people of one separation group together, seats never
-/// exceeded. Greedy, most constrained people first; refuses, naming the
-/// person and the rule, when no vehicle can take someone.
+/// A correction of a person's record. If the corrected record breaks the
+/// manifest rules of the planned movement the person is on, the correction
+/// opens a discrepancy (the id is allocated here) and the movement cannot
+/// depart with them as seated until it is re-planned.
+pub fn correct(
+    state: &State,
+    person: &PersonId,
+    corrects: u64,
+    record: crate::person::PersonRecord,
+    reason: &str,
+) -> Vec<EventKind> {
+    let discrepancy = state
+        .correction_breach(person, &record)
+        .map(|_| DiscrepancyIds::new(state).take());
+    vec![EventKind::PersonRecordCorrected {
+        person: person.clone(),
+        corrects,
+        record,
+        reason: reason.to_string(),
+        discrepancy,
+    }]
+}
+
+/// An escape from `from`'s custody; the event opens its escape discrepancy
+/// (the id is allocated here).
+pub fn escape(
+    state: &State,
+    person: &PersonId,
+    from: &CustodianId,
+    circumstances: &str,
+) -> Vec<EventKind> {
+    vec![EventKind::PersonEscaped {
+        person: person.clone(),
+        from: from.clone(),
+        circumstances: circumstances.to_string(),
+        discrepancy: DiscrepancyIds::new(state).take(),
+    }]
+}
+
+/// Seats people in vehicles so that every manifest rule
+/// ([`crate::manifest_rules`]) holds: high-risk people by air or in armoured
+/// vehicles, people with medical needs only with a medic, women and
+/// juveniles never with adult men, no two people of one separation group
+/// together, seats never exceeded. Greedy, most constrained people first;
+/// refuses, naming the person and the rule, when no vehicle can take someone.
 pub fn assign_seats(
     state: &State,
-    mode: Mode,
+    trip: Trip,
     vehicles: &[Vehicle],
     people: &[PersonId],
 ) -> Result<Vec<Seat>, Violation> {
-    struct Load<'a> {
-        vehicle: &'a Vehicle,
-        seated: u32,
-        class: Option<bool>, // Some(true): adult men; Some(false): women and juveniles
-        groups: HashSet<&'a str>,
-    }
-    let mut loads: Vec<Load> = vehicles
-        .iter()
-        .map(|v| Load {
-            vehicle: v,
-            seated: 0,
-            class: None,
-            groups: HashSet::new(),
-        })
-        .collect();
-    let mut order: Vec<(usize, &PersonId)> = people.iter().enumerate().collect();
-    let rank = |p: &PersonId| -> (u8, u8, usize) {
-        let r = state.person(p.as_str()).map(|v| v.record);
-        let high = r.is_some_and(|r| r.risk == RiskLevel::High && mode != Mode::Air);
-        let not_men = r.is_some_and(|r| r.category() != Category::AdultMale);
-        let groups = r.map(|r| r.separation_groups.len()).unwrap_or(0);
-        (u8::from(!high), u8::from(!not_men), usize::MAX - groups)
-    };
-    order.sort_by_key(|(i, p)| (rank(p), *i));
-    let mut seat_of: Vec<Option<String>> = vec![None; people.len()];
-    for (i, p) in order {
+    let mut travellers = Vec::with_capacity(people.len());
+    for p in people {
         let view = state.person(p.as_str()).ok_or_else(|| {
             Violation::new(Rule::KnownPerson, format!("person {p} is not registered")).person(p)
         })?;
-        let r = &view.record;
-        let men = r.category() == Category::AdultMale;
-        let needs_armour = r.risk == RiskLevel::High && mode != Mode::Air;
+        travellers.push(Traveller::of(view.record));
+    }
+    for v in vehicles {
+        manifest_rules::vehicle_fits_mode(trip.mode, v).map_err(|rule| {
+            Violation::new(
+                rule,
+                format!(
+                    "the manifest cannot use it: {}",
+                    manifest_rules::vehicle_mode_problem(trip.mode, v)
+                ),
+            )
+        })?;
+    }
+    let mut loads: Vec<Load> = vehicles.iter().map(|_| Load::new()).collect();
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    let rank = |t: &Traveller<'_>| -> (u8, u8, usize) {
+        (
+            u8::from(!t.needs_armour(trip.mode)),
+            u8::from(t.class() == Class::AdultMen),
+            usize::MAX - t.separation_groups.len(),
+        )
+    };
+    order.sort_by_key(|&i| (rank(&travellers[i]), i));
+    let mut seat_of: Vec<Option<&str>> = vec![None; people.len()];
+    for i in order {
+        let (p, t) = (&people[i], &travellers[i]);
+        // The most telling refusal: seats only if nothing else stood in the way.
         let mut reason = Rule::Seats;
-        // Prefer a vehicle already carrying this category (fill it up); else
-        // an empty one: the smallest for women and juveniles, the largest for
-        // adult men, so the categories waste as few seats as possible.
+        // Prefer a vehicle already carrying this class (fill it up); else an
+        // empty one: the smallest for women and juveniles, the largest for
+        // adult men, so the classes waste as few seats as possible.
         let mut chosen: Option<(usize, (u8, i64))> = None;
-        for (k, load) in loads.iter().enumerate() {
-            if load.seated >= load.vehicle.seats {
+        for (k, (vehicle, load)) in vehicles.iter().zip(&loads).enumerate() {
+            if let Err(rule) = manifest_rules::can_seat(trip, vehicle, load, t) {
+                if rule != Rule::Seats {
+                    reason = rule;
+                }
                 continue;
             }
-            if needs_armour && !load.vehicle.armored {
-                reason = Rule::HighRiskTransport;
-                continue;
-            }
-            if load.class.is_some_and(|c| c != men) {
-                reason = Rule::Segregation;
-                continue;
-            }
-            if r.separation_groups
-                .iter()
-                .any(|g| load.groups.contains(g.as_str()))
-            {
-                reason = Rule::Separation;
-                continue;
-            }
-            let seats = i64::from(load.vehicle.seats);
-            let key = match load.class {
+            let seats = i64::from(vehicle.seats);
+            let key = match load.class() {
                 Some(_) => (0u8, 0i64),
-                None if men => (1, -seats),
+                None if t.class() == Class::AdultMen => (1, -seats),
                 None => (1, seats),
             };
             if chosen.is_none_or(|(_, best)| key < best) {
                 chosen = Some((k, key));
             }
         }
-        let chosen = chosen.map(|(k, _)| k);
-        let Some(k) = chosen else {
+        let Some((k, _)) = chosen else {
             return Err(Violation::new(
                 reason,
-                format!("no vehicle can take person {p}: {}", match reason {
-                    Rule::HighRiskTransport => "high-risk people travel only by air or in an armoured vehicle with a free seat",
-                    Rule::Segregation => "every vehicle with a free seat already carries the other category (adult men vs women and juveniles)",
-                    Rule::Separation => "every vehicle with a free seat carries someone of the same separation group",
-                    _ => "every seat is taken",
-                }),
+                format!(
+                    "no vehicle can take person {p}: {}",
+                    match reason {
+                        Rule::Seats => "every seat is taken",
+                        other => manifest_rules::explain(other),
+                    }
+                ),
             )
             .person(p));
         };
-        let load = &mut loads[k];
-        load.seated += 1;
-        load.class = Some(men);
-        for g in &r.separation_groups {
-            load.groups.insert(g.as_str());
-        }
-        seat_of[i] = Some(load.vehicle.id.clone());
+        loads[k].board(p, t);
+        seat_of[i] = Some(vehicles[k].id.as_str());
     }
-    Ok(people
+    people
         .iter()
         .zip(seat_of)
-        .map(|(p, v)| Seat {
-            person: p.clone(),
-            vehicle: v.unwrap_or_default(),
+        .map(|(p, v)| match v {
+            Some(v) => Ok(Seat {
+                person: p.clone(),
+                vehicle: v.to_string(),
+            }),
+            None => {
+                Err(Violation::new(Rule::Seats, format!("person {p} was not seated")).person(p))
+            }
         })
-        .collect())
+        .collect()
 }
 
 /// What a planner asks for.
@@ -550,6 +557,8 @@ pub struct PlanRequest {
     pub vehicles: Vec<Vehicle>,
     /// Escort team.
     pub escort: Vec<String>,
+    /// A medic travels with the escort.
+    pub medic: bool,
     /// People, in manifest order.
     pub people: Vec<PersonId>,
     /// Planned route waypoints.
@@ -559,7 +568,11 @@ pub struct PlanRequest {
 /// Planning: seats everyone, plans the movement and starts each person's
 /// escort record from their file.
 pub fn plan(state: &State, req: &PlanRequest) -> Result<Vec<EventKind>, Violation> {
-    let manifest = assign_seats(state, req.mode, &req.vehicles, &req.people)?;
+    let trip = Trip {
+        mode: req.mode,
+        medic: req.medic,
+    };
+    let manifest = assign_seats(state, trip, &req.vehicles, &req.people)?;
     let mut out = vec![EventKind::MovementPlanned {
         movement: req.movement.clone(),
         mode: req.mode,
@@ -568,6 +581,7 @@ pub fn plan(state: &State, req: &PlanRequest) -> Result<Vec<EventKind>, Violatio
         planned_departure: req.planned_departure,
         vehicles: req.vehicles.clone(),
         escort: req.escort.clone(),
+        medic: req.medic,
         manifest,
         route: req.route.clone(),
     }];
@@ -738,10 +752,10 @@ pub fn watch_movements(
         }
         let departed = m.departed_at.unwrap_or(m.planned_departure);
         for alert in crate::tracking::alerts(departed, &track_of(m), &route, &stops, rules, now) {
-            let kind = match alert.kind() {
-                "silent" => DiscrepancyKind::MovementSilent,
-                "stopped" => DiscrepancyKind::MovementStopped,
-                _ => DiscrepancyKind::MovementOffRoute,
+            let kind = match alert {
+                Alert::Silent { .. } => DiscrepancyKind::MovementSilent,
+                Alert::Stopped { .. } => DiscrepancyKind::MovementStopped,
+                Alert::OffRoute { .. } => DiscrepancyKind::MovementOffRoute,
             };
             let already = state.discrepancies().any(|(_, d)| {
                 d.status == DiscrepancyStatus::Open

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// The guarantees checked on append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Rule {
     /// Each origin node's events arrive in its own order: counters 0, 1, 2 … with no gap or repeat.
     Sequence,
@@ -43,12 +44,25 @@ pub enum Rule {
     Segregation,
     /// A vehicle's seats are never exceeded.
     Seats,
+    /// Flights use aircraft; land movements never do.
+    VehicleMode,
+    /// A person with medical needs travels only on a movement with a medic.
+    MedicalEscort,
     /// A movement departs only when every escort record on its manifest is confirmed.
     EscortRecord,
     /// The person's custody status does not allow this step.
     PersonStatus,
     /// A reason is required and was empty.
     ReasonRequired,
+    /// Events about a person or a movement happen in order, and no event
+    /// happens after it was recorded.
+    TimeOrder,
+    /// A step that has its own event (release, hospital, repatriation,
+    /// departure) is recorded with that event, never as a plain handover.
+    DedicatedEvent,
+    /// What must hold after every batch (movement pointers, movement
+    /// occupancy, custody counts) holds.
+    BatchPostCondition,
     /// A value is out of range.
     InvalidValue,
 }
@@ -75,8 +89,13 @@ impl fmt::Display for Rule {
             Rule::Separation => "separation-group",
             Rule::Segregation => "women-and-juveniles-apart-from-men",
             Rule::Seats => "vehicle-seats",
+            Rule::VehicleMode => "vehicle-fits-mode",
+            Rule::MedicalEscort => "medic-for-medical-needs",
             Rule::EscortRecord => "escort-record",
             Rule::ReasonRequired => "reason-required",
+            Rule::TimeOrder => "time-order",
+            Rule::DedicatedEvent => "dedicated-event",
+            Rule::BatchPostCondition => "batch-post-condition",
             Rule::InvalidValue => "valid-value",
         })
     }

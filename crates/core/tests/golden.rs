@@ -142,6 +142,7 @@ fn samples() -> Vec<EventKind> {
             corrects: 7,
             record: record(),
             reason: "birth year from the identity card".into(),
+            discrepancy: Some(DiscrepancyId::new("D-NSR1-000004")),
         },
         CustodyHandedOver {
             person: p(),
@@ -173,6 +174,7 @@ fn samples() -> Vec<EventKind> {
             person: p(),
             from: mv().as_str().into(),
             circumstances: "vehicle breakdown at km 212".into(),
+            discrepancy: DiscrepancyId::new("D-NSR1-000005"),
         },
         PersonRecaptured {
             person: p(),
@@ -196,6 +198,7 @@ fn samples() -> Vec<EventKind> {
                 armored: true,
             }],
             escort: vec!["escort.lead".into()],
+            medic: true,
             manifest: vec![Seat {
                 person: p(),
                 vehicle: "B1".into(),

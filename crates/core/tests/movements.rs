@@ -121,6 +121,7 @@ impl World {
             planned_departure: ts(60),
             vehicles,
             escort: vec![],
+            medic: false,
             people: people.iter().map(|p| PersonId::new(*p)).collect(),
             route: vec![],
         };

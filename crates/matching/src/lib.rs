@@ -1,13 +1,25 @@
-//! Rollcall's matching crate. It holds roster import now: turning a roster CSV
-//! into validated person records, with every row that fails validation set
-//! aside (quarantined) with its reasons rather than dropped. Identity matching
-//! across rosters (transliteration, partial dates, documents) comes later.
+//! Rollcall's matching crate: roster import (turning a roster CSV into
+//! validated person records, with every row that fails validation set aside
+//! with its reasons rather than dropped) and identity matching (normalising
+//! Arabic and Latin names into one key, comparing records field by field,
+//! a Fellegi–Sunter model trained by EM, blocking, clustering with a guard
+//! against chaining, and an explanation for every pair).
 //!
-//! Everything here is pure: input arrives through [`std::io::Read`], output
-//! leaves through [`std::io::Write`], and no file is opened.
+//! Everything here is pure: input arrives through [`std::io::Read`] or as
+//! values, output leaves through [`std::io::Write`] or as values, and no
+//! file is opened.
 
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod identity;
+pub mod model;
+pub mod normalise;
+mod par;
+pub mod prepare;
 pub mod roster;
 
+pub use identity::{Config, Decision, Dedupe, Explanation, Index, Linkage, dedupe, link};
 pub use roster::{
     COLUMNS, ParsedRoster, QuarantinedRow, RosterError, RosterRow, RowProblem, parse_roster,
     write_quarantine,

@@ -50,8 +50,9 @@ const DOCUMENT_TYPE: usize = 11;
 const DOCUMENT_NUMBER: usize = 12;
 const SOURCE: usize = 13;
 
-/// Longest cell accepted, in characters, after trimming.
-pub const MAX_CELL_CHARS: usize = 500;
+/// Longest cell accepted, in characters, after trimming: the one text limit
+/// of every event.
+pub const MAX_CELL_CHARS: usize = rollcall_core::limits::MAX_TEXT_CHARS;
 /// Longest `record_id` accepted, in characters.
 pub const MAX_RECORD_ID_CHARS: usize = 64;
 /// How much of a value a [`RowProblem`] shows when displayed.
@@ -359,16 +360,15 @@ impl<'a> Cells<'a> {
                 }
                 Ok(s) => {
                     let s = s.trim();
-                    let chars = s.chars().count();
-                    if chars > MAX_CELL_CHARS {
-                        cells.problem(
-                            col,
-                            s,
-                            format!("{chars} characters, more than the {MAX_CELL_CHARS} allowed"),
-                        );
-                        None
-                    } else {
-                        Some(s)
+                    // The text rules of every event: no control characters
+                    // (a quoted newline would forge a line in a listing), no
+                    // bidi overrides, at most MAX_CELL_CHARS characters.
+                    match rollcall_core::limits::text_problem(s) {
+                        Ok(()) => Some(s),
+                        Err(problem) => {
+                            cells.problem(col, s, problem.to_string());
+                            None
+                        }
                     }
                 }
             };

@@ -262,12 +262,36 @@ fn a_quoted_multiline_cell_keeps_later_line_numbers_right() {
         "A1,Omar,,,,,,,\"Mosul,\nOld City\",,,,,",
         "A2,Ali,,,,,,1990-13,,,,,,",
     ]);
-    assert_eq!(parsed.rows[0].line, 2);
-    assert_eq!(
-        parsed.rows[0].record.birth_place.as_deref(),
-        Some("Mosul,\nOld City")
-    );
-    assert_eq!(parsed.bad[0].line, 4);
+    // A newline inside a cell is a control character: the row is set aside
+    // (it could forge a line in a listing), and later lines stay right.
+    assert!(parsed.rows.is_empty());
+    assert_eq!(parsed.bad[0].line, 2);
+    let p = &parsed.bad[0].problems[0];
+    assert_eq!(p.column, "birth_place");
+    assert!(p.reason.contains("LF (newline)"), "{p}");
+    assert!(p.to_string().contains(r#""Mosul,\nOld City""#), "{p}");
+    assert_eq!(parsed.bad[1].line, 4);
+}
+
+#[test]
+fn control_and_bidi_characters_are_refused_in_every_cell_but_arabic_marks_stay() {
+    for (cell, column) in [
+        ("Omar\u{1b}[31m", "full_name"),
+        ("Omar\u{0}", "full_name"),
+        ("O\u{202e}ramO", "full_name"),
+        ("x\u{85}y", "father_name"),
+    ] {
+        let row = if column == "full_name" {
+            format!("A1,{cell},,,,,,,,,,,,")
+        } else {
+            format!("A1,Omar,,{cell},,,,,,,,,,")
+        };
+        let parsed = parse(&[&row]);
+        assert!(parsed.rows.is_empty(), "{cell:?}");
+        assert_eq!(parsed.bad[0].problems[0].column, column);
+    }
+    let parsed = parse(&["A1,\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{200f}\u{200d},,,,,,,,,,,,"]);
+    assert_eq!(parsed.rows.len(), 1, "{:?}", parsed.bad);
 }
 
 #[test]

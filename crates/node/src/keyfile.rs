@@ -3,7 +3,6 @@
 //! (`node.pub`) for monitors and witnesses.
 
 use crate::NodeError;
-use rand::TryRng;
 use rollcall_ledger::SigningKey;
 use std::io::Write;
 use std::path::Path;
@@ -34,12 +33,10 @@ pub fn create(dir: &Path, name: &str) -> Result<SigningKey, NodeError> {
 pub fn create_at(path: &Path, name: &str) -> Result<SigningKey, NodeError> {
     let path = path.to_path_buf();
     let mut seed = [0u8; 32];
-    rand::rngs::SysRng
-        .try_fill_bytes(&mut seed)
-        .map_err(|e| NodeError::Key {
-            path: path.clone(),
-            reason: format!("no randomness from the operating system: {e}"),
-        })?;
+    getrandom::fill(&mut seed).map_err(|e| NodeError::Key {
+        path: path.clone(),
+        reason: format!("no randomness from the operating system: {e}"),
+    })?;
     let key = SigningKey::from_seed(name, seed).map_err(|e| NodeError::Key {
         path: path.clone(),
         reason: e.to_string(),

@@ -83,6 +83,31 @@ fn store_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
 }
 
+/// Removes `.NAME.init-PID` staging directories of `init` runs that died
+/// (their process is gone), so a crash part-way leaves nothing behind for
+/// long. Where the process table cannot be read, nothing is removed.
+fn remove_stale_staging(parent: &Path, base: &str) {
+    let prefix = format!(".{base}.init-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Node {
     /// Creates a new ledger and signing key in `dir` (created if missing).
     /// `name` names the node in its signed heads and is its short code in
@@ -117,15 +142,27 @@ impl Node {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let staging = parent.join(format!(
-            ".{}.init-{}",
-            dir.file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
+        // Refuse a bad node name before anything is created, naming the
+        // directory the user gave (not the staging directory).
+        SigningKey::from_seed(name, [0; 32]).map_err(|e| NodeError::Key {
+            path: dir.to_path_buf(),
+            reason: format!("node name {name:?}: {e}"),
+        })?;
+        let base = dir
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        remove_stale_staging(&parent, &base);
+        let staging = parent.join(format!(".{base}.init-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir(&staging).map_err(io(&staging))?;
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            // The data directory is readable by its owner only.
+            builder.mode(0o700);
+        }
+        builder.create(&staging).map_err(io(&staging))?;
         let built = (|| -> Result<(), NodeError> {
             let key = keyfile::create(&staging, name)?;
             let mut store = SqliteStore::open(&store_path(&staging))?;

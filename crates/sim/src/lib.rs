@@ -15,8 +15,12 @@
 //! records each step through the same append path as real use, so every
 //! guarantee is checked. Nothing here touches a clock, a file or the network.
 
+mod instance;
 mod people;
 mod places;
+pub mod rosters;
+
+pub use instance::plan_instance;
 
 pub use people::{FOREIGN, REPATRIATING};
 pub use places::{DESTINATIONS, ORIGINS};
@@ -411,6 +415,8 @@ pub fn generate(cfg: &Config) -> Operation {
                 planned_departure: at(when, 24 * 60),
                 vehicles: vehicles.clone(),
                 escort: vec![format!("escort-team-{}", k % 12 + 1)],
+                // Every escort team in the operation has a medic.
+                medic: true,
                 people: manifest.clone(),
                 route: vec![],
             })),

@@ -2,7 +2,7 @@
 //! `status` prints the summary.
 
 use super::Ctx;
-use crate::output::{bar, json, n};
+use crate::output::{bar, json, line, n, note};
 use anyhow::Context;
 use rollcall_node::Node;
 use serde_json::json;
@@ -13,12 +13,12 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     }
     let mut node = Node::init(&ctx.data, rollcall_sim::NODE)?;
     let op = rollcall_sim::generate(&rollcall_sim::Config { seed, scale });
-    eprintln!(
+    note(&format!(
         "recording the reference operation (seed {seed}, scale {scale}): {} people, {} movements, into {}",
         n(op.people),
         n(op.movements),
         ctx.data.display()
-    );
+    ));
     let started = std::time::Instant::now();
     let pb = bar(op.steps.len() as u64, "steps");
     // Group commit: each step is checked as its own atomic batch, and up to
@@ -37,11 +37,11 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     }
     ctx.ack(&node.commit()?);
     pb.finish_and_clear();
-    eprintln!(
+    note(&format!(
         "recorded {} events in {:.1} s",
         n(node.size()),
         started.elapsed().as_secs_f64()
-    );
+    ));
     print_status(&node)?;
     Ok(0)
 }
@@ -76,24 +76,24 @@ pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
 
 fn print_status(node: &Node) -> anyhow::Result<()> {
     let s = node.state().summary();
-    println!(
+    line(&format!(
         "Rollcall — node {} ({})",
         node.node_id(),
         node.dir().display()
-    );
-    println!("  registered     {:>8}", n(s.registered));
-    println!("  scheduled      {:>8}", n(s.scheduled));
-    println!("  transferred    {:>8}", n(s.transferred));
-    println!("  in transit     {:>8}", n(s.in_transit));
-    println!("  held           {:>8}", n(s.held));
+    ))?;
+    line(&format!("  registered     {:>8}", n(s.registered)))?;
+    line(&format!("  scheduled      {:>8}", n(s.scheduled)))?;
+    line(&format!("  transferred    {:>8}", n(s.transferred)))?;
+    line(&format!("  in transit     {:>8}", n(s.in_transit)))?;
+    line(&format!("  held           {:>8}", n(s.held)))?;
     if s.released + s.repatriated + s.escaped + s.deceased > 0 {
-        println!(
+        line(&format!(
             "  released {} · repatriated {} · escaped {} · deceased {}",
             n(s.released),
             n(s.repatriated),
             n(s.escaped),
             n(s.deceased)
-        );
+        ))?;
     }
     let mut nat: Vec<(&String, &u64)> = s.by_nationality.iter().collect();
     nat.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -102,44 +102,44 @@ fn print_status(node: &Node) -> anyhow::Result<()> {
         .take(6)
         .map(|(k, v)| format!("{k} {}", n(**v)))
         .collect();
-    println!(
+    line(&format!(
         "  nationalities  {:>8}   ({} …)",
         n(s.by_nationality.len() as u64),
         top.join(" · ")
-    );
+    ))?;
     let mv: Vec<String> = s
         .movements
         .iter()
         .map(|(k, v)| format!("{k} {}", n(*v)))
         .collect();
-    println!(
+    line(&format!(
         "  movements      {:>8}   ({})",
         n(s.movements.values().sum()),
         mv.join(" · ")
-    );
-    println!(
+    ))?;
+    line(&format!(
         "  discrepancies  open {} · resolved {}",
         n(s.open_discrepancies),
         n(s.resolved_discrepancies)
-    );
-    println!("Facilities");
+    ))?;
+    line("Facilities")?;
     for (id, f) in &s.by_facility {
-        println!(
+        line(&format!(
             "  {id:<8} {:<40} {}  {:>7} / {:<7}",
             f.name,
             f.country,
             n(f.occupancy as u64),
             n(f.capacity as u64)
-        );
+        ))?;
     }
     match node.head()? {
-        Some((cp, _)) => println!(
+        Some((cp, _)) => line(&format!(
             "Ledger: {} events; signed tree head {} by {}",
             n(cp.size),
             rollcall_ledger::hash_to_hex(&cp.root),
             node.verifier().name()
-        ),
-        None => println!("Ledger: empty"),
+        ))?,
+        None => line("Ledger: empty")?,
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! are registered and bad ones written aside with the reason. Never half.
 
 use super::Ctx;
-use crate::output::{json, n};
+use crate::output::{json, line, n, note};
 use anyhow::Context;
 use rollcall_core::event::EventKind;
 use rollcall_core::{CustodianId, Namespace, PersonId, Timestamp};
@@ -14,7 +14,7 @@ use std::path::Path;
 pub fn roster(
     ctx: &Ctx,
     file: &Path,
-    facility: &str,
+    (facility, at): (&str, Timestamp),
     quarantine: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
@@ -34,18 +34,18 @@ pub fn roster(
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| "roster".into());
+    super::args::check_regular(file, super::args::MAX_ROSTER_FILE_BYTES)?;
     let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let parsed = parse_roster(std::io::BufReader::new(input), &roster_name)
         .with_context(|| format!("reading roster {}", file.display()))?;
-    let mut rows = parsed.rows;
-    let mut bad = parsed.bad;
+    let (mut rows, mut bad) = born_in_future(parsed.rows, parsed.bad);
     if !bad.is_empty() && quarantine.is_none() {
         let problems: Vec<&RowProblem> = bad.iter().flat_map(|b| &b.problems).collect();
         for p in problems.iter().take(50) {
-            eprintln!("{}: {p}", file.display());
+            note(&format!("{}: {p}", file.display()));
         }
         if problems.len() > 50 {
-            eprintln!("… and {} more problems", problems.len() - 50);
+            note(&format!("… and {} more problems", problems.len() - 50));
         }
         anyhow::bail!(
             "{} of {} rows are bad; nothing was registered. Fix them, or pass --quarantine FILE to register the good rows and set the bad ones aside",
@@ -56,13 +56,7 @@ pub fn roster(
     // Claim the quarantine file before anything is registered, so a path
     // that cannot be written refuses the import instead of losing bad rows.
     let quarantine_file = match quarantine {
-        Some(q) => Some(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(q)
-                .with_context(|| format!("creating quarantine file {}", q.display()))?,
-        ),
+        Some(q) => Some(crate::output::create_new(q).context("the quarantine file")?),
         None => None,
     };
     let mut minted = Vec::new();
@@ -73,7 +67,7 @@ pub fn roster(
         facility,
         &mut rows,
         &mut bad,
-        quarantine.is_some(),
+        (quarantine.is_some(), at),
         &mut minted,
     );
     let receipt = match result {
@@ -112,22 +106,22 @@ pub fn roster(
             "quarantine_file": quarantine.filter(|_| !bad.is_empty()).map(|q| q.display().to_string()),
         }))?;
     } else {
-        println!(
+        line(&format!(
             "registered {} people at {facility} from {}",
             n(rows.len() as u64),
             file.display()
-        );
+        ))?;
         if let (Some(first), Some(last)) = (minted.first(), minted.last()) {
-            println!("  ids {first} … {last}");
+            line(&format!("  ids {first} … {last}"))?;
         }
         if !bad.is_empty()
             && let Some(q) = quarantine
         {
-            println!(
+            line(&format!(
                 "quarantined {} rows to {} (each with its reason)",
                 n(bad.len() as u64),
                 q.display()
-            );
+            ))?;
         }
     }
     Ok(0)
@@ -146,13 +140,12 @@ fn register(
     facility: &str,
     rows: &mut Vec<RosterRow>,
     bad: &mut Vec<QuarantinedRow>,
-    quarantining: bool,
+    (quarantining, now): (bool, Timestamp),
     minted: &mut Vec<PersonId>,
 ) -> anyhow::Result<Option<rollcall_node::Receipt>> {
     if rows.is_empty() {
         return Ok(None);
     }
-    let now = Timestamp::now();
     if !quarantining {
         let mut ids = node.state().allocator(Namespace::Person);
         let batch: Vec<PersonId> = rows.iter().map(|_| PersonId(ids.take())).collect();
@@ -209,6 +202,41 @@ fn register(
         return Ok(None);
     }
     Ok(Some(node.commit()?))
+}
+
+/// Moves rows whose date of birth lies after today to the bad rows (the
+/// roster parser is pure and reads no clock).
+fn born_in_future(
+    rows: Vec<RosterRow>,
+    mut bad: Vec<QuarantinedRow>,
+) -> (Vec<RosterRow>, Vec<QuarantinedRow>) {
+    let now = Timestamp::now();
+    let mut good = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row
+            .record
+            .birth_date
+            .map(|d| rollcall_core::limits::birth_date_not_after(d, now))
+        {
+            Some(Err(reason)) => bad.push(QuarantinedRow {
+                line: row.line,
+                problems: vec![RowProblem {
+                    line: row.line,
+                    column: "birth_date".into(),
+                    value: row
+                        .record
+                        .birth_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    reason,
+                }],
+                fields: row.fields,
+            }),
+            _ => good.push(row),
+        }
+    }
+    bad.sort_by_key(|b| b.line);
+    (good, bad)
 }
 
 fn registration(r: &RosterRow, person: PersonId, facility: &str) -> EventKind {

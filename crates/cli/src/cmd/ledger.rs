@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::ProveCommand;
-use crate::output::{bar, json, n};
+use crate::output::{bar, json, line, n, note, text};
 use anyhow::Context;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle, VerifierKey, hash_to_hex};
 use rollcall_store::Store;
@@ -29,11 +29,7 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
         if as_json {
             json(&heads.iter().map(|h| h.size).collect::<Vec<_>>())?;
         } else {
-            use std::io::Write;
-            let mut w = std::io::stdout().lock();
-            for h in heads {
-                writeln!(w, "{}", h.size)?;
-            }
+            crate::output::lines(heads.iter().map(|h| h.size.to_string()))?;
         }
         return Ok(0);
     }
@@ -50,8 +46,8 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
             "note": note,
         }))?;
     } else {
-        print!("{note}");
-        eprintln!("verifier key: {}", node.verifier());
+        text(&note)?;
+        crate::output::note(&format!("verifier key: {}", node.verifier()));
     }
     Ok(0)
 }
@@ -59,8 +55,9 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
 fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match out {
         Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
-            eprintln!("proof written to {}", p.display());
+            // A new owner-only file: an inclusion proof carries a person's record.
+            crate::output::write_new(p, format!("{text}\n").as_bytes())?;
+            note(&format!("proof written to {}", p.display()));
         }
         None => crate::output::line(text)?,
     }
@@ -136,7 +133,7 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
     if as_json {
         json(&json!({"ok": ok, "result": summary}))?;
     } else {
-        println!("{summary}");
+        line(&summary)?;
     }
     Ok(if ok { 0 } else { 2 })
 }
@@ -158,23 +155,23 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
     if as_json {
         json(&report)?;
     } else if report.ok {
-        println!(
+        line(&format!(
             "verified: {} events, {} signed heads, {} projection rows; root {} ({:.2} s)",
             n(report.events),
             n(report.heads),
             n(report.projection_rows),
             report.root,
             secs
-        );
+        ))?;
     } else {
         for p in &report.problems {
-            println!("FAILED: {p}");
+            line(&format!("FAILED: {p}"))?;
         }
-        println!(
+        line(&format!(
             "checked {} events and {} signed heads before the first problem",
             n(report.events),
             n(report.heads)
-        );
+        ))?;
     }
     Ok(if report.ok { 0 } else { 2 })
 }
@@ -182,11 +179,11 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
 pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
     // Without opening the node: rebuild is what repairs damaged projections.
     let (rows, events) = rollcall_node::Node::rebuild_dir(&ctx.data)?;
-    println!(
+    line(&format!(
         "rebuilt {} projection rows from {} events",
         n(rows as u64),
         n(events)
-    );
+    ))?;
     Ok(0)
 }
 
@@ -195,13 +192,16 @@ pub fn backup(ctx: &Ctx, out: &Path) -> anyhow::Result<i32> {
     let head = node.backup(out)?;
     match head {
         Some(h) => {
-            println!(
+            line(&format!(
                 "backup written to {} — it contains the ledger up to this signed head:",
                 out.display()
-            );
-            print!("{}", h.note);
+            ))?;
+            text(&h.note)?;
         }
-        None => println!("backup written to {} (empty ledger)", out.display()),
+        None => line(&format!(
+            "backup written to {} (empty ledger)",
+            out.display()
+        ))?,
     }
     Ok(0)
 }
@@ -214,21 +214,79 @@ pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
             ctx.data.display()
         );
     }
-    std::fs::create_dir_all(&ctx.data)
-        .with_context(|| format!("creating {}", ctx.data.display()))?;
-    std::fs::copy(file, &target).with_context(|| format!("copying {}", file.display()))?;
-    let node = ctx.open()?;
-    let report = node.verify(None, &mut |_| {})?;
-    if !report.ok {
-        for p in &report.problems {
-            println!("FAILED: {p}");
-        }
-        return Ok(2);
+    super::args::check_regular(file, u64::MAX)?;
+    let created_dir = !ctx.data.exists();
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    println!(
+    builder
+        .create(&ctx.data)
+        .with_context(|| format!("creating {}", ctx.data.display()))?;
+    // Copy to a temporary name, open and verify it there, and only then
+    // rename it into place: a file that is not a ledger, or one that fails
+    // verify, never becomes this directory's ledger.
+    let staging = ctx.data.join(format!(
+        ".{}.restore-{}",
+        rollcall_node::DB_FILE,
+        std::process::id()
+    ));
+    let outcome = restore_staged(file, &staging);
+    let cleanup = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
+        }
+        if created_dir {
+            let _ = std::fs::remove_dir(&ctx.data);
+        }
+    };
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            cleanup();
+            return Err(e);
+        }
+    };
+    if !report.ok {
+        cleanup();
+        for p in &report.problems {
+            line(&format!("FAILED: {p}"))?;
+        }
+        line(&format!(
+            "{} was not restored: it does not verify",
+            file.display()
+        ))?;
+        return Ok(crate::exit::MISMATCH);
+    }
+    if let Err(e) = std::fs::rename(&staging, &target) {
+        cleanup();
+        anyhow::bail!(
+            "moving the restored ledger into {}: {e}",
+            ctx.data.display()
+        );
+    }
+    line(&format!(
         "restored {} events into {}; verify passed. This copy reads and verifies; to append, the node's key (node.key) must be placed beside it.",
-        n(node.size()),
+        n(report.events),
         ctx.data.display()
-    );
+    ))?;
     Ok(0)
+}
+
+/// Copies `file` to `staging` (owner-only) and verifies the copy.
+fn restore_staged(file: &Path, staging: &Path) -> anyhow::Result<rollcall_node::VerifyReport> {
+    let mut src =
+        std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut dst = crate::output::create_new(staging)?;
+    std::io::copy(&mut src, &mut dst)
+        .and_then(|_| dst.sync_all())
+        .with_context(|| format!("copying {}", file.display()))?;
+    drop(dst);
+    let store = rollcall_store::SqliteStore::open_existing(staging)
+        .map_err(|e| anyhow::anyhow!("{} is not a Rollcall ledger: {e}", file.display()))?;
+    let report = rollcall_node::verify_store(&store, None, &mut |_| {})?;
+    Ok(report)
 }

@@ -1,24 +1,30 @@
 //! One module per group of commands; `run` dispatches.
 
-mod args;
+pub mod args;
 mod demo;
+mod facility;
 mod import;
 mod ledger;
 mod movement;
 mod officer_key;
 mod people;
+mod plan;
 
+use crate::output::line;
 use crate::{Cli, Command};
 use anyhow::Context;
 use rollcall_node::Node;
+
+/// Who is working when neither `--user`, `ROLLCALL_USER` nor `USER` says.
+pub const FALLBACK_USER: &str = "operator";
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let user = cli
         .user
         .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "operator".into());
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| FALLBACK_USER.into());
     let ctx = Ctx {
         data: cli.data.clone(),
         user,
@@ -27,22 +33,36 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Init { name } => {
             let node = Node::init(&ctx.data, &name)?;
-            println!("initialised ledger in {}", ctx.data.display());
-            println!(
+            line(&format!("initialised ledger in {}", ctx.data.display()))?;
+            line(&format!(
                 "node {} — verifier key (give this to monitors):",
                 node.node_id()
-            );
-            println!("{}", node.verifier());
+            ))?;
+            line(&node.verifier().to_string())?;
             Ok(0)
         }
         Command::Demo { seed, scale } => demo::run(&ctx, seed, scale),
         Command::Status { json } => demo::status(&ctx, json),
+        Command::Plan {
+            input,
+            out,
+            no_what_if,
+            json,
+        } => plan::run(&input, &out, !no_what_if, json),
+        Command::PlanInstance { seed, scale, out } => plan::instance(seed, scale, &out),
         Command::Import(crate::ImportCommand::Roster {
             file,
             facility,
             quarantine,
+            at,
             json,
-        }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
+        }) => import::roster(
+            &ctx,
+            &file,
+            (&facility, args::time_or_now(at)),
+            quarantine.as_deref(),
+            json,
+        ),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Correct {
             id,
@@ -51,63 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             json,
         }) => people::correct(&ctx, &id, &reason, &fields, json),
         Command::Facilities { json } => people::facilities(&ctx, json),
-        Command::Facility(crate::FacilityCommand::Add {
-            id,
-            name,
-            authority,
-            country,
-            lat,
-            lon,
-            time_zone,
-            security,
-            capacity,
-            categories,
-            json,
-        }) => {
-            use rollcall_core::custodian::*;
-            let country = rollcall_core::Country::parse(&country).ok_or_else(|| {
-                anyhow::anyhow!("--country {country:?} is not an ISO 3166-1 code")
-            })?;
-            let security: SecurityLevel = serde_json::from_value(serde_json::json!(security))
-                .map_err(|_| {
-                    anyhow::anyhow!("--security {security:?} is not minimum, medium or maximum")
-                })?;
-            let categories = categories
-                .split(',')
-                .map(|c| {
-                    serde_json::from_value(serde_json::json!(c.trim())).map_err(|_| {
-                        anyhow::anyhow!(
-                            "category {c:?} is not adult_male, adult_female or juvenile"
-                        )
-                    })
-                })
-                .collect::<anyhow::Result<Vec<rollcall_core::person::Category>>>()?;
-            let mut node = ctx.open()?;
-            let r = node.append(
-                &ctx.user,
-                rollcall_core::Timestamp::now(),
-                vec![rollcall_core::event::EventKind::CustodianRegistered {
-                    custodian: rollcall_core::CustodianId::new(id.as_str()),
-                    info: CustodianKind::Facility(Facility {
-                        name,
-                        authority,
-                        country,
-                        coordinates: Coordinates { lat, lon },
-                        time_zone,
-                        security,
-                        capacity,
-                        categories,
-                    }),
-                }],
-            )?;
-            ctx.ack(&r);
-            if json {
-                crate::output::json(&node.state().custodian(&id))?;
-            } else {
-                println!("{id} registered");
-            }
-            Ok(0)
-        }
+        Command::Facility(crate::FacilityCommand::Add(add)) => facility::add(&ctx, add),
         Command::People { at, json } => people::list(&ctx, at.as_deref(), json),
         Command::Handover {
             person,
@@ -127,18 +91,19 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             reason,
             override_capacity,
             (sign_from, sign_to),
-            at.as_deref(),
+            at,
             json,
         ),
         Command::Movement(m) => run_movement(&ctx, m),
         Command::EscortRecord(e) => {
             use crate::EscortCommand::*;
+            use movement::EscortAction;
             match e {
                 Show {
                     movement: m,
                     people,
                     json,
-                } => movement::escort_record(&ctx, "show", &m, &people, None, json),
+                } => movement::escort_record(&ctx, EscortAction::Show, &m, &people, None, json),
                 Update {
                     movement: m,
                     people,
@@ -146,10 +111,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     json,
                 } => movement::escort_record(
                     &ctx,
-                    "update",
+                    EscortAction::Update,
                     &m,
                     &people,
-                    Some(fields.to_record()?),
+                    Some(fields.to_record()),
                     json,
                 ),
                 Confirm {
@@ -158,11 +123,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     fields,
                     json,
                 } => {
-                    let rec = fields.to_record()?;
+                    let rec = fields.to_record();
                     let given = rec != rollcall_core::escort::EscortRecord::default();
                     movement::escort_record(
                         &ctx,
-                        "confirm",
+                        EscortAction::Confirm,
                         &m,
                         &people,
                         given.then_some(rec),
@@ -180,7 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             rules,
             escalate_after,
             json,
-        } => movement::watch(&ctx, at.as_deref(), &rules.rules(), escalate_after, json),
+        } => movement::watch(&ctx, at, &rules.rules(), escalate_after, json),
         Command::OfficerKey(c) => officer_key::run(&ctx, c),
         Command::Keygen { name, out } => movement::keygen(&name, &out),
         Command::Head { json, all } => ledger::head(&ctx, json, all),
@@ -213,15 +178,12 @@ impl Ctx {
     /// Reports a durable commit when asked to.
     pub fn ack(&self, r: &rollcall_node::Receipt) {
         if self.print_acks {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
+            // Best effort: the commit is durable whether or not this prints.
+            let _ = line(&format!(
                 "ack {} {}",
                 r.tree_size,
                 rollcall_ledger::hash_to_hex(&r.root)
-            );
-            let _ = out.flush();
+            ));
         }
     }
 }
@@ -238,19 +200,21 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             people,
             route,
             escort,
+            medic,
+            planned_at,
             id,
             json,
         } => movement::create(
             ctx,
             id,
-            &mode,
+            mode.into(),
             &from,
             &to,
-            &at,
+            at,
             &vehicles,
             &people,
             route.as_deref(),
-            escort,
+            (escort, medic, planned_at),
             json,
         ),
         Depart {
@@ -261,22 +225,14 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             sign_to,
             at,
             json,
-        } => movement::depart(
-            ctx,
-            &id,
-            count,
-            &boarded,
-            (sign_from, sign_to),
-            at.as_deref(),
-            json,
-        ),
+        } => movement::depart(ctx, &id, count, &boarded, (sign_from, sign_to), at, json),
         Checkpoint {
             id,
             place,
             count,
             at,
             json,
-        } => movement::checkpoint(ctx, &id, &place, count, at.as_deref(), json),
+        } => movement::checkpoint(ctx, &id, &place, count, at, json),
         Position {
             id,
             lat,
@@ -290,7 +246,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &id,
             lat,
             lon,
-            at.as_deref(),
+            at,
             track.as_deref(),
             &rules.rules(),
             json,
@@ -300,38 +256,36 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             admitted,
             at,
             json,
-        } => movement::arrive(ctx, &id, &admitted, at.as_deref(), json),
+        } => movement::arrive(ctx, &id, &admitted, at, json),
         Abort {
             id,
             return_to,
             reason,
             at,
             json,
-        } => movement::abort(ctx, &id, &return_to, &reason, at.as_deref(), json),
+        } => movement::abort(ctx, &id, &return_to, &reason, at, json),
         Show { id, json } => movement::show(ctx, &id, json),
-        Manifest { id, format, out } => movement::manifest(ctx, &id, &format, &out),
+        Manifest { id, format, out } => movement::manifest(ctx, &id, format, &out),
     }
 }
 
 impl crate::EscortFields {
     /// The fields given, as a partial record (unset fields stay `None`).
-    pub fn to_record(&self) -> anyhow::Result<rollcall_core::escort::EscortRecord> {
-        let yes_no = |v: &Option<String>, flag: &str| {
-            v.as_deref().map(|v| args::yes_no(v, flag)).transpose()
-        };
+    pub fn to_record(&self) -> rollcall_core::escort::EscortRecord {
+        let yes = |v: Option<args::YesNo>| v.map(bool::from);
         let list = |v: &Option<String>| v.as_deref().map(args::semicolon_list);
-        Ok(rollcall_core::escort::EscortRecord {
+        rollcall_core::escort::EscortRecord {
             risks: rollcall_core::escort::Risks {
-                violence: yes_no(&self.violence, "violence")?,
-                escape: yes_no(&self.escape, "escape")?,
-                self_harm: yes_no(&self.self_harm, "self-harm")?,
-                health: yes_no(&self.health, "health")?,
+                violence: yes(self.violence),
+                escape: yes(self.escape),
+                self_harm: yes(self.self_harm),
+                health: yes(self.health),
             },
             medication: list(&self.medication),
             medical_needs: self.medical_needs.clone(),
             property: list(&self.property),
             special_needs: self.special_needs.clone(),
             notes: self.notes.clone(),
-        })
+        }
     }
 }

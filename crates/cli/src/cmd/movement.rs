@@ -3,10 +3,10 @@
 //! manifest; discrepancies and the watch that raises tracking alerts.
 
 use super::Ctx;
-use crate::output::{json, line, n};
+use crate::output::{json, line, n, note};
 use anyhow::{Context, bail};
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
-use rollcall_core::event::{EventKind, Side};
+use rollcall_core::event::EventKind;
 use rollcall_core::movement::{Mode, MovementStatus};
 use rollcall_core::ops::{self, Presented};
 use rollcall_core::state::views::DiscrepancyStatus;
@@ -16,22 +16,19 @@ use rollcall_node::Node;
 use serde_json::json;
 use std::path::Path;
 
-/// `--at TIME` (RFC 3339), or now.
-pub fn time_arg(at: Option<&str>) -> anyhow::Result<Timestamp> {
-    match at {
-        None => Ok(Timestamp::now()),
-        Some(t) => t
-            .parse::<Timestamp>()
-            .with_context(|| format!("time {t:?} is not RFC 3339 (e.g. 2026-01-22T06:00:00Z)")),
-    }
-}
+use super::args::{self, MAX_LIST_FILE_BYTES, time_or_now};
+use rollcall_core::discrepancy::{ESCALATION_OWNER, MOVEMENT_OWNER};
 
 /// Ids given inline (`A,B,C`) or as `@FILE` with one per line. Lines may
 /// carry more comma-separated fields, returned alongside.
 fn id_list(arg: &str, what: &str) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let (text, from_file) = match arg.strip_prefix('@') {
         Some(path) => (
-            std::fs::read_to_string(path).with_context(|| format!("reading {what} file {path}"))?,
+            args::read_file(
+                Path::new(path),
+                &format!("{what} file"),
+                MAX_LIST_FILE_BYTES,
+            )?,
             true,
         ),
         None => (arg.replace(',', "\n"), false),
@@ -52,8 +49,12 @@ fn id_list(arg: &str, what: &str) -> anyhow::Result<Vec<(String, Vec<String>)>> 
         {
             continue; // a header line
         }
-        if id.is_empty() || id.chars().any(char::is_whitespace) {
-            bail!("{what}: line {} holds {:?}, not a person id", i + 1, raw);
+        if let Err(p) = rollcall_core::limits::id_problem(&id) {
+            bail!(
+                "{what}: line {} holds \"{}\", not a person id: it {p}",
+                i + 1,
+                rollcall_core::limits::shown(raw)
+            );
         }
         out.push((id, fields.collect()));
     }
@@ -72,7 +73,7 @@ fn persons(arg: &str, what: &str) -> anyhow::Result<Vec<PersonId>> {
 
 fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Option<Timestamp>)>> {
     let path = path.strip_prefix('@').unwrap_or(path);
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let text = args::read_file(Path::new(path), "coordinates file", MAX_LIST_FILE_BYTES)?;
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let l = raw.trim();
@@ -99,17 +100,14 @@ fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Opt
         if lat.abs() > 90.0 || lon.abs() > 180.0 {
             bail!("{path}: line {}: {lat},{lon} is not on the earth", i + 1);
         }
-        let at =
-            if with_time {
-                let t = f.get(2).with_context(|| {
-                    format!("{path}: line {}: the time column is missing", i + 1)
-                })?;
-                Some(t.parse::<Timestamp>().with_context(|| {
-                    format!("{path}: line {}: time {t:?} is not RFC 3339", i + 1)
-                })?)
-            } else {
-                None
-            };
+        let at = if with_time {
+            let t = f
+                .get(2)
+                .with_context(|| format!("{path}: line {}: the time column is missing", i + 1))?;
+            Some(args::event_time(t).map_err(|e| anyhow::anyhow!("{path}: line {}: {e}", i + 1))?)
+        } else {
+            None
+        };
         out.push((lat, lon, at));
     }
     Ok(out)
@@ -171,24 +169,20 @@ fn opened(kinds: &[EventKind]) -> usize {
 pub fn create(
     ctx: &Ctx,
     id: Option<String>,
-    mode: &str,
+    mode: Mode,
     from: &str,
     to: &str,
-    at: &str,
+    planned_departure: Timestamp,
     vehicles: &str,
     people: &str,
     route: Option<&str>,
-    escort: Vec<String>,
+    (escort, medic, planned_at): (Vec<String>, bool, Option<Timestamp>),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let mode = match mode {
-        "land" => Mode::Land,
-        "air" => Mode::Air,
-        other => bail!("--mode {other:?} is not land or air"),
-    };
-    let planned_departure = time_arg(Some(at))?;
     let vehicles = ops::parse_vehicles(vehicles).map_err(|e| anyhow::anyhow!("--vehicles: {e}"))?;
+    rollcall_core::limits::check_vehicles(&vehicles)
+        .map_err(|e| anyhow::anyhow!("--vehicles: {}", e.detail))?;
     let people = persons(people, "--people")?;
     let route = match route {
         Some(r) => coords_file(r, false)?
@@ -213,11 +207,12 @@ pub fn create(
         planned_departure,
         vehicles,
         escort,
+        medic,
         people,
         route,
     };
     let kinds = ops::plan(node.state(), &req)?;
-    let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+    let r = node.append(&ctx.user, time_or_now(planned_at), kinds)?;
     ctx.ack(&r);
     report(&node, &id, as_json, "planned", 0)
 }
@@ -228,28 +223,26 @@ pub fn depart(
     count: u32,
     boarded: &str,
     keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
-    at: Option<&str>,
+    at: Option<Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
-    let at = time_arg(at)?;
-    let mut kinds = ops::depart(
+    let at = time_or_now(at);
+    let kinds = ops::depart(
         node.state(),
         &MovementId::new(id),
         count,
         &boarded,
-        "operations room",
+        MOVEMENT_OWNER,
     )?;
-    // Both sides may sign every handover of the departure.
-    let mut signers = Vec::new();
-    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
-        if let Some(path) = key {
-            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
-        }
+    // The departure event itself moves custody; it carries no handover to
+    // sign yet, so refuse keys rather than pretend they signed something.
+    if keys.0.is_some() || keys.1.is_some() {
+        bail!(
+            "--sign-from/--sign-to: a departure is one event that moves custody itself and carries no signatures yet; record it unsigned"
+        );
     }
-    let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
-    node.sign_handovers(&mut kinds, at, &signing);
     let k = opened(&kinds);
     let r = node.append(&ctx.user, at, kinds)?;
     ctx.ack(&r);
@@ -267,7 +260,7 @@ pub fn checkpoint(
     id: &str,
     place: &str,
     count: u32,
-    at: Option<&str>,
+    at: Option<Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -276,10 +269,10 @@ pub fn checkpoint(
         &MovementId::new(id),
         place,
         count,
-        "operations room",
+        MOVEMENT_OWNER,
     )?;
     let k = opened(&kinds);
-    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     report(
         &node,
@@ -296,7 +289,7 @@ pub fn position(
     id: &str,
     lat: Option<f64>,
     lon: Option<f64>,
-    at: Option<&str>,
+    at: Option<Timestamp>,
     track: Option<&str>,
     rules: &TrackingRules,
     as_json: bool,
@@ -307,7 +300,7 @@ pub fn position(
             .into_iter()
             .map(|(la, lo, t)| (la, lo, t.unwrap_or_else(Timestamp::now)))
             .collect(),
-        (None, Some(la), Some(lo)) => vec![(la, lo, time_arg(at)?)],
+        (None, Some(la), Some(lo)) => vec![(la, lo, time_or_now(at))],
         _ => bail!("give either --lat and --lon (and optionally --at), or --track FILE.csv"),
     };
     let mid = MovementId::new(id);
@@ -322,11 +315,16 @@ pub fn position(
                 lon: lo,
             }],
         )?;
-        // Each report is also a moment to look for alerts.
-        let alerts = ops::watch_movements(node.state(), t, rules, "operations room");
+        // Each report is also a moment to look for alerts about this
+        // movement; other movements are the watch's business.
+        let mut alerts = ops::watch_movements(node.state(), t, rules, MOVEMENT_OWNER);
+        alerts.retain(
+            |k| matches!(k, EventKind::DiscrepancyOpened { movement: Some(m), .. } if *m == mid),
+        );
         opened_n += alerts.len();
         if !alerts.is_empty() {
-            node.stage("watch", t, alerts)?;
+            // Recorded as the user whose command raised them.
+            node.stage(&ctx.user, t, alerts)?;
         }
     }
     let r = node.commit()?;
@@ -338,7 +336,7 @@ pub fn arrive(
     ctx: &Ctx,
     id: &str,
     admitted: &str,
-    at: Option<&str>,
+    at: Option<Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -353,10 +351,10 @@ pub fn arrive(
         node.state(),
         &MovementId::new(id),
         &presented,
-        "operations room",
+        MOVEMENT_OWNER,
     )?;
     let k = opened(&kinds);
-    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     let admitted_n = node
         .state()
@@ -377,7 +375,7 @@ pub fn abort(
     id: &str,
     return_to: &str,
     reason: &str,
-    at: Option<&str>,
+    at: Option<Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -388,7 +386,7 @@ pub fn abort(
         reason,
     )?;
     let back = kinds.len() - 1;
-    let r = node.append(&ctx.user, time_arg(at)?, kinds)?;
+    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     report(
         &node,
@@ -476,10 +474,21 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// What `escort-record` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscortAction {
+    /// Show the records (audited).
+    Show,
+    /// Change fields.
+    Update,
+    /// Confirm for departure, after changing any fields given.
+    Confirm,
+}
+
 /// `escort-record show|confirm|update`.
 pub fn escort_record(
     ctx: &Ctx,
-    action: &str,
+    action: EscortAction,
     movement: &str,
     people: &str,
     update: Option<EscortRecord>,
@@ -492,7 +501,7 @@ pub fn escort_record(
         bail!("movement {movement} does not exist");
     }
     match action {
-        "show" => {
+        EscortAction::Show => {
             // The escort reads personal data: audited like any read of a record.
             let mut out = Vec::new();
             for p in &ids {
@@ -517,7 +526,7 @@ pub fn escort_record(
                 }
             }
         }
-        "confirm" | "update" => {
+        EscortAction::Confirm | EscortAction::Update => {
             let mut kinds = Vec::new();
             for p in &ids {
                 if let Some(rec) = &update {
@@ -534,7 +543,7 @@ pub fn escort_record(
                         record: merged,
                     });
                 }
-                if action == "confirm" {
+                if action == EscortAction::Confirm {
                     kinds.push(EventKind::EscortRecordConfirmed {
                         movement: mid.clone(),
                         person: p.clone(),
@@ -554,7 +563,7 @@ pub fn escort_record(
                     .collect();
                 json(&out)?;
             } else {
-                let done = if action == "confirm" {
+                let done = if action == EscortAction::Confirm {
                     "confirmed"
                 } else {
                     "updated"
@@ -565,7 +574,6 @@ pub fn escort_record(
                 ))?;
             }
         }
-        other => bail!("escort-record {other}: use show, update or confirm"),
     }
     Ok(0)
 }
@@ -623,7 +631,7 @@ pub fn discrepancies(ctx: &Ctx, open_only: bool, as_json: bool) -> anyhow::Resul
                 d["summary"].as_str().unwrap_or("")
             ))?;
         }
-        eprintln!("{} discrepancies", n(out.len() as u64));
+        note(&format!("{} discrepancies", n(out.len() as u64)));
     }
     Ok(0)
 }
@@ -649,19 +657,22 @@ pub fn resolve(ctx: &Ctx, id: &str, reason: &str, as_json: bool) -> anyhow::Resu
 
 pub fn watch(
     ctx: &Ctx,
-    at: Option<&str>,
+    at: Option<Timestamp>,
     rules: &TrackingRules,
     escalate_after_min: i64,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let now = time_arg(at)?;
-    let mut kinds = ops::watch_movements(node.state(), now, rules, "operations room");
+    let now = time_or_now(at);
+    let older_than = escalate_after_min
+        .checked_mul(60)
+        .context("--escalate-after is too large")?;
+    let mut kinds = ops::watch_movements(node.state(), now, rules, MOVEMENT_OWNER);
     kinds.extend(ops::escalate(
         node.state(),
         now,
-        escalate_after_min * 60,
-        "duty officer",
+        older_than,
+        ESCALATION_OWNER,
     ));
     let mut summary = Vec::new();
     for k in &kinds {
@@ -688,7 +699,7 @@ pub fn watch(
         }
     }
     if !kinds.is_empty() {
-        let r = node.append("watch", now, kinds)?;
+        let r = node.append(&ctx.user, now, kinds)?;
         ctx.ack(&r);
     }
     if as_json {
@@ -706,6 +717,12 @@ pub fn watch(
 /// A new key for an officer or a node: private half to `out` (mode 0600),
 /// verifier printed.
 pub fn keygen(name: &str, out: &Path) -> anyhow::Result<i32> {
+    if out.symlink_metadata().is_ok() {
+        bail!(
+            "{} already exists; an existing file is never overwritten: choose a new name",
+            out.display()
+        );
+    }
     let key = rollcall_node::keyfile::create_at(out, name)?;
     line(&key.verifier().to_string())?;
     Ok(0)
@@ -713,7 +730,7 @@ pub fn keygen(name: &str, out: &Path) -> anyhow::Result<i32> {
 
 /// The printable manifest, stamped with the signed tree head it was printed
 /// against. Printing shows every person on it: audited like any read.
-pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result<i32> {
+pub fn manifest(ctx: &Ctx, id: &str, format: args::FormatArg, out: &Path) -> anyhow::Result<i32> {
     use rollcall_print::*;
     let mut node = ctx.open()?;
     let state = node.state();
@@ -771,14 +788,7 @@ pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result
                 needs.push(format!("separation {g}"));
             }
         }
-        let risk = rec
-            .map(|r| {
-                serde_json::to_value(r.risk)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
+        let risk = rec.map(|r| r.risk.as_str().to_string()).unwrap_or_default();
         people.push(PersonLine {
             seq: i as u32 + 1,
             person: seat.person.to_string(),
@@ -826,10 +836,7 @@ pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result
     let doc = ManifestDoc {
         movement: id.to_string(),
         mode: format!("{:?}", m.mode).to_lowercase(),
-        status: serde_json::to_value(m.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        status: m.status.as_str().to_string(),
         origin: place(&m.origin),
         destination: place(&m.destination),
         planned_departure: m.planned_departure.to_string(),
@@ -849,23 +856,12 @@ pub fn manifest(ctx: &Ctx, id: &str, format: &str, out: &Path) -> anyhow::Result
         printed_by: ctx.user.clone(),
     };
     let bytes = match format {
-        "pdf" => manifest_pdf(&doc),
-        "csv" => manifest_csv(&doc),
-        other => bail!("--format {other:?}: use pdf or csv"),
+        args::FormatArg::Pdf => manifest_pdf(&doc),
+        args::FormatArg::Csv => manifest_csv(&doc),
     };
     let ids: Vec<PersonId> = m.people().cloned().collect();
     node.audit(&ids, &ctx.user, "movement.manifest")?;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(out)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
-        .with_context(|| {
-            format!(
-                "writing {} (an existing file is never overwritten)",
-                out.display()
-            )
-        })?;
+    crate::output::write_new(out, &bytes)?;
     line(&format!(
         "{id}: manifest of {} people written to {} against signed head size {}",
         ids.len(),

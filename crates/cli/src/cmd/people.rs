@@ -1,7 +1,7 @@
 //! Reading people and facilities, and handing a person over.
 
 use super::Ctx;
-use crate::output::{json, n};
+use crate::output::{json, line, n, note};
 use rollcall_core::custodian::CustodianKind;
 use rollcall_core::event::{EventKind, Side};
 use rollcall_core::{CustodianId, PersonId};
@@ -27,24 +27,24 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let r = &report.now.record;
-    println!("{id}  {}", r.names.full);
+    line(&format!("{id}  {}", r.names.full))?;
     for l in &r.names.latin {
-        println!("    also written  {l}");
+        line(&format!("    also written  {l}"))?;
     }
     let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".into());
-    println!(
+    line(&format!(
         "  father {} · grandfather {} · family {} · mother {}",
         opt(&r.names.father),
         opt(&r.names.grandfather),
         opt(&r.names.family),
         opt(&r.names.mother)
-    );
+    ))?;
     let nats: Vec<String> = r
         .nationalities
         .iter()
         .map(|c| format!("{c} ({})", c.name()))
         .collect();
-    println!(
+    line(&format!(
         "  born {} · sex {:?} · nationality {} · risk {:?}{}",
         r.birth_date
             .map(|d| d.to_string())
@@ -60,21 +60,24 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
             .as_ref()
             .map(|x| format!(" ({x})"))
             .unwrap_or_default()
-    );
-    println!(
+    ))?;
+    line(&format!(
         "  now: {:?}, custodian {} since event {}",
         report.now.status, report.now.custodian, report.now.since_seq
-    );
-    println!("Custody history ({} events)", report.history.len());
+    ))?;
+    line(&format!(
+        "Custody history ({} events)",
+        report.history.len()
+    ))?;
     for (e, proof) in report.history.iter().zip(&report.proofs) {
-        println!(
+        line(&format!(
             "  #{:<8} {}  {:<28} by {}@{}",
             proof.leaf_index,
             e.occurred_at,
             e.what.type_name(),
             e.actor.user,
             e.actor.node
-        );
+        ))?;
     }
     let head = rollcall_ledger::Checkpoint::parse_body(&format!(
         "{}\n",
@@ -88,11 +91,11 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         )
     })
     .unwrap_or_default();
-    println!(
+    line(&format!(
         "All {} events verified by inclusion proof against the signed head ({head}).",
         report.proofs.len()
-    );
-    println!("This read was recorded in the access log.");
+    ))?;
+    line("This read was recorded in the access log.")?;
     Ok(0)
 }
 
@@ -113,7 +116,7 @@ pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
         json(&out)?;
     } else {
         for f in &out {
-            println!(
+            line(&format!(
                 "{:<8} {:<40} {}  {:>7} / {:<7} {:>8.4},{:<9.4} {}",
                 f["id"].as_str().unwrap_or(""),
                 f["name"].as_str().unwrap_or(""),
@@ -123,7 +126,7 @@ pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
                 f["lat"].as_f64().unwrap_or(0.0),
                 f["lon"].as_f64().unwrap_or(0.0),
                 f["security"].as_str().unwrap_or("")
-            );
+            ))?;
         }
     }
     Ok(0)
@@ -150,20 +153,17 @@ pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
     if as_json {
         json(&out)?;
     } else {
-        use std::io::Write;
-        let mut w = std::io::stdout().lock();
-        for p in &out {
-            writeln!(
-                w,
+        crate::output::lines(out.iter().map(|p| {
+            format!(
                 "{:<10} {:<40} {:<4} {:<7} {}",
                 p["id"].as_str().unwrap_or(""),
                 p["latin"].as_str().or(p["name"].as_str()).unwrap_or(""),
                 p["nationality"].as_str().unwrap_or("—"),
                 p["risk"].as_str().unwrap_or(""),
                 p["custodian"].as_str().unwrap_or("")
-            )?;
-        }
-        eprintln!("{} people", n(out.len() as u64));
+            )
+        }))?;
+        note(&format!("{} people", n(out.len() as u64)));
     }
     Ok(0)
 }
@@ -177,11 +177,11 @@ pub fn handover(
     reason: Option<String>,
     capacity_override: Option<String>,
     keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
-    at: Option<&str>,
+    at: Option<rollcall_core::Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let at = super::movement::time_arg(at)?;
+    let at = super::args::time_or_now(at);
     let (person, from, to) = (
         PersonId::new(person),
         CustodianId::new(from),
@@ -211,10 +211,10 @@ pub fn handover(
             &json!({"event": r.first_seq, "person": person, "from": from, "to": to, "signatures": signed, "tree_size": r.tree_size}),
         )?;
     } else {
-        println!(
+        line(&format!(
             "{person} handed over from {from} to {to} (event {}, {signed} signature(s))",
             r.first_seq
-        );
+        ))?;
     }
     Ok(0)
 }
@@ -228,7 +228,7 @@ pub fn correct(
     f: &crate::CorrectionFields,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    use rollcall_core::person::{PartialDate, RiskLevel, Sex};
+    use rollcall_core::person::PartialDate;
     let mut node = ctx.open()?;
     let view = node
         .state()
@@ -239,7 +239,7 @@ pub fn correct(
         .last()
         .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
     let mut r = view.record.clone();
-    use super::args::{semicolon_list as list, yes_no};
+    use super::args::semicolon_list as list;
     let text = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_string())
@@ -268,16 +268,13 @@ pub fn correct(
         }
     }
     if let Some(v) = &f.birth_date {
-        r.birth_date =
-            Some(PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?);
+        let date = PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+        super::args::birth_date_not_in_future(date)
+            .map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+        r.birth_date = Some(date);
     }
-    if let Some(v) = &f.sex {
-        r.sex = match v.to_ascii_lowercase().as_str() {
-            "m" | "male" => Sex::Male,
-            "f" | "female" => Sex::Female,
-            "u" | "unknown" => Sex::Unknown,
-            other => anyhow::bail!("--sex {other:?}: use M, F or U"),
-        };
+    if let Some(v) = f.sex {
+        r.sex = v.into();
     }
     if let Some(v) = &f.nationality {
         r.nationalities = list(v)
@@ -289,22 +286,17 @@ pub fn correct(
             })
             .collect::<anyhow::Result<_>>()?;
     }
-    if let Some(v) = &f.risk {
-        r.risk = match v.to_ascii_lowercase().as_str() {
-            "low" => RiskLevel::Low,
-            "medium" => RiskLevel::Medium,
-            "high" => RiskLevel::High,
-            other => anyhow::bail!("--risk {other:?}: use low, medium or high"),
-        };
+    if let Some(v) = f.risk {
+        r.risk = v.into();
     }
     if let Some(v) = text(&f.risk_reason) {
         r.risk_reason = Some(v);
     }
-    if let Some(v) = &f.juvenile {
-        r.flags.juvenile = yes_no(v, "juvenile")?;
+    if let Some(v) = f.juvenile {
+        r.flags.juvenile = v.into();
     }
-    if let Some(v) = &f.medical_needs {
-        r.flags.medical_needs = yes_no(v, "medical-needs")?;
+    if let Some(v) = f.medical_needs {
+        r.flags.medical_needs = v.into();
     }
     if let Some(v) = &f.separation_groups {
         r.separation_groups = list(v);
@@ -315,24 +307,16 @@ pub fn correct(
     if &r == view.record {
         anyhow::bail!("nothing to correct: give at least one field that differs from the record");
     }
-    let rec = node.append(
-        &ctx.user,
-        rollcall_core::Timestamp::now(),
-        vec![EventKind::PersonRecordCorrected {
-            person: PersonId::new(id),
-            corrects,
-            record: r,
-            reason: reason.to_string(),
-        }],
-    )?;
+    let kinds = rollcall_core::ops::correct(node.state(), &PersonId::new(id), corrects, r, reason);
+    let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
     ctx.ack(&rec);
     if as_json {
         json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;
     } else {
-        println!(
+        line(&format!(
             "{id} corrected (event {}, correcting event {corrects})",
             rec.first_seq
-        );
+        ))?;
     }
     Ok(0)
 }

@@ -37,6 +37,18 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// Options that create a new file (never an existing one) with mode 0600.
+fn owner_only() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
 impl SqliteStore {
     /// Opens the store at `path`, creating the file if missing, and brings its
     /// schema up to date. Refuses an SQLite file that is not a Rollcall store.
@@ -44,6 +56,18 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // Create the file readable by its owner only: SQLite gives the WAL
+        // and shared-memory files the same mode as the database file.
+        match owner_only().open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
         let conn = Connection::open_with_flags(path, flags)?;
         Self::init(conn, path, false)
     }
@@ -544,21 +568,18 @@ impl Store for SqliteStore {
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
-        // Claim the name first, so an existing file is never overwritten.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|source| {
-                if source.kind() == std::io::ErrorKind::AlreadyExists {
-                    StoreError::AlreadyExists(path.to_path_buf())
-                } else {
-                    StoreError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    }
+        // Claim the name first, so an existing file is never overwritten;
+        // owner-only, as it holds every record and the access log.
+        owner_only().open(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                StoreError::AlreadyExists(path.to_path_buf())
+            } else {
+                StoreError::Io {
+                    path: path.to_path_buf(),
+                    source,
                 }
-            })?;
+            }
+        })?;
         let result = self.backup_into(path);
         if result.is_err() {
             // Best effort: do not leave a half-written snapshot behind.

@@ -1,0 +1,608 @@
+//! Identity matching end to end: [`dedupe`] one roster into people, or
+//! [`link`] new rows against an [`Index`] of people already known, with an
+//! [`Explanation`] for any pair.
+//!
+//! Both train the model on the data at hand (no labels): `u` from random
+//! pairs, `m` and the prior by EM over the blocked pairs. A pair whose
+//! probability reaches [`Config::auto_link`] is linked automatically; one
+//! between [`Config::review`] and that waits for a person (the review
+//! queue); below, the records are taken as different people.
+//!
+//! These are the entry points the store integration builds on: `import`
+//! keeps an [`Index`] of registered people, calls [`link`] with the incoming
+//! rows and records each [`Decision`] as an event; `review show` prints
+//! [`Scorer::explain`] for the pair.
+
+use crate::block::{Blocking, Rule, candidates, rule_candidates};
+use crate::cluster::{Link, cluster};
+use crate::compare::{
+    DIFFERENT, EXACT, FIELDS, Field, Memo, N_FIELDS, Vector, compare, decode, encode,
+};
+use crate::model::{
+    Fit, Free, Params, TermFrequencies, em, level_frequencies, probability, weight_of,
+};
+use crate::par;
+use crate::prepare::{Prepared, Vocab, prepare_all};
+use rollcall_core::person::PersonRecord;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Matching settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    /// Probability at or above which a pair is linked without review.
+    pub auto_link: f64,
+    /// Probability at or above which a pair not linked goes to review.
+    pub review: f64,
+    /// Blocking settings.
+    pub blocking: Blocking,
+    /// Threads to use (the caller knows the machine).
+    pub threads: usize,
+    /// Seed for the random pairs that estimate `u`.
+    pub seed: u64,
+    /// How many random pairs estimate `u`.
+    pub u_samples: usize,
+    /// EM iterations at most.
+    pub em_iterations: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            auto_link: 0.99,
+            review: 0.5,
+            blocking: Blocking::default(),
+            threads: 1,
+            seed: 0x5eed,
+            u_samples: 500_000,
+            em_iterations: 200,
+        }
+    }
+}
+
+/// Fields whose exact matches are adjusted by term frequency.
+const TF_FIELDS: [Field; 5] = [
+    Field::Given,
+    Field::Father,
+    Field::Grandfather,
+    Field::Family,
+    Field::Mother,
+];
+
+/// A trained model with what it needs to score prepared records.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    /// The fitted parameters.
+    pub params: Params,
+    /// How EM ended.
+    pub fit: Fit,
+    tf: Vec<(Field, TermFrequencies)>,
+    random_u: Vec<Vec<f64>>,
+}
+
+/// One field's part in a pair's weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The field.
+    pub field: Field,
+    /// Its level, `None` when either record does not know it.
+    pub level: Option<u8>,
+    /// The level's name ("exact", "a year apart", …), or "unknown".
+    pub level_name: &'static str,
+    /// Weight added by this field, term-frequency adjustment included.
+    pub weight: f64,
+    /// The term-frequency part of `weight` (0 unless an exact name match).
+    pub term_frequency: f64,
+}
+
+/// Why a pair scored as it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Total match weight (log2 odds).
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+    /// The prior's part of the weight.
+    pub prior: f64,
+    /// Every field's part.
+    pub fields: Vec<Contribution>,
+}
+
+fn field_token(r: &Prepared, f: Field) -> Option<u32> {
+    match f {
+        Field::Given => r.given,
+        Field::Father => r.father,
+        Field::Grandfather => r.grandfather,
+        Field::Family => r.family,
+        Field::Mother => r.mother,
+        _ => None,
+    }
+}
+
+impl Scorer {
+    fn tf_adjustment(&self, vocab: &Vocab, field: Field, a: &Prepared) -> f64 {
+        let Some((_, tf)) = self.tf.iter().find(|(f, _)| *f == field) else {
+            return 0.0;
+        };
+        match field_token(a, field) {
+            Some(t) => tf.adjustment(vocab.token(t).key, self.random_u[field.index()][0]),
+            None => 0.0,
+        }
+    }
+
+    fn tf_total(&self, vocab: &Vocab, v: &Vector, a: &Prepared) -> f64 {
+        TF_FIELDS
+            .iter()
+            .filter(|f| v[f.index()] == Some(EXACT))
+            .map(|f| self.tf_adjustment(vocab, *f, a))
+            .sum()
+    }
+
+    /// The weight of a pair.
+    pub fn weight(&self, vocab: &Vocab, a: &Prepared, b: &Prepared, memo: &mut Memo) -> f64 {
+        let v = compare(vocab, a, b, memo);
+        self.params.weight(&v) + self.tf_total(vocab, &v, a)
+    }
+
+    /// The weight of a pair, field by field.
+    pub fn explain(&self, vocab: &Vocab, a: &Prepared, b: &Prepared) -> Explanation {
+        let v = compare(vocab, a, b, &mut Memo::default());
+        let prior = self.params.prior_weight();
+        let fields: Vec<Contribution> = FIELDS
+            .iter()
+            .map(|&field| {
+                let level = v[field.index()];
+                let term_frequency = if level == Some(EXACT) && TF_FIELDS.contains(&field) {
+                    self.tf_adjustment(vocab, field, a)
+                } else {
+                    0.0
+                };
+                Contribution {
+                    field,
+                    level,
+                    level_name: level.map_or("unknown", |l| field.level_name(l)),
+                    weight: level.map_or(0.0, |l| self.params.level_weight(field.index(), l))
+                        + term_frequency,
+                    term_frequency,
+                }
+            })
+            .collect();
+        let weight = prior + fields.iter().map(|c| c.weight).sum::<f64>();
+        Explanation {
+            weight,
+            probability: probability(weight),
+            prior,
+            fields,
+        }
+    }
+}
+
+/// Counts of what the run did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Records matched.
+    pub records: usize,
+    /// Pairs compared after blocking.
+    pub candidate_pairs: usize,
+    /// Blocks compared by sorted neighbourhood because they were large.
+    pub large_blocks: usize,
+    /// Distinct comparison vectors EM saw.
+    pub patterns: usize,
+    /// How EM ended.
+    pub fit: Fit,
+}
+
+/// Splitmix64, for the random pairs (seeded by the caller).
+struct Mix(u64);
+
+impl Mix {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n.max(1) as u64) as usize
+    }
+}
+
+/// Everything a run computed for its candidate pairs.
+struct Scored {
+    scorer: Scorer,
+    pairs: Vec<(u32, u32)>,
+    weights: Vec<f64>,
+    stats: Stats,
+}
+
+fn train_and_score(vocab: &Vocab, recs: &[Prepared], split: Option<usize>, cfg: &Config) -> Scored {
+    let n = recs.len();
+    let cands = candidates(vocab, recs, split, cfg.blocking, cfg.threads);
+
+    // u from random pairs.
+    let mut rng = Mix(cfg.seed);
+    let samples: Vec<(u32, u32)> = if n < 2 {
+        Vec::new()
+    } else {
+        (0..cfg.u_samples)
+            .filter_map(|_| {
+                let (a, b) = match split {
+                    Some(s) if s > 0 && s < n => (rng.below(s), s + rng.below(n - s)),
+                    Some(_) => return None,
+                    None => (rng.below(n), rng.below(n)),
+                };
+                (a != b).then_some((a as u32, b as u32))
+            })
+            .collect()
+    };
+    let random_codes = codes(vocab, recs, &samples, cfg.threads);
+    let random_vectors: Vec<(Vector, f64)> = aggregate(&random_codes);
+    let u = level_frequencies(random_vectors.iter().map(|(v, c)| (v, *c)));
+
+    // m by EM in two sessions, as a careful Splink user trains: pairs
+    // blocked on names train the other fields' m (the name fields, which
+    // agree by construction, are left out); pairs blocked on the full date
+    // of birth train the name fields' m. u stays as the random pairs gave it.
+    let by_names = rule_candidates(vocab, recs, Rule::GivenFatherFamily, split, cfg.blocking);
+    let name_fields = [Field::Given, Field::Father, Field::Family];
+    let (from_names, _) = session(vocab, recs, &by_names, &name_fields, &u, cfg);
+    let by_date = rule_candidates(vocab, recs, Rule::BirthDay, split, cfg.blocking);
+    let (from_date, _) = session(vocab, recs, &by_date, &[Field::BirthDate], &u, cfg);
+    let m: Vec<Vec<f64>> = FIELDS
+        .iter()
+        .map(|&f| {
+            let i = f.index();
+            if name_fields.contains(&f) {
+                from_date.m[i].clone()
+            } else if f == Field::BirthDate {
+                from_names.m[i].clone()
+            } else {
+                from_names.m[i]
+                    .iter()
+                    .zip(&from_date.m[i])
+                    .map(|(x, y)| (x + y) / 2.0)
+                    .collect()
+            }
+        })
+        .collect();
+    // Finally the prior. Over the candidate pairs, with m fixed and the
+    // blocked non-matches' u free, EM finds the share of candidates that
+    // match; spread over every possible pair, that is the chance that two
+    // random records match, the prior that goes with the random pairs' u.
+    let pair_codes = codes(vocab, recs, &cands.pairs, cfg.threads);
+    let patterns = aggregate(&pair_codes);
+    let start = Params {
+        lambda: 0.05,
+        m,
+        u: u.clone(),
+    };
+    let (blocked, fit) = em(
+        &patterns,
+        start,
+        Free {
+            u: true,
+            m: [false; N_FIELDS],
+        },
+        cfg.em_iterations,
+        1e-9,
+    );
+    let all_pairs = match split {
+        Some(s) => s as f64 * (n - s) as f64,
+        None => n as f64 * (n as f64 - 1.0) / 2.0,
+    };
+    let matches = blocked.lambda * cands.pairs.len() as f64;
+    let params = Params {
+        lambda: (matches / all_pairs.max(1.0)).clamp(1e-12, 0.5),
+        m: blocked.m,
+        u: u.clone(),
+    };
+    let random_u = u;
+
+    let tf = TF_FIELDS
+        .iter()
+        .map(|&f| {
+            let values = recs
+                .iter()
+                .filter_map(|r| field_token(r, f).map(|t| vocab.token(t).key));
+            (f, TermFrequencies::count(values, vocab.key_count()))
+        })
+        .collect();
+    let scorer = Scorer {
+        params,
+        fit,
+        tf,
+        random_u,
+    };
+
+    let mut base: HashMap<u32, f64> = HashMap::with_capacity(patterns.len());
+    for code in pair_codes.iter() {
+        base.entry(*code)
+            .or_insert_with(|| scorer.params.weight(&decode(*code)));
+    }
+    let weights = par::ranges(cands.pairs.len(), cfg.threads, |range| {
+        range
+            .map(|i| {
+                let code = pair_codes[i];
+                let (a, _) = cands.pairs[i];
+                base[&code] + scorer.tf_total(vocab, &decode(code), &recs[a as usize])
+            })
+            .collect()
+    });
+    Scored {
+        stats: Stats {
+            records: n,
+            candidate_pairs: cands.pairs.len(),
+            large_blocks: cands.large_blocks,
+            patterns: patterns.len(),
+            fit,
+        },
+        scorer,
+        pairs: cands.pairs,
+        weights,
+    }
+}
+
+/// One EM session over `pairs` with `masked` fields left out; `m` of the
+/// other fields moves, `u` does not.
+fn session(
+    vocab: &Vocab,
+    recs: &[Prepared],
+    pairs: &[(u32, u32)],
+    masked: &[Field],
+    u: &[Vec<f64>],
+    cfg: &Config,
+) -> (Params, Fit) {
+    let mut patterns = aggregate(&codes(vocab, recs, pairs, cfg.threads));
+    for (v, _) in &mut patterns {
+        for f in masked {
+            v[f.index()] = None;
+        }
+    }
+    let mut free = [true; N_FIELDS];
+    for f in masked {
+        free[f.index()] = false;
+    }
+    em(
+        &patterns,
+        Params::initial(u.to_vec()),
+        Free { u: false, m: free },
+        cfg.em_iterations,
+        1e-7,
+    )
+}
+
+fn codes(vocab: &Vocab, recs: &[Prepared], pairs: &[(u32, u32)], threads: usize) -> Vec<u32> {
+    par::chunks(pairs, threads, |chunk| {
+        let mut memo = Memo::default();
+        chunk
+            .iter()
+            .map(|&(a, b)| {
+                encode(&compare(
+                    vocab,
+                    &recs[a as usize],
+                    &recs[b as usize],
+                    &mut memo,
+                ))
+            })
+            .collect::<Vec<u32>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn aggregate(codes: &[u32]) -> Vec<(Vector, f64)> {
+    let mut counts: HashMap<u32, f64> = HashMap::new();
+    for c in codes {
+        *counts.entry(*c).or_default() += 1.0;
+    }
+    let mut out: Vec<(u32, f64)> = counts.into_iter().collect();
+    out.sort_unstable_by_key(|(c, _)| *c);
+    out.into_iter().map(|(c, n)| (decode(c), n)).collect()
+}
+
+/// The result of deduplicating one roster.
+#[derive(Debug, Clone)]
+pub struct Dedupe {
+    /// For every input row, its cluster (the smallest row index in it).
+    pub cluster: Vec<u32>,
+    /// Pairs linked automatically (probability ≥ auto-link), strongest first.
+    pub links: Vec<Link>,
+    /// Pairs for a person to decide: between the thresholds and not already
+    /// in one cluster, or linked but held back by the chaining guard.
+    pub review: Vec<Link>,
+    /// The model, for explanations.
+    pub scorer: Scorer,
+    /// The prepared rows, for explanations.
+    pub prepared: Vec<Prepared>,
+    /// The vocabulary, for explanations.
+    pub vocab: Vocab,
+    /// Counts.
+    pub stats: Stats,
+}
+
+impl Dedupe {
+    /// Why rows `a` and `b` scored as they did.
+    pub fn explain(&self, a: usize, b: usize) -> Option<Explanation> {
+        Some(
+            self.scorer
+                .explain(&self.vocab, self.prepared.get(a)?, self.prepared.get(b)?),
+        )
+    }
+}
+
+/// Deduplicates one roster: which rows are the same person.
+pub fn dedupe(records: &[PersonRecord], cfg: &Config) -> Dedupe {
+    let mut vocab = Vocab::default();
+    let prepared = prepare_all(&mut vocab, records, cfg.threads);
+    let scored = train_and_score(&vocab, &prepared, None, cfg);
+    let auto = weight_of(cfg.auto_link);
+    let review = weight_of(cfg.review);
+    let mut links = Vec::new();
+    let mut maybe = Vec::new();
+    for (&(a, b), &weight) in scored.pairs.iter().zip(&scored.weights) {
+        let link = Link { a, b, weight };
+        if weight >= auto {
+            links.push(link);
+        } else if weight >= review {
+            maybe.push(link);
+        }
+    }
+    let memo = RefCell::new(Memo::default());
+    let clusters = cluster(records.len(), &links, review, |x, y| {
+        scored.scorer.weight(
+            &vocab,
+            &prepared[x as usize],
+            &prepared[y as usize],
+            &mut memo.borrow_mut(),
+        )
+    });
+    let held: std::collections::HashSet<(u32, u32)> =
+        clusters.held_back.iter().map(|l| (l.a, l.b)).collect();
+    links.retain(|l| !held.contains(&(l.a, l.b)));
+    let mut review_queue: Vec<Link> = maybe
+        .into_iter()
+        .filter(|l| clusters.cluster[l.a as usize] != clusters.cluster[l.b as usize])
+        .chain(clusters.held_back.iter().copied())
+        .collect();
+    review_queue.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+    links.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+    Dedupe {
+        cluster: clusters.cluster,
+        links,
+        review: review_queue,
+        scorer: scored.scorer,
+        prepared,
+        vocab,
+        stats: scored.stats,
+    }
+}
+
+/// The people already known, prepared for linking.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    vocab: Vocab,
+    prepared: Vec<Prepared>,
+}
+
+impl Index {
+    /// Prepares the known people (in the order given; decisions name them
+    /// by position).
+    pub fn build(existing: &[PersonRecord], threads: usize) -> Index {
+        let mut vocab = Vocab::default();
+        let prepared = prepare_all(&mut vocab, existing, threads);
+        Index { vocab, prepared }
+    }
+
+    /// How many people the index holds.
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+}
+
+/// What to do with one incoming row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// The row is this known person (position in the [`Index`]).
+    Link {
+        /// The known person.
+        existing: u32,
+        /// Match probability.
+        probability: f64,
+    },
+    /// A person must decide among these candidates (best first).
+    Review {
+        /// `(known person, probability)`.
+        candidates: Vec<(u32, f64)>,
+    },
+    /// Nobody known looks like this row: register a new person.
+    New,
+}
+
+/// The result of linking new rows against an index.
+#[derive(Debug, Clone)]
+pub struct Linkage {
+    /// One decision per new row, in input order.
+    pub decisions: Vec<Decision>,
+    /// The model, for explanations.
+    pub scorer: Scorer,
+    /// Known people first, then the new rows.
+    prepared: Vec<Prepared>,
+    vocab: Vocab,
+    split: usize,
+    /// Counts.
+    pub stats: Stats,
+}
+
+impl Linkage {
+    /// Why new row `new` and known person `existing` scored as they did.
+    pub fn explain(&self, new: usize, existing: usize) -> Option<Explanation> {
+        let a = self
+            .prepared
+            .get(existing)
+            .filter(|_| existing < self.split)?;
+        let b = self.prepared.get(self.split + new)?;
+        Some(self.scorer.explain(&self.vocab, a, b))
+    }
+}
+
+/// Links new rows against the people in `index`.
+pub fn link(new_rows: &[PersonRecord], index: &Index, cfg: &Config) -> Linkage {
+    let mut vocab = index.vocab.clone();
+    let split = index.prepared.len();
+    let mut prepared = index.prepared.clone();
+    prepared.extend(prepare_all(&mut vocab, new_rows, cfg.threads));
+    let scored = train_and_score(&vocab, &prepared, Some(split), cfg);
+    let auto = weight_of(cfg.auto_link);
+    let review = weight_of(cfg.review);
+    let mut per_row: Vec<Vec<(u32, f64)>> = vec![Vec::new(); new_rows.len()];
+    for (&(a, b), &w) in scored.pairs.iter().zip(&scored.weights) {
+        if w >= review {
+            per_row[b as usize - split].push((a, w));
+        }
+    }
+    let decisions = per_row
+        .into_iter()
+        .map(|mut cands| {
+            cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            match cands.first() {
+                None => Decision::New,
+                // Linked only if clearly ahead of any second candidate.
+                Some(&(best, w))
+                    if w >= auto
+                        && cands.get(1).is_none_or(|&(_, w2)| w2 < review.max(w - 4.0)) =>
+                {
+                    Decision::Link {
+                        existing: best,
+                        probability: probability(w),
+                    }
+                }
+                Some(_) => Decision::Review {
+                    candidates: cands.iter().map(|&(e, w)| (e, probability(w))).collect(),
+                },
+            }
+        })
+        .collect();
+    Linkage {
+        decisions,
+        scorer: scored.scorer,
+        prepared,
+        vocab,
+        split,
+        stats: scored.stats,
+    }
+}
+
+/// Is this level a disagreement (for readers of explanations)?
+pub fn is_disagreement(field: Field, level: u8) -> bool {
+    match field {
+        Field::BirthDate => level == 4,
+        Field::Nationality | Field::BirthPlace => level == 1,
+        Field::Document => level == 2,
+        _ => level == DIFFERENT,
+    }
+}

@@ -1,0 +1,89 @@
+//! Identity matching on generated rosters with ground truth.
+
+use rollcall_core::person::PersonRecord;
+use rollcall_matching::{Config, Decision, Index, dedupe, link, parse_roster};
+use rollcall_sim::rosters::{self, Noise, NoisyRow};
+use std::collections::HashMap;
+
+fn records(rows: &[NoisyRow]) -> Vec<PersonRecord> {
+    let mut csv = Vec::new();
+    rosters::write_roster(&mut csv, rows).unwrap();
+    let parsed = parse_roster(&csv[..], "test.csv").unwrap();
+    assert!(parsed.bad.is_empty(), "{:?}", parsed.bad.first());
+    parsed.rows.into_iter().map(|r| r.record).collect()
+}
+
+fn pairs2(n: usize) -> usize {
+    n * n.saturating_sub(1) / 2
+}
+
+#[test]
+fn dedupe_finds_most_duplicates_and_links_few_strangers() {
+    let rows = rosters::dedupe(5, 3_000, Noise::default());
+    let recs = records(&rows);
+    let cfg = Config {
+        threads: 2,
+        ..Config::default()
+    };
+    let result = dedupe(&recs, &cfg);
+    let mut both: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut clusters: HashMap<u32, usize> = HashMap::new();
+    let mut people: HashMap<u32, usize> = HashMap::new();
+    for (row, c) in rows.iter().zip(&result.cluster) {
+        *both.entry((*c, row.person)).or_default() += 1;
+        *clusters.entry(*c).or_default() += 1;
+        *people.entry(row.person).or_default() += 1;
+    }
+    let tp: usize = both.values().map(|&n| pairs2(n)).sum();
+    let predicted: usize = clusters.values().map(|&n| pairs2(n)).sum();
+    let actual: usize = people.values().map(|&n| pairs2(n)).sum();
+    let (precision, recall) = (tp as f64 / predicted as f64, tp as f64 / actual as f64);
+    assert!(precision >= 0.98, "precision {precision}");
+    assert!(recall >= 0.7, "recall {recall}");
+    // The same run on one thread gives the same clusters.
+    let single = dedupe(&recs, &Config { threads: 1, ..cfg });
+    assert_eq!(single.cluster, result.cluster);
+}
+
+#[test]
+fn explanations_add_up() {
+    let rows = rosters::dedupe(6, 500, Noise::default());
+    let recs = records(&rows);
+    let result = dedupe(&recs, &Config::default());
+    let link = result.links.first().expect("some link");
+    let e = result.explain(link.a as usize, link.b as usize).unwrap();
+    let sum = e.prior + e.fields.iter().map(|c| c.weight).sum::<f64>();
+    assert!((sum - e.weight).abs() < 1e-9);
+    assert!((e.weight - link.weight).abs() < 1e-9);
+    assert!(e.probability >= Config::default().auto_link);
+}
+
+#[test]
+fn an_arabic_roster_links_to_the_same_people_in_latin() {
+    let all_latin = Noise {
+        arabic: 0.0,
+        ..Noise::default()
+    };
+    let all_arabic = Noise {
+        arabic: 1.0,
+        ..Noise::default()
+    };
+    // Same seed, same people: one roster in Latin letters, one in Arabic.
+    let (latin, _) = rosters::linkage(9, 800, 800, all_latin);
+    let (arabic, _) = rosters::linkage(9, 800, 800, all_arabic);
+    let index = Index::build(&records(&latin), 2);
+    let result = link(&records(&arabic), &index, &Config::default());
+    let mut right = 0;
+    let mut wrong = 0;
+    for (row, d) in arabic.iter().zip(&result.decisions) {
+        if let Decision::Link { existing, .. } = d {
+            if latin[*existing as usize].person == row.person {
+                right += 1;
+            } else {
+                wrong += 1;
+            }
+        }
+    }
+    assert!(right >= 560, "only {right} of 800 linked");
+    assert!(wrong * 50 <= right, "{wrong} wrong links");
+}

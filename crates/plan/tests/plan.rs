@@ -1,0 +1,405 @@
+//! The planner against the independent checker: hand-made cases with known
+//! answers, infeasible cases with the people named, and random instances.
+
+mod checker;
+
+use proptest::prelude::*;
+use rollcall_plan::*;
+
+fn no_progress(_: Progress) {}
+
+fn solve(i: &Instance) -> Result<Plan, PlanError> {
+    plan(i, &Options::default(), &no_progress)
+}
+
+fn person(id: &str, origin: &str) -> PersonIn {
+    PersonIn {
+        id: id.into(),
+        origin: origin.into(),
+        risk: Risk::Low,
+        sex: SexIn::Male,
+        juvenile: false,
+        medical: false,
+        groups: vec![],
+    }
+}
+
+fn base(people: Vec<PersonIn>, vehicles: Vec<VehicleIn>) -> Instance {
+    Instance {
+        start_date: jiff::civil::date(2026, 2, 1),
+        people,
+        destinations: vec![DestinationIn {
+            id: "D1".into(),
+            capacity: 1_000,
+            security: Security::Maximum,
+            accepts_women: true,
+            accepts_juveniles: true,
+        }],
+        origins: vec![OriginIn {
+            id: "O1".into(),
+            convoys_per_day: 1,
+            vehicles_per_convoy: vehicles,
+        }],
+        flights_per_day: 0,
+        flight_seats: 0,
+        medic_movements_per_day: 1,
+        border_limit_per_day: None,
+    }
+}
+
+fn bus(seats: u32) -> VehicleIn {
+    VehicleIn {
+        seats,
+        armored: false,
+    }
+}
+
+fn valid(i: &Instance) -> Plan {
+    let p = solve(i).expect("a plan");
+    let errors = checker::check(i, &p);
+    assert!(errors.is_empty(), "{errors:#?}");
+    p
+}
+
+#[test]
+fn seats_bound_the_days() {
+    let people = (0..10).map(|k| person(&format!("P{k}"), "O1")).collect();
+    let p = valid(&base(people, vec![bus(5)]));
+    assert_eq!((p.days, p.lower_bound_days), (2, 2));
+    assert_eq!(p.explanation.binding.resource, Resource::AllSeats);
+    assert_eq!(p.explanation.vehicles_used, 2);
+    let more = &p.explanation.what_if[0];
+    assert_eq!((more.days, more.saved), (1, 1), "{more:?}");
+}
+
+#[test]
+fn a_separation_group_needs_distinct_vehicles() {
+    let people = (0..3)
+        .map(|k| PersonIn {
+            groups: vec!["G".into()],
+            ..person(&format!("P{k}"), "O1")
+        })
+        .collect();
+    let p = valid(&base(people, vec![bus(10)]));
+    assert_eq!((p.days, p.lower_bound_days), (3, 3));
+    assert_eq!(p.explanation.binding.resource, Resource::SeparationGroup);
+    assert_eq!(p.explanation.binding.subject.as_deref(), Some("G"));
+}
+
+#[test]
+fn women_and_juveniles_travel_apart_from_men() {
+    let mut people: Vec<PersonIn> = (0..4).map(|k| person(&format!("M{k}"), "O1")).collect();
+    people.push(PersonIn {
+        sex: SexIn::Female,
+        ..person("W", "O1")
+    });
+    people.push(PersonIn {
+        juvenile: true,
+        ..person("J", "O1")
+    });
+    let p = valid(&base(people, vec![bus(10), bus(10)]));
+    assert_eq!(p.days, 1);
+    assert_eq!(p.movements.len(), 2);
+}
+
+#[test]
+fn high_risk_people_fly_before_they_go_by_road() {
+    let mut i = base(
+        (0..4)
+            .map(|k| PersonIn {
+                risk: Risk::High,
+                ..person(&format!("H{k}"), "O1")
+            })
+            .collect(),
+        vec![
+            bus(10),
+            VehicleIn {
+                seats: 4,
+                armored: true,
+            },
+        ],
+    );
+    i.flights_per_day = 1;
+    i.flight_seats = 4;
+    let p = valid(&i);
+    assert_eq!(p.days, 1);
+    assert_eq!(p.explanation.high_risk_by_land, 0);
+}
+
+#[test]
+fn medical_cases_ride_with_a_medic() {
+    let people = (0..6)
+        .map(|k| PersonIn {
+            medical: k < 4,
+            ..person(&format!("P{k}"), "O1")
+        })
+        .collect();
+    let p = valid(&base(people, vec![bus(2), bus(2), bus(2)]));
+    // One medic movement a day, two seats: four medical cases take two days.
+    assert_eq!((p.days, p.lower_bound_days), (2, 2));
+    assert_eq!(p.explanation.binding.resource, Resource::MedicMovements);
+}
+
+#[test]
+fn the_border_limit_binds() {
+    let people = (0..9).map(|k| person(&format!("P{k}"), "O1")).collect();
+    let mut i = base(people, vec![bus(10)]);
+    i.border_limit_per_day = Some(4);
+    let p = valid(&i);
+    assert_eq!((p.days, p.lower_bound_days), (3, 3));
+    assert_eq!(p.explanation.binding.resource, Resource::BorderLimit);
+}
+
+fn faults(i: &Instance) -> Vec<Fault> {
+    match solve(i) {
+        Err(PlanError::Infeasible(f)) => f,
+        other => panic!("expected no plan, got {other:?}"),
+    }
+}
+
+#[test]
+fn nobody_accepts_women_names_them() {
+    let mut i = base(
+        vec![
+            person("M", "O1"),
+            PersonIn {
+                sex: SexIn::Female,
+                ..person("W", "O1")
+            },
+        ],
+        vec![bus(10)],
+    );
+    i.destinations[0].accepts_women = false;
+    let f = faults(&i);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule, FaultRule::DestinationCategory);
+    assert_eq!(f[0].people, vec!["W".to_string()]);
+}
+
+#[test]
+fn high_risk_without_armour_or_flights_names_them() {
+    let mut i = base(
+        vec![
+            person("L", "O1"),
+            PersonIn {
+                risk: Risk::High,
+                ..person("H", "O1")
+            },
+        ],
+        vec![bus(10)],
+    );
+    let f = faults(&i);
+    assert_eq!(f[0].rule, FaultRule::HighRiskTransport);
+    assert_eq!(f[0].people, vec!["H".to_string()]);
+    i.destinations[0].security = Security::High;
+    let f = faults(&i);
+    assert!(f.iter().any(|f| f.rule == FaultRule::DestinationSecurity));
+}
+
+#[test]
+fn no_room_and_no_medic_are_named() {
+    let mut i = base(
+        vec![
+            person("A", "O1"),
+            person("B", "O1"),
+            PersonIn {
+                medical: true,
+                ..person("C", "O1")
+            },
+        ],
+        vec![bus(10)],
+    );
+    i.destinations[0].capacity = 2;
+    i.medic_movements_per_day = 0;
+    let f = faults(&i);
+    let rules: Vec<FaultRule> = f.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        vec![FaultRule::DestinationCapacity, FaultRule::Medic]
+    );
+    assert_eq!(f[0].count, 1);
+    assert_eq!(f[1].people, vec!["C".to_string()]);
+}
+
+#[test]
+fn bad_instances_name_the_row() {
+    let mut i = base(vec![person("A", "O1"), person("A", "O1")], vec![bus(1)]);
+    assert_eq!(
+        solve(&i).unwrap_err().to_string(),
+        "invalid instance: people[1]: id \"A\" is already used by people[0]"
+    );
+    i.people[1] = person("B", "O9");
+    assert!(
+        solve(&i)
+            .unwrap_err()
+            .to_string()
+            .contains("people[1].origin")
+    );
+    let e = serde_json::from_str::<Instance>(r#"{"start_date":"2026-01-01","people":[],"destinations":[],"origins":[],"flights_per_day":0,"flight_seats":0,"medic_movements_per_day":0,"border_limit_per_day":null,"extra":1}"#)
+        .unwrap_err();
+    assert!(e.to_string().contains("unknown field `extra`"), "{e}");
+}
+
+#[test]
+fn the_reference_operation_at_scale_1_is_planned() {
+    let i = rollcall_sim::plan_instance(1, 1.0);
+    let p = valid(&i);
+    assert!(p.lower_bound_days >= 1 && p.days >= p.lower_bound_days);
+    // The plan and its explanation survive the file format.
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), p);
+}
+
+// ---- random instances ----
+
+fn instance() -> impl Strategy<Value = Instance> {
+    let vehicle =
+        (1u32..8, any::<bool>()).prop_map(|(seats, armored)| VehicleIn { seats, armored });
+    let origin = (0u32..3, prop::collection::vec(vehicle, 0..4));
+    let dest = (0u64..40, 0u8..3, any::<bool>(), any::<bool>());
+    let who = (
+        0usize..3,
+        0u8..3,
+        prop::bool::weighted(0.2),
+        prop::bool::weighted(0.15),
+        prop::bool::weighted(0.15),
+        prop::collection::vec(0u8..4, 0..3),
+    );
+    (
+        prop::collection::vec(origin, 1..4),
+        prop::collection::vec(dest, 1..4),
+        prop::collection::vec(who, 0..40),
+        (0u32..3, 1u32..10, 0u32..3),
+        prop::option::of(0u64..20),
+    )
+        .prop_map(
+            |(origins, dests, people, (flights, flight_seats, medics), border)| {
+                let no = origins.len();
+                Instance {
+                    start_date: jiff::civil::date(2026, 2, 1),
+                    people: people
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, (o, r, f, j, m, g))| PersonIn {
+                            id: format!("P{k}"),
+                            origin: format!("O{}", o % no),
+                            risk: [Risk::Low, Risk::Medium, Risk::High][r as usize],
+                            sex: if f { SexIn::Female } else { SexIn::Male },
+                            juvenile: j,
+                            medical: m,
+                            groups: g.into_iter().map(|g| format!("G{g}")).collect(),
+                        })
+                        .collect(),
+                    destinations: dests
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, (capacity, s, w, j))| DestinationIn {
+                            id: format!("D{k}"),
+                            capacity,
+                            security: [Security::Maximum, Security::High, Security::Standard]
+                                [s as usize],
+                            accepts_women: w,
+                            accepts_juveniles: j,
+                        })
+                        .collect(),
+                    origins: origins
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, (convoys_per_day, vehicles_per_convoy))| OriginIn {
+                            id: format!("O{k}"),
+                            convoys_per_day,
+                            vehicles_per_convoy,
+                        })
+                        .collect(),
+                    flights_per_day: flights,
+                    flight_seats,
+                    medic_movements_per_day: medics,
+                    border_limit_per_day: border,
+                }
+            },
+        )
+}
+
+/// Whether a plan exists, decided from the problem statement alone.
+fn feasible(i: &Instance) -> bool {
+    let kind = |p: &PersonIn| {
+        (
+            p.juvenile,
+            !p.juvenile && p.sex == SexIn::Female,
+            p.risk == Risk::High,
+        )
+    };
+    let accepts = |d: &DestinationIn, (j, w, h): (bool, bool, bool)| {
+        (!j || d.accepts_juveniles)
+            && (!w || d.accepts_women)
+            && (!h || d.security == Security::Maximum)
+    };
+    for p in &i.people {
+        let o = i.origins.iter().find(|o| o.id == p.origin).unwrap();
+        let land = o.convoys_per_day > 0 && !o.vehicles_per_convoy.is_empty();
+        let armour = o.convoys_per_day > 0 && o.vehicles_per_convoy.iter().any(|v| v.armored);
+        let air = i.flights_per_day > 0;
+        if !(land || air) || (p.risk == Risk::High && !(armour || air)) {
+            return false;
+        }
+        if p.medical && i.medic_movements_per_day == 0 {
+            return false;
+        }
+        if i.border_limit_per_day == Some(0) {
+            return false;
+        }
+    }
+    // Hall's condition over the kinds of people: every set of kinds fits in
+    // the destinations that take any of them.
+    let kinds: Vec<(bool, bool, bool)> = {
+        let mut k: Vec<_> = i.people.iter().map(kind).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    for mask in 1u32..(1 << kinds.len()) {
+        let set: Vec<_> = (0..kinds.len())
+            .filter(|b| mask & (1 << b) != 0)
+            .map(|b| kinds[b])
+            .collect();
+        let need = i.people.iter().filter(|p| set.contains(&kind(p))).count() as u64;
+        let room: u64 = i
+            .destinations
+            .iter()
+            .filter(|d| set.iter().any(|&k| accepts(d, k)))
+            .map(|d| d.capacity)
+            .sum();
+        if need > room {
+            return false;
+        }
+    }
+    true
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn every_plan_passes_the_checker(i in instance()) {
+        match solve(&i) {
+            Ok(p) => {
+                prop_assert!(feasible(&i), "planned an infeasible instance");
+                let errors = checker::check(&i, &p);
+                prop_assert!(errors.is_empty(), "{:#?}", errors);
+                for w in &p.explanation.what_if {
+                    prop_assert!(w.days <= p.days && w.days + w.saved == p.days);
+                }
+            }
+            Err(PlanError::Infeasible(faults)) => {
+                prop_assert!(!feasible(&i), "no plan for a feasible instance: {:?}", faults);
+                for f in &faults {
+                    prop_assert!(f.count >= 1 && f.count as usize >= f.people.len());
+                    for id in &f.people {
+                        prop_assert!(i.people.iter().any(|p| &p.id == id));
+                    }
+                }
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+}
