@@ -184,7 +184,8 @@ impl Field {
             "--json",
         ]);
         assert_eq!(r["registered"].as_u64(), Some(n as u64), "{r}");
-        let ids: Vec<String> = (1..=n).map(|k| format!("P-{k:07}")).collect();
+        // The node mints ids with its code: the name in capitals.
+        let ids: Vec<String> = (1..=n).map(|k| format!("P-FIELD-1-{k:06}")).collect();
         assert_eq!(r["first_person"].as_str(), ids.first().map(|s| s.as_str()));
         assert_eq!(r["last_person"].as_str(), ids.last().map(|s| s.as_str()));
         (f, ids)

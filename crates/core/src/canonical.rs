@@ -134,4 +134,23 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_on_any_text_and_number(
+            keys in proptest::collection::vec(".{0,6}", 0..5),
+            text in "\\PC{0,20}|[\\x00-\\x1f\"\\\\]{0,8}",
+            x in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            n in 0u64..(1 << 53),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.into_iter().enumerate() {
+                map.insert(k, json!([i, text.clone(), x, n]));
+            }
+            let v = Value::Object(map);
+            let ours = to_vec(&v).unwrap();
+            let theirs = serde_json_canonicalizer::to_vec(&v).unwrap();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
 }
