@@ -138,7 +138,8 @@ fn two_nodes_importing_the_same_roster_mint_disjoint_ids() {
     }
     assert!(minted[0].iter().all(|id| !minted[1].contains(id)));
     // A movement created without --id takes the node's code too.
-    let at = "2030-01-01T00:00:00Z";
+    let at =
+        &(rollcall_core::Timestamp::now() + std::time::Duration::from_secs(86_400)).to_string();
     let out = ok(
         &north,
         &[
@@ -204,7 +205,7 @@ fn ids_are_checked_and_namespaces_kept_apart() {
         ],
         "--id",
     );
-    refused(&data, &["init", "--name", "a b"], "node name");
+    refused(&data, &["init", "--name", "a b"], "--name");
     assert_eq!(size(&data), before, "nothing refused was written");
     assert_ne!(
         run(

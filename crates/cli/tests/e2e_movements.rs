@@ -1410,6 +1410,19 @@ fn signed_handover() {
         "the key file is untouched"
     );
 
+    // Each officer's key is registered for the custodian they sign for.
+    for (custodian, key, officer) in [(ORIGIN, &v1, "Officer A"), (DEST, &v2, "Officer B")] {
+        f.ok(&[
+            "officer-key",
+            "register",
+            "--custodian",
+            custodian,
+            "--key",
+            key,
+            "--officer",
+            officer,
+        ]);
+    }
     for (p, at) in [(ids[0].as_str(), Some(t(120))), (ids[1].as_str(), None)] {
         let at_s = at.clone().unwrap_or_default();
         let mut args = vec![
