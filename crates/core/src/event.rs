@@ -512,6 +512,20 @@ pub enum EventKind {
         /// Why it is resolved.
         reason: String,
     },
+
+    // --- access log -------------------------------------------------------
+    /// The event's actor read personal data: commits the access records
+    /// `first .. first + count` of the node's access log (kept beside the
+    /// ledger, not in it) by the hash chain's head after the last of them.
+    /// Deleting or changing one of them no longer matches this signed event.
+    AccessLogged {
+        /// Id of the first access record committed.
+        first: u64,
+        /// How many records (at least one).
+        count: u64,
+        /// Hex SHA-256 chain hash after the last record.
+        head: String,
+    },
 }
 
 impl EventKind {
@@ -555,6 +569,7 @@ impl EventKind {
             DiscrepancyOpened { .. } => "discrepancy_opened",
             DiscrepancyEscalated { .. } => "discrepancy_escalated",
             DiscrepancyResolved { .. } => "discrepancy_resolved",
+            AccessLogged { .. } => "access_logged",
         }
     }
 
@@ -729,6 +744,10 @@ impl Event {
         safe("counter", self.counter)?;
         match &self.what {
             EventKind::PersonRecordCorrected { corrects, .. } => safe("corrects", *corrects)?,
+            EventKind::AccessLogged { first, count, .. } => {
+                safe("first access record", *first)?;
+                safe("access record count", *count)?;
+            }
             EventKind::PersonRegistered {
                 source: Some(SourceRow { line: Some(l), .. }),
                 ..

@@ -18,7 +18,7 @@ use rollcall_core::person::{Category, Names, PartialDate, PersonRecord, RiskLeve
 use rollcall_core::*;
 use std::path::PathBuf;
 
-const KINDS: usize = 36;
+const KINDS: usize = 37;
 
 /// The position of each kind in the sample list. No catch-all: adding a
 /// kind to `EventKind` breaks this test until it has a sample and a vector.
@@ -61,6 +61,7 @@ fn kind_index(k: &EventKind) -> usize {
         DiscrepancyOpened { .. } => 33,
         DiscrepancyEscalated { .. } => 34,
         DiscrepancyResolved { .. } => 35,
+        AccessLogged { .. } => 36,
     }
 }
 
@@ -340,6 +341,11 @@ fn samples() -> Vec<EventKind> {
         DiscrepancyResolved {
             discrepancy: DiscrepancyId::new("D-NSR1-000003"),
             reason: "found in vehicle B2".into(),
+        },
+        AccessLogged {
+            first: 118,
+            count: 3,
+            head: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
         },
     ]
 }

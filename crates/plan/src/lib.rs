@@ -205,12 +205,7 @@ pub fn plan(
             days: 0,
             detail: "nobody to move".into(),
         }),
-        high_risk_by_land: trips
-            .iter()
-            .filter(|t| !t.air)
-            .flat_map(|t| &t.people)
-            .filter(|&&i| model.people[i as usize].high_risk)
-            .count() as u64,
+        high_risk_by_land: score(&model, &trips).0 as u64,
         vehicles_used: trips.len() as u64,
         bounds,
         what_if,
@@ -266,6 +261,7 @@ fn run(
         let target = solve::Target {
             days: d,
             flights: bound::flights_needed(demand, transport, d),
+            hold_high: false,
         };
         if let Ok(trips) = solve::solve(
             instance,
@@ -281,7 +277,52 @@ fn run(
         }
         d += 1;
     }
+    // Second objective: with the days found, every flight reserved — first
+    // those each origin needs, then one by one to the origin with the most
+    // high-risk people no flight covers yet — and kept if fewer high-risk
+    // people go by land (or as many, in fewer vehicles).
+    let d = days(&best);
+    if polish && transport.flights > 0 {
+        let mut flights = bound::flights_needed(demand, transport, d);
+        let fs = u64::from(transport.flight_seats);
+        let total = u64::from(d) * u64::from(transport.flights);
+        for _ in flights.iter().sum::<u64>()..total {
+            let o = (0..flights.len())
+                .max_by_key(|&o| demand.high_risk[o] as i128 - (flights[o] * fs) as i128);
+            if let Some(o) = o {
+                flights[o] += 1;
+            }
+        }
+        let target = solve::Target {
+            days: d,
+            flights,
+            hold_high: true,
+        };
+        if let Ok(trips) = solve::solve(
+            instance,
+            model,
+            transport,
+            dest,
+            Some(&target),
+            true,
+            |_, _| {},
+        ) && score(model, &trips) < score(model, &best)
+        {
+            best = trips;
+        }
+    }
     Ok(best)
+}
+
+/// The objective after days: high-risk people by land, then vehicles.
+fn score(model: &Model, trips: &[solve::Trip1]) -> (usize, usize) {
+    let land = trips
+        .iter()
+        .filter(|t| !t.air)
+        .flat_map(|t| &t.people)
+        .filter(|&&i| model.people[i as usize].high_risk)
+        .count();
+    (land, trips.len())
 }
 
 fn stuck(instance: &Instance, f: solve::Failure) -> PlanError {

@@ -137,6 +137,9 @@ pub struct Target {
     pub days: u32,
     /// Flights per origin over the plan.
     pub flights: Vec<u64>,
+    /// Armoured vehicles carry others first while the reserved flights
+    /// ahead can take all of an origin's high-risk people.
+    pub hold_high: bool,
 }
 
 /// Why a construction gave up.
@@ -248,6 +251,7 @@ pub fn solve(
                 offer,
                 cap,
                 Some(b),
+                false,
                 day,
                 o as u32,
             ) {
@@ -263,6 +267,10 @@ pub fn solve(
                     break;
                 }
                 let cap = offer.seats.min(budget[o].min(u64::from(u32::MAX)) as u32);
+                // With flights reserved for this origin in the days ahead
+                // that can take all its high-risk people, armoured vehicles
+                // carry the others first: the high-risk people will fly.
+                let hold = target.is_some_and(|t| t.hold_high) && origins[o].high <= quota[o] * fs;
                 if let Some(trip) = fill(
                     instance,
                     model,
@@ -270,6 +278,7 @@ pub fn solve(
                     offer,
                     cap,
                     None,
+                    hold,
                     day,
                     o as u32,
                 ) {
@@ -460,11 +469,13 @@ fn fill(
     offer: Offer,
     cap: u32,
     medic_bucket: Option<usize>,
+    hold_high: bool,
     day: u32,
     o: u32,
 ) -> Option<Trip1> {
     let secure = offer.air || offer.armored;
     let medic = medic_bucket.is_some();
+    let hold_high = hold_high && !offer.air;
     // The bucket: the one given for a medic movement; else one with
     // high-risk people if the vehicle is secure; else the fullest.
     let b = match medic_bucket {
@@ -476,9 +487,10 @@ fn fill(
                 .enumerate()
                 .filter(|(_, b)| b.available(secure, false) > 0)
                 .max_by_key(|(_, b)| {
+                    let high = secure && !hold_high;
                     (
-                        secure && !b.queues[HIGH].is_empty(),
-                        if secure { b.queues[HIGH].len() } else { 0 },
+                        high && !b.queues[HIGH].is_empty(),
+                        if high { b.queues[HIGH].len() } else { 0 },
                         b.available(secure, false),
                     )
                 })?
@@ -487,6 +499,7 @@ fn fill(
     };
     let subs: &[usize] = match (secure, medic) {
         (true, true) => &[HIGH_MEDICAL, HIGH, MEDICAL, PLAIN],
+        (true, false) if hold_high => &[PLAIN, HIGH],
         (true, false) => &[HIGH, PLAIN],
         (false, true) => &[MEDICAL, PLAIN],
         (false, false) => &[PLAIN],
@@ -556,6 +569,12 @@ fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
         }
     }
     let high = |i: u32| model.people[i as usize].high_risk;
+    // People bound for each destination: a move to a free seat on a flight
+    // to another destination needs room there.
+    let mut arriving = vec![0u64; model.destinations.len()];
+    for t in trips.iter() {
+        arriving[t.destination as usize] += t.people.len() as u64;
+    }
     let mut keys: Vec<(u32, u32)> = by_day.keys().copied().collect();
     keys.sort_unstable();
     for key in keys {
@@ -587,9 +606,9 @@ fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
                 for (f, seats) in open.iter_mut() {
                     // A few tries per flight: the rules rarely refuse one.
                     let tries = seats.len().min(4);
-                    if let Some(k) = (0..tries)
-                        .find(|&k| try_move(instance, model, trips, a, slot, *f, seats[k]))
-                    {
+                    if let Some(k) = (0..tries).find(|&k| {
+                        try_move(instance, model, trips, &mut arriving, a, slot, *f, seats[k])
+                    }) {
                         seats.swap_remove(k);
                         moved = true;
                         break;
@@ -609,10 +628,12 @@ fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
 /// Moves `a.people[slot]` (high-risk, armoured vehicle) onto flight `f`: to
 /// a free seat (`None`) or in exchange for the person at `Some(k)`, if the
 /// destinations and the manifest rules allow it in both vehicles.
+#[allow(clippy::too_many_arguments)]
 fn try_move(
     instance: &Instance,
     model: &Model,
     trips: &mut [Trip1],
+    arriving: &mut [u64],
     a: usize,
     slot: usize,
     f: usize,
@@ -633,9 +654,15 @@ fn try_move(
     }
     match seat {
         None => {
+            let (to, from) = (trips[f].destination as usize, trips[a].destination as usize);
+            if to != from && arriving[to] >= model.destinations[to].capacity {
+                return false;
+            }
             trips[f].people.push(h);
             if valid(instance, &trips[f], &trips[f].people) {
                 trips[a].people.remove(slot);
+                arriving[to] += 1;
+                arriving[from] -= 1;
                 return true;
             }
             trips[f].people.pop();
