@@ -28,7 +28,7 @@ fn arg(name: &str, default: f64) -> f64 {
 /// `group` events; returns (events, seconds, commits).
 fn record(dir: &std::path::Path, scale: f64, group: usize) -> (u64, f64, u64) {
     let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
-    let mut node = Node::init(dir, "bench").expect("init");
+    let mut node = Node::init(dir, rollcall_sim::NODE).expect("init");
     let start = Instant::now();
     let mut commits = 0;
     for step in &op.steps {
@@ -58,16 +58,16 @@ fn encoded_events(scale: f64) -> Vec<StoredEvent> {
             .map(|(i, k)| {
                 let actor = Actor {
                     user: UserId(step.user.clone()),
-                    node: NodeId::new("bench"),
+                    node: NodeId::new(rollcall_sim::NODE),
                 };
                 Event::new(seq0 + i as u64, step.at, step.at, actor, k)
             })
             .collect();
         state.apply_batch(&events).expect("apply");
-        for e in events {
-            let bytes = e.encode();
+        for (i, e) in events.into_iter().enumerate() {
+            let bytes = e.encode().expect("encode");
             out.push(StoredEvent {
-                seq: e.seq,
+                seq: seq0 + i as u64,
                 leaf_hash: rollcall_ledger::leaf_hash(&bytes),
                 bytes,
             });
@@ -175,7 +175,7 @@ fn main() {
         let mut events = 0;
         for run in 0..3 {
             let dir = tmp.path().join(format!("registrations-{run}"));
-            let mut node = Node::init(&dir, "bench").expect("init");
+            let mut node = Node::init(&dir, rollcall_sim::NODE).expect("init");
             let batches: Vec<_> = op.steps[..first_plan]
                 .iter()
                 .map(|s| {
@@ -214,7 +214,7 @@ fn main() {
     {
         let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
         let dir = tmp.path().join("movements");
-        let mut node = Node::init(&dir, "bench").expect("init");
+        let mut node = Node::init(&dir, rollcall_sim::NODE).expect("init");
         let first_plan = op
             .steps
             .iter()

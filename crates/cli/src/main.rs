@@ -61,7 +61,7 @@ pub enum Command {
     /// Create a new ledger and this node's signing key.
     Init {
         /// Node name, written into every signed head.
-        #[arg(long, default_value = "rollcall-node", value_parser = args::id)]
+        #[arg(long, default_value = "node", value_parser = args::id)]
         name: String,
     },
     /// Generate and record the reference operation, then print the status.
@@ -194,6 +194,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Officer keys: which keys may sign handovers for a custodian.
+    #[command(subcommand, name = "officer-key")]
+    OfficerKey(OfficerKeyCommand),
     /// Create a signing key for an officer (to sign handovers).
     Keygen {
         /// Key name (no spaces or `+`), e.g. `officer.hasakah.12`.
@@ -532,6 +535,56 @@ pub enum EscortCommand {
         people: String,
         #[command(flatten)]
         fields: EscortFields,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OfficerKeyCommand {
+    /// Register an officer's key to sign handovers for a custodian.
+    Register {
+        /// The custodian (facility, hospital, representative or movement).
+        #[arg(long)]
+        custodian: String,
+        /// The officer's verifier key, as `rollcall keygen` prints it.
+        #[arg(
+            long,
+            conflicts_with = "key_file",
+            required_unless_present = "key_file"
+        )]
+        key: Option<String>,
+        /// Or the officer's private key file (only its public half is recorded).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// The officer (name or service number).
+        #[arg(long)]
+        officer: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an officer key: its signatures no longer count from now on.
+    Revoke {
+        /// The custodian it is registered for.
+        #[arg(long)]
+        custodian: String,
+        /// The verifier key.
+        #[arg(long)]
+        key: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registered officer keys.
+    List {
+        /// Only those of this custodian.
+        #[arg(long)]
+        custodian: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,

@@ -178,7 +178,7 @@ impl Field {
                 "--vehicles",
                 "bus:10",
                 "--people",
-                "P-0000001,P-0000002",
+                "P-HARDENING-000001,P-HARDENING-000002",
                 "--json",
             ])
             .json();
@@ -207,8 +207,8 @@ fn printing_commands(mv: &str) -> Vec<Vec<String>> {
         vec!["facilities", "--json"],
         vec!["people"],
         vec!["people", "--json"],
-        vec!["person", "show", "P-0000001"],
-        vec!["person", "show", "P-0000001", "--json"],
+        vec!["person", "show", "P-HARDENING-000001"],
+        vec!["person", "show", "P-HARDENING-000001", "--json"],
         vec!["head"],
         vec!["head", "--all"],
         vec!["head", "--json"],
@@ -221,7 +221,7 @@ fn printing_commands(mv: &str) -> Vec<Vec<String>> {
             "--movement",
             mv,
             "--people",
-            "P-0000001",
+            "P-HARDENING-000001",
         ],
         vec!["watch", "--at", "2026-02-01T06:00:00Z"],
         vec!["prove", "inclusion", "3"],
@@ -284,7 +284,7 @@ fn closed_pipes_and_full_disks_never_panic() {
     for cmd in [
         "people",
         "facilities",
-        "person show P-0000001",
+        "person show P-HARDENING-000001",
         "status",
         "head --all",
     ] {
@@ -371,7 +371,7 @@ fn file_inputs_must_be_small_regular_files() {
             [
                 "movement",
                 "depart",
-                "MV-0001",
+                "MV-HARDENING-0001",
                 "--count",
                 "1",
                 "--boarded",
@@ -379,24 +379,24 @@ fn file_inputs_must_be_small_regular_files() {
             ]
             .map(String::from)
             .to_vec(),
-            ["movement", "arrive", "MV-0001", "--admitted", &at]
+            ["movement", "arrive", "MV-HARDENING-0001", "--admitted", &at]
                 .map(String::from)
                 .to_vec(),
-            ["movement", "position", "MV-0001", "--track", &at]
+            ["movement", "position", "MV-HARDENING-0001", "--track", &at]
                 .map(String::from)
                 .to_vec(),
             [
                 "escort-record",
                 "show",
                 "--movement",
-                "MV-0001",
+                "MV-HARDENING-0001",
                 "--people",
                 &at,
             ]
             .map(String::from)
             .to_vec(),
         ];
-        let mut route = plan("P-0000001");
+        let mut route = plan("P-HARDENING-000001");
         route.extend(["--route".to_string(), at.clone()]);
         cases.push(route);
         for args in cases {
@@ -413,7 +413,7 @@ fn file_inputs_must_be_small_regular_files() {
         f.run(&[
             "handover",
             "--person",
-            "P-0000001",
+            "P-HARDENING-000001",
             "--from",
             "IQ-A",
             "--to",
@@ -426,7 +426,7 @@ fn file_inputs_must_be_small_regular_files() {
     let o = f.run(&[
         "handover",
         "--person",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--from",
         "IQ-A",
         "--to",
@@ -460,7 +460,14 @@ fn watch_thresholds_are_bounded() {
         f.run(&["watch", "--at", at, &flag]).fails(USAGE, &[bad[0]]);
         if bad[0] != "--escalate-after" {
             let args = [
-                "movement", "position", "MV-0001", "--lat", "33", "--lon", "44", &flag,
+                "movement",
+                "position",
+                "MV-HARDENING-0001",
+                "--lat",
+                "33",
+                "--lon",
+                "44",
+                &flag,
             ];
             f.run(&args).fails(USAGE, &[bad[0]]);
         }
@@ -481,7 +488,7 @@ fn control_characters_are_refused_in_every_text_field() {
     let forged = f.write(
         "forged.csv",
         &format!(
-            "{HEADER}\nF1,\"Omar\nP-0000004  Mohammed Ibrahim al-Rawi\",,,,,,1990,,M,IQ,,,forge\nF2,\"Red\u{1b}[31m\",,,,,,1990,,M,IQ,,,forge\nF3,\"Nul\u{0}\",,,,,,1990,,M,IQ,,,forge\nF4,\"\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{200f} Ali\",,,,,,1990,,M,IQ,,,forge\n"
+            "{HEADER}\nF1,\"Omar\nP-HARDENING-000004  Mohammed Ibrahim al-Rawi\",,,,,,1990,,M,IQ,,,forge\nF2,\"Red\u{1b}[31m\",,,,,,1990,,M,IQ,,,forge\nF3,\"Nul\u{0}\",,,,,,1990,,M,IQ,,,forge\nF4,\"\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{200f} Ali\",,,,,,1990,,M,IQ,,,forge\n"
         ),
     );
     f.run(&["import", "roster", &forged, "--facility", "IQ-A"])
@@ -527,19 +534,19 @@ fn control_characters_are_refused_in_every_text_field() {
     f.run(&[
         "handover",
         "--person",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--from",
         "IQ-A",
         "--to",
         "IQ-B",
         "--reason",
-        "moved\nP-0000002 released",
+        "moved\nP-HARDENING-000002 released",
     ])
     .fails(1, &["reason", "U+000A"]);
     f.run(&[
         "person",
         "correct",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--reason",
         "typo",
         "--full-name",
@@ -549,7 +556,7 @@ fn control_characters_are_refused_in_every_text_field() {
     f.run(&[
         "person",
         "correct",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--reason",
         "a\u{85}b",
         "--risk",
@@ -606,7 +613,7 @@ fn control_characters_are_refused_in_every_text_field() {
         "--movement",
         &mv,
         "--people",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--notes",
         "calm\u{7}",
     ])
@@ -815,7 +822,7 @@ fn numbers_times_and_lengths_are_bounded() {
             "--vehicles",
             vehicles,
             "--people",
-            "P-0000001",
+            "P-HARDENING-000001",
         ])
     };
     plan("bus:4294967295").fails(1, &["seats", "1 to 1000"]);
@@ -825,7 +832,7 @@ fn numbers_times_and_lengths_are_bounded() {
     f.run(&[
         "handover",
         "--person",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--from",
         "IQ-A",
         "--to",
@@ -837,7 +844,7 @@ fn numbers_times_and_lengths_are_bounded() {
     f.run(&[
         "person",
         "correct",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--reason",
         "r",
         "--full-name",
@@ -847,7 +854,7 @@ fn numbers_times_and_lengths_are_bounded() {
     f.run(&[
         "person",
         "correct",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--reason",
         "r",
         "--birth-date",
@@ -868,7 +875,7 @@ fn numbers_times_and_lengths_are_bounded() {
         f.run(&[
             "handover",
             "--person",
-            "P-0000001",
+            "P-HARDENING-000001",
             "--from",
             "IQ-A",
             "--to",
@@ -934,7 +941,7 @@ fn messages_are_concise_and_accurate() {
     f.run(&[
         "person",
         "correct",
-        "P-0000001",
+        "P-HARDENING-000001",
         "--reason",
         "r",
         "--sex",
@@ -985,7 +992,7 @@ fn alerts_are_recorded_by_the_user_and_a_report_alerts_only_its_movement() {
         "none",
     ];
     let mut movements = Vec::new();
-    for person in ["P-0000001", "P-0000002"] {
+    for person in ["P-HARDENING-000001", "P-HARDENING-000002"] {
         let v = f
             .ok(&[
                 "movement",

@@ -73,6 +73,11 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
+/// The id the demo node mints for its `n`-th person (`P-DEMO-000042`).
+fn demo_person(n: u64) -> String {
+    format!("P-{}-{n:06}", rollcall_sim::NODE.to_ascii_uppercase())
+}
+
 /// A temp dir holding a demo ledger in `<tmp>/data`.
 struct Demo {
     tmp: TempDir,
@@ -359,7 +364,7 @@ fn tamper_checkpoint_note_is_found() {
 #[test]
 fn tamper_projection_row_is_found() {
     let d = clean_small_demo();
-    let key = "P-0000005";
+    let key = &demo_person(5);
     {
         let db = attacker_db(&d.data);
         let value: String = db
@@ -387,7 +392,7 @@ fn tamper_projection_row_is_found() {
 #[test]
 fn tamper_database_file_byte_is_found() {
     let d = clean_small_demo();
-    let person = "P-0000007";
+    let person = &demo_person(7);
     let show = ok_json(&d.data, &["person", "show", person, "--json"]);
     let latin = show["now"]["record"]["names"]["latin"][0]
         .as_str()
@@ -410,9 +415,10 @@ fn tamper_database_file_byte_is_found() {
         "WAL is empty"
     );
     let mut file = std::fs::read(db_path(&d.data)).unwrap();
-    // The start of event `seq` is unique in the file (events are never
-    // rewritten, so no stale copies); the name follows inside the same event.
-    let marker = format!("{{\"v\":1,\"seq\":{seq},\"occurred_at\"");
+    // The demo node is the only origin, so event `seq` carries counter
+    // `seq`; that member is unique in the file (events are never rewritten,
+    // so no stale copies), and the name follows inside the same event.
+    let marker = format!("\"counter\":{seq},\"occurred_at\"");
     let starts = find_all(&file, marker.as_bytes());
     assert_eq!(starts.len(), 1, "event {seq} found once in the file");
     let tail = &file[starts[0]..(starts[0] + 3000).min(file.len())];
@@ -458,7 +464,7 @@ fn rebuild_restores_projections_only() {
         let c = Connection::open(db_path(&d.data)).unwrap();
         let deleted = c
             .execute(
-                "DELETE FROM projection WHERE tbl='person' AND key IN ('P-0000002','P-0000003')",
+                "DELETE FROM projection WHERE tbl='person' AND key IN ('P-DEMO-000002','P-DEMO-000003')",
                 [],
             )
             .unwrap();
@@ -466,7 +472,7 @@ fn rebuild_restores_projections_only() {
         let altered = c
             .execute(
                 "UPDATE projection SET value=replace(value,'\"status\":\"held\"','\"status\":\"released\"') \
-                 WHERE tbl='custody' AND key='P-0000010' AND value LIKE '%\"status\":\"held\"%'",
+                 WHERE tbl='custody' AND key='P-DEMO-000010' AND value LIKE '%\"status\":\"held\"%'",
                 [],
             )
             .unwrap();
@@ -488,7 +494,7 @@ fn rebuild_restores_projections_only() {
     let c = Connection::open(db_path(&d.data)).unwrap();
     let n = count(
         &c,
-        "SELECT count(*) FROM projection WHERE tbl='person' AND key IN ('P-0000002','P-0000003')",
+        "SELECT count(*) FROM projection WHERE tbl='person' AND key IN ('P-DEMO-000002','P-DEMO-000003')",
     );
     assert_eq!(n, 2, "deleted rows are back");
     let head_after = ok_json(&d.data, &["head", "--json"]);
@@ -798,7 +804,7 @@ fn handover_into_full_facility_needs_override() {
 #[test]
 fn person_show_writes_access_log() {
     let d = demo("0.05");
-    let id = "P-0000042";
+    let id = &demo_person(42);
     let log_rows = |data: &Path| -> u64 {
         count(
             &Connection::open(db_path(data)).unwrap(),
@@ -826,7 +832,7 @@ fn person_show_writes_access_log() {
     assert_eq!(rows.len() as u64, before + 2);
     for r in alice {
         assert_eq!(r.1, "person.show");
-        assert_eq!(r.2, id);
+        assert_eq!(&r.2, id);
         assert!(!r.3.is_empty());
     }
     assert_eq!(
@@ -835,9 +841,13 @@ fn person_show_writes_access_log() {
         "each read commits its access record with one signed event"
     );
 
-    let o = run_as(&d.data, Some("alice"), &["person", "show", "P-9999999"]);
+    let o = run_as(
+        &d.data,
+        Some("alice"),
+        &["person", "show", &demo_person(9999999)],
+    );
     assert_eq!(o.code, 1, "{o:?}");
-    assert!(o.stderr.contains("P-9999999"), "{o:?}");
+    assert!(o.stderr.contains(&demo_person(9999999)), "{o:?}");
     assert_eq!(
         log_rows(&d.data),
         before + 2,
@@ -964,7 +974,7 @@ fn backup_while_appending_restores_and_verifies() {
             &[
                 "handover",
                 "--person",
-                "P-0000001",
+                &demo_person(1),
                 "--from",
                 "x",
                 "--to",
@@ -1065,7 +1075,7 @@ fn import_roster_registers_once() {
     );
     assert_eq!(r["registered"], 3, "{r:#}");
     assert_eq!(r["quarantined"], 0);
-    let first = format!("P-{:07}", reg0 + 1);
+    let first = demo_person(reg0 + 1);
     assert_eq!(r["first_person"], first.as_str());
     let after = ok_json(&d.data, &["status", "--json"]);
     assert_eq!(after["registered"].as_u64(), Some(reg0 + 3));
@@ -1124,7 +1134,7 @@ fn import_roster_registers_once() {
 #[test]
 fn person_correct_appends_a_correction_and_keeps_the_original() {
     let d = demo("0.01");
-    let before = ok_json(&d.data, &["person", "show", "P-0000001", "--json"]);
+    let before = ok_json(&d.data, &["person", "show", &demo_person(1), "--json"]);
     let registered_seq = before["now"]["record_events"][0]
         .as_u64()
         .expect("record event");
@@ -1132,7 +1142,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
 
     let refused = run(
         &d.data,
-        &["person", "correct", "P-0000001", "--reason", "typo"],
+        &["person", "correct", &demo_person(1), "--reason", "typo"],
     );
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(refused.stderr.contains("nothing to correct"), "{refused:?}");
@@ -1141,7 +1151,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
         &[
             "person",
             "correct",
-            "P-0000001",
+            &demo_person(1),
             "--reason",
             " ",
             "--risk",
@@ -1155,7 +1165,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
         &[
             "person",
             "correct",
-            "P-0000001",
+            &demo_person(1),
             "--reason",
             "x",
             "--birth-date",
@@ -1172,7 +1182,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
         &[
             "person",
             "correct",
-            "P-0000001",
+            &demo_person(1),
             "--reason",
             "intake interview",
             "--risk",
@@ -1189,7 +1199,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
     .ok()
     .json();
     assert_eq!(out["corrects"].as_u64(), Some(registered_seq));
-    let after = ok_json(&d.data, &["person", "show", "P-0000001", "--json"]);
+    let after = ok_json(&d.data, &["person", "show", &demo_person(1), "--json"]);
     assert_eq!(after["now"]["record"]["risk"], "high");
     assert_eq!(after["now"]["record"]["biometric_ref"], "BIO-CORRECTED-1");
     assert_eq!(after["now"]["record"]["separation_groups"][1], "SG-Y");

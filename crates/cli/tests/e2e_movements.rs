@@ -184,7 +184,8 @@ impl Field {
             "--json",
         ]);
         assert_eq!(r["registered"].as_u64(), Some(n as u64), "{r}");
-        let ids: Vec<String> = (1..=n).map(|k| format!("P-{k:07}")).collect();
+        // The node mints ids with its code: the name in capitals.
+        let ids: Vec<String> = (1..=n).map(|k| format!("P-FIELD-1-{k:06}")).collect();
         assert_eq!(r["first_person"].as_str(), ids.first().map(|s| s.as_str()));
         assert_eq!(r["last_person"].as_str(), ids.last().map(|s| s.as_str()));
         (f, ids)
@@ -1411,6 +1412,19 @@ fn signed_handover() {
         "the key file is untouched"
     );
 
+    // Each officer's key is registered for the custodian they sign for.
+    for (custodian, key, officer) in [(ORIGIN, &v1, "Officer A"), (DEST, &v2, "Officer B")] {
+        f.ok(&[
+            "officer-key",
+            "register",
+            "--custodian",
+            custodian,
+            "--key",
+            key,
+            "--officer",
+            officer,
+        ]);
+    }
     for (p, at) in [(ids[0].as_str(), Some(t(120))), (ids[1].as_str(), None)] {
         let at_s = at.clone().unwrap_or_default();
         let mut args = vec![

@@ -2,11 +2,17 @@
 //! would use, and their canonical, versioned encoding.
 //!
 //! Every event records who recorded it (user and node), when it happened and
-//! when it was recorded. Its canonical bytes — the bytes the ledger hashes —
-//! are compact JSON with fields in declaration order, a leading version
-//! field `v`, and the event kind as the one key of the `what` object
-//! (`{"custody_handed_over":{...}}`); [`Event::decode`] refuses any bytes that do not re-encode to
-//! themselves, so there is exactly one encoding of each event.
+//! when it was recorded. Its identity is the node that created it (its
+//! origin, `actor.node`) and that node's own counter, never its position in a
+//! ledger: a central node can include a field node's events unchanged.
+//!
+//! Its canonical bytes — the bytes the ledger hashes, specified in
+//! `docs/event-format.md` — are the RFC 8785 (JSON Canonicalization Scheme)
+//! form of the event: keys sorted, no whitespace, numbers as ECMAScript
+//! doubles, a version field `v`, and the event kind as the one key of the
+//! `what` object (`{"custody_handed_over":{...}}`). [`Event::decode`] reads
+//! by version and refuses any bytes that do not re-encode to themselves, so
+//! there is exactly one encoding of each event.
 
 use crate::country::Country;
 use crate::custodian::CustodianKind;
@@ -19,27 +25,68 @@ use crate::person::{PersonRecord, SourceRow};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// The encoding version written into every event.
-pub const ENCODING_VERSION: u32 = 1;
+/// The encoding version written into every event. Version 1 was the
+/// unspecified serde form of the first builds and is not read.
+pub const ENCODING_VERSION: u32 = 2;
+
+/// The largest integer an event may carry: RFC 8785 writes every number as
+/// an IEEE 754 double, which holds integers exactly up to 2^53 - 1.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Who recorded an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// The user.
     pub user: UserId,
-    /// The node the user worked on.
+    /// The node the user worked on: the event's origin.
     pub node: NodeId,
 }
 
-/// A signature over a handover, by one of the two custodians' keys.
+/// Which side of a handover a signature is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The custodian handing over.
+    From,
+    /// The custodian receiving.
+    To,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::From => "from",
+            Side::To => "to",
+        })
+    }
+}
+
+/// A signature over a handover, by an officer key registered for one side's
+/// custodian ([`EventKind::OfficerKeyRegistered`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoverSignature {
-    /// Which side signed (`from` or `to`).
-    pub side: String,
+    /// Which side signed.
+    pub side: Side,
     /// The signer's verifier key (signed-note form `name+keyid+base64`).
     pub key: String,
-    /// Base64 Ed25519 signature.
+    /// Base64 Ed25519 signature over the handover statement.
     pub signature: String,
+}
+
+/// An event's identity: the node that created it and that node's own
+/// counter (0 for its first event). The same in every ledger that includes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId {
+    /// The node that created it.
+    pub origin: NodeId,
+    /// That node's counter.
+    pub counter: u64,
+}
+
+impl std::fmt::Display for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.origin, self.counter)
+    }
 }
 
 /// One fact in the ledger.
@@ -47,8 +94,9 @@ pub struct HandoverSignature {
 pub struct Event {
     /// Encoding version.
     pub v: u32,
-    /// Position in the ledger (the leaf index).
-    pub seq: u64,
+    /// The origin node's own counter: 0, 1, 2 … for the events that node
+    /// created, whichever ledger includes them. Not the position in a ledger.
+    pub counter: u64,
     /// When it happened in the world.
     pub occurred_at: Timestamp,
     /// When it was recorded.
@@ -403,6 +451,26 @@ pub enum EventKind {
         to: CustodianId,
     },
 
+    // --- officer keys -----------------------------------------------------
+    /// An officer's key was registered to sign handovers for a custodian.
+    OfficerKeyRegistered {
+        /// The custodian the officer signs for.
+        custodian: CustodianId,
+        /// The verifier key (signed-note form `name+keyid+base64`).
+        key: String,
+        /// The officer (name or service number).
+        officer: String,
+    },
+    /// An officer key was revoked: signatures by it no longer count.
+    OfficerKeyRevoked {
+        /// The custodian it was registered for.
+        custodian: CustodianId,
+        /// The verifier key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+
     // --- discrepancies ----------------------------------------------------
     /// A discrepancy was opened.
     DiscrepancyOpened {
@@ -496,10 +564,58 @@ impl EventKind {
             RepatriationAccepted { .. } => "repatriation_accepted",
             RepatriationRefused { .. } => "repatriation_refused",
             RepatriationHandedOver { .. } => "repatriation_handed_over",
+            OfficerKeyRegistered { .. } => "officer_key_registered",
+            OfficerKeyRevoked { .. } => "officer_key_revoked",
             DiscrepancyOpened { .. } => "discrepancy_opened",
             DiscrepancyEscalated { .. } => "discrepancy_escalated",
             DiscrepancyResolved { .. } => "discrepancy_resolved",
             AccessLogged { .. } => "access_logged",
+        }
+    }
+
+    /// The id this event creates, with its namespace (`None` for a
+    /// custodian registered by name, checked by [`check_custodian_name`]).
+    pub fn created_id(&self) -> Option<(Option<Namespace>, &str)> {
+        use EventKind::*;
+        Some(match self {
+            CustodianRegistered { custodian, .. } => (None, custodian.as_str()),
+            PersonRegistered { person, .. } => (Some(Namespace::Person), person.as_str()),
+            MovementPlanned { movement, .. } => (Some(Namespace::Movement), movement.as_str()),
+            CaseOpened { case, .. } => (Some(Namespace::Case), case.as_str()),
+            NotificationSent { notification, .. } => {
+                (Some(Namespace::Notification), notification.as_str())
+            }
+            RepatriationRequested { repatriation, .. } => {
+                (Some(Namespace::Repatriation), repatriation.as_str())
+            }
+            DiscrepancyOpened { discrepancy, .. } | PersonEscaped { discrepancy, .. } => {
+                (Some(Namespace::Discrepancy), discrepancy.as_str())
+            }
+            PersonRecordCorrected {
+                discrepancy: Some(d),
+                ..
+            } => (Some(Namespace::Discrepancy), d.as_str()),
+            _ => return None,
+        })
+    }
+
+    /// Every floating-point number this event carries, with its field name.
+    fn numbers(&self) -> Vec<(&'static str, f64)> {
+        use EventKind::*;
+        match self {
+            MovementPositionReported { lat, lon, .. } => vec![("lat", *lat), ("lon", *lon)],
+            MovementPlanned { route, .. } => route
+                .iter()
+                .flat_map(|w| [("route lat", w.lat), ("route lon", w.lon)])
+                .collect(),
+            CustodianRegistered {
+                info: crate::custodian::CustodianKind::Facility(f),
+                ..
+            } => vec![
+                ("facility lat", f.coordinates.lat),
+                ("facility lon", f.coordinates.lon),
+            ],
+            _ => vec![],
         }
     }
 
@@ -539,7 +655,7 @@ impl EventKind {
 /// Why bytes could not be read as an event.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    /// Not valid JSON for an event.
+    /// Not valid JSON for an event of its version.
     #[error("not a valid event encoding: {0}")]
     Malformed(#[from] serde_json::Error),
     /// A version this build does not read.
@@ -550,10 +666,50 @@ pub enum DecodeError {
     NotCanonical,
 }
 
+/// Why an event has no canonical encoding. Nothing is written for it.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// A value JSON cannot carry (a non-finite number).
+    #[error("event cannot be encoded: {0}")]
+    Value(#[from] serde_json::Error),
+    /// A number that is not finite (NaN or infinity), which JSON cannot carry.
+    #[error("{field} is {value}; an event carries finite numbers only")]
+    NotFinite {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// An integer above 2^53 - 1, which RFC 8785 numbers cannot carry exactly.
+    #[error(
+        "{field} {value} is larger than {MAX_SAFE_INTEGER}, the largest integer an event may carry"
+    )]
+    TooLarge {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: u64,
+    },
+}
+
+fn safe(field: &'static str, value: u64) -> Result<(), EncodeError> {
+    if value > MAX_SAFE_INTEGER {
+        return Err(EncodeError::TooLarge { field, value });
+    }
+    Ok(())
+}
+
+/// Only the version, read before the rest of the bytes.
+#[derive(Deserialize)]
+struct Versioned {
+    v: u32,
+}
+
 impl Event {
-    /// Builds an event at the current encoding version.
+    /// Builds an event at the current encoding version. `counter` is the
+    /// origin node's (`actor.node`'s) own counter for this event.
     pub fn new(
-        seq: u64,
+        counter: u64,
         occurred_at: Timestamp,
         recorded_at: Timestamp,
         actor: Actor,
@@ -561,7 +717,7 @@ impl Event {
     ) -> Event {
         Event {
             v: ENCODING_VERSION,
-            seq,
+            counter,
             occurred_at,
             recorded_at,
             actor,
@@ -569,22 +725,59 @@ impl Event {
         }
     }
 
-    /// The canonical bytes the ledger hashes.
-    pub fn encode(&self) -> Vec<u8> {
-        // Serialising these types cannot fail: every map key is a string and
-        // every float is finite by construction (checked on append).
-        serde_json::to_vec(self).unwrap_or_default()
+    /// The node that created this event.
+    pub fn origin(&self) -> &NodeId {
+        &self.actor.node
     }
 
-    /// Reads canonical bytes, refusing any other encoding of the same event.
+    /// This event's identity: origin node and that node's counter.
+    pub fn id(&self) -> EventId {
+        EventId {
+            origin: self.actor.node.clone(),
+            counter: self.counter,
+        }
+    }
+
+    /// The canonical bytes the ledger hashes: RFC 8785 JSON. Fails, writing
+    /// nothing, on a value RFC 8785 cannot carry exactly.
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        safe("counter", self.counter)?;
+        match &self.what {
+            EventKind::PersonRecordCorrected { corrects, .. } => safe("corrects", *corrects)?,
+            EventKind::AccessLogged { first, count, .. } => {
+                safe("first access record", *first)?;
+                safe("access record count", *count)?;
+            }
+            EventKind::PersonRegistered {
+                source: Some(SourceRow { line: Some(l), .. }),
+                ..
+            } => safe("source line", *l)?,
+            _ => {}
+        }
+        for (field, x) in self.what.numbers() {
+            if !x.is_finite() {
+                return Err(EncodeError::NotFinite { field, value: x });
+            }
+        }
+        let bytes = crate::canonical::to_vec(self)?;
+        Ok(bytes)
+    }
+
+    /// Reads canonical bytes, dispatched by their version, refusing any other
+    /// encoding of the same event.
     pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+        let Versioned { v } = serde_json::from_slice(bytes)?;
+        match v {
+            2 => Self::decode_v2(bytes),
+            other => Err(DecodeError::Version(other)),
+        }
+    }
+
+    fn decode_v2(bytes: &[u8]) -> Result<Event, DecodeError> {
         let event: Event = serde_json::from_slice(bytes)?;
-        if event.v != ENCODING_VERSION {
-            return Err(DecodeError::Version(event.v));
+        match event.encode() {
+            Ok(again) if again == bytes => Ok(event),
+            _ => Err(DecodeError::NotCanonical),
         }
-        if event.encode() != bytes {
-            return Err(DecodeError::NotCanonical);
-        }
-        Ok(event)
     }
 }

@@ -17,6 +17,7 @@
 //! - projections are a function of the events alone ([`State::to_rows`] after
 //!   replaying the events is what `verify` compares with the stored rows).
 
+pub mod canonical;
 pub mod country;
 pub mod custodian;
 pub mod discrepancy;

@@ -339,7 +339,6 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             opt_text("reason", reason)?;
             opt_text("capacity override reason", capacity_override)?;
             for s in signatures {
-                check_text("signature side", &s.side)?;
                 check_text("signature key", &s.key)?;
                 check_text("signature", &s.signature)?;
             }
@@ -572,6 +571,24 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             check_id("repatriation id", repatriation.as_str())?;
             check_id("from", from.as_str())?;
             check_id("to", to.as_str())
+        }
+        OfficerKeyRegistered {
+            custodian,
+            key,
+            officer,
+        } => {
+            check_id("custodian", custodian.as_str())?;
+            check_text("officer key", key)?;
+            check_text("officer", officer)
+        }
+        OfficerKeyRevoked {
+            custodian,
+            key,
+            reason,
+        } => {
+            check_id("custodian", custodian.as_str())?;
+            check_text("officer key", key)?;
+            check_text("reason", reason)
         }
         DiscrepancyOpened {
             discrepancy,

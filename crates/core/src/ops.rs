@@ -18,27 +18,15 @@ use crate::violation::{Rule, Violation};
 use jiff::Timestamp;
 use std::collections::HashSet;
 
-/// Allocates discrepancy ids that do not collide with existing ones.
-struct DiscrepancyIds<'a> {
-    state: &'a State,
-    next: usize,
-}
+/// Allocates discrepancy ids minted by the local node (see [`State::allocator`]).
+struct DiscrepancyIds<'a>(crate::state::origin::Allocator<'a>);
 
 impl<'a> DiscrepancyIds<'a> {
     fn new(state: &'a State) -> Self {
-        DiscrepancyIds {
-            state,
-            next: state.discrepancies().count() + 1,
-        }
+        DiscrepancyIds(state.allocator(Namespace::Discrepancy))
     }
     fn take(&mut self) -> DiscrepancyId {
-        loop {
-            let id = format!("D-{:06}", self.next);
-            self.next += 1;
-            if self.state.discrepancy(&id).is_none() {
-                return DiscrepancyId(id);
-            }
-        }
+        DiscrepancyId(self.0.take())
     }
 }
 

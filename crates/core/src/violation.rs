@@ -8,8 +8,12 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Events are appended in ledger order, each with the next seq.
+    /// Each origin node's events arrive in its own order: counters 0, 1, 2 … with no gap or repeat.
     Sequence,
+    /// Ids are well formed (letters, digits, `-`) and in their namespace.
+    IdFormat,
+    /// A handover signature is by a live officer key registered for its side's custodian.
+    OfficerKey,
     /// Ids are never reused.
     UniqueId,
     /// The person must be registered.
@@ -66,7 +70,9 @@ pub enum Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Rule::Sequence => "ledger-sequence",
+            Rule::Sequence => "origin-counter-sequence",
+            Rule::IdFormat => "id-format",
+            Rule::OfficerKey => "officer-key",
             Rule::UniqueId => "unique-id",
             Rule::KnownPerson => "known-person",
             Rule::KnownCustodian => "known-custodian",

@@ -153,7 +153,7 @@ impl World {
     /// confirms every escort record.
     fn plan_bus(&mut self, people: &[&str], to: &str) {
         let req = ops::PlanRequest {
-            movement: MovementId::new("M-1"),
+            movement: MovementId::new("MV-1"),
             mode: Mode::Land,
             origin: CustodianId::new("ORIG"),
             destination: CustodianId::new(to),
@@ -173,7 +173,7 @@ impl World {
         self.ok(kinds);
         for p in people {
             self.ok(vec![EventKind::EscortRecordUpdated {
-                movement: MovementId::new("M-1"),
+                movement: MovementId::new("MV-1"),
                 person: PersonId::new(*p),
                 record: complete(),
             }]);
@@ -214,7 +214,7 @@ fn complete() -> EscortRecord {
 
 fn confirm(p: &str) -> EventKind {
     EventKind::EscortRecordConfirmed {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         person: PersonId::new(p),
     }
 }
@@ -232,7 +232,7 @@ fn handover(p: &str, from: &str, to: &str) -> EventKind {
 
 fn depart(boarded: &[&str]) -> EventKind {
     EventKind::MovementDeparted {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         headcount: boarded.len() as u32,
         boarded: boarded.iter().map(|p| PersonId::new(*p)).collect(),
     }
@@ -249,7 +249,7 @@ fn a_plain_handover_never_releases_hospitalises_repatriates_or_boards() {
         assert!(v.detail.contains(to), "{v}");
     }
     w.plan_bus(&["P-1"], "DEST");
-    w.refused(vec![handover("P-2", "ORIG", "M-1")], Rule::DedicatedEvent);
+    w.refused(vec![handover("P-2", "ORIG", "MV-1")], Rule::DedicatedEvent);
     // The dedicated events still work, with what they demand.
     w.refused(
         vec![EventKind::PersonReleased {
@@ -300,17 +300,17 @@ fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
     for p in ["P-1", "P-2"] {
         assert_eq!(
             w.custody(p),
-            ("M-1".into(), CustodyStatus::InTransit, Some("M-1".into()))
+            ("MV-1".into(), CustodyStatus::InTransit, Some("MV-1".into()))
         );
     }
-    assert_eq!(w.state.custodian("M-1").unwrap().occupancy, 2);
+    assert_eq!(w.state.custodian("MV-1").unwrap().occupancy, 2);
     assert_eq!(w.state.custodian("ORIG").unwrap().occupancy, 1);
     // An arrival dated before the departure is refused, naming both times.
     let departed = w.clock;
     let v = w
         .try_at(
             vec![EventKind::MovementArrived {
-                movement: MovementId::new("M-1"),
+                movement: MovementId::new("MV-1"),
             }],
             departed - 5,
         )
@@ -318,17 +318,17 @@ fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
     assert_eq!(v.rule, Rule::TimeOrder);
     assert!(v.detail.contains(&at(departed).to_string()), "{v}");
     w.ok(vec![EventKind::MovementArrived {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
     }]);
     w.ok(vec![EventKind::PersonAdmitted {
         person: PersonId::new("P-1"),
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         facility: CustodianId::new("DEST"),
         capacity_override: None,
     }]);
     // Reconciling with nobody missing while P-2 is still aboard is refused.
     let reconcile = |missing: Vec<PersonId>| EventKind::MovementReconciled {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         admitted: 1,
         missing,
         extra: vec![],
@@ -340,11 +340,11 @@ fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
     // they can be handed to a facility and planned again.
     assert_eq!(
         w.custody("P-2"),
-        ("M-1".into(), CustodyStatus::InTransit, None)
+        ("MV-1".into(), CustodyStatus::InTransit, None)
     );
-    w.ok(vec![handover("P-2", "M-1", "ORIG")]);
+    w.ok(vec![handover("P-2", "MV-1", "ORIG")]);
     let req = ops::PlanRequest {
-        movement: MovementId::new("M-2"),
+        movement: MovementId::new("MV-2"),
         mode: Mode::Land,
         origin: CustodianId::new("ORIG"),
         destination: CustodianId::new("DEST"),
@@ -357,7 +357,7 @@ fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
     };
     let kinds = ops::plan(&w.state, &req).unwrap();
     w.ok(kinds);
-    assert_eq!(w.custody("P-2").2, Some("M-2".into()));
+    assert_eq!(w.custody("P-2").2, Some("MV-2".into()));
 }
 
 #[test]
@@ -367,16 +367,16 @@ fn an_abort_returns_everyone_on_board_by_itself() {
     w.ok(vec![depart(&["P-1"])]);
     assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));
     let abort = |to: &str| EventKind::MovementAborted {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         return_to: CustodianId::new(to),
         reason: "road closed".into(),
     };
     w.refused(vec![abort("released")], Rule::CustodianKind);
     w.ok(vec![abort("ORIG")]);
     assert_eq!(w.custody("P-1"), ("ORIG".into(), CustodyStatus::Held, None));
-    assert_eq!(w.state.custodian("M-1").unwrap().occupancy, 0);
+    assert_eq!(w.state.custodian("MV-1").unwrap().occupancy, 0);
     assert_eq!(
-        w.state.movement("M-1").unwrap().status,
+        w.state.movement("MV-1").unwrap().status,
         MovementStatus::Aborted
     );
 }
@@ -449,7 +449,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
         discrepancy: None,
     };
     let v = w.refused(vec![raw], Rule::HighRiskTransport);
-    assert!(v.detail.contains("M-1"), "{v}");
+    assert!(v.detail.contains("MV-1"), "{v}");
     // Through ops it is accepted and opens a manifest-breach discrepancy.
     let kinds = ops::correct(
         &w.state,
@@ -465,11 +465,11 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
         .find(|(_, d)| d.kind == DiscrepancyKind::ManifestBreach)
         .map(|(_, d)| d.clone())
         .expect("a manifest breach discrepancy");
-    assert_eq!(breach.movement, Some(MovementId::new("M-1")));
+    assert_eq!(breach.movement, Some(MovementId::new("MV-1")));
     assert_eq!(breach.persons, vec![PersonId::new("P-1")]);
     // Re-confirming the escort record re-checks the rules.
     w.ok(vec![EventKind::EscortRecordUpdated {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         person: PersonId::new("P-1"),
         record: complete(),
     }]);
@@ -478,7 +478,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
     // until the movement is re-planned.
     w.refused(vec![depart(&["P-2"])], Rule::EscortRecord);
     w.ok(vec![EventKind::MovementAborted {
-        movement: MovementId::new("M-1"),
+        movement: MovementId::new("MV-1"),
         return_to: CustodianId::new("ORIG"),
         reason: "re-plan: P-1 is high-risk".into(),
     }]);
@@ -503,7 +503,7 @@ fn departure_re_checks_the_rules_and_may_leave_the_person_behind() {
     // Her escort record was confirmed before the correction; departure
     // re-checks and refuses the breach, naming the rule.
     let v = w.refused(vec![depart(&["P-1", "P-2"])], Rule::Segregation);
-    assert!(v.detail.contains("M-1") && v.detail.contains("B1"), "{v}");
+    assert!(v.detail.contains("MV-1") && v.detail.contains("B1"), "{v}");
     // Leaving her behind, the movement departs within the rules.
     w.ok(vec![depart(&["P-1"])]);
     assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));

@@ -169,61 +169,61 @@ impl World {
 #[test]
 fn planning_refuses_each_rule_by_name() {
     let mut w = World::new(100);
-    w.register("H", RiskLevel::High, Sex::Male, false, &[], None);
-    w.register("M", RiskLevel::Low, Sex::Male, false, &["SG-1"], None);
-    w.register("N", RiskLevel::Low, Sex::Male, false, &["SG-1"], None);
-    w.register("W", RiskLevel::Low, Sex::Female, false, &[], None);
-    w.register("J", RiskLevel::Low, Sex::Male, true, &[], None);
+    w.register("P-H", RiskLevel::High, Sex::Male, false, &[], None);
+    w.register("P-M", RiskLevel::Low, Sex::Male, false, &["SG-1"], None);
+    w.register("P-N", RiskLevel::Low, Sex::Male, false, &["SG-1"], None);
+    w.register("P-W", RiskLevel::Low, Sex::Female, false, &[], None);
+    w.register("P-J", RiskLevel::Low, Sex::Male, true, &[], None);
     let rule = |r: Result<(), Violation>| r.unwrap_err().rule;
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:10", &["H"])),
+        rule(w.plan("P-A", Mode::Land, "bus:10", &["P-H"])),
         Rule::HighRiskTransport
     );
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:10", &["M", "N"])),
+        rule(w.plan("P-A", Mode::Land, "bus:10", &["P-M", "P-N"])),
         Rule::Separation
     );
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:10", &["M", "W"])),
+        rule(w.plan("P-A", Mode::Land, "bus:10", &["P-M", "P-W"])),
         Rule::Segregation
     );
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:10", &["J", "M"])),
+        rule(w.plan("P-A", Mode::Land, "bus:10", &["P-J", "P-M"])),
         Rule::Segregation
     );
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:1", &["M", "N"])),
+        rule(w.plan("P-A", Mode::Land, "bus:1", &["P-M", "P-N"])),
         Rule::Seats
     );
     assert_eq!(
-        rule(w.plan("A", Mode::Land, "bus:1,bus:1", &["M", "N", "W"])),
+        rule(w.plan("P-A", Mode::Land, "bus:1,bus:1", &["P-M", "P-N", "P-W"])),
         Rule::Seats
     );
     // What the rules allow.
     w.plan(
-        "A",
+        "MV-A",
         Mode::Land,
         "armored:2,bus:2,bus:2",
-        &["H", "M", "N", "W", "J"],
+        &["P-H", "P-M", "P-N", "P-W", "P-J"],
     )
     .unwrap();
-    let m = w.state.movement("A").unwrap();
+    let m = w.state.movement("MV-A").unwrap();
     assert_eq!(
-        m.vehicle_of(&PersonId::new("H")),
+        m.vehicle_of(&PersonId::new("P-H")),
         Some("V1"),
         "high-risk person in the armoured vehicle"
     );
     assert_ne!(
-        m.vehicle_of(&PersonId::new("M")),
-        m.vehicle_of(&PersonId::new("N"))
+        m.vehicle_of(&PersonId::new("P-M")),
+        m.vehicle_of(&PersonId::new("P-N"))
     );
     assert_ne!(
-        m.vehicle_of(&PersonId::new("M")),
-        m.vehicle_of(&PersonId::new("W"))
+        m.vehicle_of(&PersonId::new("P-M")),
+        m.vehicle_of(&PersonId::new("P-W"))
     );
     // Nobody on two open movements.
     assert_eq!(
-        rule(w.plan("B", Mode::Air, "aircraft:10", &["H"])),
+        rule(w.plan("MV-B", Mode::Air, "aircraft:10", &["P-H"])),
         Rule::Manifest
     );
 }
@@ -231,28 +231,29 @@ fn planning_refuses_each_rule_by_name() {
 #[test]
 fn destination_room_counts_people_on_board_of_movements_inbound() {
     let mut w = World::new(3);
-    for p in ["A", "B", "C", "E"] {
+    for p in ["P-A", "P-B", "P-C", "P-E"] {
         w.register(p, RiskLevel::Low, Sex::Male, false, &[], None);
     }
-    w.plan("M1", Mode::Land, "bus:5", &["A", "B"]).unwrap();
+    w.plan("MV-1", Mode::Land, "bus:5", &["P-A", "P-B"])
+        .unwrap();
     // Room for one more: two are inbound.
     assert_eq!(
-        w.plan("M2", Mode::Land, "bus:5", &["C", "E"])
+        w.plan("MV-2", Mode::Land, "bus:5", &["P-C", "P-E"])
             .unwrap_err()
             .rule,
         Rule::Capacity
     );
-    w.plan("M2", Mode::Land, "bus:5", &["C"]).unwrap();
+    w.plan("MV-2", Mode::Land, "bus:5", &["P-C"]).unwrap();
 }
 
 #[test]
 fn a_person_on_a_planned_movement_is_not_handed_elsewhere() {
     let mut w = World::new(10);
-    w.register("A", RiskLevel::Low, Sex::Male, false, &[], None);
-    w.plan("M1", Mode::Land, "bus:5", &["A"]).unwrap();
+    w.register("P-A", RiskLevel::Low, Sex::Male, false, &[], None);
+    w.plan("MV-1", Mode::Land, "bus:5", &["P-A"]).unwrap();
     let err = w
         .apply(vec![EventKind::CustodyHandedOver {
-            person: PersonId::new("A"),
+            person: PersonId::new("P-A"),
             from: CustodianId::new("O"),
             to: CustodianId::new("D"),
             reason: None,
@@ -261,21 +262,22 @@ fn a_person_on_a_planned_movement_is_not_handed_elsewhere() {
         }])
         .unwrap_err();
     assert_eq!(err.violation.rule, Rule::Manifest);
-    assert!(err.violation.detail.contains("M1"));
+    assert!(err.violation.detail.contains("MV-1"));
 }
 
 #[test]
 fn arrival_into_a_full_facility_admits_everyone_and_opens_an_over_capacity_discrepancy() {
     let mut w = World::new(2);
-    for p in ["A", "B"] {
+    for p in ["P-A", "P-B"] {
         w.register(p, RiskLevel::Low, Sex::Male, false, &[], None);
     }
-    w.plan("M1", Mode::Land, "bus:5", &["A", "B"]).unwrap();
-    w.confirm_and_depart("M1");
+    w.plan("MV-1", Mode::Land, "bus:5", &["P-A", "P-B"])
+        .unwrap();
+    w.confirm_and_depart("MV-1");
     // Meanwhile the destination filled up by another route.
-    w.register("X", RiskLevel::Low, Sex::Male, false, &[], None);
+    w.register("P-X", RiskLevel::Low, Sex::Male, false, &[], None);
     w.apply(vec![EventKind::CustodyHandedOver {
-        person: PersonId::new("X"),
+        person: PersonId::new("P-X"),
         from: CustodianId::new("O"),
         to: CustodianId::new("D"),
         reason: None,
@@ -285,14 +287,14 @@ fn arrival_into_a_full_facility_admits_everyone_and_opens_an_over_capacity_discr
     .unwrap();
     let kinds = ops::arrive(
         &w.state,
-        &MovementId::new("M1"),
-        &[Presented::id("A"), Presented::id("B")],
+        &MovementId::new("MV-1"),
+        &[Presented::id("P-A"), Presented::id("P-B")],
         "o",
     )
     .unwrap();
     w.apply(kinds).unwrap();
-    assert_eq!(w.state.person("A").unwrap().custodian.as_str(), "D");
-    assert_eq!(w.state.person("B").unwrap().custodian.as_str(), "D");
+    assert_eq!(w.state.person("P-A").unwrap().custodian.as_str(), "D");
+    assert_eq!(w.state.person("P-B").unwrap().custodian.as_str(), "D");
     assert_eq!(w.open_kinds(), vec![DiscrepancyKind::OverCapacity]);
     assert_eq!(w.state.custodian("D").unwrap().occupancy, 3);
 }
@@ -300,31 +302,32 @@ fn arrival_into_a_full_facility_admits_everyone_and_opens_an_over_capacity_discr
 #[test]
 fn an_id_presented_twice_is_not_admitted_and_a_mismatched_biometric_stays_on_board() {
     let mut w = World::new(10);
-    w.register("A", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-A"));
-    w.register("B", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-B"));
-    w.register("C", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-C"));
-    w.plan("M1", Mode::Land, "bus:5", &["A", "B", "C"]).unwrap();
-    w.confirm_and_depart("M1");
+    w.register("P-A", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-A"));
+    w.register("P-B", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-B"));
+    w.register("P-C", RiskLevel::Low, Sex::Male, false, &[], Some("BIO-C"));
+    w.plan("MV-1", Mode::Land, "bus:5", &["P-A", "P-B", "P-C"])
+        .unwrap();
+    w.confirm_and_depart("MV-1");
     let presented = vec![
         Presented {
-            id: "A".into(),
+            id: "P-A".into(),
             biometric: Some("BIO-A".into()),
         },
         Presented {
-            id: "B".into(),
+            id: "P-B".into(),
             biometric: Some("BIO-C".into()),
         },
-        Presented::id("C"),
-        Presented::id("C"),
+        Presented::id("P-C"),
+        Presented::id("P-C"),
     ];
-    let kinds = ops::arrive(&w.state, &MovementId::new("M1"), &presented, "o").unwrap();
+    let kinds = ops::arrive(&w.state, &MovementId::new("MV-1"), &presented, "o").unwrap();
     w.apply(kinds).unwrap();
-    assert_eq!(w.state.person("A").unwrap().custodian.as_str(), "D");
-    for p in ["B", "C"] {
+    assert_eq!(w.state.person("P-A").unwrap().custodian.as_str(), "D");
+    for p in ["P-B", "P-C"] {
         let v = w.state.person(p).unwrap();
         assert_eq!(
             v.custodian.as_str(),
-            "M1",
+            "MV-1",
             "{p} stays in the movement's custody"
         );
         assert_eq!(v.status, CustodyStatus::InTransit);
@@ -342,10 +345,10 @@ fn an_id_presented_twice_is_not_admitted_and_a_mismatched_biometric_stays_on_boa
 fn a_long_stop_where_a_count_was_taken_is_no_alert_but_one_elsewhere_is() {
     let run = |count_there: bool| -> Vec<DiscrepancyKind> {
         let mut w = World::new(10);
-        w.register("A", RiskLevel::Low, Sex::Male, false, &[], None);
-        w.plan("M1", Mode::Land, "bus:5", &["A"]).unwrap();
-        w.confirm_and_depart("M1");
-        let mid = MovementId::new("M1");
+        w.register("P-A", RiskLevel::Low, Sex::Male, false, &[], None);
+        w.plan("MV-1", Mode::Land, "bus:5", &["P-A"]).unwrap();
+        w.confirm_and_depart("MV-1");
+        let mid = MovementId::new("MV-1");
         // Standing at 34.5, 42.0 (on the straight route) from minute 10 to 40.
         for (minute, lat) in [(5, 35.5), (10, 34.5), (25, 34.5), (40, 34.5)] {
             let seq = w.state.next_seq();

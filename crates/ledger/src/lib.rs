@@ -101,7 +101,7 @@ pub use hash::{
     Hash, HashDecodeError, empty_root, hash_from_base64, hash_to_base64, hash_to_hex, leaf_hash,
     node_hash,
 };
-pub use key::{KeyError, SigningKey, VerifierKey};
+pub use key::{KeyError, RawSignatureError, SigningKey, VerifierKey, sign_raw, verify_raw};
 pub use note::{NoteError, open_note, sign_note};
 pub use proof::{
     ProofError, consistency_proof, inclusion_proof, root_from_inclusion_proof, verify_consistency,

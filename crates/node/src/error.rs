@@ -42,6 +42,17 @@ pub enum NodeError {
         "stored data is damaged: {0}; run `rollcall verify` to find the first damaged record (`rollcall rebuild` recomputes damaged projections from the events)"
     )]
     Corrupt(String),
+    /// The node name given at `init` cannot name a node.
+    #[error(
+        "node name: {0}; the name is the node's short code in every id it mints (for example NSR1 gives P-NSR1-000012)"
+    )]
+    Name(#[from] rollcall_core::IdError),
+    /// A signature or officer key in an event fails its cryptographic check; nothing was written.
+    #[error(transparent)]
+    Signature(#[from] crate::handover::SignatureError),
+    /// An event has no canonical encoding; nothing was written.
+    #[error(transparent)]
+    Encode(#[from] rollcall_core::event::EncodeError),
     /// The projection rows are not the ones this node sealed for the ledger
     /// as it stands: edited, stale, or derived by another process.
     #[error(

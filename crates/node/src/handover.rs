@@ -1,66 +1,138 @@
-//! Signatures at handover: both custodians (their node's key or an officer's
-//! own key) sign a short statement of who passed whom to whom, when. The
-//! statement is a C2SP signed note, so any signed-note tool checks it; the
-//! signatures are stored in the handover event, checked when it is appended
-//! and again by `verify`.
+//! Signatures at handover: an officer of each custodian signs, with a key
+//! registered in the ledger for that custodian, a short statement of who
+//! passed whom to whom, when, in which ledger and as which event. The
+//! signatures are stored in the handover event; `core` checks that each is
+//! by a live key of its side's custodian and that the sides' keys differ,
+//! and this module checks the cryptography, on append and again by `verify`.
+//!
+//! The statement names the ledger the event was created in and the event's
+//! identity (origin node and counter), so a signature cannot be replayed in
+//! another ledger or on another event:
+//!
+//! ```text
+//! rollcall-handover/v2
+//! origin rollcall/NSR1
+//! event NSR1 12
+//! person P-NSR1-000004
+//! from IQ-BGD
+//! to IQ-MSL
+//! at 2026-12-01T10:00:00Z
+//! ```
 
-use rollcall_core::event::{Event, EventKind, HandoverSignature};
-use rollcall_core::{CustodianId, PersonId, Timestamp};
+use rollcall_core::event::{Event, EventId, EventKind, HandoverSignature, Side};
+use rollcall_core::{CustodianId, NodeId, PersonId, Timestamp};
 use rollcall_ledger::{SigningKey, VerifierKey};
 
-/// The text both sides sign.
-pub fn statement(person: &PersonId, from: &CustodianId, to: &CustodianId, at: Timestamp) -> String {
-    format!("rollcall-handover/v1\nperson {person}\nfrom {from}\nto {to}\nat {at}\n")
+/// Why a signature or an officer key in an event is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The key text is not a verifier key.
+    #[error("the {side} side's key {key:?} is not a verifier key: {reason}")]
+    BadKey {
+        /// Which side.
+        side: Side,
+        /// The key text.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The signature does not verify.
+    #[error(
+        "the {side} side's signature by {signer} on the handover of {person} does not verify: {reason}"
+    )]
+    Invalid {
+        /// Which side.
+        side: Side,
+        /// The key's name.
+        signer: String,
+        /// Whose handover.
+        person: PersonId,
+        /// Why.
+        reason: String,
+    },
+    /// An officer key to register is not a verifier key in its canonical text.
+    #[error("officer key {key:?} cannot be registered: {reason}")]
+    OfficerKey {
+        /// The key text.
+        key: String,
+        /// Why.
+        reason: String,
+    },
 }
 
-/// Signs a handover statement as `side` (`from` or `to`).
-pub fn sign(side: &str, statement: &str, key: &SigningKey) -> Result<HandoverSignature, String> {
-    let note = rollcall_ledger::sign_note(statement, key).map_err(|e| e.to_string())?;
-    let line = note
-        .rsplit_once("\n\n")
-        .map(|(_, sig)| sig.trim_end().to_string())
-        .ok_or("signed note has no signature line")?;
-    let b64 = line
-        .rsplit_once(' ')
-        .map(|(_, b)| b.to_string())
-        .ok_or("signature line has no signature")?;
-    Ok(HandoverSignature {
-        side: side.to_string(),
+/// The checkpoint origin of the ledger a node creates events in.
+pub fn ledger_origin(node: &NodeId) -> String {
+    format!("rollcall/{node}")
+}
+
+/// The text both sides sign for the handover `event` will be.
+pub fn statement(
+    event: &EventId,
+    person: &PersonId,
+    from: &CustodianId,
+    to: &CustodianId,
+    at: Timestamp,
+) -> String {
+    format!(
+        "rollcall-handover/v2\norigin {}\nevent {} {}\nperson {person}\nfrom {from}\nto {to}\nat {at}\n",
+        ledger_origin(&event.origin),
+        event.origin,
+        event.counter
+    )
+}
+
+/// Signs a handover statement as `side`.
+pub fn sign(side: Side, statement: &str, key: &SigningKey) -> HandoverSignature {
+    HandoverSignature {
+        side,
         key: key.verifier().to_string(),
-        signature: b64,
-    })
+        signature: rollcall_ledger::sign_raw(statement.as_bytes(), key),
+    }
 }
 
-/// Checks every signature on a handover event; other events pass.
-pub fn check(event: &Event) -> Result<(), String> {
-    let EventKind::CustodyHandedOver {
-        person,
-        from,
-        to,
-        signatures,
-        ..
-    } = &event.what
-    else {
-        return Ok(());
-    };
-    let text = statement(person, from, to, event.occurred_at);
-    for s in signatures {
-        if s.side != "from" && s.side != "to" {
-            return Err(format!(
-                "handover signature side {:?} is neither `from` nor `to`",
-                s.side
-            ));
+/// Checks the cryptography of an event: every signature on a handover
+/// verifies over its statement, and an officer key to register is a
+/// verifier key written in its canonical form. Other events pass.
+pub fn check(event: &Event) -> Result<(), SignatureError> {
+    match &event.what {
+        EventKind::CustodyHandedOver {
+            person,
+            from,
+            to,
+            signatures,
+            ..
+        } => {
+            let text = statement(&event.id(), person, from, to, event.occurred_at);
+            for s in signatures {
+                let key = VerifierKey::parse(&s.key).map_err(|e| SignatureError::BadKey {
+                    side: s.side,
+                    key: s.key.clone(),
+                    reason: e.to_string(),
+                })?;
+                rollcall_ledger::verify_raw(text.as_bytes(), &s.signature, &key).map_err(|e| {
+                    SignatureError::Invalid {
+                        side: s.side,
+                        signer: key.name().to_string(),
+                        person: person.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+            }
+            Ok(())
         }
-        let key = VerifierKey::parse(&s.key)
-            .map_err(|e| format!("handover signature key {:?}: {e}", s.key))?;
-        let note = format!("{text}\n\u{2014} {} {}\n", key.name(), s.signature);
-        rollcall_ledger::open_note(&note, &key).map_err(|e| {
-            format!(
-                "the {} side's signature by {} on the handover of {person} does not verify: {e}",
-                s.side,
-                key.name()
-            )
-        })?;
+        EventKind::OfficerKeyRegistered { key, .. } => {
+            let parsed = VerifierKey::parse(key).map_err(|e| SignatureError::OfficerKey {
+                key: key.clone(),
+                reason: e.to_string(),
+            })?;
+            if parsed.to_string() != *key {
+                return Err(SignatureError::OfficerKey {
+                    key: key.clone(),
+                    reason: format!("write it as {parsed}"),
+                });
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }

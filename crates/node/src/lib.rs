@@ -154,8 +154,11 @@ fn remove_stale_staging(parent: &Path, base: &str) {
 
 impl Node {
     /// Creates a new ledger and signing key in `dir` (created if missing).
-    /// `name` names the node in its signed heads; it must have no spaces or `+`.
+    /// `name` names the node in its signed heads and is its short code in
+    /// every id it mints ([`rollcall_core::NodeCode`]): 1 to 16 ASCII
+    /// letters, digits and `-`, starting with a letter.
     pub fn init(dir: &Path, name: &str) -> Result<Node, NodeError> {
+        rollcall_core::NodeCode::parse(name)?;
         let occupied = match std::fs::read_dir(dir) {
             Ok(mut entries) => entries.next().is_some(),
             Err(_) => false,
@@ -282,11 +285,15 @@ impl Node {
             sealed = store.meta_get(seal::META_KEY)?;
             Ok(())
         })?;
-        let state = State::from_rows(
+        let mut state = State::from_rows(
             rows.iter()
                 .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
         )
         .map_err(|e| NodeError::Corrupt(e.to_string()))?;
+        state.set_local_node(
+            rollcall_core::NodeCode::parse(node.as_str())
+                .map_err(|e| NodeError::Corrupt(format!("stored node name: {e}")))?,
+        );
         let frontier = Frontier::from_leaves(&leaves);
         if frontier.size() != state.next_seq() {
             return Err(NodeError::Corrupt(format!(
@@ -412,15 +419,15 @@ impl Node {
         occurred_at: Timestamp,
         kinds: Vec<EventKind>,
     ) -> Result<u64, NodeError> {
-        let Some(key) = &self.key else {
+        if self.key.is_none() {
             return Err(NodeError::Key {
                 path: self.dir.join(keyfile::KEY_FILE),
                 reason: "is not here: this copy can be read and verified, but only the node holding the key can append".into(),
             });
-        };
-        let _ = key;
+        }
         let recorded_at = Timestamp::now();
         let first_seq = self.state.next_seq();
+        let first_counter = self.state.next_counter(&self.node);
         let actor = Actor {
             user: UserId::new(user),
             node: self.node.clone(),
@@ -430,7 +437,7 @@ impl Node {
             .enumerate()
             .map(|(i, what)| {
                 Event::new(
-                    first_seq + i as u64,
+                    first_counter + i as u64,
                     occurred_at,
                     recorded_at,
                     actor.clone(),
@@ -438,29 +445,57 @@ impl Node {
                 )
             })
             .collect();
+        let mut encoded = Vec::with_capacity(events.len());
         for e in &events {
-            handover::check(e).map_err(|why| {
-                NodeError::Rule(rollcall_core::Violation::new(
-                    rollcall_core::Rule::InvalidValue,
-                    why,
-                ))
-            })?;
+            handover::check(e)?;
+            encoded.push(e.encode()?);
         }
         let delta = self.state.apply_batch(&events)?;
         for (table, key, value) in delta.rows {
             self.staged_rows.insert((table, key), value);
         }
-        for e in &events {
-            let bytes = e.encode();
+        for (i, bytes) in encoded.into_iter().enumerate() {
             let leaf_hash = rollcall_ledger::leaf_hash(&bytes);
             self.staged_frontier.push(leaf_hash);
             self.staged.push(StoredEvent {
-                seq: e.seq,
+                seq: first_seq + i as u64,
                 bytes,
                 leaf_hash,
             });
         }
         Ok(first_seq)
+    }
+
+    /// Signs every handover in `kinds` — a batch about to be staged next,
+    /// by [`Node::stage`] or [`Node::append`] — with each of `signers` for
+    /// its side. The statement names the event each handover will be
+    /// (this node and its next counters), so sign just before staging.
+    pub fn sign_handovers(
+        &self,
+        kinds: &mut [EventKind],
+        at: Timestamp,
+        signers: &[(rollcall_core::event::Side, &SigningKey)],
+    ) {
+        let first = self.state.next_counter(&self.node);
+        for (i, k) in kinds.iter_mut().enumerate() {
+            if let EventKind::CustodyHandedOver {
+                person,
+                from,
+                to,
+                signatures,
+                ..
+            } = k
+            {
+                let id = rollcall_core::event::EventId {
+                    origin: self.node.clone(),
+                    counter: first + i as u64,
+                };
+                let text = handover::statement(&id, person, from, to, at);
+                for (side, key) in signers {
+                    signatures.push(handover::sign(*side, &text, key));
+                }
+            }
+        }
     }
 
     /// Number of events staged and not yet committed.

@@ -306,16 +306,6 @@ fn verify_snapshot(
                 Ok(ev) => ev,
                 Err(err) => return Err(stop(problem(ProblemKind::Event, seq, err), &mut first)),
             };
-            if event.seq != seq {
-                return Err(stop(
-                    problem(
-                        ProblemKind::Event,
-                        seq,
-                        format!("is stored at {seq} but says it is event {}", event.seq),
-                    ),
-                    &mut first,
-                ));
-            }
             if let Err(why) = crate::handover::check(&event) {
                 return Err(stop(problem(ProblemKind::Event, seq, why), &mut first));
             }

@@ -1,7 +1,7 @@
 //! The node's append path and reads, on a real SQLite store in a temp dir.
 
 use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
-use rollcall_core::event::EventKind;
+use rollcall_core::event::{EventKind, Side};
 use rollcall_core::person::{Category, Names, PersonRecord};
 use rollcall_core::{Country, CustodianId, PersonId, Rule, Timestamp};
 use rollcall_node::{Node, NodeError};
@@ -252,42 +252,114 @@ fn a_restored_copy_verifies_but_cannot_sign() {
     assert_eq!(report.problems[0].kind, rollcall_node::ProblemKind::Head);
 }
 
+fn register_key(custodian: &str, key: &rollcall_ledger::SigningKey) -> EventKind {
+    EventKind::OfficerKeyRegistered {
+        custodian: CustodianId::new(custodian),
+        key: key.verifier().to_string(),
+        officer: key.name().to_string(),
+    }
+}
+
+fn refused_by(err: &NodeError) -> Option<Rule> {
+    match err {
+        NodeError::Refused(r) => Some(r.violation.rule),
+        _ => None,
+    }
+}
+
 #[test]
-fn handover_signatures_are_checked_on_append() {
+fn handover_signatures_count_only_by_registered_live_keys_of_each_side() {
     let (tmp, mut node) = setup();
-    let officer =
-        rollcall_node::keyfile::create_at(&tmp.path().join("officer.key"), "officer.a").unwrap();
-    let other = rollcall_ledger::SigningKey::from_seed("officer.b", [7; 32]).unwrap();
-    let (p, from, to) = (
-        PersonId::new("P-1"),
-        CustodianId::new("F-A"),
-        CustodianId::new("F-B"),
-    );
-    let statement = rollcall_node::handover::statement(&p, &from, &to, t());
-    let good = rollcall_node::handover::sign("from", &statement, &officer).unwrap();
-    // A signature over another statement (another time) does not verify.
-    let stale = rollcall_node::handover::sign(
-        "to",
-        &rollcall_node::handover::statement(&p, &from, &to, Timestamp::from_second(1).unwrap()),
-        &other,
+    let a = rollcall_node::keyfile::create_at(&tmp.path().join("a.key"), "officer.a").unwrap();
+    let b = rollcall_ledger::SigningKey::from_seed("officer.b", [7; 32]).unwrap();
+    let stranger = rollcall_ledger::SigningKey::from_seed("stranger", [9; 32]).unwrap();
+    let revoked = rollcall_ledger::SigningKey::from_seed("officer.old", [11; 32]).unwrap();
+    node.append(
+        "admin",
+        t(),
+        vec![
+            register_key("F-A", &a),
+            register_key("F-B", &b),
+            register_key("F-A", &revoked),
+            EventKind::OfficerKeyRevoked {
+                custodian: CustodianId::new("F-A"),
+                key: revoked.verifier().to_string(),
+                reason: "device lost".into(),
+            },
+        ],
     )
     .unwrap();
-    let event = |signatures| EventKind::CustodyHandedOver {
-        person: p.clone(),
-        from: from.clone(),
-        to: to.clone(),
-        reason: None,
-        capacity_override: None,
-        signatures,
-    };
     let size = node.size();
-    let err = node
-        .append("escort", t(), vec![event(vec![good.clone(), stale])])
-        .unwrap_err();
+    let signed = |node: &Node, signers: &[(Side, &rollcall_ledger::SigningKey)]| {
+        let mut kinds = vec![handover("P-1", "F-A", "F-B")];
+        node.sign_handovers(&mut kinds, t(), signers);
+        kinds
+    };
+    // An unregistered key, a revoked key, the same key on both sides, and a
+    // key of the other side's custodian are all refused.
+    for (signers, why) in [
+        (vec![(Side::From, &stranger)], "unregistered"),
+        (vec![(Side::From, &revoked)], "revoked"),
+        (
+            vec![(Side::From, &a), (Side::To, &a)],
+            "same key on both sides",
+        ),
+        (vec![(Side::To, &a)], "key of the other custodian"),
+    ] {
+        let err = node
+            .append("escort", t(), signed(&node, &signers))
+            .unwrap_err();
+        assert_eq!(refused_by(&err), Some(Rule::OfficerKey), "{why}: {err}");
+        assert_eq!(node.size(), size, "{why}");
+    }
+    // A signature made for another event (a later counter: a replay) does not verify.
+    let mut replayed = vec![handover("P-1", "F-A", "F-B")];
+    let mut later = vec![handover("P-2", "F-A", "F-B"), handover("P-1", "F-A", "F-B")];
+    node.sign_handovers(&mut later, t(), &[(Side::From, &a)]);
+    if let (
+        EventKind::CustodyHandedOver { signatures, .. },
+        EventKind::CustodyHandedOver {
+            signatures: theirs, ..
+        },
+    ) = (&mut replayed[0], &later[1])
+    {
+        *signatures = theirs.clone();
+    }
+    let err = node.append("escort", t(), replayed).unwrap_err();
     assert!(err.to_string().contains("does not verify"), "{err}");
     assert_eq!(node.size(), size);
-    node.append("escort", t(), vec![event(vec![good])]).unwrap();
+    // Both sides' registered keys: accepted, and verify checks them again.
+    node.append(
+        "escort",
+        t(),
+        signed(&node, &[(Side::From, &a), (Side::To, &b)]),
+    )
+    .unwrap();
     assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
+}
+
+#[test]
+fn an_officer_key_is_registered_once_and_must_parse() {
+    let (_tmp, mut node) = setup();
+    let a = rollcall_ledger::SigningKey::from_seed("officer.a", [3; 32]).unwrap();
+    node.append("admin", t(), vec![register_key("F-A", &a)])
+        .unwrap();
+    let err = node
+        .append("admin", t(), vec![register_key("F-B", &a)])
+        .unwrap_err();
+    assert_eq!(refused_by(&err), Some(Rule::UniqueId), "{err}");
+    let err = node
+        .append(
+            "admin",
+            t(),
+            vec![EventKind::OfficerKeyRegistered {
+                custodian: CustodianId::new("F-A"),
+                key: "officer+00000000+AAAA".into(),
+                officer: "x".into(),
+            }],
+        )
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Signature(_)), "{err}");
 }
 
 #[test]

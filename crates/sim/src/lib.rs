@@ -43,6 +43,23 @@ pub struct Config {
     pub scale: f64,
 }
 
+/// The name of the node that records the reference operation (`demo`): the
+/// ids it generates carry its code, `P-DEMO-000001`, `MV-DEMO-0001`.
+pub const NODE: &str = "demo";
+
+fn node_code() -> NodeCode {
+    NodeCode::parse(NODE).unwrap_or_default()
+}
+
+/// The index (from 0) of a person this generator minted.
+fn person_index(code: &NodeCode, p: &PersonId) -> usize {
+    Namespace::Person
+        .minted_number(code, p.as_str())
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(1)
+        .saturating_sub(1)
+}
+
 /// People scheduled for transfer at scale 1.
 pub const PEOPLE_AT_SCALE_1: u64 = 7_000;
 /// People transferred and admitted when the operation stops, at scale 1.
@@ -183,6 +200,7 @@ fn weighted(rng: &mut ChaCha8Rng, shares: &[u32]) -> usize {
 
 /// Generates the operation.
 pub fn generate(cfg: &Config) -> Operation {
+    let code = node_code();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let scale = if cfg.scale.is_finite() && cfg.scale > 0.0 {
         cfg.scale
@@ -250,7 +268,7 @@ pub fn generate(cfg: &Config) -> Operation {
         } else {
             Mode::Land
         };
-        let person = PersonId(format!("P-{:07}", i + 1));
+        let person = PersonId(Namespace::Person.mint(&code, i as u64 + 1));
         nationality_of.push(d.record.nationalities.first().copied());
         juvenile.push(d.record.flags.juvenile);
         separation.push(d.record.separation_groups.clone());
@@ -312,7 +330,7 @@ pub fn generate(cfg: &Config) -> Operation {
             // Two people of one separation group never share a flight (one
             // aircraft is one vehicle): swap the later one with someone
             // further down the queue.
-            let index = |p: &PersonId| p.0[2..].parse::<usize>().unwrap_or(1) - 1;
+            let index = |p: &PersonId| person_index(&code, p);
             let (start, end) = (cursors[g], cursors[g] + n);
             let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
             for k in start..end {
@@ -350,7 +368,7 @@ pub fn generate(cfg: &Config) -> Operation {
         let (o, d) = (&ORIGINS[group.origin], &DESTINATIONS[group.destination]);
         let start = T0 + k as i64 * 90 * 60;
         let complete = done < target;
-        let mid = MovementId(format!("MV-{:04}", k + 1));
+        let mid = MovementId(Namespace::Movement.mint(&code, k as u64 + 1));
         let vehicles = match group.mode {
             Mode::Air => vec![Vehicle {
                 id: "AC1".into(),
@@ -362,7 +380,7 @@ pub fn generate(cfg: &Config) -> Operation {
                 let buses = manifest.len().div_ceil(45);
                 let juveniles = manifest
                     .iter()
-                    .filter(|p| juvenile[p.0[2..].parse::<usize>().unwrap_or(1) - 1])
+                    .filter(|p| juvenile[person_index(&code, p)])
                     .count();
                 (0..2)
                     .map(|i| Vehicle {
@@ -417,7 +435,10 @@ pub fn generate(cfg: &Config) -> Operation {
 
         // The third movement is aborted at the border and re-planned.
         if k == 2 && complete {
-            let aborted = MovementId(format!("MV-{:04}-X", k + 1));
+            let aborted = MovementId(format!(
+                "{}-X",
+                Namespace::Movement.mint(&code, k as u64 + 1)
+            ));
             movements += 1;
             steps.push(plan(&aborted, start - 26 * 60 * 60));
             steps.push(step(
@@ -543,7 +564,7 @@ pub fn generate(cfg: &Config) -> Operation {
         // Judicial process and notifications begin after admission.
         let mut after = Vec::new();
         for p in manifest {
-            let idx: usize = p.0[2..].parse::<usize>().unwrap_or(1) - 1;
+            let idx: usize = person_index(&code, p);
             if rng.random_ratio(1, 4) {
                 after.push(EventKind::CaseOpened {
                     case: CaseId(format!("C-{}", &p.0[2..])),

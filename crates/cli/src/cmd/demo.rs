@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
         anyhow::bail!("--scale must be a number above 0 and at most 1000, not {scale}");
     }
-    let mut node = Node::init(&ctx.data, "rollcall-demo")?;
+    let mut node = Node::init(&ctx.data, rollcall_sim::NODE)?;
     let op = rollcall_sim::generate(&rollcall_sim::Config { seed, scale });
     note(&format!(
         "recording the reference operation (seed {seed}, scale {scale}): {} people, {} movements, into {}",

@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::output::{json, line, n, note};
 use anyhow::Context;
 use rollcall_core::event::EventKind;
-use rollcall_core::{CustodianId, PersonId, Timestamp};
+use rollcall_core::{CustodianId, Namespace, PersonId, Timestamp};
 use rollcall_matching::{QuarantinedRow, RosterRow, RowProblem, parse_roster, write_quarantine};
 use rollcall_node::NodeError;
 use serde_json::json;
@@ -59,6 +59,7 @@ pub fn roster(
         Some(q) => Some(crate::output::create_new(q).context("the quarantine file")?),
         None => None,
     };
+    let mut minted = Vec::new();
     let result = register(
         ctx,
         &mut node,
@@ -67,6 +68,7 @@ pub fn roster(
         &mut rows,
         &mut bad,
         (quarantine.is_some(), at),
+        &mut minted,
     );
     let receipt = match result {
         Ok(r) => r,
@@ -94,13 +96,12 @@ pub fn roster(
             })?;
         }
     }
-    let first = node.rules().counter("registered") + 1 - rows.len() as u64;
     if as_json {
         json(&json!({
             "registered": rows.len(),
             "quarantined": bad.len(),
-            "first_person": (!rows.is_empty()).then(|| person_id(first)),
-            "last_person": (!rows.is_empty()).then(|| person_id(first + rows.len() as u64 - 1)),
+            "first_person": minted.first(),
+            "last_person": minted.last(),
             "tree_size": receipt.as_ref().map(|r| r.tree_size),
             "quarantine_file": quarantine.filter(|_| !bad.is_empty()).map(|q| q.display().to_string()),
         }))?;
@@ -110,12 +111,8 @@ pub fn roster(
             n(rows.len() as u64),
             file.display()
         ))?;
-        if !rows.is_empty() {
-            line(&format!(
-                "  ids {} … {}",
-                person_id(first),
-                person_id(first + rows.len() as u64 - 1)
-            ))?;
+        if let (Some(first), Some(last)) = (minted.first(), minted.last()) {
+            line(&format!("  ids {first} … {last}"))?;
         }
         if !bad.is_empty()
             && let Some(q) = quarantine
@@ -133,7 +130,9 @@ pub fn roster(
 /// Registers the rows. Without quarantine: one atomic batch, refused whole if
 /// any row breaks a custody rule. With quarantine: each row is checked on its
 /// own, refused rows are set aside with their reason, and all accepted rows
-/// are committed together. Returns the receipt of the commit, if any.
+/// are committed together. Returns the receipt of the commit, if any, and
+/// puts the ids minted for the registered rows, in order, in `minted`.
+#[allow(clippy::too_many_arguments)]
 fn register(
     ctx: &Ctx,
     node: &mut rollcall_node::Node,
@@ -142,19 +141,24 @@ fn register(
     rows: &mut Vec<RosterRow>,
     bad: &mut Vec<QuarantinedRow>,
     (quarantining, now): (bool, Timestamp),
+    minted: &mut Vec<PersonId>,
 ) -> anyhow::Result<Option<rollcall_node::Receipt>> {
     if rows.is_empty() {
         return Ok(None);
     }
-    let first = node.rules().counter("registered") + 1;
     if !quarantining {
+        let mut ids = node.rules().allocator(Namespace::Person);
+        let batch: Vec<PersonId> = rows.iter().map(|_| PersonId(ids.take())).collect();
         let kinds: Vec<EventKind> = rows
             .iter()
-            .enumerate()
-            .map(|(i, r)| registration(r, first + i as u64, facility))
+            .zip(&batch)
+            .map(|(r, id)| registration(r, id.clone(), facility))
             .collect();
         return match node.append(&ctx.user, now, kinds) {
-            Ok(r) => Ok(Some(r)),
+            Ok(r) => {
+                *minted = batch;
+                Ok(Some(r))
+            }
             Err(NodeError::Refused(rej)) => {
                 let row = &rows[rej.index];
                 anyhow::bail!(
@@ -170,9 +174,16 @@ fn register(
     }
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows.drain(..) {
-        let id = first + kept.len() as u64;
-        match node.stage(&ctx.user, now, vec![registration(&row, id, facility)]) {
-            Ok(_) => kept.push(row),
+        let id = PersonId(node.rules().allocator(Namespace::Person).take());
+        match node.stage(
+            &ctx.user,
+            now,
+            vec![registration(&row, id.clone(), facility)],
+        ) {
+            Ok(_) => {
+                kept.push(row);
+                minted.push(id);
+            }
             Err(NodeError::Refused(rej)) => bad.push(QuarantinedRow {
                 line: row.line,
                 problems: vec![RowProblem {
@@ -228,13 +239,9 @@ fn born_in_future(
     (good, bad)
 }
 
-fn person_id(n: u64) -> String {
-    format!("P-{n:07}")
-}
-
-fn registration(r: &RosterRow, number: u64, facility: &str) -> EventKind {
+fn registration(r: &RosterRow, person: PersonId, facility: &str) -> EventKind {
     EventKind::PersonRegistered {
-        person: PersonId(person_id(number)),
+        person,
         record: r.record.clone(),
         custodian: CustodianId::new(facility),
         source: Some(r.source_row(&r.source)),

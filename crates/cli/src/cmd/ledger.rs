@@ -172,7 +172,7 @@ pub fn verify_proof(
                     .ok()
                     .and_then(|d| rollcall_core::Event::decode(&d).ok())
                     .map(|e| e.what.type_name())
-                    .unwrap_or_else(|| "event");
+                    .unwrap_or("event");
                 (
                     true,
                     format!(

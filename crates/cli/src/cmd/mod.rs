@@ -6,6 +6,7 @@ mod facility;
 mod import;
 mod ledger;
 mod movement;
+mod officer_key;
 mod people;
 mod plan;
 
@@ -145,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             escalate_after,
             json,
         } => movement::watch(&ctx, at, &rules.rules(), escalate_after, json),
+        Command::OfficerKey(c) => officer_key::run(&ctx, c),
         Command::Keygen { name, out } => movement::keygen(&name, &out),
         Command::Head { json, all } => ledger::head(&ctx, json, all),
         Command::Prove(p) => ledger::prove(&ctx, p),

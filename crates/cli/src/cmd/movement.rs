@@ -11,7 +11,7 @@ use rollcall_core::movement::{Mode, MovementStatus};
 use rollcall_core::ops::{self, Presented};
 use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::tracking::TrackingRules;
-use rollcall_core::{CustodianId, DiscrepancyId, MovementId, PersonId, Timestamp};
+use rollcall_core::{CustodianId, DiscrepancyId, MovementId, Namespace, PersonId, Timestamp};
 use rollcall_node::Node;
 use serde_json::json;
 use std::path::Path;
@@ -192,14 +192,12 @@ pub fn create(
         None => vec![],
     };
     let id = match id {
-        Some(i) => i,
-        None => {
-            let mut k = node.rules().movements().count() + 1;
-            while node.rules().movement(&format!("MV-{k:04}")).is_some() {
-                k += 1;
-            }
-            format!("MV-{k:04}")
+        Some(i) => {
+            MovementId::parse(&i)
+                .map_err(|e| anyhow::anyhow!("--id: {e}"))?
+                .0
         }
+        None => node.rules().allocator(Namespace::Movement).take(),
     };
     let req = ops::PlanRequest {
         movement: MovementId(id.clone()),

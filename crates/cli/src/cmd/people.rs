@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::output::{json, line, n, note};
 use rollcall_core::custodian::CustodianKind;
-use rollcall_core::event::EventKind;
+use rollcall_core::event::{EventKind, Side};
 use rollcall_core::{CustodianId, PersonId};
 use serde_json::json;
 
@@ -16,7 +16,15 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         p.verify(node.verifier())?;
     }
     if as_json {
-        json(&report)?;
+        // Each history event with its position in this ledger beside it
+        // (`seq`; the event's own identity is its origin and counter).
+        let mut v = serde_json::to_value(&report)?;
+        if let Some(history) = v["history"].as_array_mut() {
+            for (e, p) in history.iter_mut().zip(&report.proofs) {
+                e["seq"] = json!(p.leaf_index);
+            }
+        }
+        json(&v)?;
         return Ok(0);
     }
     let r = &report.now.record;
@@ -62,10 +70,10 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         "Custody history ({} events)",
         report.history.len()
     ))?;
-    for e in &report.history {
+    for (e, proof) in report.history.iter().zip(&report.proofs) {
         line(&format!(
             "  #{:<8} {}  {:<28} by {}@{}",
-            e.seq,
+            proof.leaf_index,
             e.occurred_at,
             e.what.type_name(),
             e.actor.user,
@@ -185,30 +193,24 @@ pub fn handover(
         CustodianId::new(from),
         CustodianId::new(to),
     );
-    let statement = rollcall_node::handover::statement(&person, &from, &to, at);
-    let mut signatures = Vec::new();
-    for (side, key) in [("from", keys.0), ("to", keys.1)] {
+    let mut signers = Vec::new();
+    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
         if let Some(path) = key {
-            let key = rollcall_node::keyfile::load_file(&path)?;
-            signatures.push(
-                rollcall_node::handover::sign(side, &statement, &key)
-                    .map_err(|e| anyhow::anyhow!("signing with {}: {e}", path.display()))?,
-            );
+            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
         }
     }
-    let signed = signatures.len();
-    let r = node.append(
-        &ctx.user,
-        at,
-        vec![EventKind::CustodyHandedOver {
-            person: person.clone(),
-            from: from.clone(),
-            to: to.clone(),
-            reason,
-            capacity_override,
-            signatures,
-        }],
-    )?;
+    let mut kinds = vec![EventKind::CustodyHandedOver {
+        person: person.clone(),
+        from: from.clone(),
+        to: to.clone(),
+        reason,
+        capacity_override,
+        signatures: vec![],
+    }];
+    let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
+    node.sign_handovers(&mut kinds, at, &signing);
+    let signed = signers.len();
+    let r = node.append(&ctx.user, at, kinds)?;
     ctx.ack(&r);
     if as_json {
         json(

@@ -10,6 +10,8 @@
 
 mod apply;
 mod invariants;
+pub mod officer_keys;
+pub mod origin;
 mod rows;
 pub mod table;
 pub mod views;
@@ -38,6 +40,9 @@ pub struct State {
     pub(crate) counters: Table<u64>,
     pub(crate) sources: Table<String>,
     pub(crate) escorts: Table<EscortRecordView>,
+    pub(crate) officer_keys: Table<officer_keys::OfficerKeyView>,
+    /// The node minting ids from this state (not a projection row).
+    pub(crate) local: crate::ids::NodeCode,
     /// What the batch being applied changed in the custody counts.
     pub(crate) tally: apply::Tally,
 }
@@ -64,6 +69,8 @@ impl State {
             counters: Table::default(),
             sources: Table::default(),
             escorts: Table::default(),
+            officer_keys: Table::default(),
+            local: crate::ids::NodeCode::default(),
             tally: apply::Tally::default(),
         };
         s.custodians.put(
@@ -77,7 +84,8 @@ impl State {
         s
     }
 
-    /// The seq the next event must carry (the number of events applied).
+    /// The position the next event takes in this ledger (the number of
+    /// events applied). Positions are not part of an event's identity.
     pub fn next_seq(&self) -> u64 {
         self.counters.get("events").copied().unwrap_or(0)
     }
@@ -92,24 +100,25 @@ impl State {
     /// last event the batch post-conditions are checked; a batch that breaks
     /// one is refused at its last event.
     pub fn apply_batch(&mut self, events: &[Event]) -> Result<ProjectionDelta, BatchRejected> {
+        let first = self.next_seq();
         self.tally = apply::Tally::default();
         for (index, event) in events.iter().enumerate() {
             if let Err(violation) = self.apply_one(event) {
                 self.rollback();
                 return Err(BatchRejected {
                     index,
-                    seq: event.seq,
+                    seq: first + index as u64,
                     violation,
                 });
             }
         }
-        if let Some(last) = events.last()
+        if !events.is_empty()
             && let Err(violation) = self.check_batch()
         {
             self.rollback();
             return Err(BatchRejected {
                 index: events.len() - 1,
-                seq: last.seq,
+                seq: first + events.len() as u64 - 1,
                 violation,
             });
         }
@@ -148,6 +157,7 @@ impl State {
         self.counters.set_journaling(on);
         self.sources.set_journaling(on);
         self.escorts.set_journaling(on);
+        self.officer_keys.set_journaling(on);
     }
 
     fn rollback(&mut self) {
@@ -164,6 +174,7 @@ impl State {
         self.counters.rollback();
         self.sources.rollback();
         self.escorts.rollback();
+        self.officer_keys.rollback();
     }
 
     fn discard_changes(&mut self) {
@@ -254,12 +265,15 @@ impl State {
     }
 }
 
-/// The key of the roster-row index: roster and record id.
+/// The key of the roster-row index: roster and record id, both free text,
+/// so the roster's length comes first and no two pairs share a key.
 pub(crate) fn source_key(roster: &str, record_id: &str) -> String {
-    format!("{roster}/{record_id}")
+    format!("{}:{roster}/{record_id}", roster.len())
 }
 
-/// The key of an escort record: movement and person.
+/// The key of an escort record: movement and person. Both are checked ids
+/// (letters, digits and `-`, checked by `apply` when created), so the `/`
+/// cannot occur inside either and no two pairs share a key.
 pub(crate) fn escort_key(movement: &str, person: &str) -> String {
     format!("{movement}/{person}")
 }

@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "movement",
     "nationality",
     "notification",
+    "officer_key",
     "person",
     "repatriation",
 ];
@@ -76,6 +77,7 @@ impl State {
         delta_of("movement", &mut self.movements, &mut rows);
         delta_of("nationality", &mut self.nationalities, &mut rows);
         delta_of("notification", &mut self.notifications, &mut rows);
+        delta_of("officer_key", &mut self.officer_keys, &mut rows);
         delta_of("person", &mut self.persons, &mut rows);
         delta_of("repatriation", &mut self.repatriations, &mut rows);
         // The roster-row index is derived from identity rows on load, not stored.
@@ -95,6 +97,7 @@ impl State {
         rows_of("movement", &self.movements, &mut out);
         rows_of("nationality", &self.nationalities, &mut out);
         rows_of("notification", &self.notifications, &mut out);
+        rows_of("officer_key", &self.officer_keys, &mut out);
         rows_of("person", &self.persons, &mut out);
         rows_of("repatriation", &self.repatriations, &mut out);
         out
@@ -117,6 +120,7 @@ impl State {
                 "movement" => s.movements.load(key, value),
                 "nationality" => s.nationalities.load(key, value),
                 "notification" => s.notifications.load(key, value),
+                "officer_key" => s.officer_keys.load(key, value),
                 "person" => s.persons.load(key, value),
                 "repatriation" => s.repatriations.load(key, value),
                 other => {

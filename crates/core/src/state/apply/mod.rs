@@ -100,19 +100,17 @@ fn counter_violation(e: super::table::CounterError) -> Violation {
 
 impl State {
     pub(super) fn apply_one(&mut self, event: &Event) -> Result<(), Violation> {
+        // The event's position in this ledger; its identity is its origin
+        // and that origin's counter, checked here to be the next one.
         let seq = self.next_seq();
-        if event.seq != seq {
-            return Err(Violation::new(
-                Rule::Sequence,
-                format!("event carries seq {}, the ledger expects {seq}", event.seq),
-            ));
-        }
         if event.v != ENCODING_VERSION {
             return Err(Violation::new(
                 Rule::InvalidValue,
                 format!("encoding version {} is not {ENCODING_VERSION}", event.v),
             ));
         }
+        self.check_origin(event)?;
+        self.check_new_id(&event.what)?;
         crate::limits::check_event(event)?;
         // Not after it was recorded, allowing the same clock skew between a
         // reporting device and the recording node as every other path.
@@ -156,6 +154,7 @@ impl State {
         for p in persons {
             self.record_history(p, seq);
         }
+        self.note_identity(event);
         self.counters.put("events", seq + 1);
         Ok(())
     }
@@ -194,8 +193,12 @@ impl State {
                 from,
                 to,
                 capacity_override,
+                signatures,
                 ..
-            } => self.handed_over(t, person, from, to, capacity_override),
+            } => {
+                self.check_handover_signatures(from, to, signatures)?;
+                self.handed_over(t, person, from, to, capacity_override)
+            }
             PersonAdmitted {
                 person,
                 movement,
@@ -338,6 +341,17 @@ impl State {
                 from,
                 to,
             } => self.repatriation_handed_over(t, repatriation, from, to),
+
+            OfficerKeyRegistered {
+                custodian,
+                key,
+                officer,
+            } => self.register_officer_key(t.seq, custodian, key, officer),
+            OfficerKeyRevoked {
+                custodian,
+                key,
+                reason,
+            } => self.revoke_officer_key(t.seq, custodian, key, reason),
 
             DiscrepancyOpened {
                 discrepancy,
