@@ -444,6 +444,20 @@ pub enum EventKind {
         /// Why it is resolved.
         reason: String,
     },
+
+    // --- access log -------------------------------------------------------
+    /// The event's actor read personal data: commits the access records
+    /// `first .. first + count` of the node's access log (kept beside the
+    /// ledger, not in it) by the hash chain's head after the last of them.
+    /// Deleting or changing one of them no longer matches this signed event.
+    AccessLogged {
+        /// Id of the first access record committed.
+        first: u64,
+        /// How many records (at least one).
+        count: u64,
+        /// Hex SHA-256 chain hash after the last record.
+        head: String,
+    },
 }
 
 impl EventKind {
@@ -485,6 +499,7 @@ impl EventKind {
             DiscrepancyOpened { .. } => "discrepancy_opened",
             DiscrepancyEscalated { .. } => "discrepancy_escalated",
             DiscrepancyResolved { .. } => "discrepancy_resolved",
+            AccessLogged { .. } => "access_logged",
         }
     }
 

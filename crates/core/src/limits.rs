@@ -606,6 +606,7 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             check_id("discrepancy id", discrepancy.as_str())?;
             check_text("reason", reason)
         }
+        AccessLogged { head, .. } => check_id("access-log head", head),
     }
 }
 

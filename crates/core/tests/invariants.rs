@@ -205,6 +205,9 @@ enum Op {
         step: u8,
         person: u8,
     },
+    Custodian {
+        kind: u8,
+    },
     /// Several steps built against the same state and applied as one batch.
     Batch(Vec<Op>),
 }
@@ -237,6 +240,7 @@ fn simple_op() -> impl Strategy<Value = Op> {
         1 => (p(), any::<bool>()).prop_map(|(person, ack)| Op::Notify { person, ack }),
         2 => (p(), 0u8..4, 0u8..2).prop_map(|(person, step, to)| Op::Repatriate { person, step, to }),
         1 => (0u8..3, p()).prop_map(|(step, person)| Op::Discrepancy { step, person }),
+        1 => (0u8..5).prop_map(|kind| Op::Custodian { kind }),
     ]
 }
 
@@ -727,6 +731,37 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
                 },
             }]
         }
+        Op::Custodian { kind } => {
+            let (custodian, info) = match kind {
+                0 => (
+                    ids.next("F-N"),
+                    facility("new", 2, vec![Category::AdultMale]),
+                ),
+                1 => (ids.next("F-N"), CustodianKind::Movement),
+                2 => (ids.next("F-N"), CustodianKind::Released),
+                3 => (
+                    "F-A".to_string(),
+                    facility("again", 2, vec![Category::AdultMale]),
+                ),
+                _ => {
+                    let CustodianKind::Facility(f) = facility("odd", 1, vec![]) else {
+                        return vec![];
+                    };
+                    let coordinates = Coordinates {
+                        lat: f64::NAN,
+                        lon: 0.0,
+                    };
+                    (
+                        ids.next("F-N"),
+                        CustodianKind::Facility(Facility { coordinates, ..f }),
+                    )
+                }
+            };
+            vec![EventKind::CustodianRegistered {
+                custodian: CustodianId(custodian),
+                info,
+            }]
+        }
         Op::Batch(steps) => steps.iter().flat_map(|s| to_kinds(s, state, ids)).collect(),
     }
 }
@@ -813,8 +848,9 @@ fn check_batch(
     let by_seq = |seq: u64| &log[seq as usize];
     for e in batch {
         assert!(
-            e.occurred_at <= e.recorded_at,
-            "event {} dated after it was recorded",
+            e.occurred_at.as_second()
+                <= e.recorded_at.as_second() + rollcall_core::limits::FUTURE_SKEW_SECS,
+            "event {} dated after it was recorded, beyond the allowed clock skew",
             e.seq
         );
         assert_eq!(e.what.type_name(), encoded_kind(e));

@@ -27,9 +27,10 @@ pub enum Rule {
     GivenFamilyMother,
     /// Document number.
     Document,
-    /// Full date of birth (year, month and day): used to train the name
-    /// parameters, not to find candidates.
-    BirthDay,
+    /// Full date of birth and family name: trains the other names' `m`.
+    BirthDayFamily,
+    /// Full date of birth and given name: trains the family name's `m`.
+    BirthDayGiven,
 }
 
 /// The rules used, in order.
@@ -63,11 +64,17 @@ impl Rule {
             Rule::GivenFatherYear => [skel(r.given), skel(r.father), year],
             Rule::GivenFamilyMother => [skel(r.given), skel(r.family), skel(r.mother)],
             Rule::Document => [r.document.map(u64::from), Some(0), Some(0)],
-            Rule::BirthDay => [
-                year,
-                r.birth.and_then(|d| d.month).map(u64::from),
-                r.birth.and_then(|d| d.day).map(u64::from),
-            ],
+            Rule::BirthDayFamily | Rule::BirthDayGiven => {
+                let name = if self == Rule::BirthDayFamily {
+                    skel(r.family)
+                } else {
+                    skel(r.given)
+                };
+                let day = r
+                    .birth
+                    .and_then(|d| Some(u64::from(d.month?) * 32 + u64::from(d.day?)));
+                [year, day, name]
+            }
         };
         let mut h = self as u64 + 1;
         for p in parts {

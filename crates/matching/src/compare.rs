@@ -231,7 +231,7 @@ pub fn compare(vocab: &Vocab, a: &Prepared, b: &Prepared, memo: &mut Memo) -> Ve
 /// A cache of token comparisons.
 #[derive(Debug, Default)]
 pub struct Memo {
-    tokens: HashMap<u64, u8>,
+    tokens: HashMap<u64, u8, crate::par::FxBuild>,
 }
 
 impl Memo {

@@ -49,7 +49,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            auto_link: 0.99,
+            auto_link: 0.95,
             review: 0.5,
             blocking: Blocking::default(),
             threads: 1,
@@ -59,6 +59,9 @@ impl Default for Config {
         }
     }
 }
+
+/// Fewest document-blocked pairs worth training on.
+const MIN_DOCUMENT_PAIRS: usize = 200;
 
 /// Fields whose exact matches are adjusted by term frequency.
 const TF_FIELDS: [Field; 5] = [
@@ -238,30 +241,49 @@ fn train_and_score(vocab: &Vocab, recs: &[Prepared], split: Option<usize>, cfg: 
     let random_vectors: Vec<(Vector, f64)> = aggregate(&random_codes);
     let u = level_frequencies(random_vectors.iter().map(|(v, c)| (v, *c)));
 
-    // m by EM in two sessions, as a careful Splink user trains: pairs
-    // blocked on names train the other fields' m (the name fields, which
-    // agree by construction, are left out); pairs blocked on the full date
-    // of birth train the name fields' m. u stays as the random pairs gave it.
-    let by_names = rule_candidates(vocab, recs, Rule::GivenFatherFamily, split, cfg.blocking);
-    let name_fields = [Field::Given, Field::Father, Field::Family];
-    let (from_names, _) = session(vocab, recs, &by_names, &name_fields, &u, cfg);
-    let by_date = rule_candidates(vocab, recs, Rule::BirthDay, split, cfg.blocking);
-    let (from_date, _) = session(vocab, recs, &by_date, &[Field::BirthDate], &u, cfg);
+    // m by EM in three sessions, as a careful Splink user trains, each on
+    // pairs blocked on some fields and leaving those fields out: blocked on
+    // the document number (nearly all matches), it trains everything else,
+    // or, when too few records carry documents, blocked on the three names
+    // it trains the date and the rest; on the full date and the family name,
+    // the other names; on the full date and the given name, the family name.
+    // u stays as the random pairs gave it.
+    let by_document = rule_candidates(vocab, recs, Rule::Document, split, cfg.blocking);
+    let first = if by_document.len() >= MIN_DOCUMENT_PAIRS {
+        (by_document, vec![Field::Document])
+    } else {
+        (
+            rule_candidates(vocab, recs, Rule::GivenFatherFamily, split, cfg.blocking),
+            vec![Field::Given, Field::Father, Field::Family],
+        )
+    };
+    let mut trained: Vec<(Params, Vec<Field>)> = Vec::new();
+    let (p, _) = session(vocab, recs, &first.0, &first.1, &u, cfg);
+    trained.push((p, first.1));
+    for (rule, masked) in [
+        (Rule::BirthDayFamily, vec![Field::BirthDate, Field::Family]),
+        (Rule::BirthDayGiven, vec![Field::BirthDate, Field::Given]),
+    ] {
+        let pairs = rule_candidates(vocab, recs, rule, split, cfg.blocking);
+        let (p, _) = session(vocab, recs, &pairs, &masked, &u, cfg);
+        trained.push((p, masked));
+    }
     let m: Vec<Vec<f64>> = FIELDS
         .iter()
         .map(|&f| {
             let i = f.index();
-            if name_fields.contains(&f) {
-                from_date.m[i].clone()
-            } else if f == Field::BirthDate {
-                from_names.m[i].clone()
-            } else {
-                from_names.m[i]
-                    .iter()
-                    .zip(&from_date.m[i])
-                    .map(|(x, y)| (x + y) / 2.0)
-                    .collect()
+            let from: Vec<&Vec<f64>> = trained
+                .iter()
+                .filter(|(_, masked)| !masked.contains(&f))
+                .map(|(p, _)| &p.m[i])
+                .collect();
+            let mut avg = vec![0.0; from[0].len()];
+            for v in &from {
+                for (a, x) in avg.iter_mut().zip(v.iter()) {
+                    *a += x / from.len() as f64;
+                }
             }
+            avg
         })
         .collect();
     // Finally the prior. Over the candidate pairs, with m fixed and the
@@ -313,7 +335,7 @@ fn train_and_score(vocab: &Vocab, recs: &[Prepared], split: Option<usize>, cfg: 
         random_u,
     };
 
-    let mut base: HashMap<u32, f64> = HashMap::with_capacity(patterns.len());
+    let mut base: HashMap<u32, f64, par::FxBuild> = HashMap::default();
     for code in pair_codes.iter() {
         base.entry(*code)
             .or_insert_with(|| scorer.params.weight(&decode(*code)));
@@ -391,7 +413,7 @@ fn codes(vocab: &Vocab, recs: &[Prepared], pairs: &[(u32, u32)], threads: usize)
 }
 
 fn aggregate(codes: &[u32]) -> Vec<(Vector, f64)> {
-    let mut counts: HashMap<u32, f64> = HashMap::new();
+    let mut counts: HashMap<u32, f64, par::FxBuild> = HashMap::default();
     for c in codes {
         *counts.entry(*c).or_default() += 1.0;
     }

@@ -548,6 +548,49 @@ pub fn class_distance(a: &str, b: &str, vowel_indel: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    const ARABIC_LETTERS: &str = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآؤئء";
+    const MARKS: [char; 9] = [
+        '\u{064B}', '\u{064C}', '\u{064D}', '\u{064E}', '\u{064F}', '\u{0650}', '\u{0651}',
+        '\u{0652}', '\u{0640}',
+    ];
+
+    proptest! {
+        /// Diacritics and tatweel never change an Arabic name's key.
+        #[test]
+        fn arabic_marks_do_not_change_keys(
+            letters in prop::collection::vec(0usize..36, 1..12),
+            marks in prop::collection::vec(prop::option::of(0usize..9), 12),
+        ) {
+            let alphabet: Vec<char> = ARABIC_LETTERS.chars().collect();
+            let plain: String = letters.iter().map(|&i| alphabet[i % alphabet.len()]).collect();
+            let marked: String = letters
+                .iter()
+                .zip(&marks)
+                .flat_map(|(&i, m)| [Some(alphabet[i % alphabet.len()]), m.map(|m| MARKS[m])])
+                .flatten()
+                .collect();
+            prop_assert_eq!(word_key(&plain), word_key(&marked));
+        }
+
+        /// Letter case, accents and apostrophes never change a Latin key.
+        #[test]
+        fn latin_case_does_not_change_keys(name in "[a-z]{1,12}") {
+            let upper = name.to_uppercase();
+            let quoted = format!("{}'{}", &name[..1], &name[1..]);
+            prop_assert_eq!(word_key(&name), word_key(&upper));
+            prop_assert_eq!(word_key(&name), word_key(&quoted));
+        }
+
+        /// The class-aware distance is symmetric and zero only for equal keys.
+        #[test]
+        fn class_distance_is_a_distance(a in "[a-zIU]{0,8}", b in "[a-zIU]{0,8}") {
+            let d = class_distance(&a, &b, 0.5);
+            prop_assert_eq!(d, class_distance(&b, &a, 0.5));
+            prop_assert_eq!(d == 0.0, a == b);
+        }
+    }
 
     fn key(s: &str) -> Vec<String> {
         tokens(s).into_iter().map(|t| t.key).collect()

@@ -19,7 +19,7 @@ pub fn roster(
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    if node.state().custodian(facility).is_none() {
+    if node.rules().custodian(facility).is_none() {
         anyhow::bail!("facility {facility} is not registered; `rollcall facilities` lists them");
     }
     if let Some(q) = quarantine
@@ -94,7 +94,7 @@ pub fn roster(
             })?;
         }
     }
-    let first = node.state().counter("registered") + 1 - rows.len() as u64;
+    let first = node.rules().counter("registered") + 1 - rows.len() as u64;
     if as_json {
         json(&json!({
             "registered": rows.len(),
@@ -146,7 +146,7 @@ fn register(
     if rows.is_empty() {
         return Ok(None);
     }
-    let first = node.state().counter("registered") + 1;
+    let first = node.rules().counter("registered") + 1;
     if !quarantining {
         let kinds: Vec<EventKind> = rows
             .iter()

@@ -148,8 +148,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Keygen { name, out } => movement::keygen(&name, &out),
         Command::Head { json, all } => ledger::head(&ctx, json, all),
         Command::Prove(p) => ledger::prove(&ctx, p),
-        Command::VerifyProof { file, key, json } => ledger::verify_proof(&file, &key, json),
-        Command::Verify { json, key } => ledger::verify(&ctx, json, key.as_deref()),
+        Command::VerifyProof {
+            file,
+            key,
+            since,
+            json,
+        } => ledger::verify_proof(&file, &key, since.as_deref(), json),
+        Command::Verify { json, key, since } => {
+            ledger::verify(&ctx, json, key.as_deref(), since.as_deref())
+        }
+        Command::Audit {
+            json,
+            subject,
+            user,
+        } => ledger::audit(&ctx, json, subject.as_deref(), user.as_deref()),
         Command::Rebuild => ledger::rebuild(&ctx),
         Command::Backup { out } => ledger::backup(&ctx, &out),
         Command::Restore { file } => ledger::restore(&ctx, &file),
@@ -171,6 +183,13 @@ impl Ctx {
     pub fn open(&self) -> anyhow::Result<Node> {
         Node::open(&self.data)
             .with_context(|| format!("opening the ledger in {}", self.data.display()))
+    }
+
+    /// The principal reads are made as: for now the local operator, named by
+    /// `--user` (or `$ROLLCALL_USER`, `$USER`) and recorded together with
+    /// the OS account the process runs as.
+    pub fn principal(&self) -> rollcall_node::Principal {
+        rollcall_node::Principal::local_operator(&self.user)
     }
 
     /// Reports a durable commit when asked to.
