@@ -32,7 +32,7 @@ fn record(dir: &std::path::Path, scale: f64, group: usize) -> (u64, f64, u64) {
     let start = Instant::now();
     let mut commits = 0;
     for step in &op.steps {
-        let kinds = rollcall_sim::expand(&step.action, node.state()).expect("expand");
+        let kinds = rollcall_sim::expand(&step.action, node.rules()).expect("expand");
         node.stage(&step.user, step.at, kinds).expect("stage");
         if node.staged() >= group {
             node.commit().expect("commit");
@@ -103,6 +103,7 @@ fn main() {
                     events: chunk,
                     projection: &[],
                     checkpoint: None,
+                    ..Commit::default()
                 })
                 .expect("append");
         }
@@ -146,7 +147,7 @@ fn main() {
     // 2. verify on the scale-N ledger (one core).
     let dir = tmp.path().join("rollcall-20000");
     let start = Instant::now();
-    let report = rollcall_node::verify_dir(&dir, None, &mut |_| {}).expect("verify");
+    let report = rollcall_node::verify_dir(&dir, Default::default(), &mut |_| {}).expect("verify");
     let secs = start.elapsed().as_secs_f64();
     assert!(report.ok, "verify failed: {:?}", report.problems);
     let rate = report.events as f64 / secs;
@@ -181,7 +182,7 @@ fn main() {
                     (
                         s.user.clone(),
                         s.at,
-                        rollcall_sim::expand(&s.action, node.state()).expect("expand"),
+                        rollcall_sim::expand(&s.action, node.rules()).expect("expand"),
                     )
                 })
                 .collect();
@@ -220,7 +221,7 @@ fn main() {
             .position(|s| matches!(s.action, rollcall_sim::Action::Plan(_)))
             .unwrap_or(op.steps.len());
         for step in &op.steps[..first_plan] {
-            let kinds = rollcall_sim::expand(&step.action, node.state()).expect("expand");
+            let kinds = rollcall_sim::expand(&step.action, node.rules()).expect("expand");
             node.stage(&step.user, step.at, kinds).expect("stage");
             if node.staged() >= 5_000 {
                 node.commit().expect("commit");
@@ -231,7 +232,7 @@ fn main() {
         let start = Instant::now();
         let mut steps = 0u64;
         for step in &op.steps[first_plan..] {
-            let kinds = rollcall_sim::expand(&step.action, node.state()).expect("expand");
+            let kinds = rollcall_sim::expand(&step.action, node.rules()).expect("expand");
             node.stage(&step.user, step.at, kinds).expect("stage");
             steps += 1;
             if node.staged() >= 5_000 {
@@ -240,7 +241,7 @@ fn main() {
         }
         node.commit().expect("commit");
         let secs = start.elapsed().as_secs_f64();
-        let s = node.state().summary();
+        let s = node.rules().summary();
         let events = node.size() - before;
         println!(
             "\n3. movements at scale {scale}: {} movements ({} reconciled, {} under way), {steps} steps, {events} events in {:.2} s = {:.0} movements/s, {:.0} events/s",

@@ -222,6 +222,10 @@ pub enum Command {
         /// The verifier key (`name+keyid+base64`), or a file holding it (e.g. node.pub).
         #[arg(long)]
         key: String,
+        /// A signed head you remembered (as `rollcall head` prints it): the
+        /// consistency proof must start from exactly that head.
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -231,9 +235,27 @@ pub enum Command {
         /// JSON output.
         #[arg(long)]
         json: bool,
-        /// Check heads against this verifier key (or file) rather than the one the ledger records.
+        /// Check heads against this verifier key (or file) only, not the one the ledger records.
         #[arg(long)]
         key: Option<String>,
+        /// A signed head you remembered (as `rollcall head` prints it): fail
+        /// if the ledger no longer holds exactly that tree (truncation,
+        /// rollback, fork).
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
+    },
+    /// The access log: who read whose record, when and why (itself recorded).
+    Audit {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// Only reads of this subject (a person id).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only reads by this user (here `--user` filters; the reader is named by
+        /// `$ROLLCALL_USER` or `$USER`).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Rebuild every projection from the events.
     Rebuild,
@@ -307,6 +329,10 @@ pub enum MovementCommand {
         /// A medic travels with the escort (required for anyone with medical needs).
         #[arg(long)]
         medic: bool,
+        /// When the plan was made (RFC 3339; default now). Nothing on the
+        /// movement may be dated earlier.
+        #[arg(long, value_parser = args::event_time)]
+        planned_at: Option<Timestamp>,
         /// Movement id (default: the next `MV-NNNN`).
         #[arg(long, value_parser = args::id)]
         id: Option<String>,
@@ -325,10 +351,10 @@ pub enum MovementCommand {
         /// Who boarded: ids or `@FILE`.
         #[arg(long)]
         boarded: String,
-        /// Private key file of the origin facility's officer: signs every handover.
+        /// Private key file of the origin facility's officer (not yet accepted: a departure carries no signatures).
         #[arg(long, value_parser = args::key_file)]
         sign_from: Option<PathBuf>,
-        /// Private key file of the escort commander: signs every handover.
+        /// Private key file of the escort commander (not yet accepted: a departure carries no signatures).
         #[arg(long, value_parser = args::key_file)]
         sign_to: Option<PathBuf>,
         /// When (RFC 3339, not in the future); default now.
@@ -584,6 +610,9 @@ pub enum ImportCommand {
         /// Register the good rows and write bad ones here with the reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
+        /// When they were taken into the facility's custody (RFC 3339; default now).
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
         /// JSON output.
         #[arg(long)]
         json: bool,

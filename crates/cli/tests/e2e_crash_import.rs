@@ -353,10 +353,23 @@ fn check_after_kill(data: &Path, run: &Run) -> After {
     assert!(size >= *last, "ledger {size} < acknowledged {last}");
     let head = json_of(&ok(data, &["head", "--json"]));
     assert!(head["size"].as_u64().expect("head size") >= *last);
-    let all: Vec<u64> = serde_json::from_str(&ok(data, &["head", "--all", "--json"]).stdout)
-        .expect("head --all --json");
-    for (size, _) in &run.acks {
-        assert!(all.contains(size), "signed head {size} lost; have {all:?}");
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(data, &["head", "--all", "--json"]).stdout)
+            .expect("head --all --json");
+    let all: Vec<(u64, String)> = all
+        .iter()
+        .map(|h| {
+            (
+                h["size"].as_u64().expect("size"),
+                h["root"].as_str().expect("root").to_string(),
+            )
+        })
+        .collect();
+    for (size, root) in &run.acks {
+        assert!(
+            all.contains(&(*size, root.clone())),
+            "signed head {size} ({root}) lost; have {all:?}"
+        );
     }
     ok(
         data,

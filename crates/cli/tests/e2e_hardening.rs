@@ -953,3 +953,145 @@ fn messages_are_concise_and_accurate() {
         }
     }
 }
+
+/// F2 and F9: the watch, and the alerts a position report raises, are
+/// recorded as the user who ran the command (not "watch"); a position
+/// report opens alerts about its own movement only.
+#[test]
+fn alerts_are_recorded_by_the_user_and_a_report_alerts_only_its_movement() {
+    let f = Field::new();
+    let now = rollcall_core::Timestamp::now();
+    let at = |secs: i64| {
+        rollcall_core::Timestamp::from_second(now.as_second() + secs)
+            .unwrap()
+            .to_string()
+    };
+    let escort = [
+        "--violence",
+        "no",
+        "--escape",
+        "no",
+        "--self-harm",
+        "no",
+        "--health",
+        "no",
+        "--medication",
+        "none",
+        "--medical-needs",
+        "none",
+        "--property",
+        "none",
+        "--special-needs",
+        "none",
+    ];
+    let mut movements = Vec::new();
+    for person in ["P-0000001", "P-0000002"] {
+        let v = f
+            .ok(&[
+                "movement",
+                "create",
+                "--mode",
+                "land",
+                "--from",
+                "IQ-A",
+                "--to",
+                "IQ-B",
+                "--at",
+                &at(0),
+                "--vehicles",
+                "bus:4",
+                "--people",
+                person,
+                "--json",
+            ])
+            .json();
+        let mv = v["id"].as_str().unwrap().to_string();
+        let mut args = vec![
+            "escort-record",
+            "confirm",
+            "--movement",
+            &mv,
+            "--people",
+            person,
+        ];
+        args.extend(escort);
+        f.ok(&args);
+        f.ok(&[
+            "movement",
+            "depart",
+            &mv,
+            "--count",
+            "1",
+            "--boarded",
+            person,
+        ]);
+        movements.push(mv);
+    }
+    let (reported, silent) = (&movements[0], &movements[1]);
+    // Two minutes on (within the clock skew allowed), with a one-minute
+    // silence rule: the report on the first movement must not open the
+    // second's silence alert.
+    let later = at(120);
+    f.ok(&[
+        "--user",
+        "alice",
+        "movement",
+        "position",
+        reported,
+        "--lat",
+        "33.3",
+        "--lon",
+        "44.4",
+        "--at",
+        &later,
+        "--silent-after",
+        "1",
+    ]);
+    let open = f.ok(&["discrepancies", "--open", "--json"]).json();
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["movement"].as_str() != Some(silent.as_str())),
+        "a report on {reported} opened an alert on {silent}: {open}"
+    );
+    f.ok(&[
+        "--user",
+        "bob",
+        "watch",
+        "--at",
+        &later,
+        "--silent-after",
+        "1",
+    ]);
+    let open = f.ok(&["discrepancies", "--open", "--json"]).json();
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["movement"].as_str() == Some(silent.as_str())
+                && d["kind"] == "movement_silent"),
+        "the watch opens the silence alert: {open}"
+    );
+    // Who recorded the alerts, as the ledger holds them.
+    let db = rusqlite::Connection::open(f.data.join("rollcall.db")).unwrap();
+    let events: Vec<String> = db
+        .prepare("SELECT bytes FROM events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|b| String::from_utf8_lossy(&b.unwrap()).into_owned())
+        .collect();
+    let opened: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains("discrepancy_opened"))
+        .collect();
+    assert!(!opened.is_empty());
+    for e in &opened {
+        assert!(!e.contains(r#""user":"watch""#), "{e}");
+    }
+    assert!(
+        opened.iter().any(|e| e.contains(r#""user":"bob""#)),
+        "the watch's alert is bob's: {opened:?}"
+    );
+}

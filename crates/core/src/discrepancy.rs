@@ -30,17 +30,37 @@ pub enum DiscrepancyKind {
     MovementOffRoute,
     /// A person escaped.
     Escape,
+    /// A correction made a planned movement break the manifest rules; it
+    /// cannot depart with that person as seated until it is re-planned.
+    ManifestBreach,
     /// Anything else, described in the summary.
     Other,
 }
 
+impl DiscrepancyKind {
+    /// The name as written in the ledger (`missing_person`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscrepancyKind::MissingPerson => "missing_person",
+            DiscrepancyKind::ExtraPerson => "extra_person",
+            DiscrepancyKind::IdentityMismatch => "identity_mismatch",
+            DiscrepancyKind::HeadcountMismatch => "headcount_mismatch",
+            DiscrepancyKind::CustodyConflict => "custody_conflict",
+            DiscrepancyKind::OverCapacity => "over_capacity",
+            DiscrepancyKind::OverdueDeadline => "overdue_deadline",
+            DiscrepancyKind::MovementSilent => "movement_silent",
+            DiscrepancyKind::MovementStopped => "movement_stopped",
+            DiscrepancyKind::MovementOffRoute => "movement_off_route",
+            DiscrepancyKind::Escape => "escape",
+            DiscrepancyKind::ManifestBreach => "manifest_breach",
+            DiscrepancyKind::Other => "other",
+        }
+    }
+}
+
 impl fmt::Display for DiscrepancyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        f.write_str(&s)
+        f.write_str(self.as_str())
     }
 }
 

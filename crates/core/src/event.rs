@@ -101,6 +101,11 @@ pub enum EventKind {
         record: PersonRecord,
         /// Why.
         reason: String,
+        /// The discrepancy this correction opens when it breaks the manifest
+        /// rules of a planned movement the person is on (required exactly
+        /// then; [`crate::ops::correct`] fills it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
     },
 
     // --- custody ----------------------------------------------------------
@@ -164,6 +169,8 @@ pub enum EventKind {
         from: CustodianId,
         /// What is known.
         circumstances: String,
+        /// The escape discrepancy this opens (an escape is always one).
+        discrepancy: DiscrepancyId,
     },
     /// A person escaped earlier was recaptured into a custodian's hands.
     PersonRecaptured {
@@ -437,15 +444,63 @@ pub enum EventKind {
         /// Why it is resolved.
         reason: String,
     },
+
+    // --- access log -------------------------------------------------------
+    /// The event's actor read personal data: commits the access records
+    /// `first .. first + count` of the node's access log (kept beside the
+    /// ledger, not in it) by the hash chain's head after the last of them.
+    /// Deleting or changing one of them no longer matches this signed event.
+    AccessLogged {
+        /// Id of the first access record committed.
+        first: u64,
+        /// How many records (at least one).
+        count: u64,
+        /// Hex SHA-256 chain hash after the last record.
+        head: String,
+    },
 }
 
 impl EventKind {
     /// The event's type name as written in the ledger (`custody_handed_over`).
-    pub fn type_name(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
-            .unwrap_or_default()
+    pub fn type_name(&self) -> &'static str {
+        use EventKind::*;
+        match self {
+            CustodianRegistered { .. } => "custodian_registered",
+            PersonRegistered { .. } => "person_registered",
+            PersonRecordCorrected { .. } => "person_record_corrected",
+            CustodyHandedOver { .. } => "custody_handed_over",
+            PersonAdmitted { .. } => "person_admitted",
+            TakenToHospital { .. } => "taken_to_hospital",
+            PersonReleased { .. } => "person_released",
+            PersonEscaped { .. } => "person_escaped",
+            PersonRecaptured { .. } => "person_recaptured",
+            DiedInCustody { .. } => "died_in_custody",
+            MovementPlanned { .. } => "movement_planned",
+            MovementDeparted { .. } => "movement_departed",
+            MovementCheckpointPassed { .. } => "movement_checkpoint_passed",
+            MovementPositionReported { .. } => "movement_position_reported",
+            MovementArrived { .. } => "movement_arrived",
+            MovementReconciled { .. } => "movement_reconciled",
+            EscortRecordStarted { .. } => "escort_record_started",
+            EscortRecordUpdated { .. } => "escort_record_updated",
+            EscortRecordConfirmed { .. } => "escort_record_confirmed",
+            EscortRecordHandedOver { .. } => "escort_record_handed_over",
+            MovementAborted { .. } => "movement_aborted",
+            CaseOpened { .. } => "case_opened",
+            HearingHeld { .. } => "hearing_held",
+            ChargeBrought { .. } => "charge_brought",
+            CaseOutcomeRecorded { .. } => "case_outcome_recorded",
+            NotificationSent { .. } => "notification_sent",
+            NotificationAcknowledged { .. } => "notification_acknowledged",
+            RepatriationRequested { .. } => "repatriation_requested",
+            RepatriationAccepted { .. } => "repatriation_accepted",
+            RepatriationRefused { .. } => "repatriation_refused",
+            RepatriationHandedOver { .. } => "repatriation_handed_over",
+            DiscrepancyOpened { .. } => "discrepancy_opened",
+            DiscrepancyEscalated { .. } => "discrepancy_escalated",
+            DiscrepancyResolved { .. } => "discrepancy_resolved",
+            AccessLogged { .. } => "access_logged",
+        }
     }
 
     /// The people this event is about.

@@ -315,9 +315,13 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             person,
             record,
             reason,
+            discrepancy,
             ..
         } => {
             check_id("person id", person.as_str())?;
+            if let Some(d) = discrepancy {
+                check_id("discrepancy id", d.as_str())?;
+            }
             check_record(record)?;
             check_text("reason", reason)
         }
@@ -378,9 +382,11 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             person,
             from,
             circumstances,
+            discrepancy,
         } => {
             check_id("person id", person.as_str())?;
             check_id("from", from.as_str())?;
+            check_id("discrepancy id", discrepancy.as_str())?;
             check_text("circumstances", circumstances)
         }
         PersonRecaptured { person, by } => {
@@ -600,6 +606,7 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             check_id("discrepancy id", discrepancy.as_str())?;
             check_text("reason", reason)
         }
+        AccessLogged { head, .. } => check_id("access-log head", head),
     }
 }
 

@@ -57,12 +57,29 @@ pub enum MovementStatus {
 }
 
 impl MovementStatus {
+    /// The name as written in the ledger and in reports (`departed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementStatus::Planned => "planned",
+            MovementStatus::Departed => "departed",
+            MovementStatus::Arrived => "arrived",
+            MovementStatus::Reconciled => "reconciled",
+            MovementStatus::Aborted => "aborted",
+        }
+    }
+
     /// Whether the movement still holds or may still take people.
     pub fn is_open(self) -> bool {
         matches!(
             self,
             MovementStatus::Planned | MovementStatus::Departed | MovementStatus::Arrived
         )
+    }
+}
+
+impl std::fmt::Display for MovementStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,7 +1,8 @@
-//! Movement workflows as pure functions: given the state and what the escort
-//! or facility officer reports, the events to append — including the
-//! discrepancies the report reveals. The caller appends them as one atomic
-//! batch, so a departure and its handovers are recorded together or not at all.
+//! Workflows as pure functions: given the state and what the escort,
+//! facility officer or registrar reports, the events to append — including
+//! the discrepancies the report reveals and the ids they need. The caller
+//! appends them as one atomic batch. These only assemble events: every rule
+//! is checked when the events are applied, whoever built them.
 
 use crate::discrepancy::{DiscrepancyKind, Severity};
 use crate::escort::{EscortRecord, EscortRecordStatus};
@@ -12,6 +13,7 @@ use crate::movement::MovementStatus;
 use crate::movement::{Mode, Seat, Vehicle, VehicleKind, Waypoint};
 use crate::state::State;
 use crate::state::views::{DiscrepancyStatus, MovementView};
+use crate::tracking::Alert;
 use crate::violation::{Rule, Violation};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -84,9 +86,9 @@ fn discrepancy(
     }
 }
 
-/// Departure: the movement departs, custody of each boarded person passes
-/// from the origin to the movement, and any disagreement between headcount,
-/// boarded list and manifest opens a discrepancy.
+/// Departure: the movement departs (the event itself moves custody of each
+/// boarded person from the origin to the movement), and any disagreement
+/// between headcount, boarded list and manifest opens a discrepancy.
 pub fn depart(
     state: &State,
     id: &MovementId,
@@ -107,17 +109,6 @@ pub fn depart(
         headcount,
         boarded: boarded.to_vec(),
     }];
-    let to: CustodianId = id.into();
-    for p in boarded {
-        out.push(EventKind::CustodyHandedOver {
-            person: p.clone(),
-            from: m.origin.clone(),
-            to: to.clone(),
-            reason: Some(format!("boarded movement {id}")),
-            capacity_override: None,
-            signatures: vec![],
-        });
-    }
     if headcount as usize != boarded.len() {
         out.push(discrepancy(
             &mut ids,
@@ -410,7 +401,7 @@ pub fn arrive(
     Ok(out)
 }
 
-/// Abort: everyone on board returns to a named custodian.
+/// Abort: the event itself returns everyone on board to the named facility.
 pub fn abort(
     state: &State,
     id: &MovementId,
@@ -418,23 +409,50 @@ pub fn abort(
     reason: &str,
 ) -> Result<Vec<EventKind>, Violation> {
     movement(state, id)?;
-    let mut out = vec![EventKind::MovementAborted {
+    Ok(vec![EventKind::MovementAborted {
         movement: id.clone(),
         return_to: return_to.clone(),
         reason: reason.to_string(),
-    }];
-    let from: CustodianId = id.into();
-    for p in on_board(state, id) {
-        out.push(EventKind::CustodyHandedOver {
-            person: p,
-            from: from.clone(),
-            to: return_to.clone(),
-            reason: Some(format!("movement {id} aborted: {reason}")),
-            capacity_override: None,
-            signatures: vec![],
-        });
-    }
-    Ok(out)
+    }])
+}
+
+/// A correction of a person's record. If the corrected record breaks the
+/// manifest rules of the planned movement the person is on, the correction
+/// opens a discrepancy (the id is allocated here) and the movement cannot
+/// depart with them as seated until it is re-planned.
+pub fn correct(
+    state: &State,
+    person: &PersonId,
+    corrects: u64,
+    record: crate::person::PersonRecord,
+    reason: &str,
+) -> Vec<EventKind> {
+    let discrepancy = state
+        .correction_breach(person, &record)
+        .map(|_| DiscrepancyIds::new(state).take());
+    vec![EventKind::PersonRecordCorrected {
+        person: person.clone(),
+        corrects,
+        record,
+        reason: reason.to_string(),
+        discrepancy,
+    }]
+}
+
+/// An escape from `from`'s custody; the event opens its escape discrepancy
+/// (the id is allocated here).
+pub fn escape(
+    state: &State,
+    person: &PersonId,
+    from: &CustodianId,
+    circumstances: &str,
+) -> Vec<EventKind> {
+    vec![EventKind::PersonEscaped {
+        person: person.clone(),
+        from: from.clone(),
+        circumstances: circumstances.to_string(),
+        discrepancy: DiscrepancyIds::new(state).take(),
+    }]
 }
 
 /// Seats people in vehicles so that every manifest rule
@@ -746,10 +764,10 @@ pub fn watch_movements(
         }
         let departed = m.departed_at.unwrap_or(m.planned_departure);
         for alert in crate::tracking::alerts(departed, &track_of(m), &route, &stops, rules, now) {
-            let kind = match alert.kind() {
-                "silent" => DiscrepancyKind::MovementSilent,
-                "stopped" => DiscrepancyKind::MovementStopped,
-                _ => DiscrepancyKind::MovementOffRoute,
+            let kind = match alert {
+                Alert::Silent { .. } => DiscrepancyKind::MovementSilent,
+                Alert::Stopped { .. } => DiscrepancyKind::MovementStopped,
+                Alert::OffRoute { .. } => DiscrepancyKind::MovementOffRoute,
             };
             let already = state.discrepancies().any(|(_, d)| {
                 d.status == DiscrepancyStatus::Open

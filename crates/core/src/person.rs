@@ -168,6 +168,17 @@ pub enum RiskLevel {
     High,
 }
 
+impl RiskLevel {
+    /// The name as written in the ledger (`high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
+}
+
 /// Flags that change how a person is held and moved.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Flags {

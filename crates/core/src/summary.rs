@@ -98,11 +98,9 @@ impl State {
             }
         }
         for (_, m) in self.movements() {
-            let key = serde_json::to_value(m.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            *s.movements.entry(key).or_default() += 1;
+            *s.movements
+                .entry(m.status.as_str().to_string())
+                .or_default() += 1;
         }
         for (_, d) in self.discrepancies() {
             match d.status {

@@ -50,6 +50,15 @@ pub enum Rule {
     PersonStatus,
     /// A reason is required and was empty.
     ReasonRequired,
+    /// Events about a person or a movement happen in order, and no event
+    /// happens after it was recorded.
+    TimeOrder,
+    /// A step that has its own event (release, hospital, repatriation,
+    /// departure) is recorded with that event, never as a plain handover.
+    DedicatedEvent,
+    /// What must hold after every batch (movement pointers, movement
+    /// occupancy, custody counts) holds.
+    BatchPostCondition,
     /// A value is out of range.
     InvalidValue,
 }
@@ -78,6 +87,9 @@ impl fmt::Display for Rule {
             Rule::MedicalEscort => "medic-for-medical-needs",
             Rule::EscortRecord => "escort-record",
             Rule::ReasonRequired => "reason-required",
+            Rule::TimeOrder => "time-order",
+            Rule::DedicatedEvent => "dedicated-event",
+            Rule::BatchPostCondition => "batch-post-condition",
             Rule::InvalidValue => "valid-value",
         })
     }

@@ -42,6 +42,15 @@ pub enum NodeError {
         "stored data is damaged: {0}; run `rollcall verify` to find the first damaged record (`rollcall rebuild` recomputes damaged projections from the events)"
     )]
     Corrupt(String),
+    /// The projection rows are not the ones this node sealed for the ledger
+    /// as it stands: edited, stale, or derived by another process.
+    #[error(
+        "the projections are not the ones this node derived from the {0} events in its ledger (their seal does not match), so no rule is checked against them; run `rollcall rebuild`, then `rollcall verify`"
+    )]
+    Unsealed(u64),
+    /// The principal's role may not make this kind of read at all.
+    #[error("{0}")]
+    Denied(String),
     /// A record asked for does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -8,32 +8,60 @@
 //! durable transaction. It returns only once that transaction is on disk: an
 //! acknowledged event is never lost, and a refused one changes nothing.
 //!
-//! Everything else here reads: [`Node::verify`] recomputes every leaf, head
-//! and projection row; proofs are built against the latest signed head; a
-//! person's record is read only through [`Node::person_report`], which writes
-//! the access log first.
+//! Everything else here reads: [`Node::verify`] recomputes every leaf, head,
+//! projection row and access record; proofs are built against the latest
+//! signed head. Personal data is read only through a [`Reader`]
+//! ([`Node::session`]), which asks [`policy::authorize`], filters, and
+//! records the access — chained, and committed to by a signed ledger event —
+//! before returning anything. The node's projections and store are not
+//! public, so a read around the policy does not compile:
+//!
+//! ```compile_fail
+//! fn bypass(node: &rollcall_node::Node) {
+//!     let _ = node.state().person("P-0000001");
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! fn bypass(node: &rollcall_node::Node) {
+//!     let _ = node.store().access_log();
+//! }
+//! ```
 //!
 //! This crate is the I/O edge around the pure crates (`core`, `ledger`): it
 //! reads the clock and the operating system's randomness, and owns the store.
 //! The `rollcall` CLI is thin glue over it, and the HTTP server will be too.
 
+mod access;
+mod digest;
 mod error;
 pub mod handover;
 pub mod keyfile;
+mod manifest;
+pub mod policy;
 mod proofs;
+mod reader;
+mod seal;
 mod verify;
 
 pub use error::NodeError;
+pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
-pub use verify::{VerifyProblem, VerifyReport, verify_dir, verify_store};
+pub use reader::{AuditFilter, EscortEntry, PeopleFilter, Reader};
+pub use rollcall_store::AccessRecord;
+pub use verify::{
+    KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_dir, verify_store,
+};
 
 use jiff::Timestamp;
 use rollcall_core::event::{Actor, Event, EventKind};
 use rollcall_core::{NodeId, State, UserId};
 use rollcall_ledger::{Checkpoint, Frontier, Hash, SigningKey, VerifierKey};
 use rollcall_store::{
-    Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoredCheckpoint, StoredEvent,
+    AccessRecord as Access, Commit, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
+    StoredCheckpoint, StoredEvent,
 };
+use seal::Seal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -66,6 +94,12 @@ pub struct Node {
     staged: Vec<StoredEvent>,
     staged_rows: BTreeMap<(&'static str, String), Option<String>>,
     staged_frontier: Frontier,
+    staged_access: Vec<Access>,
+    /// The projections' running digest (only when the key is here).
+    seal: Option<Seal>,
+    /// Id and chain hash the next access record follows.
+    access_next: u64,
+    access_head: Hash,
 }
 
 impl std::fmt::Debug for Node {
@@ -81,6 +115,16 @@ impl std::fmt::Debug for Node {
 
 fn store_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
+}
+
+/// The seal of `rows` as derived from the tree in `frontier`, under `key`.
+fn seal_of(key: &SigningKey, origin: &str, rows: &[ProjectionRow], frontier: &Frontier) -> String {
+    Seal::from_rows(
+        Seal::key_of(key),
+        rows.iter()
+            .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
+    )
+    .seal(origin, frontier.size(), &frontier.root())
 }
 
 /// Removes `.NAME.init-PID` staging directories of `init` runs that died
@@ -173,7 +217,13 @@ impl Node {
                 .into_iter()
                 .map(|(table, key, value)| ProjectionRow { table, key, value })
                 .collect();
-            store.replace_projection(&rows)?;
+            let sealed = seal_of(&key, &origin, &rows, &Frontier::new());
+            store.rebuild_projection(&mut |_| {
+                Ok(Rebuilt {
+                    rows: rows.clone(),
+                    meta: vec![(seal::META_KEY.into(), sealed.clone())],
+                })
+            })?;
             Ok(())
         })();
         if let Err(e) = built {
@@ -223,9 +273,13 @@ impl Node {
         // be appending while we open.
         let mut rows = Vec::new();
         let mut leaves = Vec::new();
+        let mut tail = None;
+        let mut sealed = None;
         store.read_consistent(&mut || {
             rows = store.projection_all()?;
             leaves = store.leaf_hashes()?;
+            tail = store.access_tail()?;
+            sealed = store.meta_get(seal::META_KEY)?;
             Ok(())
         })?;
         let state = State::from_rows(
@@ -241,6 +295,26 @@ impl Node {
                 state.next_seq()
             )));
         }
+        // With the key here, check that these rows are the ones this node
+        // derived from exactly these events, before any rule trusts them.
+        let seal = match &key {
+            None => None,
+            Some(k) => {
+                let s = Seal::from_rows(
+                    Seal::key_of(k),
+                    rows.iter()
+                        .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
+                );
+                if sealed.as_deref() != Some(&s.seal(&origin, frontier.size(), &frontier.root())) {
+                    return Err(NodeError::Unsealed(frontier.size()));
+                }
+                Some(s)
+            }
+        };
+        let (access_next, access_head) = match tail {
+            Some(t) => (t.id + 1, t.hash),
+            None => (0, [0; 32]),
+        };
         Ok(Node {
             dir: dir.to_path_buf(),
             store,
@@ -253,6 +327,10 @@ impl Node {
             staged_rows: BTreeMap::new(),
             staged_frontier: frontier.clone(),
             frontier,
+            staged_access: Vec::new(),
+            seal,
+            access_next,
+            access_head,
         })
     }
 
@@ -272,17 +350,22 @@ impl Node {
     pub fn verifier(&self) -> &VerifierKey {
         &self.verifier
     }
-    /// The projections now.
-    pub fn state(&self) -> &State {
+    /// The state the guarantees are checked against, for the workflows that
+    /// assemble events from it (`core::ops`, `sim::expand`) and for figures
+    /// that name nobody (counts, facilities, movements). It is not a way to
+    /// show anyone's record: that goes through [`Node::session`], and a
+    /// command that prints what it finds here about a person is a defect.
+    pub fn rules(&self) -> &State {
         &self.state
     }
     /// Number of events in the ledger.
     pub fn size(&self) -> u64 {
         self.frontier.size()
     }
-    /// The store (read access for reports).
-    pub fn store(&self) -> &SqliteStore {
-        &self.store
+
+    /// Every signed head, with its size, in increasing size.
+    pub fn heads(&self) -> Result<Vec<StoredCheckpoint>, NodeError> {
+        Ok(self.store.checkpoints()?)
     }
 
     /// The latest signed head, parsed and checked, with its note text.
@@ -427,10 +510,27 @@ impl Node {
             })
             .collect();
         let stored = std::mem::take(&mut self.staged);
+        let access = std::mem::take(&mut self.staged_access);
+        let sealed = self.seal.as_mut().map(|s| {
+            for change in &projection {
+                match change {
+                    ProjectionChange::Upsert(r) => s.set(&r.table, &r.key, Some(&r.value)),
+                    ProjectionChange::Delete { table, key } => s.set(table, key, None),
+                }
+            }
+            s.seal(&self.origin, frontier.size(), &root)
+        });
+        let meta: Vec<(&str, &str)> = sealed
+            .as_deref()
+            .map(|v| (seal::META_KEY, v))
+            .into_iter()
+            .collect();
         let commit = Commit {
             events: &stored,
             projection: &projection,
             checkpoint: Some(&checkpoint),
+            access: &access,
+            meta: &meta,
         };
         if let Err(e) = self.store.append(&commit) {
             // The projections already hold the staged batches; reload what is durable.
@@ -443,6 +543,10 @@ impl Node {
             });
         }
         self.frontier = frontier;
+        if let Some(last) = access.last() {
+            self.access_next = last.id + 1;
+            self.access_head = last.hash;
+        }
         Ok(Receipt {
             first_seq,
             count: stored.len() as u64,
@@ -458,23 +562,58 @@ impl Node {
     }
 
     /// Replays every event into fresh projections and replaces the stored
-    /// projection rows with them; the events are not touched. Works without
-    /// opening the node, so it repairs projections that stop
-    /// [`Node::open`]. Returns the rows written and the events replayed.
+    /// projection rows with them, under the store's write lock: no other
+    /// writer can append between the replay and the replacement, so nothing
+    /// acknowledged is lost from the projections. With the signing key here
+    /// the new rows are sealed for the tree they were derived from. The
+    /// events are not touched. Works without opening the node, so it repairs
+    /// projections that stop [`Node::open`]. Returns the rows written and the
+    /// events replayed.
     pub fn rebuild_dir(dir: &Path) -> Result<(usize, u64), NodeError> {
         let path = store_path(dir);
         if !path.exists() {
             return Err(NodeError::NotInitialised(dir.to_path_buf()));
         }
+        let key = if dir.join(keyfile::KEY_FILE).exists() {
+            Some(keyfile::load(dir)?)
+        } else {
+            None
+        };
         let mut store = SqliteStore::open_existing(&path)?;
-        let state = verify::replay(&store, &mut |_| {})?;
-        let rows: Vec<ProjectionRow> = state
-            .to_rows()
-            .into_iter()
-            .map(|(table, key, value)| ProjectionRow { table, key, value })
-            .collect();
-        store.replace_projection(&rows)?;
-        Ok((rows.len(), state.next_seq()))
+        let origin = store
+            .meta_get("origin")?
+            .ok_or_else(|| NodeError::Corrupt("setting `origin` is missing".into()))?;
+        let mut failure = None;
+        let mut replayed = 0;
+        let r = store.rebuild_projection(&mut |st| {
+            let state = match verify::replay(st, &mut |_| {}) {
+                Ok(s) => s,
+                Err(e) => {
+                    failure = Some(e);
+                    return Err(rollcall_store::StoreError::Corrupt {
+                        what: "replay failed".into(),
+                    });
+                }
+            };
+            replayed = state.next_seq();
+            let rows: Vec<ProjectionRow> = state
+                .to_rows()
+                .into_iter()
+                .map(|(table, key, value)| ProjectionRow { table, key, value })
+                .collect();
+            let frontier = Frontier::from_leaves(&st.leaf_hashes()?);
+            let meta = match &key {
+                Some(k) => vec![(seal::META_KEY.into(), seal_of(k, &origin, &rows, &frontier))],
+                // Without the key no seal can be made; the stale one no
+                // longer matches, so the node holding the key rebuilds again.
+                None => vec![(seal::META_KEY.into(), String::new())],
+            };
+            Ok(Rebuilt { rows, meta })
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        Ok((r?, replayed))
     }
 
     /// Whether this copy holds the signing key (and so can append).

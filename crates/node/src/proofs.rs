@@ -1,12 +1,12 @@
-//! Proofs against the latest signed head, and the audited read of a person's
-//! record with a proof for every event in their history.
+//! Proofs against the latest signed head, and the report of a person's
+//! record with a proof for every event in their history (read through the
+//! [`crate::Reader`]).
 
 use crate::{Node, NodeError};
-use jiff::Timestamp;
 use rollcall_core::Event;
 use rollcall_core::state::views::PersonSnapshot;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle};
-use rollcall_store::{AccessRecord, Store};
+use rollcall_store::Store;
 use serde::Serialize;
 
 /// A person's whole custody history, each event with its inclusion proof.
@@ -25,7 +25,7 @@ pub struct PersonReport {
 }
 
 impl Node {
-    fn latest_note(&self) -> Result<(u64, String), NodeError> {
+    pub(crate) fn latest_note(&self) -> Result<(u64, String), NodeError> {
         let head = self
             .store
             .latest_checkpoint()?
@@ -33,7 +33,7 @@ impl Node {
         Ok((head.size, head.note))
     }
 
-    fn inclusion_with(
+    pub(crate) fn inclusion_with(
         &self,
         leaves: &[rollcall_ledger::Hash],
         size: u64,
@@ -59,8 +59,9 @@ impl Node {
         ))
     }
 
-    /// Proof that event `seq` is in the latest signed head.
-    pub fn prove_inclusion(&self, seq: u64) -> Result<InclusionBundle, NodeError> {
+    /// Proof that event `seq` is in the latest signed head. Its leaf data is
+    /// the event itself, so callers go through [`crate::Reader::inclusion`].
+    pub(crate) fn prove_inclusion(&self, seq: u64) -> Result<InclusionBundle, NodeError> {
         let (size, note) = self.latest_note()?;
         let leaves = self.store.leaf_hashes()?;
         self.inclusion_with(&leaves, size, &note, seq)
@@ -84,70 +85,18 @@ impl Node {
             .map_err(|e| NodeError::Corrupt(e.to_string()))?;
         Ok(ConsistencyBundle::new(old.note, note, &proof))
     }
+}
 
-    /// Records that `user` read the records of `people`, in one durable
-    /// write: every read of a person's record goes through here first.
-    pub fn audit<P: std::fmt::Display>(
-        &mut self,
-        people: &[P],
-        user: &str,
-        purpose: &str,
-    ) -> Result<(), NodeError> {
-        let now = Timestamp::now().to_string();
-        let records: Vec<AccessRecord> = people
-            .iter()
-            .map(|p| AccessRecord {
-                at: now.clone(),
-                user: user.to_string(),
-                node: self.node.to_string(),
-                action: purpose.to_string(),
-                subject: p.to_string(),
-            })
-            .collect();
-        self.store.record_accesses(&records)?;
-        Ok(())
-    }
-
-    /// Lists people (all, or those held by one custodian) for `user`,
-    /// recording one access per person listed before returning any.
-    pub fn list_people(
-        &mut self,
-        at: Option<&str>,
-        user: &str,
-        purpose: &str,
-    ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
-        if let Some(c) = at
-            && self.state.custodian(c).is_none()
-        {
-            return Err(NodeError::NotFound(format!(
-                "custodian {c} is not registered"
-            )));
-        }
-        let people: Vec<(String, PersonSnapshot)> = self
-            .state
-            .persons()
-            .filter(|(_, p)| at.is_none_or(|c| p.custodian.as_str() == c))
-            .map(|(id, p)| (id.clone(), p.snapshot()))
-            .collect();
-        let ids: Vec<&String> = people.iter().map(|(id, _)| id).collect();
-        self.audit(&ids, user, purpose)?;
-        Ok(people)
-    }
-
-    /// Reads a person's record for `user`, writing the access log first: no
-    /// read of a person's record goes unrecorded.
-    pub fn person_report(
-        &mut self,
-        person: &str,
-        user: &str,
-        purpose: &str,
-    ) -> Result<PersonReport, NodeError> {
+impl Node {
+    /// A person's report: their record now and every event about them, each
+    /// with its inclusion proof. Unaudited: only the reader calls it, after
+    /// the policy allowed it and before recording the access.
+    pub(crate) fn person_report(&self, person: &str) -> Result<PersonReport, NodeError> {
         let now = self
             .state
             .person(person)
             .map(|p| p.snapshot())
             .ok_or_else(|| NodeError::NotFound(format!("person {person} is not registered")))?;
-        self.audit(&[person], user, purpose)?;
         let (size, note) = self.latest_note()?;
         let leaves = self.store.leaf_hashes()?;
         let mut history = Vec::new();

@@ -1,5 +1,7 @@
-//! `verify`: recompute every leaf, every signed head and every projection row
-//! from the stored events, and name the first thing that does not match.
+//! `verify`: recompute every leaf, every signed head, every projection row
+//! and the access log's chain from the stored events, check the store's
+//! append-only guards, optionally check that the ledger still holds a head a
+//! monitor remembered, and name the first thing that does not match.
 
 use crate::{Node, NodeError};
 use rollcall_core::{Event, State};
@@ -8,11 +10,63 @@ use rollcall_store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// What a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A stored event.
+    Event,
+    /// A signed head, or the key heads are checked with.
+    Head,
+    /// A projection row.
+    Projection,
+    /// An access record or the event committing to it.
+    Access,
+    /// A missing append-only guard (trigger) of the store.
+    Guard,
+    /// The head a monitor remembered (`--since`).
+    Since,
+}
+
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ProblemKind::Event => "event",
+            ProblemKind::Head => "head",
+            ProblemKind::Projection => "projection",
+            ProblemKind::Access => "access record",
+            ProblemKind::Guard => "guard",
+            ProblemKind::Since => "remembered head",
+        })
+    }
+}
+
+/// Where the key the heads were checked with came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    /// Given by the caller (`--key`): the only key trusted.
+    Given,
+    /// Read from the ledger being verified: proves the ledger is internally
+    /// consistent, not that it is the ledger you think it is.
+    Ledger,
+}
+
+/// What to check besides the ledger's own consistency.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// The only verifier key to trust; without it, the one the ledger records.
+    pub key: Option<&'a VerifierKey>,
+    /// A signed head (note text) remembered earlier: the ledger must still
+    /// contain exactly that tree.
+    pub since: Option<&'a str>,
+}
+
 /// One mismatch found by `verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyProblem {
-    /// `event`, `head` or `projection`.
-    pub kind: String,
+    /// What it is about.
+    pub kind: ProblemKind,
     /// Which one: an event seq, a head's tree size, or `table/key`.
     pub at: String,
     /// What does not match.
@@ -40,13 +94,19 @@ pub struct VerifyReport {
     pub root: String,
     /// The verifier key the heads were checked with.
     pub verifier: String,
+    /// Where that key came from.
+    pub key_source: KeySource,
+    /// Access records checked against the events that commit to them.
+    pub access_records: u64,
+    /// The remembered head checked, if one was given: its size.
+    pub since: Option<u64>,
     /// Problems, the first one first.
     pub problems: Vec<VerifyProblem>,
 }
 
-fn problem(kind: &str, at: impl ToString, detail: impl ToString) -> VerifyProblem {
+fn problem(kind: ProblemKind, at: impl ToString, detail: impl ToString) -> VerifyProblem {
     VerifyProblem {
-        kind: kind.into(),
+        kind,
         at: at.to_string(),
         detail: detail.to_string(),
     }
@@ -88,10 +148,10 @@ impl Node {
     /// of events checked so far.
     pub fn verify(
         &self,
-        expected: Option<&VerifierKey>,
+        options: VerifyOptions<'_>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<VerifyReport, NodeError> {
-        verify_store(&self.store, expected, progress)
+        verify_store(&self.store, options, progress)
     }
 }
 
@@ -99,7 +159,7 @@ impl Node {
 /// signing key, and verifies it: what a monitor runs on a copy of a ledger.
 pub fn verify_dir(
     dir: &std::path::Path,
-    expected: Option<&VerifierKey>,
+    options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
     let path = dir.join(crate::DB_FILE);
@@ -107,7 +167,7 @@ pub fn verify_dir(
         return Err(NodeError::NotInitialised(dir.to_path_buf()));
     }
     let store = rollcall_store::SqliteStore::open_existing(&path)?;
-    verify_store(&store, expected, progress)
+    verify_store(&store, options, progress)
 }
 
 /// Verifies any store: see [`Node::verify`]. Everything is read in one
@@ -115,13 +175,13 @@ pub fn verify_dir(
 /// it stood when verify began.
 pub fn verify_store(
     store: &dyn Store,
-    expected: Option<&VerifierKey>,
+    options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
     let mut out = None;
     let mut failure = None;
     store.read_consistent(&mut || {
-        match verify_snapshot(store, expected, progress) {
+        match verify_snapshot(store, options, progress) {
             Ok(r) => out = Some(r),
             Err(e) => failure = Some(e),
         }
@@ -135,9 +195,10 @@ pub fn verify_store(
 
 fn verify_snapshot(
     store: &dyn Store,
-    expected: Option<&VerifierKey>,
+    options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
+    let expected = options.key;
     {
         let meta = |k: &str| -> Result<String, NodeError> {
             store
@@ -151,7 +212,7 @@ fn verify_snapshot(
         let mut problems = Vec::new();
         if expected.is_some_and(|k| k != &recorded) {
             problems.push(problem(
-                "head",
+                ProblemKind::Head,
                 "key",
                 format!("the ledger records verifier {recorded}, not the expected {verifier}"),
             ));
@@ -161,7 +222,28 @@ fn verify_snapshot(
         for h in &heads {
             heads_by_size.insert(h.size, h.note.clone());
         }
+        // The remembered head must be signed by the trusted key; its root is
+        // compared with the tree recomputed at its size.
+        let since = match options.since {
+            None => None,
+            Some(note) => match rollcall_ledger::open_checkpoint(note, &verifier) {
+                Ok(cp) => Some(cp),
+                Err(e) => {
+                    problems.push(problem(
+                        ProblemKind::Since,
+                        "note",
+                        format!("is not a head signed by the trusted key {verifier}: {e}"),
+                    ));
+                    None
+                }
+            },
+        };
+        let mut root_at_since = None;
+        let mut commitments: Vec<(u64, u64, u64, String)> = Vec::new();
         let mut frontier = Frontier::new();
+        if since.as_ref().is_some_and(|c| c.size == 0) {
+            root_at_since = Some(frontier.root());
+        }
         let mut state = State::new();
         state.begin_replay();
         let mut heads_checked = 0u64;
@@ -172,28 +254,28 @@ fn verify_snapshot(
                 match rollcall_ledger::open_checkpoint(note, &verifier) {
                     Err(e) => {
                         first.get_or_insert(problem(
-                            "head",
+                            ProblemKind::Head,
                             size,
                             format!("signature or format does not verify: {e}"),
                         ));
                     }
                     Ok(cp) if cp.size != size => {
                         first.get_or_insert(problem(
-                            "head",
+                            ProblemKind::Head,
                             size,
                             format!("is stored at size {size} but signs size {}", cp.size),
                         ));
                     }
                     Ok(cp) if cp.origin != origin => {
                         first.get_or_insert(problem(
-                            "head",
+                            ProblemKind::Head,
                             size,
                             format!("origin {:?} is not this ledger's {:?}", cp.origin, origin),
                         ));
                     }
                     Ok(cp) if cp.root != frontier.root() => {
                         first.get_or_insert(problem(
-                            "head",
+                            ProblemKind::Head,
                             size,
                             "signed root does not match the root recomputed from the events",
                         ));
@@ -213,7 +295,7 @@ fn verify_snapshot(
             if leaf != e.leaf_hash {
                 return Err(stop(
                     problem(
-                        "event",
+                        ProblemKind::Event,
                         seq,
                         "stored leaf hash does not match the event's bytes",
                     ),
@@ -222,12 +304,12 @@ fn verify_snapshot(
             }
             let event = match Event::decode(&e.bytes) {
                 Ok(ev) => ev,
-                Err(err) => return Err(stop(problem("event", seq, err), &mut first)),
+                Err(err) => return Err(stop(problem(ProblemKind::Event, seq, err), &mut first)),
             };
             if event.seq != seq {
                 return Err(stop(
                     problem(
-                        "event",
+                        ProblemKind::Event,
                         seq,
                         format!("is stored at {seq} but says it is event {}", event.seq),
                     ),
@@ -235,19 +317,32 @@ fn verify_snapshot(
                 ));
             }
             if let Err(why) = crate::handover::check(&event) {
-                return Err(stop(problem("event", seq, why), &mut first));
+                return Err(stop(problem(ProblemKind::Event, seq, why), &mut first));
             }
             if let Err(v) = state.replay(&event) {
                 return Err(stop(
-                    problem("event", seq, format!("does not replay: {v}")),
+                    problem(ProblemKind::Event, seq, format!("does not replay: {v}")),
                     &mut first,
                 ));
             }
+            if let rollcall_core::EventKind::AccessLogged {
+                first: a,
+                count,
+                head,
+            } = &event.what
+            {
+                commitments.push((seq, *a, *count, head.clone()));
+            }
             frontier.push(leaf);
+            if since.as_ref().is_some_and(|c| c.size == frontier.size()) {
+                root_at_since = Some(frontier.root());
+            }
             check_head(frontier.size(), &frontier, &mut first);
             if first.is_some() {
                 return Err(stop(
-                    first.clone().unwrap_or_else(|| problem("head", seq, "")),
+                    first
+                        .clone()
+                        .unwrap_or_else(|| problem(ProblemKind::Head, seq, "")),
                     &mut first,
                 ));
             }
@@ -262,7 +357,7 @@ fn verify_snapshot(
             Err(StoreError::Callback(_)) => {}
             Err(StoreError::Corrupt { what }) => {
                 first.get_or_insert(problem(
-                    "event",
+                    ProblemKind::Event,
                     frontier.size(),
                     format!("stored row is damaged: {what}"),
                 ));
@@ -278,19 +373,23 @@ fn verify_snapshot(
             if let Some((&last, _)) = heads_by_size.iter().next_back() {
                 if last > events {
                     problems.push(problem(
-                        "head",
+                        ProblemKind::Head,
                         last,
                         format!("signs {last} events but the ledger holds {events}"),
                     ));
                 } else if last < events {
                     problems.push(problem(
-                        "event",
+                        ProblemKind::Event,
                         last,
                         format!("events {last}..{events} are not covered by any signed head"),
                     ));
                 }
             } else if events > 0 {
-                problems.push(problem("head", 0, "no signed head covers the ledger"));
+                problems.push(problem(
+                    ProblemKind::Head,
+                    0,
+                    "no signed head covers the ledger",
+                ));
             }
         }
         let mut projection_rows = 0u64;
@@ -305,7 +404,7 @@ fn verify_snapshot(
                     (None, None) => break,
                     (Some((t, k, _)), None) => {
                         problems.push(problem(
-                            "projection",
+                            ProblemKind::Projection,
                             format!("{t}/{k}"),
                             "row is missing from the store",
                         ));
@@ -313,7 +412,7 @@ fn verify_snapshot(
                     }
                     (None, Some(r)) => {
                         problems.push(problem(
-                            "projection",
+                            ProblemKind::Projection,
                             format!("{}/{}", r.table, r.key),
                             "row is not derived from any event",
                         ));
@@ -324,7 +423,7 @@ fn verify_snapshot(
                         match ord {
                             std::cmp::Ordering::Less => {
                                 problems.push(problem(
-                                    "projection",
+                                    ProblemKind::Projection,
                                     format!("{t}/{k}"),
                                     "row is missing from the store",
                                 ));
@@ -332,7 +431,7 @@ fn verify_snapshot(
                             }
                             std::cmp::Ordering::Greater => {
                                 problems.push(problem(
-                                    "projection",
+                                    ProblemKind::Projection,
                                     format!("{}/{}", r.table, r.key),
                                     "row is not derived from any event",
                                 ));
@@ -341,7 +440,7 @@ fn verify_snapshot(
                             std::cmp::Ordering::Equal => {
                                 if v != &r.value {
                                     problems.push(problem(
-                                        "projection",
+                                        ProblemKind::Projection,
                                         format!("{t}/{k}"),
                                         "stored row differs from the row derived from the events",
                                     ));
@@ -355,6 +454,44 @@ fn verify_snapshot(
                 }
             }
         }
+        let mut access_records = 0;
+        if problems.is_empty() {
+            let log = store.access_log()?;
+            access_records = log.len() as u64;
+            if let Some(p) = check_access_log(&log, &commitments) {
+                problems.push(p);
+            }
+        }
+        if let Some(cp) = &since {
+            match root_at_since {
+                None => problems.push(problem(
+                    ProblemKind::Since,
+                    cp.size,
+                    format!(
+                        "the ledger holds {events} events, fewer than the {} of the head you remembered: it was truncated or rolled back",
+                        cp.size
+                    ),
+                )),
+                Some(root) if root != cp.root => problems.push(problem(
+                    ProblemKind::Since,
+                    cp.size,
+                    format!(
+                        "fork: the ledger holds a different tree at size {} (root {}) than the head you remembered (root {})",
+                        cp.size,
+                        rollcall_ledger::hash_to_hex(&root),
+                        rollcall_ledger::hash_to_hex(&cp.root)
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        for g in store.missing_guards()? {
+            problems.push(problem(
+                ProblemKind::Guard,
+                &g,
+                "the store's append-only trigger is missing: someone with write access to the file removed it",
+            ));
+        }
         Ok(VerifyReport {
             ok: problems.is_empty(),
             events,
@@ -362,7 +499,85 @@ fn verify_snapshot(
             projection_rows,
             root: rollcall_ledger::hash_to_hex(&frontier.root()),
             verifier: verifier.to_string(),
+            key_source: if expected.is_some() {
+                KeySource::Given
+            } else {
+                KeySource::Ledger
+            },
+            access_records,
+            since: since.as_ref().map(|c| c.size),
             problems,
         })
     }
+}
+
+/// Checks the access log against the `AccessLogged` events that commit to
+/// it, `(seq, first, count, head)` in ledger order: every record is
+/// committed by exactly one event, ids run without gaps, each record still
+/// hashes to its stored link, and each event's head is the chain's head
+/// after its last record. Names the first record that fails.
+fn check_access_log(
+    log: &[rollcall_store::AccessRecord],
+    commitments: &[(u64, u64, u64, String)],
+) -> Option<VerifyProblem> {
+    use crate::digest::{access_link, hex};
+    let mut prev = [0u8; 32];
+    let mut next = 0u64;
+    let mut records = log.iter().peekable();
+    for (seq, first, count, head) in commitments {
+        if *first != next {
+            return Some(problem(
+                ProblemKind::Access,
+                next,
+                format!(
+                    "event {seq} commits records from {first}, but the last event ended before {next}"
+                ),
+            ));
+        }
+        for id in *first..first + count {
+            let Some(r) = records.next_if(|r| r.id == id) else {
+                return Some(problem(
+                    ProblemKind::Access,
+                    id,
+                    format!("is missing: event {seq} committed it"),
+                ));
+            };
+            if r.committed_by != *seq {
+                return Some(problem(
+                    ProblemKind::Access,
+                    id,
+                    format!(
+                        "says event {} committed it, but event {seq} did",
+                        r.committed_by
+                    ),
+                ));
+            }
+            let link = access_link(&prev, r);
+            if link != r.hash {
+                return Some(problem(
+                    ProblemKind::Access,
+                    id,
+                    "was changed after it was written: its fields no longer hash to its link in the chain",
+                ));
+            }
+            prev = link;
+        }
+        if hex(&prev) != *head {
+            return Some(problem(
+                ProblemKind::Access,
+                format!("{first}..{}", first + count),
+                format!(
+                    "do not match what signed event {seq} committed to: records were rewritten or replaced"
+                ),
+            ));
+        }
+        next = first + count;
+    }
+    records.next().map(|r| {
+        problem(
+            ProblemKind::Access,
+            r.id,
+            "is not committed by any signed event: it was added to the log directly",
+        )
+    })
 }

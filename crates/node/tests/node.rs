@@ -72,8 +72,13 @@ fn setup() -> (tempfile::TempDir, Node) {
     (tmp, node)
 }
 
+/// The node's store, opened beside it (the node does not hand its own out).
+fn store(node: &Node) -> rollcall_store::SqliteStore {
+    rollcall_store::SqliteStore::open_existing(&node.dir().join(rollcall_node::DB_FILE)).unwrap()
+}
+
 fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::ProjectionRow>) {
-    let s = node.store();
+    let s = store(node);
     (
         s.size().unwrap(),
         s.latest_checkpoint().unwrap().map(|c| c.note),
@@ -113,7 +118,7 @@ fn init_refuses_an_existing_ledger_and_keeps_the_key_private() {
 fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
     let (_tmp, mut node) = setup();
     let before = snapshot(&node);
-    let rows_before = node.state().to_rows();
+    let rows_before = node.rules().to_rows();
     // The second event breaks a rule: the first must not land either.
     let err = node
         .append(
@@ -130,7 +135,7 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
         other => panic!("unexpected {other}"),
     }
     assert_eq!(snapshot(&node), before);
-    assert_eq!(node.state().to_rows(), rows_before);
+    assert_eq!(node.rules().to_rows(), rows_before);
     // Capacity: F-B holds one.
     node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")])
         .unwrap();
@@ -144,43 +149,57 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
 fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committed() {
     let (_tmp, mut node) = setup();
     let size0 = node.size();
-    let heads0 = node.store().checkpoints().unwrap().len();
+    let heads0 = store(&node).checkpoints().unwrap().len();
     let a = node.stage("r", t(), vec![register("P-3", "F-A")]).unwrap();
     // A refused batch in the middle of a group leaves the others staged.
     assert!(node.stage("r", t(), vec![register("P-3", "F-A")]).is_err());
     let b = node.stage("r", t(), vec![register("P-4", "F-A")]).unwrap();
     assert_eq!((a, b), (size0, size0 + 1));
     assert_eq!(
-        node.store().size().unwrap(),
+        store(&node).size().unwrap(),
         size0,
         "nothing durable before commit"
     );
     let r = node.commit().unwrap();
     assert_eq!((r.first_seq, r.count, r.tree_size), (size0, 2, size0 + 2));
-    assert_eq!(node.store().checkpoints().unwrap().len(), heads0 + 1);
+    assert_eq!(store(&node).checkpoints().unwrap().len(), heads0 + 1);
     // Staged but never committed: gone after reopening, as it was never acknowledged.
     node.stage("r", t(), vec![register("P-5", "F-A")]).unwrap();
     let dir = node.dir().to_path_buf();
     drop(node);
     let node = Node::open(&dir).unwrap();
     assert_eq!(node.size(), size0 + 2);
-    assert!(node.state().person("P-5").is_none());
-    assert!(node.verify(None, &mut |_| {}).unwrap().ok);
+    assert!(node.rules().person("P-5").is_none());
+    assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }
 
 #[test]
 fn reads_of_people_are_audited_and_proofs_verify() {
     let (_tmp, mut node) = setup();
+    let monitor = rollcall_node::Principal {
+        user: "monitor".into(),
+        account: "uid 1".into(),
+        role: rollcall_node::Role::Monitor,
+        reason: None,
+    };
+    let judge = rollcall_node::Principal {
+        user: "judge".into(),
+        ..rollcall_node::Principal::local_operator("judge")
+    };
     let listed = node
-        .list_people(Some("F-A"), "monitor", "people.list")
+        .session(monitor)
+        .people(&rollcall_node::PeopleFilter {
+            at: Some("F-A".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(listed.len(), 2);
-    let report = node.person_report("P-1", "judge", "person.show").unwrap();
+    let report = node.session(judge.clone()).person("P-1").unwrap();
     assert_eq!(report.history.len(), 1);
     for p in &report.proofs {
         p.verify(node.verifier()).unwrap();
     }
-    let log = node.store().access_log().unwrap();
+    let log = store(&node).access_log().unwrap();
     let seen: Vec<(String, String)> = log
         .iter()
         .map(|a| (a.user.clone(), a.subject.clone()))
@@ -193,12 +212,13 @@ fn reads_of_people_are_audited_and_proofs_verify() {
             ("judge".to_string(), "P-1".to_string())
         ]
     );
-    assert!(node.person_report("P-404", "judge", "person.show").is_err());
+    assert!(node.session(judge).person("P-404").is_err());
     assert_eq!(
-        node.store().access_log().unwrap().len(),
+        store(&node).access_log().unwrap().len(),
         3,
         "an unknown id reads nothing"
     );
+    assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }
 
 #[test]
@@ -212,7 +232,7 @@ fn a_restored_copy_verifies_but_cannot_sign() {
     std::fs::copy(&backup, copy.join(rollcall_node::DB_FILE)).unwrap();
     let mut restored = Node::open(&copy).unwrap();
     assert!(!restored.can_sign());
-    assert!(restored.verify(None, &mut |_| {}).unwrap().ok);
+    assert!(restored.verify(Default::default(), &mut |_| {}).unwrap().ok);
     let err = restored
         .append("x", t(), vec![register("P-9", "F-A")])
         .unwrap_err();
@@ -220,10 +240,16 @@ fn a_restored_copy_verifies_but_cannot_sign() {
     // Checked against another node's key, every head fails.
     let other = Node::init(&tmp.path().join("other"), "other-node").unwrap();
     let report = restored
-        .verify(Some(other.verifier()), &mut |_| {})
+        .verify(
+            rollcall_node::VerifyOptions {
+                key: Some(other.verifier()),
+                since: None,
+            },
+            &mut |_| {},
+        )
         .unwrap();
     assert!(!report.ok);
-    assert_eq!(report.problems[0].kind, "head");
+    assert_eq!(report.problems[0].kind, rollcall_node::ProblemKind::Head);
 }
 
 #[test]
@@ -261,7 +287,7 @@ fn handover_signatures_are_checked_on_append() {
     assert!(err.to_string().contains("does not verify"), "{err}");
     assert_eq!(node.size(), size);
     node.append("escort", t(), vec![event(vec![good])]).unwrap();
-    assert!(node.verify(None, &mut |_| {}).unwrap().ok);
+    assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }
 
 #[test]
@@ -274,10 +300,10 @@ fn two_writers_never_fork_the_ledger() {
         .append("r", t(), vec![register("P-8", "F-A")])
         .unwrap_err();
     assert!(matches!(err, NodeError::Conflict(_)), "{err}");
-    assert!(a.state().person("P-8").is_none());
+    assert!(a.rules().person("P-8").is_none());
     // After the refusal it has reloaded: the retry lands after b's event.
     a.append("r", t(), vec![register("P-8", "F-A")]).unwrap();
     let fresh = Node::open(a.dir()).unwrap();
-    assert!(fresh.state().person("P-7").is_some() && fresh.state().person("P-8").is_some());
-    assert!(fresh.verify(None, &mut |_| {}).unwrap().ok);
+    assert!(fresh.rules().person("P-7").is_some() && fresh.rules().person("P-8").is_some());
+    assert!(fresh.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }

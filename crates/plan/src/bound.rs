@@ -159,6 +159,23 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
             });
         }
     }
+    // Flights are whole: an origin short of seats (or of armoured seats for
+    // its high-risk people) within D days needs whole flights of its own.
+    if t.flights > 0
+        && let Some(d) = flight_days(demand, t)
+    {
+        let need: u64 = flights_needed(demand, t, d.saturating_sub(1)).iter().sum();
+        out.push(Bound {
+            resource: Resource::Flights,
+            subject: None,
+            days: d,
+            detail: format!(
+                "flights are whole and serve one origin: in {} days the origins would need {need} flights, {} fly",
+                d.saturating_sub(1),
+                u64::from(d.saturating_sub(1)) * u64::from(t.flights)
+            ),
+        });
+    }
     // Medic movements: the medical cases ride only on the `medics` largest
     // movements of a day at best.
     let mut caps: Vec<u64> = t
@@ -258,6 +275,40 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
         new
     });
     out
+}
+
+/// Whole flights each origin needs to finish in `d` days: what its land
+/// seats (armoured seats, for high-risk people) leave over, in flights.
+pub fn flights_needed(demand: &Demand, t: &Transport, d: u32) -> Vec<u64> {
+    let fs = u64::from(t.flight_seats).max(1);
+    (0..t.fleets.len())
+        .map(|o| {
+            let d = u64::from(d);
+            let all = demand.people[o].saturating_sub(d.saturating_mul(t.land_seats(o)));
+            let high = demand.high_risk[o].saturating_sub(d.saturating_mul(t.armoured_seats(o)));
+            all.max(high).div_ceil(fs)
+        })
+        .collect()
+}
+
+/// The fewest days in which the whole flights the origins need fly.
+fn flight_days(demand: &Demand, t: &Transport) -> Option<u32> {
+    let fits = |d: u32| {
+        flights_needed(demand, t, d).iter().sum::<u64>() <= u64::from(d) * u64::from(t.flights)
+    };
+    let (mut lo, mut hi) = (1u32, u32::MAX);
+    if !fits(hi) {
+        return None;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Some(lo)
 }
 
 /// Which of equal bounds to name as binding: the most specific.

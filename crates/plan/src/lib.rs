@@ -167,13 +167,22 @@ pub fn plan(
     let dest = destination::assign(&model, &quota);
     let total = demand.total();
     let mut moved = 0;
-    let trips = run(instance, &model, &model.transport, &dest, |day, n| {
-        moved += n;
-        progress(Progress::Day {
-            day,
-            left: total - moved,
-        })
-    })?;
+    let trips = run(
+        instance,
+        &model,
+        &demand,
+        &model.transport,
+        &dest,
+        lower,
+        true,
+        |day, n| {
+            moved += n;
+            progress(Progress::Day {
+                day,
+                left: total - moved,
+            })
+        },
+    )?;
     let days = trips.iter().map(|t| t.day).max().unwrap_or(0);
     let what_if = if options.what_if {
         what_ifs(
@@ -196,12 +205,7 @@ pub fn plan(
             days: 0,
             detail: "nobody to move".into(),
         }),
-        high_risk_by_land: trips
-            .iter()
-            .filter(|t| !t.air)
-            .flat_map(|t| &t.people)
-            .filter(|&&i| model.people[i as usize].high_risk)
-            .count() as u64,
+        high_risk_by_land: score(&model, &trips).0 as u64,
         vehicles_used: trips.len() as u64,
         bounds,
         what_if,
@@ -235,14 +239,95 @@ pub fn plan(
     })
 }
 
+/// The construction, then, while it is above the lower bound, again for
+/// each fewer number of days with the whole flights each origin needs for
+/// that many days reserved for it; the best plan found.
+#[allow(clippy::too_many_arguments)]
 fn run(
     instance: &Instance,
     model: &Model,
+    demand: &bound::Demand,
     transport: &Transport,
     dest: &[Option<u32>],
-    on_day: impl FnMut(u32, u64),
+    lower: u32,
+    polish: bool,
+    mut on_day: impl FnMut(u32, u64),
 ) -> Result<Vec<solve::Trip1>, PlanError> {
-    solve::solve(instance, model, transport, dest, on_day).map_err(|s| PlanError::Stuck {
+    let mut best = solve::solve(instance, model, transport, dest, None, polish, &mut on_day)
+        .map_err(|f| stuck(instance, f))?;
+    let days = |t: &[solve::Trip1]| t.iter().map(|t| t.day).max().unwrap_or(0);
+    let mut d = lower.max(1);
+    while d < days(&best) {
+        let target = solve::Target {
+            days: d,
+            flights: bound::flights_needed(demand, transport, d),
+            hold_high: false,
+        };
+        if let Ok(trips) = solve::solve(
+            instance,
+            model,
+            transport,
+            dest,
+            Some(&target),
+            polish,
+            |_, _| {},
+        ) {
+            best = trips;
+            break;
+        }
+        d += 1;
+    }
+    // Second objective: with the days found, every flight reserved — first
+    // those each origin needs, then one by one to the origin with the most
+    // high-risk people no flight covers yet — and kept if fewer high-risk
+    // people go by land (or as many, in fewer vehicles).
+    let d = days(&best);
+    if polish && transport.flights > 0 {
+        let mut flights = bound::flights_needed(demand, transport, d);
+        let fs = u64::from(transport.flight_seats);
+        let total = u64::from(d) * u64::from(transport.flights);
+        for _ in flights.iter().sum::<u64>()..total {
+            let o = (0..flights.len())
+                .max_by_key(|&o| demand.high_risk[o] as i128 - (flights[o] * fs) as i128);
+            if let Some(o) = o {
+                flights[o] += 1;
+            }
+        }
+        let target = solve::Target {
+            days: d,
+            flights,
+            hold_high: true,
+        };
+        if let Ok(trips) = solve::solve(
+            instance,
+            model,
+            transport,
+            dest,
+            Some(&target),
+            true,
+            |_, _| {},
+        ) && score(model, &trips) < score(model, &best)
+        {
+            best = trips;
+        }
+    }
+    Ok(best)
+}
+
+/// The objective after days: high-risk people by land, then vehicles.
+fn score(model: &Model, trips: &[solve::Trip1]) -> (usize, usize) {
+    let land = trips
+        .iter()
+        .filter(|t| !t.air)
+        .flat_map(|t| &t.people)
+        .filter(|&&i| model.people[i as usize].high_risk)
+        .count();
+    (land, trips.len())
+}
+
+fn stuck(instance: &Instance, f: solve::Failure) -> PlanError {
+    let (solve::Failure::Stuck(s) | solve::Failure::Late(s)) = f;
+    PlanError::Stuck {
         day: s.day,
         count: s.left.len(),
         first: s
@@ -250,7 +335,7 @@ fn run(
             .first()
             .map(|&i| instance.people[i as usize].id.clone())
             .unwrap_or_default(),
-    })
+    }
 }
 
 /// The what-if questions: one more flight, one more armoured and one more
@@ -312,7 +397,7 @@ fn what_ifs(
         let d = if lower >= days {
             days
         } else {
-            run(instance, model, t, dest, |_, _| {})
+            run(instance, model, demand, t, dest, lower, false, |_, _| {})
                 .map(|trips| trips.iter().map(|t| t.day).max().unwrap_or(0))
                 .unwrap_or(days)
         };

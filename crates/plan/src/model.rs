@@ -277,9 +277,9 @@ pub fn category(sex: SexIn, juvenile: bool) -> Category {
 
 fn unique_ids<'a>(
     list: &'static str,
-    ids: impl Iterator<Item = &'a str>,
+    ids: impl ExactSizeIterator<Item = &'a str>,
 ) -> Result<(), InstanceError> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
     for (row, id) in ids.enumerate() {
         if id.is_empty() {
             return Err(InstanceError::EmptyId { list, row });

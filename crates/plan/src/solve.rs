@@ -8,7 +8,7 @@ use crate::model::{Model, Transport};
 use rollcall_core::manifest_rules::{self, Load, Traveller, Trip};
 use rollcall_core::movement::{Mode, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, RiskLevel, Sex};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// One vehicle or flight on one day, people by instance row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,9 +107,6 @@ impl Bucket {
                 0
             }
     }
-    fn high(&self) -> usize {
-        self.queues[HIGH].len() + self.queues[HIGH_MEDICAL].len()
-    }
 }
 
 /// What is left at one origin.
@@ -132,13 +129,41 @@ struct Offer {
 
 /// Plans everyone whose destination is given; `destination[i]` is `None` for
 /// nobody once the feasibility check has passed.
+/// A target to construct for: everyone moved within `days`, with at least
+/// `flights[o]` flights for origin `o` over the whole plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Days.
+    pub days: u32,
+    /// Flights per origin over the plan.
+    pub flights: Vec<u64>,
+    /// Armoured vehicles carry others first while the reserved flights
+    /// ahead can take all of an origin's high-risk people.
+    pub hold_high: bool,
+}
+
+/// Why a construction gave up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// A day moved nobody.
+    Stuck(Stuck),
+    /// The target's days passed with these people left.
+    Late(Stuck),
+}
+
+/// Plans everyone whose destination is given, day by day; with a target,
+/// gives up once its days are over.
 pub fn solve(
     instance: &Instance,
     model: &Model,
     transport: &Transport,
     destination: &[Option<u32>],
+    target: Option<&Target>,
+    polish: bool,
     mut on_day: impl FnMut(u32, u64),
-) -> Result<Vec<Trip1>, Stuck> {
+) -> Result<Vec<Trip1>, Failure> {
+    let mut quota: Vec<u64> =
+        target.map_or_else(|| vec![0; model.origins()], |t| t.flights.clone());
     let nd = model.destinations.len();
     let no = model.origins();
     let mut origins: Vec<Origin> = (0..no)
@@ -183,68 +208,113 @@ pub fn solve(
     let mut day = 0u32;
     while left > 0 {
         day += 1;
-        let flights = share_flights(&origins, transport, &land, &armoured);
+        if target.is_some_and(|t| day > t.days) {
+            return Err(Failure::Late(Stuck {
+                day,
+                left: left_rows(&origins),
+            }));
+        }
+        let flights = share_flights(&origins, transport, &land, &armoured, &mut quota);
         let capacity: Vec<u64> = (0..no)
             .map(|o| origins[o].left.min(land[o] + u64::from(flights[o]) * fs))
             .collect();
         let mut budget = share_border(&capacity, transport.border);
-        let mut medics = share_medics(&origins, transport, &fleets, &flights);
-        let mut spare_medics = 0u32;
         let before = left;
+        // The medic movements first, each on the vehicle and bucket where it
+        // carries the most medical cases; then everything else.
+        let mut offers: Vec<Vec<Offer>> = (0..no)
+            .map(|o| {
+                (0..flights[o])
+                    .map(|_| Offer {
+                        seats: transport.flight_seats,
+                        armored: false,
+                        air: true,
+                    })
+                    .chain(fleets[o].iter().map(|v| Offer {
+                        seats: v.seats,
+                        armored: v.armored,
+                        air: false,
+                    }))
+                    .collect()
+            })
+            .collect();
+        for _ in 0..transport.medics {
+            let Some((o, k, b)) = best_medic(&origins, &offers, &budget) else {
+                break;
+            };
+            let offer = offers[o].remove(k);
+            let cap = offer.seats.min(budget[o].min(u64::from(u32::MAX)) as u32);
+            if let Some(trip) = fill(
+                instance,
+                model,
+                &mut origins[o],
+                offer,
+                cap,
+                Some(b),
+                false,
+                day,
+                o as u32,
+            ) {
+                let n = trip.people.len() as u64;
+                budget[o] -= n;
+                left -= n;
+                trips.push(trip);
+            }
+        }
         for o in 0..no {
-            let offers = (0..flights[o])
-                .map(|_| Offer {
-                    seats: transport.flight_seats,
-                    armored: false,
-                    air: true,
-                })
-                .chain(fleets[o].iter().map(|v| Offer {
-                    seats: v.seats,
-                    armored: v.armored,
-                    air: false,
-                }));
-            let mut marks = medics[o] + spare_medics;
-            for offer in offers {
+            for &offer in &offers[o] {
                 if budget[o] == 0 || origins[o].left == 0 {
                     break;
                 }
                 let cap = offer.seats.min(budget[o].min(u64::from(u32::MAX)) as u32);
+                // With flights reserved for this origin in the days ahead
+                // that can take all its high-risk people, armoured vehicles
+                // carry the others first: the high-risk people will fly.
+                let hold = target.is_some_and(|t| t.hold_high) && origins[o].high <= quota[o] * fs;
                 if let Some(trip) = fill(
                     instance,
                     model,
                     &mut origins[o],
                     offer,
                     cap,
-                    marks > 0,
+                    None,
+                    hold,
                     day,
                     o as u32,
                 ) {
                     let n = trip.people.len() as u64;
                     budget[o] -= n;
                     left -= n;
-                    marks -= u32::from(trip.medic);
                     trips.push(trip);
                 }
             }
-            spare_medics = marks;
-            medics[o] = 0;
         }
         on_day(day, before - left);
         if left == before {
-            let mut rows: Vec<u32> = origins
-                .iter()
-                .flat_map(|o| o.buckets.iter())
-                .flat_map(|b| b.queues.iter())
-                .flatten()
-                .copied()
-                .collect();
-            rows.sort_unstable();
-            return Err(Stuck { day, left: rows });
+            return Err(Failure::Stuck(Stuck {
+                day,
+                left: left_rows(&origins),
+            }));
         }
     }
-    improve_air(instance, model, &mut trips);
+    if polish {
+        improve_air(instance, model, &mut trips);
+    }
     trips.retain(|t| !t.people.is_empty());
     Ok(trips)
+}
+
+/// The rows of everyone not yet planned.
+fn left_rows(origins: &[Origin]) -> Vec<u32> {
+    let mut rows: Vec<u32> = origins
+        .iter()
+        .flat_map(|o| o.buckets.iter())
+        .flat_map(|b| b.queues.iter())
+        .flatten()
+        .copied()
+        .collect();
+    rows.sort_unstable();
+    rows
 }
 
 /// Days an origin still needs on its own land transport, as a pressure for
@@ -264,10 +334,26 @@ fn pressure(left: u64, high: u64, land: u64, armoured: u64) -> (f64, f64) {
 }
 
 /// Flights per origin today.
-fn share_flights(origins: &[Origin], t: &Transport, land: &[u64], armoured: &[u64]) -> Vec<u32> {
+/// Flights per origin today: the origins with flights still owed by the
+/// target first (most owed first), then the origin under most pressure.
+fn share_flights(
+    origins: &[Origin],
+    t: &Transport,
+    land: &[u64],
+    armoured: &[u64],
+    quota: &mut [u64],
+) -> Vec<u32> {
     let fs = u64::from(t.flight_seats);
     let mut given = vec![0u32; origins.len()];
     for _ in 0..t.flights {
+        let owed = (0..origins.len())
+            .filter(|&o| quota[o] > 0 && origins[o].left > u64::from(given[o]) * fs)
+            .max_by_key(|&o| quota[o]);
+        if let Some(o) = owed {
+            quota[o] -= 1;
+            given[o] += 1;
+            continue;
+        }
         let mut best: Option<(usize, (f64, f64))> = None;
         for (o, origin) in origins.iter().enumerate() {
             let taken = u64::from(given[o]) * fs;
@@ -333,31 +419,45 @@ fn share_border(capacity: &[u64], border: Option<u64>) -> Vec<u64> {
     out
 }
 
-/// Medic movements per origin today: each to the origin with the most
-/// medical cases its medic vehicles so far do not cover.
-fn share_medics(
-    origins: &[Origin],
-    t: &Transport,
-    fleets: &[Vec<VehicleIn>],
-    flights: &[u32],
-) -> Vec<u32> {
-    let mut given = vec![0u32; origins.len()];
-    let mut covered = vec![0u64; origins.len()];
-    for _ in 0..t.medics {
-        let best = (0..origins.len())
-            .filter(|&o| origins[o].medical > covered[o])
-            .filter(|&o| (given[o] as usize) < flights[o] as usize + fleets[o].len())
-            .max_by_key(|&o| origins[o].medical - covered[o]);
-        let Some(o) = best else { break };
-        let k = given[o] as usize;
-        covered[o] += if k < flights[o] as usize {
-            u64::from(t.flight_seats)
-        } else {
-            u64::from(fleets[o][k - flights[o] as usize].seats)
-        };
-        given[o] += 1;
+/// Where a medic rides: origin, position in its offers, bucket.
+type MedicSeat = (usize, usize, usize);
+
+/// The unused vehicle and bucket where a medic would carry the most medical
+/// cases today.
+fn best_medic(origins: &[Origin], offers: &[Vec<Offer>], budget: &[u64]) -> Option<MedicSeat> {
+    let mut best: Option<((u64, bool), MedicSeat)> = None;
+    for (o, origin) in origins.iter().enumerate() {
+        if origin.medical == 0 || budget[o] == 0 {
+            continue;
+        }
+        // The first (largest) unused flight, armoured and other vehicle.
+        let mut kinds: Vec<usize> = Vec::with_capacity(3);
+        for kind in [(true, false), (false, true), (false, false)] {
+            if let Some(k) = offers[o].iter().position(|v| (v.air, v.armored) == kind) {
+                kinds.push(k);
+            }
+        }
+        for k in kinds {
+            let v = offers[o][k];
+            let secure = v.air || v.armored;
+            let cap = u64::from(v.seats).min(budget[o]);
+            for (b, bucket) in origin.buckets.iter().enumerate() {
+                let carried = cap.min(bucket.medical(secure) as u64);
+                if carried == 0 {
+                    continue;
+                }
+                // Most medical cases; then keep secure seats for high risk.
+                let key = (
+                    carried,
+                    !secure || bucket.queues[HIGH_MEDICAL].len() as u64 > 0,
+                );
+                if best.is_none_or(|(bk, _)| key > bk) {
+                    best = Some((key, (o, k, b)));
+                }
+            }
+        }
     }
-    given
+    best.map(|(_, x)| x)
 }
 
 /// Fills one vehicle from the best bucket at an origin.
@@ -368,29 +468,38 @@ fn fill(
     origin: &mut Origin,
     offer: Offer,
     cap: u32,
-    medic_free: bool,
+    medic_bucket: Option<usize>,
+    hold_high: bool,
     day: u32,
     o: u32,
 ) -> Option<Trip1> {
     let secure = offer.air || offer.armored;
-    // The bucket: one with medical cases if a medic is free; then one with
-    // high-risk people if the vehicle is secure; then the fullest.
-    let (b, _) = origin
-        .buckets
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.available(secure, medic_free) > 0)
-        .max_by_key(|(_, b)| {
-            (
-                medic_free && b.medical(secure) > 0,
-                secure && b.high() > 0,
-                if secure { b.high() } else { 0 },
-                b.available(secure, medic_free),
-            )
-        })?;
-    let medic = medic_free && origin.buckets[b].medical(secure) > 0;
+    let medic = medic_bucket.is_some();
+    let hold_high = hold_high && !offer.air;
+    // The bucket: the one given for a medic movement; else one with
+    // high-risk people if the vehicle is secure; else the fullest.
+    let b = match medic_bucket {
+        Some(b) => b,
+        None => {
+            origin
+                .buckets
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.available(secure, false) > 0)
+                .max_by_key(|(_, b)| {
+                    let high = secure && !hold_high;
+                    (
+                        high && !b.queues[HIGH].is_empty(),
+                        if high { b.queues[HIGH].len() } else { 0 },
+                        b.available(secure, false),
+                    )
+                })?
+                .0
+        }
+    };
     let subs: &[usize] = match (secure, medic) {
         (true, true) => &[HIGH_MEDICAL, HIGH, MEDICAL, PLAIN],
+        (true, false) if hold_high => &[PLAIN, HIGH],
         (true, false) => &[HIGH, PLAIN],
         (false, true) => &[MEDICAL, PLAIN],
         (false, false) => &[PLAIN],
@@ -450,8 +559,7 @@ fn fill(
 /// origin and day (or takes a free seat on it), when the manifest rules and
 /// the destinations allow it. Days and vehicles do not change.
 fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
-    let mut by_day: std::collections::HashMap<(u32, u32), (Vec<usize>, Vec<usize>)> =
-        std::collections::HashMap::new();
+    let mut by_day: HashMap<(u32, u32), (Vec<usize>, Vec<usize>)> = HashMap::new();
     for (k, t) in trips.iter().enumerate() {
         let e = by_day.entry((t.day, t.origin)).or_default();
         if t.air {
@@ -460,25 +568,56 @@ fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
             e.1.push(k);
         }
     }
+    let high = |i: u32| model.people[i as usize].high_risk;
+    // People bound for each destination: a move to a free seat on a flight
+    // to another destination needs room there.
+    let mut arriving = vec![0u64; model.destinations.len()];
+    for t in trips.iter() {
+        arriving[t.destination as usize] += t.people.len() as u64;
+    }
     let mut keys: Vec<(u32, u32)> = by_day.keys().copied().collect();
     keys.sort_unstable();
     for key in keys {
         let (flights, armoured) = &by_day[&key];
-        if flights.is_empty() || armoured.is_empty() {
-            continue;
-        }
+        // Flights that can still take a high-risk person, each with the
+        // seats it could give: free seats, then people neither high-risk nor
+        // medical (they could ride in an armoured vehicle instead).
+        let mut open: Vec<(usize, Vec<Option<usize>>)> = flights
+            .iter()
+            .map(|&f| {
+                let t = &trips[f];
+                let free = (t.people.len()..t.seats as usize).map(|_| None);
+                let others = t.people.iter().enumerate().filter_map(|(k, &i)| {
+                    let p = &model.people[i as usize];
+                    (!p.high_risk && !p.medical).then_some(Some(k))
+                });
+                (f, free.chain(others).collect::<Vec<_>>())
+            })
+            .filter(|(_, seats)| !seats.is_empty())
+            .collect();
         for &a in armoured {
             let mut slot = 0;
-            while slot < trips[a].people.len() {
-                let h = trips[a].people[slot];
-                if !model.people[h as usize].high_risk {
+            while slot < trips[a].people.len() && !open.is_empty() {
+                if !high(trips[a].people[slot]) {
                     slot += 1;
                     continue;
                 }
-                let moved = flights
-                    .iter()
-                    .any(|&f| try_swap(instance, model, trips, a, slot, f));
-                if !moved {
+                let mut moved = false;
+                for (f, seats) in open.iter_mut() {
+                    // A few tries per flight: the rules rarely refuse one.
+                    let tries = seats.len().min(4);
+                    if let Some(k) = (0..tries).find(|&k| {
+                        try_move(instance, model, trips, &mut arriving, a, slot, *f, seats[k])
+                    }) {
+                        seats.swap_remove(k);
+                        moved = true;
+                        break;
+                    }
+                }
+                open.retain(|(_, seats)| !seats.is_empty());
+                // A move to a free seat shortened this vehicle; an exchange put
+                // someone not high-risk in this slot.
+                if !moved || (slot < trips[a].people.len() && !high(trips[a].people[slot])) {
                     slot += 1;
                 }
             }
@@ -486,16 +625,19 @@ fn improve_air(instance: &Instance, model: &Model, trips: &mut [Trip1]) {
     }
 }
 
-/// Whether trip `f` (a flight) and trip `a` (armoured) are still valid with
-/// `a.people[slot]` moved to `f`, possibly in exchange for someone from `f`;
-/// does it if so.
-fn try_swap(
+/// Moves `a.people[slot]` (high-risk, armoured vehicle) onto flight `f`: to
+/// a free seat (`None`) or in exchange for the person at `Some(k)`, if the
+/// destinations and the manifest rules allow it in both vehicles.
+#[allow(clippy::too_many_arguments)]
+fn try_move(
     instance: &Instance,
     model: &Model,
     trips: &mut [Trip1],
+    arriving: &mut [u64],
     a: usize,
     slot: usize,
     f: usize,
+    seat: Option<usize>,
 ) -> bool {
     let h = trips[a].people[slot];
     let hp = &model.people[h as usize];
@@ -510,34 +652,39 @@ fn try_swap(
     {
         return false;
     }
-    // A free seat on the flight.
-    if (trips[f].people.len() as u32) < trips[f].seats {
-        let mut candidate = trips[f].people.clone();
-        candidate.push(h);
-        if valid(instance, &trips[f], &candidate) {
-            trips[f].people = candidate;
-            trips[a].people.remove(slot);
-            return true;
+    match seat {
+        None => {
+            let (to, from) = (trips[f].destination as usize, trips[a].destination as usize);
+            if to != from && arriving[to] >= model.destinations[to].capacity {
+                return false;
+            }
+            trips[f].people.push(h);
+            if valid(instance, &trips[f], &trips[f].people) {
+                trips[a].people.remove(slot);
+                arriving[to] += 1;
+                arriving[from] -= 1;
+                return true;
+            }
+            trips[f].people.pop();
+            false
         }
-        return false;
+        Some(k) => {
+            let x = trips[f].people[k];
+            if !ad.accepts(model.people[x as usize].category, false) {
+                return false;
+            }
+            trips[f].people[k] = h;
+            trips[a].people[slot] = x;
+            if valid(instance, &trips[f], &trips[f].people)
+                && valid(instance, &trips[a], &trips[a].people)
+            {
+                return true;
+            }
+            trips[f].people[k] = x;
+            trips[a].people[slot] = h;
+            false
+        }
     }
-    for k in 0..trips[f].people.len() {
-        let x = trips[f].people[k];
-        let xp = &model.people[x as usize];
-        if xp.high_risk || !ad.accepts(xp.category, false) || (xp.medical && !trips[a].medic) {
-            continue;
-        }
-        let mut on_flight = trips[f].people.clone();
-        on_flight[k] = h;
-        let mut on_land = trips[a].people.clone();
-        on_land[slot] = x;
-        if valid(instance, &trips[f], &on_flight) && valid(instance, &trips[a], &on_land) {
-            trips[f].people = on_flight;
-            trips[a].people = on_land;
-            return true;
-        }
-    }
-    false
 }
 
 /// Whether `people` may travel together in `trip`'s vehicle, by the manifest rules.

@@ -60,7 +60,8 @@ pub struct Step {
 }
 
 /// What a step does. `Record` is appended as it is; the others go through the
-/// movement workflows, which add the handovers and discrepancies they imply.
+/// movement workflows, which add the discrepancies they imply (departure and
+/// abort move custody themselves).
 #[derive(Debug, Clone)]
 pub enum Action {
     /// Events appended as one batch.

@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             events: &events,
             projection: &projection,
             checkpoint: Some(&checkpoint),
+            ..Commit::default()
         })?;
     }
     let secs = start.elapsed().as_secs_f64();

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::{
-    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Store, StoreError,
+    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
     StoredCheckpoint, StoredEvent,
 };
 
@@ -60,6 +60,7 @@ macro_rules! conformance_tests {
             checkpoints_ordered_latest_and_exact,
             access_log_is_append_only,
             access_batch_is_kept_in_order,
+            rebuild_projection_is_one_transaction,
             read_consistent_sees_one_state,
             meta_set_get_overwrite,
             durable_across_drop_and_reopen,
@@ -133,10 +134,13 @@ fn delete(table: &str, key: &str) -> ProjectionChange {
     }
 }
 
-fn access(i: u32) -> AccessRecord {
+fn access(id: u64, i: u32) -> AccessRecord {
     AccessRecord {
+        id,
         at: format!("2026-01-0{}T10:00:00Z", i % 9 + 1),
         user: format!("user{i}"),
+        account: format!("uid {i}"),
+        role: "monitor".into(),
         node: "node-a".into(),
         action: if i.is_multiple_of(2) {
             "read"
@@ -145,7 +149,17 @@ fn access(i: u32) -> AccessRecord {
         }
         .into(),
         subject: format!("person/{i}"),
+        committed_by: id,
+        hash: [i as u8; 32],
     }
+}
+
+/// Appends `recs` to the access log with nothing else.
+fn append_access<S: Store>(s: &mut S, recs: &[AccessRecord]) -> Result<(), StoreError> {
+    s.append(&Commit {
+        access: recs,
+        ..Commit::default()
+    })
 }
 
 fn append_events<S: Store>(s: &mut S, evs: &[StoredEvent], checkpoint: Option<&StoredCheckpoint>) {
@@ -153,6 +167,7 @@ fn append_events<S: Store>(s: &mut S, evs: &[StoredEvent], checkpoint: Option<&S
         events: evs,
         projection: &[],
         checkpoint,
+        ..Commit::default()
     })
     .expect("append");
 }
@@ -189,10 +204,11 @@ fn populated<H: Harness>(h: &H) -> (H::Store, H::Location) {
         events: &events(0, 3),
         projection: &[upsert("people", "p1", "v1"), upsert("places", "x", "1")],
         checkpoint: Some(&cp(3)),
+        ..Commit::default()
     })
     .expect("append 0..3");
     append_events(&mut s, &events(3, 5), Some(&cp(5)));
-    s.record_access(&access(1)).expect("record_access");
+    append_access(&mut s, &[access(0, 1)]).expect("append access");
     (s, at)
 }
 
@@ -335,6 +351,7 @@ pub fn out_of_sequence_is_rejected_and_writes_nothing<H: Harness>(h: &H) {
             events: &evs,
             projection: &projection,
             checkpoint: Some(&cp(5 + evs.len() as u64)),
+            ..Commit::default()
         });
         assert_out_of_sequence(r, expected, got);
         assert_eq!(state(&s), before, "a refused commit changed the store");
@@ -350,6 +367,7 @@ pub fn duplicate_seq_in_batch_writes_nothing<H: Harness>(h: &H) {
         events: &evs,
         projection: &[upsert("people", "p2", "v2"), delete("places", "x")],
         checkpoint: Some(&cp(8)),
+        ..Commit::default()
     });
     assert_out_of_sequence(r, 7, 6);
     assert_eq!(state(&s), before);
@@ -372,6 +390,7 @@ pub fn failure_late_in_a_commit_rolls_back_all_of_it<H: Harness>(h: &H) {
             size: 5,
             note: "a different note for an existing size".into(),
         }),
+        ..Commit::default()
     });
     match r {
         Err(StoreError::CheckpointExists { size: 5 }) => {}
@@ -384,6 +403,7 @@ pub fn failure_late_in_a_commit_rolls_back_all_of_it<H: Harness>(h: &H) {
         events: &events(5, 9),
         projection: &projection,
         checkpoint: Some(&cp(9)),
+        ..Commit::default()
     })
     .expect("append");
     assert_eq!(s.size().unwrap(), 9);
@@ -412,6 +432,7 @@ pub fn checkpoint_beyond_ledger_is_rejected<H: Harness>(h: &H) {
         events: &events(5, 7),
         projection: &[upsert("people", "p2", "v2")],
         checkpoint: Some(&cp(8)),
+        ..Commit::default()
     });
     match r {
         Err(StoreError::CheckpointBeyondLedger {
@@ -452,6 +473,7 @@ pub fn projection_upsert_and_delete<H: Harness>(h: &H) {
             upsert("people", "back", "b"), // delete then upsert: present
         ],
         checkpoint: None,
+        ..Commit::default()
     })
     .expect("append");
     assert_eq!(
@@ -606,27 +628,83 @@ pub fn checkpoints_ordered_latest_and_exact<H: Harness>(h: &H) {
     assert_eq!(s.checkpoint_at(u64::MAX).unwrap(), None);
 }
 
-/// Every access is kept, in order, duplicates included.
+/// Every access is kept, in order, duplicates included; ids are contiguous.
 pub fn access_log_is_append_only<H: Harness>(h: &H) {
     let (mut s, _) = h.create();
-    let recs = [access(1), access(2), access(1), access(3)];
+    let recs = [access(0, 1), access(1, 2), access(2, 1), access(3, 3)];
     for r in &recs {
-        s.record_access(r).expect("record_access");
+        append_access(&mut s, std::slice::from_ref(r)).expect("append access");
     }
     assert_eq!(s.access_log().unwrap(), recs);
+    assert_eq!(s.access_tail().unwrap(), Some(access(3, 3)));
     assert_eq!(s.size().unwrap(), 0, "the access log is not the ledger");
+    // A gap or a repeated id is refused and writes nothing.
+    for bad in [access(5, 1), access(3, 1)] {
+        assert!(matches!(
+            append_access(&mut s, &[bad]),
+            Err(StoreError::OutOfSequence { .. })
+        ));
+    }
+    assert_eq!(s.access_log().unwrap(), recs);
+    assert!(s.missing_guards().unwrap().is_empty());
 }
 
-/// A batch of access records lands whole and in order after earlier ones.
+/// A batch of access records lands whole and in order after earlier ones,
+/// in the same transaction as the commit's events.
 pub fn access_batch_is_kept_in_order<H: Harness>(h: &H) {
     let (mut s, _) = h.create();
-    s.record_access(&access(9)).expect("record_access");
-    let batch = [access(1), access(2), access(3)];
-    s.record_accesses(&batch).expect("record_accesses");
-    s.record_accesses(&[]).expect("empty batch");
-    let mut want = vec![access(9)];
+    append_access(&mut s, &[access(0, 9)]).expect("append access");
+    let batch = [access(1, 1), access(2, 2), access(3, 3)];
+    s.append(&Commit {
+        events: &events(0, 1),
+        access: &batch,
+        meta: &[("seal", "x")],
+        ..Commit::default()
+    })
+    .expect("append with access");
+    append_access(&mut s, &[]).expect("empty batch");
+    let mut want = vec![access(0, 9)];
     want.extend(batch);
     assert_eq!(s.access_log().unwrap(), want);
+    assert_eq!(s.meta_get("seal").unwrap().as_deref(), Some("x"));
+    // A commit whose events are out of sequence writes none of its access records.
+    assert!(
+        s.append(&Commit {
+            events: &events(5, 6),
+            access: &[access(4, 4)],
+            ..Commit::default()
+        })
+        .is_err()
+    );
+    assert_eq!(s.access_log().unwrap(), want);
+}
+
+/// `rebuild_projection` replaces every row and sets meta in one transaction,
+/// reading the store inside it; a failing `derive` changes nothing.
+pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    let r = s.rebuild_projection(&mut |_| Err(StoreError::corrupt("derive failed")));
+    assert!(r.is_err());
+    assert_eq!(state(&s), before);
+    let n = s
+        .rebuild_projection(&mut |st| {
+            let size = st.size()?;
+            Ok(Rebuilt {
+                rows: vec![ProjectionRow {
+                    table: "t".into(),
+                    key: "size".into(),
+                    value: size.to_string(),
+                }],
+                meta: vec![("seal".into(), "y".into())],
+            })
+        })
+        .expect("rebuild");
+    assert_eq!(n, 1);
+    assert_eq!(s.projection_get("t", "size").unwrap().as_deref(), Some("5"));
+    assert_eq!(s.projection_get("people", "p1").unwrap(), None);
+    assert_eq!(s.meta_get("seal").unwrap().as_deref(), Some("y"));
+    assert_eq!(s.size().unwrap(), 5, "events are untouched");
 }
 
 /// Reads inside `read_consistent` see one committed state even when another
@@ -737,6 +815,7 @@ pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
                         events: &evs,
                         projection: &[progress(size)],
                         checkpoint: Some(&cp(size)),
+                        ..Commit::default()
                     })
                     .expect("writer append");
                 n += 1;

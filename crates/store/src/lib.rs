@@ -20,7 +20,7 @@
 //!
 //! # Durability
 //!
-//! `append`, `replace_projection`, `record_access` and `meta_set` return only
+//! `append`, `replace_projection`, `rebuild_projection` and `meta_set` return only
 //! once their transaction is durable. For SQLite that means `journal_mode=WAL`
 //! with `synchronous=FULL`: the write-ahead log is fsynced at every commit, so
 //! a crash or power loss after `Ok(())` loses nothing. [`Store::backup_to`]
@@ -93,19 +93,31 @@ pub struct StoredCheckpoint {
     pub note: String,
 }
 
-/// One entry of the append-only access log.
+/// One entry of the append-only access log. Records are written only as
+/// part of a [`Commit`], together with the ledger event that commits to them,
+/// so the caller can chain them (`hash`) and sign the chain's head.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AccessRecord {
+    /// Position in the access log: from 0, without gaps.
+    pub id: u64,
     /// When the access happened, RFC 3339, supplied by the caller.
     pub at: String,
-    /// Who accessed.
+    /// Who accessed (the name they gave or were authenticated as).
     pub user: String,
+    /// The operating-system account (or other authenticated identity) behind `user`.
+    pub account: String,
+    /// The role and scope they acted in.
+    pub role: String,
     /// From which node.
     pub node: String,
-    /// What they did (e.g. `read`, `export`).
+    /// What they did (e.g. `person.show`).
     pub action: String,
     /// What they did it to.
     pub subject: String,
+    /// Seq of the ledger event that commits to this record.
+    pub committed_by: u64,
+    /// The caller's chain hash over this record and the one before it.
+    pub hash: Hash,
 }
 
 /// One atomic unit: everything in it is written in ONE transaction, or nothing is.
@@ -121,6 +133,21 @@ pub struct Commit<'a> {
     pub projection: &'a [ProjectionChange],
     /// A checkpoint to record alongside.
     pub checkpoint: Option<&'a StoredCheckpoint>,
+    /// Access records to append; `access[0].id` must equal the current
+    /// length of the access log and the ids must be contiguous.
+    pub access: &'a [AccessRecord],
+    /// Settings to set in the same transaction (e.g. a seal over the projections).
+    pub meta: &'a [(&'a str, &'a str)],
+}
+
+/// What [`Store::rebuild_projection`]'s `derive` returns: the rows to store
+/// and settings to set with them.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuilt {
+    /// Every projection row.
+    pub rows: Vec<ProjectionRow>,
+    /// Settings to set in the same transaction.
+    pub meta: Vec<(String, String)>,
 }
 
 /// The storage contract of the ledger. See the [crate docs](crate).
@@ -179,15 +206,24 @@ pub trait Store {
     /// [`StoreError::DuplicateProjectionRow`] and changes nothing.
     fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<(), StoreError>;
 
-    /// Appends to the access log (durably).
-    fn record_access(&mut self, rec: &AccessRecord) -> Result<(), StoreError>;
-
-    /// Appends many access records in one durable transaction (a listing
-    /// that shows many people records one read per person).
-    fn record_accesses(&mut self, recs: &[AccessRecord]) -> Result<(), StoreError>;
+    /// Replaces ALL projection rows and sets `meta` under the write lock,
+    /// in one transaction: `derive` reads the store (its events) inside that
+    /// transaction, so no other writer can append between the read and the
+    /// replacement. Nothing changes if `derive` fails.
+    fn rebuild_projection(
+        &mut self,
+        derive: &mut dyn FnMut(&dyn Store) -> Result<Rebuilt, StoreError>,
+    ) -> Result<usize, StoreError>;
 
     /// The whole access log, oldest first.
     fn access_log(&self) -> Result<Vec<AccessRecord>, StoreError>;
+
+    /// The last access record, if any.
+    fn access_tail(&self) -> Result<Option<AccessRecord>, StoreError>;
+
+    /// The names of the store's own append-only guards (triggers) that are
+    /// missing: someone with write access to the file removed them.
+    fn missing_guards(&self) -> Result<Vec<String>, StoreError>;
 
     /// A small setting (origin, node name, verifier key...).
     fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError>;

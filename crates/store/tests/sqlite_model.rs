@@ -116,7 +116,7 @@ proptest! {
                     let new_size = from + n;
                     // A checkpoint at a size that already has one must be refused.
                     let cp = checkpoint.then(|| StoredCheckpoint { size: new_size, note: format!("n{new_size}") });
-                    let r = s.append(&Commit { events: &evs, projection: &changes, checkpoint: cp.as_ref() });
+                    let r = s.append(&Commit { events: &evs, projection: &changes, checkpoint: cp.as_ref() , ..Commit::default() });
                     if cp.is_some() && m.checkpoints.contains_key(&new_size) {
                         prop_assert!(matches!(r, Err(StoreError::CheckpointExists { .. })), "{:?}", r);
                     } else {
@@ -149,10 +149,13 @@ proptest! {
                 }
                 Op::Access(i) => {
                     let rec = AccessRecord {
+                        id: m.access.len() as u64,
                         at: format!("2026-02-03T04:05:{:02}Z", i % 60),
-                        user: format!("u{i}"), node: "n".into(), action: "read".into(), subject: format!("s{i}"),
+                        user: format!("u{i}"), account: "uid 0".into(), role: "monitor".into(),
+                        node: "n".into(), action: "read".into(), subject: format!("s{i}"),
+                        committed_by: 0, hash: [i; 32],
                     };
-                    s.record_access(&rec).unwrap();
+                    s.append(&Commit { access: std::slice::from_ref(&rec), ..Commit::default() }).unwrap();
                     m.access.push(rec);
                 }
                 Op::Meta(k, v) => {

@@ -16,16 +16,25 @@ fn store_with_events(path: &Path, n: u64) -> SqliteStore {
             size: n,
             note: "note".into(),
         }),
+        ..Commit::default()
     })
     .expect("append");
-    s.record_access(&rollcall_store::AccessRecord {
-        at: "2026-01-01T00:00:00Z".into(),
-        user: "u".into(),
-        node: "n".into(),
-        action: "read".into(),
-        subject: "s".into(),
+    s.append(&Commit {
+        access: &[rollcall_store::AccessRecord {
+            id: 0,
+            at: "2026-01-01T00:00:00Z".into(),
+            user: "u".into(),
+            account: "uid 1".into(),
+            role: "monitor".into(),
+            node: "n".into(),
+            action: "read".into(),
+            subject: "s".into(),
+            committed_by: 0,
+            hash: [0; 32],
+        }],
+        ..Commit::default()
     })
-    .expect("record_access");
+    .expect("record access");
     s
 }
 
@@ -57,7 +66,7 @@ fn open_creates_and_open_existing_requires_a_store() {
     let user_version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(user_version, 2, "both migrations applied");
+    assert_eq!(user_version, 3, "every migration applied");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -130,6 +139,7 @@ fn triggers_refuse_update_delete_and_replace_of_the_ledger() {
         "INSERT OR REPLACE INTO checkpoints (size, note) VALUES (4, 'forged')",
         "UPDATE access_log SET user = 'someone else'",
         "DELETE FROM access_log",
+        "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) VALUES (7, '', '', '', '', '', '', '', 0, zeroblob(32))",
     ] {
         let err = raw.execute(sql, []).expect_err(sql);
         assert!(

@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     // one signed head. Nothing is acknowledged before its commit returns.
     const GROUP_EVENTS: usize = 5_000;
     for (i, step) in op.steps.iter().enumerate() {
-        let kinds = rollcall_sim::expand(&step.action, node.state())
+        let kinds = rollcall_sim::expand(&step.action, node.rules())
             .with_context(|| format!("step {i} at {}", step.at))?;
         node.stage(&step.user, step.at, kinds)
             .with_context(|| format!("recording step {i} at {}", step.at))?;
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
 pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     if as_json {
-        let s = node.state().summary();
+        let s = node.rules().summary();
         let head = node.head()?;
         let mut v = serde_json::to_value(&s)?;
         if let Some(obj) = v.as_object_mut() {
@@ -75,7 +75,7 @@ pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
 }
 
 fn print_status(node: &Node) -> anyhow::Result<()> {
-    let s = node.state().summary();
+    let s = node.rules().summary();
     line(&format!(
         "Rollcall — node {} ({})",
         node.node_id(),

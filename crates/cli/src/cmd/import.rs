@@ -14,12 +14,12 @@ use std::path::Path;
 pub fn roster(
     ctx: &Ctx,
     file: &Path,
-    facility: &str,
+    (facility, at): (&str, Timestamp),
     quarantine: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    if node.state().custodian(facility).is_none() {
+    if node.rules().custodian(facility).is_none() {
         anyhow::bail!("facility {facility} is not registered; `rollcall facilities` lists them");
     }
     if let Some(q) = quarantine
@@ -66,7 +66,7 @@ pub fn roster(
         facility,
         &mut rows,
         &mut bad,
-        quarantine.is_some(),
+        (quarantine.is_some(), at),
     );
     let receipt = match result {
         Ok(r) => r,
@@ -94,7 +94,7 @@ pub fn roster(
             })?;
         }
     }
-    let first = node.state().counter("registered") + 1 - rows.len() as u64;
+    let first = node.rules().counter("registered") + 1 - rows.len() as u64;
     if as_json {
         json(&json!({
             "registered": rows.len(),
@@ -141,13 +141,12 @@ fn register(
     facility: &str,
     rows: &mut Vec<RosterRow>,
     bad: &mut Vec<QuarantinedRow>,
-    quarantining: bool,
+    (quarantining, now): (bool, Timestamp),
 ) -> anyhow::Result<Option<rollcall_node::Receipt>> {
     if rows.is_empty() {
         return Ok(None);
     }
-    let first = node.state().counter("registered") + 1;
-    let now = Timestamp::now();
+    let first = node.rules().counter("registered") + 1;
     if !quarantining {
         let kinds: Vec<EventKind> = rows
             .iter()

@@ -25,11 +25,25 @@ fn verifier_arg(key: &str) -> anyhow::Result<VerifierKey> {
 pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     if all {
-        let heads = node.store().checkpoints()?;
+        // Each signed size with the root it signs, checked against the key.
+        let mut rows = Vec::new();
+        for h in node.heads()? {
+            let cp = rollcall_ledger::open_checkpoint(&h.note, node.verifier())
+                .with_context(|| format!("the head signed at size {} does not verify", h.size))?;
+            rows.push((h.size, cp.root));
+        }
         if as_json {
-            json(&heads.iter().map(|h| h.size).collect::<Vec<_>>())?;
+            json(
+                &rows
+                    .iter()
+                    .map(|(size, root)| json!({"size": size, "root": hash_to_hex(root)}))
+                    .collect::<Vec<_>>(),
+            )?;
         } else {
-            crate::output::lines(heads.iter().map(|h| h.size.to_string()))?;
+            crate::output::lines(
+                rows.iter()
+                    .map(|(size, root)| format!("{size} {}", hash_to_hex(root))),
+            )?;
         }
         return Ok(0);
     }
@@ -52,11 +66,19 @@ pub fn head(ctx: &Ctx, as_json: bool, all: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(p) => {
-            // A new owner-only file: an inclusion proof carries a person's record.
-            crate::output::write_new(p, format!("{text}\n").as_bytes())?;
+/// Writes a proof into the file `claimed` for it, or to standard output.
+fn write_out(claimed: Option<(&Path, std::fs::File)>, text: &str) -> anyhow::Result<()> {
+    match claimed {
+        Some((p, mut f)) => {
+            use std::io::Write;
+            if let Err(e) = f
+                .write_all(format!("{text}\n").as_bytes())
+                .and_then(|_| f.sync_all())
+            {
+                drop(f);
+                let _ = std::fs::remove_file(p);
+                anyhow::bail!("writing {}: {e}", p.display());
+            }
             note(&format!("proof written to {}", p.display()));
         }
         None => crate::output::line(text)?,
@@ -64,30 +86,84 @@ fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Claims `--out` (a new owner-only file) before anything is read, so a
+/// read is never recorded for a proof that cannot be written.
+fn claim(out: Option<&Path>) -> anyhow::Result<Option<(&Path, std::fs::File)>> {
+    out.map(|p| crate::output::create_new(p).map(|f| (p, f)))
+        .transpose()
+}
+
 pub fn prove(ctx: &Ctx, p: ProveCommand) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
+    let mut node = ctx.open()?;
     match p {
         ProveCommand::Inclusion { event, out } => {
-            let b = node.prove_inclusion(event)?;
+            let claimed = claim(out.as_deref())?;
+            // The leaf data is the event: about people, it is a read of their record.
+            let b = match node.session(ctx.principal()).inclusion(event) {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some((p, f)) = claimed {
+                        drop(f);
+                        let _ = std::fs::remove_file(p);
+                    }
+                    return Err(e.into());
+                }
+            };
             b.verify(node.verifier())?;
-            write_out(out.as_deref(), &serde_json::to_string_pretty(&b)?)?;
+            write_out(claimed, &serde_json::to_string_pretty(&b)?)?;
         }
         ProveCommand::Consistency { from_size, out } => {
+            // Names nobody: nothing to record, so no need to claim the file first.
             let b = node.prove_consistency(from_size)?;
             b.verify(node.verifier())?;
-            write_out(out.as_deref(), &serde_json::to_string_pretty(&b)?)?;
+            let text = serde_json::to_string_pretty(&b)?;
+            match out {
+                Some(p) => {
+                    crate::output::write_new(&p, format!("{text}\n").as_bytes())?;
+                    note(&format!("proof written to {}", p.display()));
+                }
+                None => line(&text)?,
+            }
         }
     }
     Ok(0)
 }
 
-pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32> {
+/// Reads a signed head remembered earlier (the note text `rollcall head` prints).
+fn since_arg(file: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the remembered head {}", file.display()))?;
+    if text.len() > 64 * 1024 {
+        anyhow::bail!("{} is not a signed head: it is over 64 KiB", file.display());
+    }
+    Ok(text)
+}
+
+pub fn verify_proof(
+    file: &Path,
+    key: &str,
+    since: Option<&Path>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
     let verifier = verifier_arg(key)?;
+    let remembered = match since {
+        Some(p) => Some(
+            rollcall_ledger::open_checkpoint(&since_arg(p)?, &verifier).with_context(|| {
+                format!(
+                    "{} is not a head signed by {}",
+                    p.display(),
+                    verifier.name()
+                )
+            })?,
+        ),
+        None => None,
+    };
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a proof file (JSON)", file.display()))?;
-    let (ok, summary) = if value.get("leaf_index").is_some() {
+    let value_is_inclusion = value.get("leaf_index").is_some();
+    let (ok, summary) = if value_is_inclusion {
         let b: InclusionBundle = serde_json::from_value(value)?;
         match b.verify(&verifier) {
             Ok(cp) => {
@@ -96,7 +172,7 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
                     .ok()
                     .and_then(|d| rollcall_core::Event::decode(&d).ok())
                     .map(|e| e.what.type_name())
-                    .unwrap_or_else(|| "event".into());
+                    .unwrap_or_else(|| "event");
                 (
                     true,
                     format!(
@@ -113,6 +189,18 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
     } else if value.get("old_checkpoint").is_some() {
         let b: ConsistencyBundle = serde_json::from_value(value)?;
         match b.verify(&verifier) {
+            Ok((old, _)) if remembered.as_ref().is_some_and(|r| *r != old) => {
+                let r = remembered.as_ref().map(|r| (r.size, hash_to_hex(&r.root)));
+                let (size, root) = r.unwrap_or_default();
+                (
+                    false,
+                    format!(
+                        "consistency proof FAILED: it starts from the head of size {} (root {}), not from the head you remembered (size {size}, root {root})",
+                        old.size,
+                        hash_to_hex(&old.root)
+                    ),
+                )
+            }
             Ok((old, new)) => (
                 true,
                 format!(
@@ -130,6 +218,12 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
             file.display()
         );
     };
+    if remembered.is_some() && value_is_inclusion {
+        anyhow::bail!(
+            "--since checks consistency proofs; {} is an inclusion proof",
+            file.display()
+        );
+    }
     if as_json {
         json(&json!({"ok": ok, "result": summary}))?;
     } else {
@@ -138,8 +232,14 @@ pub fn verify_proof(file: &Path, key: &str, as_json: bool) -> anyhow::Result<i32
     Ok(if ok { 0 } else { 2 })
 }
 
-pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32> {
+pub fn verify(
+    ctx: &Ctx,
+    as_json: bool,
+    key: Option<&str>,
+    since: Option<&Path>,
+) -> anyhow::Result<i32> {
     let expected = key.map(verifier_arg).transpose()?;
+    let since = since.map(since_arg).transpose()?;
     // Open the store alone: verify needs neither the projections nor the key.
     let path = ctx.data.join(rollcall_node::DB_FILE);
     if !path.exists() {
@@ -148,21 +248,48 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
     let store = rollcall_store::SqliteStore::open_existing(&path)?;
     let pb = bar(store.size()?, "verifying");
     let started = std::time::Instant::now();
-    let report =
-        rollcall_node::verify_store(&store, expected.as_ref(), &mut |done| pb.set_position(done))?;
+    let options = rollcall_node::VerifyOptions {
+        key: expected.as_ref(),
+        since: since.as_deref(),
+    };
+    let report = rollcall_node::verify_store(&store, options, &mut |done| pb.set_position(done))?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if as_json {
         json(&report)?;
-    } else if report.ok {
+        return Ok(if report.ok { 0 } else { 2 });
+    }
+    match report.key_source {
+        rollcall_node::KeySource::Given => line(&format!(
+            "trusted key: {} (given with --key; no other key is trusted)",
+            report.verifier
+        ))?,
+        rollcall_node::KeySource::Ledger => {
+            note(&format!(
+                "WARNING: no --key given, so the heads were checked with the key the ledger itself records:\n  {}\nThis shows the ledger is consistent with itself, not that it is the ledger you trust:\nwhoever can rewrite it can re-sign it with a key of their own. Pass --key with the node's\nverifier key, obtained separately, and --since with a head you remembered.",
+                report.verifier
+            ));
+            line(&format!(
+                "trusted key: {} (read from the ledger itself)",
+                report.verifier
+            ))?;
+        }
+    }
+    if report.ok {
         line(&format!(
-            "verified: {} events, {} signed heads, {} projection rows; root {} ({:.2} s)",
+            "verified: {} events, {} signed heads, {} projection rows, {} access records; root {} ({:.2} s)",
             n(report.events),
             n(report.heads),
             n(report.projection_rows),
+            n(report.access_records),
             report.root,
             secs
         ))?;
+        if let Some(size) = report.since {
+            line(&format!(
+                "the ledger still holds the remembered head of size {size}, unchanged"
+            ))?;
+        }
     } else {
         for p in &report.problems {
             line(&format!("FAILED: {p}"))?;
@@ -176,11 +303,50 @@ pub fn verify(ctx: &Ctx, as_json: bool, key: Option<&str>) -> anyhow::Result<i32
     Ok(if report.ok { 0 } else { 2 })
 }
 
+/// `audit`: the access log, itself recorded as a read of the access log.
+pub fn audit(
+    ctx: &Ctx,
+    as_json: bool,
+    subject: Option<&str>,
+    user: Option<&str>,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let records = node
+        .session(ctx.principal())
+        .access_log(&rollcall_node::AuditFilter {
+            subject: subject.map(str::to_string),
+            user: user.map(str::to_string),
+        })?;
+    if as_json {
+        json(
+            &records
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id, "at": r.at, "user": r.user, "account": r.account,
+                        "role": r.role, "node": r.node, "action": r.action,
+                        "subject": r.subject, "committed_by": r.committed_by,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )?;
+    } else {
+        crate::output::lines(records.iter().map(|r| {
+            format!(
+                "{:>8} {} {:<12} {:<10} {:<10} {:<20} {}  (event {})",
+                r.id, r.at, r.user, r.account, r.role, r.action, r.subject, r.committed_by
+            )
+        }))?;
+        note(&format!("{} access records", n(records.len() as u64)));
+    }
+    Ok(0)
+}
+
 pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
     // Without opening the node: rebuild is what repairs damaged projections.
     let (rows, events) = rollcall_node::Node::rebuild_dir(&ctx.data)?;
     line(&format!(
-        "rebuilt {} projection rows from {} events",
+        "rebuilt {} projection rows from {} events (under the write lock: no append was lost)",
         n(rows as u64),
         n(events)
     ))?;
@@ -287,6 +453,6 @@ fn restore_staged(file: &Path, staging: &Path) -> anyhow::Result<rollcall_node::
     drop(dst);
     let store = rollcall_store::SqliteStore::open_existing(staging)
         .map_err(|e| anyhow::anyhow!("{} is not a Rollcall ledger: {e}", file.display()))?;
-    let report = rollcall_node::verify_store(&store, None, &mut |_| {})?;
+    let report = rollcall_node::verify_store(&store, Default::default(), &mut |_| {})?;
     Ok(report)
 }

@@ -53,8 +53,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             file,
             facility,
             quarantine,
+            at,
             json,
-        }) => import::roster(&ctx, &file, &facility, quarantine.as_deref(), json),
+        }) => import::roster(
+            &ctx,
+            &file,
+            (&facility, args::time_or_now(at)),
+            quarantine.as_deref(),
+            json,
+        ),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Correct {
             id,
@@ -141,8 +148,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Keygen { name, out } => movement::keygen(&name, &out),
         Command::Head { json, all } => ledger::head(&ctx, json, all),
         Command::Prove(p) => ledger::prove(&ctx, p),
-        Command::VerifyProof { file, key, json } => ledger::verify_proof(&file, &key, json),
-        Command::Verify { json, key } => ledger::verify(&ctx, json, key.as_deref()),
+        Command::VerifyProof {
+            file,
+            key,
+            since,
+            json,
+        } => ledger::verify_proof(&file, &key, since.as_deref(), json),
+        Command::Verify { json, key, since } => {
+            ledger::verify(&ctx, json, key.as_deref(), since.as_deref())
+        }
+        Command::Audit {
+            json,
+            subject,
+            user,
+        } => ledger::audit(&ctx, json, subject.as_deref(), user.as_deref()),
         Command::Rebuild => ledger::rebuild(&ctx),
         Command::Backup { out } => ledger::backup(&ctx, &out),
         Command::Restore { file } => ledger::restore(&ctx, &file),
@@ -164,6 +183,13 @@ impl Ctx {
     pub fn open(&self) -> anyhow::Result<Node> {
         Node::open(&self.data)
             .with_context(|| format!("opening the ledger in {}", self.data.display()))
+    }
+
+    /// The principal reads are made as: for now the local operator, named by
+    /// `--user` (or `$ROLLCALL_USER`, `$USER`) and recorded together with
+    /// the OS account the process runs as.
+    pub fn principal(&self) -> rollcall_node::Principal {
+        rollcall_node::Principal::local_operator(&self.user)
     }
 
     /// Reports a durable commit when asked to.
@@ -192,6 +218,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             route,
             escort,
             medic,
+            planned_at,
             id,
             json,
         } => movement::create(
@@ -204,7 +231,7 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
             &vehicles,
             &people,
             route.as_deref(),
-            (escort, medic),
+            (escort, medic, planned_at),
             json,
         ),
         Depart {

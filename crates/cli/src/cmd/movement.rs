@@ -115,7 +115,7 @@ fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Opt
 
 fn movement_json(node: &Node, id: &str) -> anyhow::Result<serde_json::Value> {
     let m = node
-        .state()
+        .rules()
         .movement(id)
         .with_context(|| format!("movement {id} does not exist"))?;
     let mut v = serde_json::to_value(m)?;
@@ -123,14 +123,14 @@ fn movement_json(node: &Node, id: &str) -> anyhow::Result<serde_json::Value> {
         o.insert("id".into(), json!(id));
         o.insert(
             "on_board".into(),
-            json!(ops::on_board(node.state(), &MovementId::new(id)).len()),
+            json!(ops::on_board(node.rules(), &MovementId::new(id)).len()),
         );
         o.insert(
             "eta".into(),
-            json!(ops::eta_of(node.state(), m).map(|t| t.to_string())),
+            json!(ops::eta_of(node.rules(), m).map(|t| t.to_string())),
         );
         let open: Vec<&String> = node
-            .state()
+            .rules()
             .discrepancies()
             .filter(|(_, d)| {
                 d.status == DiscrepancyStatus::Open
@@ -176,7 +176,7 @@ pub fn create(
     vehicles: &str,
     people: &str,
     route: Option<&str>,
-    (escort, medic): (Vec<String>, bool),
+    (escort, medic, planned_at): (Vec<String>, bool, Option<Timestamp>),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -194,8 +194,8 @@ pub fn create(
     let id = match id {
         Some(i) => i,
         None => {
-            let mut k = node.state().movements().count() + 1;
-            while node.state().movement(&format!("MV-{k:04}")).is_some() {
+            let mut k = node.rules().movements().count() + 1;
+            while node.rules().movement(&format!("MV-{k:04}")).is_some() {
                 k += 1;
             }
             format!("MV-{k:04}")
@@ -213,8 +213,8 @@ pub fn create(
         people,
         route,
     };
-    let kinds = ops::plan(node.state(), &req)?;
-    let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+    let kinds = ops::plan(node.rules(), &req)?;
+    let r = node.append(&ctx.user, time_or_now(planned_at), kinds)?;
     ctx.ack(&r);
     report(&node, &id, as_json, "planned", 0)
 }
@@ -231,37 +231,19 @@ pub fn depart(
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
     let at = time_or_now(at);
-    let mut kinds = ops::depart(
-        node.state(),
+    let kinds = ops::depart(
+        node.rules(),
         &MovementId::new(id),
         count,
         &boarded,
         MOVEMENT_OWNER,
     )?;
-    // Both sides may sign every handover of the departure.
-    let mut signers = Vec::new();
-    for (side, key) in [("from", keys.0), ("to", keys.1)] {
-        if let Some(path) = key {
-            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
-        }
-    }
-    for k in &mut kinds {
-        if let EventKind::CustodyHandedOver {
-            person,
-            from,
-            to,
-            signatures,
-            ..
-        } = k
-        {
-            let statement = rollcall_node::handover::statement(person, from, to, at);
-            for (side, key) in &signers {
-                signatures.push(
-                    rollcall_node::handover::sign(side, &statement, key)
-                        .map_err(|e| anyhow::anyhow!(e))?,
-                );
-            }
-        }
+    // The departure event itself moves custody; it carries no handover to
+    // sign yet, so refuse keys rather than pretend they signed something.
+    if keys.0.is_some() || keys.1.is_some() {
+        bail!(
+            "--sign-from/--sign-to: a departure is one event that moves custody itself and carries no signatures yet; record it unsigned"
+        );
     }
     let k = opened(&kinds);
     let r = node.append(&ctx.user, at, kinds)?;
@@ -285,7 +267,7 @@ pub fn checkpoint(
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     let kinds = ops::checkpoint(
-        node.state(),
+        node.rules(),
         &MovementId::new(id),
         place,
         count,
@@ -337,7 +319,7 @@ pub fn position(
         )?;
         // Each report is also a moment to look for alerts about this
         // movement; other movements are the watch's business.
-        let mut alerts = ops::watch_movements(node.state(), t, rules, MOVEMENT_OWNER);
+        let mut alerts = ops::watch_movements(node.rules(), t, rules, MOVEMENT_OWNER);
         alerts.retain(
             |k| matches!(k, EventKind::DiscrepancyOpened { movement: Some(m), .. } if *m == mid),
         );
@@ -368,7 +350,7 @@ pub fn arrive(
         })
         .collect();
     let kinds = ops::arrive(
-        node.state(),
+        node.rules(),
         &MovementId::new(id),
         &presented,
         MOVEMENT_OWNER,
@@ -377,7 +359,7 @@ pub fn arrive(
     let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     let admitted_n = node
-        .state()
+        .rules()
         .movement(id)
         .map(|m| m.admitted.len())
         .unwrap_or(0);
@@ -400,7 +382,7 @@ pub fn abort(
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     let kinds = ops::abort(
-        node.state(),
+        node.rules(),
         &MovementId::new(id),
         &CustodianId::new(return_to),
         reason,
@@ -424,7 +406,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         json(&v)?;
         return Ok(0);
     }
-    let m = node.state().movement(id).context("movement")?;
+    let m = node.rules().movement(id).context("movement")?;
     line(&format!(
         "{id}  {:?} {} → {}  {:?}  planned {}",
         m.mode, m.origin, m.destination, m.status, m.planned_departure
@@ -470,7 +452,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let unconfirmed = m
         .people()
         .filter(|p| {
-            node.state()
+            node.rules()
                 .escort_record(id, p.as_str())
                 .is_none_or(|r| r.status == EscortRecordStatus::Started)
         })
@@ -517,21 +499,24 @@ pub fn escort_record(
     let mut node = ctx.open()?;
     let ids = persons(people, "--people")?;
     let mid = MovementId::new(movement);
-    if node.state().movement(movement).is_none() {
+    if node.rules().movement(movement).is_none() {
         bail!("movement {movement} does not exist");
     }
+    let show = |node: &mut Node| -> anyhow::Result<Vec<serde_json::Value>> {
+        // Escort records are personal data: read through the reader, which
+        // records the access before returning them.
+        let people: Vec<String> = ids.iter().map(|p| p.to_string()).collect();
+        let entries = node
+            .session(ctx.principal())
+            .escort_records(movement, &people)?;
+        Ok(entries
+            .iter()
+            .map(|e| json!({"person": e.person, "status": e.status, "record": e.record, "missing": e.missing}))
+            .collect())
+    };
     match action {
         EscortAction::Show => {
-            // The escort reads personal data: audited like any read of a record.
-            let mut out = Vec::new();
-            for p in &ids {
-                let r = node
-                    .state()
-                    .escort_record(movement, p.as_str())
-                    .with_context(|| format!("person {p} has no escort record on {movement}"))?;
-                out.push(json!({"person": p, "status": r.status, "record": r.record, "missing": r.record.missing()}));
-            }
-            node.audit(&ids, &ctx.user, "escort-record.show")?;
+            let out = show(&mut node)?;
             if as_json {
                 json(&out)?;
             } else {
@@ -551,7 +536,7 @@ pub fn escort_record(
             for p in &ids {
                 if let Some(rec) = &update {
                     let current = node
-                        .state()
+                        .rules()
                         .escort_record(movement, p.as_str())
                         .with_context(|| {
                             format!("person {p} has no escort record on {movement}")
@@ -573,14 +558,7 @@ pub fn escort_record(
             let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
             ctx.ack(&r);
             if as_json {
-                let out: Vec<serde_json::Value> = ids
-                    .iter()
-                    .filter_map(|p| {
-                        node.state()
-                            .escort_record(movement, p.as_str())
-                            .map(|r| json!({"person": p, "status": r.status, "record": r.record}))
-                    })
-                    .collect();
+                let out = show(&mut node)?;
                 json(&out)?;
             } else {
                 let done = if action == EscortAction::Confirm {
@@ -621,13 +599,11 @@ fn merge(current: &EscortRecord, given: &EscortRecord) -> EscortRecord {
 }
 
 pub fn discrepancies(ctx: &Ctx, open_only: bool, as_json: bool) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
+    let mut node = ctx.open()?;
     let now = Timestamp::now();
     let mut out = Vec::new();
-    for (id, d) in node.state().discrepancies() {
-        if open_only && d.status != DiscrepancyStatus::Open {
-            continue;
-        }
+    // Discrepancies name people: read through the reader, which records them.
+    for (id, d) in node.session(ctx.principal()).discrepancies(open_only)? {
         let age_min = (now.as_second() - d.opened_at.as_second()) / 60;
         let mut v = serde_json::to_value(d)?;
         if let Some(o) = v.as_object_mut() {
@@ -668,7 +644,7 @@ pub fn resolve(ctx: &Ctx, id: &str, reason: &str, as_json: bool) -> anyhow::Resu
     )?;
     ctx.ack(&r);
     if as_json {
-        json(&node.state().discrepancy(id))?;
+        json(&node.rules().discrepancy(id))?;
     } else {
         line(&format!("{id} resolved by {}", ctx.user))?;
     }
@@ -687,9 +663,9 @@ pub fn watch(
     let older_than = escalate_after_min
         .checked_mul(60)
         .context("--escalate-after is too large")?;
-    let mut kinds = ops::watch_movements(node.state(), now, rules, MOVEMENT_OWNER);
+    let mut kinds = ops::watch_movements(node.rules(), now, rules, MOVEMENT_OWNER);
     kinds.extend(ops::escalate(
-        node.state(),
+        node.rules(),
         now,
         older_than,
         ESCALATION_OWNER,
@@ -749,154 +725,36 @@ pub fn keygen(name: &str, out: &Path) -> anyhow::Result<i32> {
 }
 
 /// The printable manifest, stamped with the signed tree head it was printed
-/// against. Printing shows every person on it: audited like any read.
+/// against. Printing shows every person on it: the output file is claimed
+/// first, so a manifest that cannot be written is never recorded as read;
+/// then the reader records each person and returns the document.
 pub fn manifest(ctx: &Ctx, id: &str, format: args::FormatArg, out: &Path) -> anyhow::Result<i32> {
     use rollcall_print::*;
     let mut node = ctx.open()?;
-    let state = node.state();
-    let m = state
-        .movement(id)
-        .with_context(|| format!("movement {id} does not exist"))?;
-    let place = |c: &CustodianId| {
-        let (name, country) = match state.custodian(c.as_str()).map(|v| &v.info) {
-            Some(rollcall_core::custodian::CustodianKind::Facility(f)) => {
-                (f.name.clone(), f.country.to_string())
-            }
-            Some(other) => (other.label(), String::new()),
-            None => (String::new(), String::new()),
+    let mut file = crate::output::create_new(out)?;
+    let written = (|| -> anyhow::Result<(usize, u64)> {
+        let doc = node.session(ctx.principal()).manifest(id)?;
+        let bytes = match format {
+            args::FormatArg::Pdf => manifest_pdf(&doc),
+            args::FormatArg::Csv => manifest_csv(&doc),
         };
-        Place {
-            id: c.to_string(),
-            name,
-            country,
+        std::io::Write::write_all(&mut file, &bytes)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing {}", out.display()))?;
+        Ok((doc.people.len(), doc.head.size))
+    })();
+    let (people, size) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            // Nothing half-written stays behind.
+            drop(file);
+            let _ = std::fs::remove_file(out);
+            return Err(e);
         }
     };
-    let vehicles = m
-        .vehicles
-        .iter()
-        .map(|v| VehicleLine {
-            id: v.id.clone(),
-            kind: format!("{:?}", v.kind).to_lowercase(),
-            seats: v.seats,
-            armored: v.armored,
-            assigned: m.manifest.iter().filter(|s| s.vehicle == v.id).count() as u32,
-        })
-        .collect();
-    let mut people = Vec::new();
-    for (i, seat) in m.manifest.iter().enumerate() {
-        let p = state.person(seat.person.as_str());
-        let rec = p.map(|p| p.record);
-        let escort = state.escort_record(id, seat.person.as_str());
-        let mut needs = Vec::new();
-        if let Some(e) = escort {
-            if let Some(meds) = &e.record.medication
-                && !meds.is_empty()
-            {
-                needs.push(format!("medication: {}", meds.join(", ")));
-            }
-            for s in [&e.record.medical_needs, &e.record.special_needs]
-                .into_iter()
-                .flatten()
-            {
-                if !s.trim().eq_ignore_ascii_case("none") && !s.trim().is_empty() {
-                    needs.push(s.clone());
-                }
-            }
-        }
-        if let Some(r) = rec {
-            for g in &r.separation_groups {
-                needs.push(format!("separation {g}"));
-            }
-        }
-        let risk = rec
-            .map(|r| {
-                serde_json::to_value(r.risk)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        people.push(PersonLine {
-            seq: i as u32 + 1,
-            person: seat.person.to_string(),
-            name_latin: rec
-                .and_then(|r| r.names.latin.first().cloned())
-                .unwrap_or_default(),
-            name_original: rec.map(|r| r.names.full.clone()).unwrap_or_default(),
-            father: rec.and_then(|r| r.names.father.clone()).unwrap_or_default(),
-            birth: rec
-                .and_then(|r| r.birth_date)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            sex: match rec.map(|r| r.sex) {
-                Some(rollcall_core::person::Sex::Male) => "M".into(),
-                Some(rollcall_core::person::Sex::Female) => "F".into(),
-                _ => "".into(),
-            },
-            nationality: rec
-                .map(|r| r.primary_nationality_key())
-                .unwrap_or_else(|| "unknown".into()),
-            risk,
-            vehicle: seat.vehicle.clone(),
-            escort_record: escort
-                .map(|e| match e.status {
-                    EscortRecordStatus::Started => "unconfirmed",
-                    EscortRecordStatus::Confirmed => "confirmed",
-                    EscortRecordStatus::HandedOver => "handed over",
-                })
-                .unwrap_or("none")
-                .into(),
-            needs: needs.join("; "),
-        });
-    }
-    let (cp, _) = node.head()?.context("the ledger has no signed head yet")?;
-    let counts = Counts {
-        manifest: m.manifest.len() as u32,
-        boarded: (m.status != MovementStatus::Planned).then_some(m.boarded.len() as u32),
-        admitted: matches!(
-            m.status,
-            MovementStatus::Arrived | MovementStatus::Reconciled
-        )
-        .then_some(m.admitted.len() as u32),
-        last_count: m.counts.last().map(|c| (c.place.clone(), c.count)),
-    };
-    let doc = ManifestDoc {
-        movement: id.to_string(),
-        mode: format!("{:?}", m.mode).to_lowercase(),
-        status: serde_json::to_value(m.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        origin: place(&m.origin),
-        destination: place(&m.destination),
-        planned_departure: m.planned_departure.to_string(),
-        vehicles,
-        escort: m.escort.clone(),
-        people,
-        counts,
-        head: HeadStamp {
-            origin: cp.origin.clone(),
-            size: cp.size,
-            root_hex: rollcall_ledger::hash_to_hex(&cp.root),
-            signer: node.verifier().name().to_string(),
-        },
-        printed_at: Timestamp::from_second(Timestamp::now().as_second())
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_string(),
-        printed_by: ctx.user.clone(),
-    };
-    let bytes = match format {
-        args::FormatArg::Pdf => manifest_pdf(&doc),
-        args::FormatArg::Csv => manifest_csv(&doc),
-    };
-    let ids: Vec<PersonId> = m.people().cloned().collect();
-    node.audit(&ids, &ctx.user, "movement.manifest")?;
-    crate::output::write_new(out, &bytes)?;
     line(&format!(
-        "{id}: manifest of {} people written to {} against signed head size {}",
-        ids.len(),
+        "{id}: manifest of {people} people written to {} against signed head size {size}",
         out.display(),
-        cp.size
     ))?;
     Ok(0)
 }

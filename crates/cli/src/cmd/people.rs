@@ -9,7 +9,8 @@ use serde_json::json;
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let report = node.person_report(id, &ctx.user, "person.show")?;
+    // Through the reader: policy first, the access recorded before anything shows.
+    let report = node.session(ctx.principal()).person(id)?;
     // Check every proof before showing it: what is printed is what verifies.
     for p in &report.proofs {
         p.verify(node.verifier())?;
@@ -94,7 +95,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
 pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     let mut out = Vec::new();
-    for (id, c) in node.state().custodians() {
+    for (id, c) in node.rules().custodians() {
         if let CustodianKind::Facility(f) = &c.info {
             out.push(json!({
                 "id": id, "name": f.name, "country": f.country, "authority": f.authority,
@@ -126,8 +127,13 @@ pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
 
 pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    // Every person listed is a read of their record: the node audits each.
-    let people = node.list_people(at, &ctx.user, "people.list")?;
+    // Every person listed is a read of their record: the reader records each.
+    let people = node
+        .session(ctx.principal())
+        .people(&rollcall_node::PeopleFilter {
+            at: at.map(str::to_string),
+            ..Default::default()
+        })?;
     let out: Vec<serde_json::Value> = people
         .iter()
         .map(|(id, p)| {
@@ -229,7 +235,7 @@ pub fn correct(
     use rollcall_core::person::PartialDate;
     let mut node = ctx.open()?;
     let view = node
-        .state()
+        .rules()
         .person(id)
         .ok_or_else(|| anyhow::anyhow!("person {id} is not registered"))?;
     let corrects = *view
@@ -305,16 +311,8 @@ pub fn correct(
     if &r == view.record {
         anyhow::bail!("nothing to correct: give at least one field that differs from the record");
     }
-    let rec = node.append(
-        &ctx.user,
-        rollcall_core::Timestamp::now(),
-        vec![EventKind::PersonRecordCorrected {
-            person: PersonId::new(id),
-            corrects,
-            record: r,
-            reason: reason.to_string(),
-        }],
-    )?;
+    let kinds = rollcall_core::ops::correct(node.rules(), &PersonId::new(id), corrects, r, reason);
+    let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
     ctx.ack(&rec);
     if as_json {
         json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;

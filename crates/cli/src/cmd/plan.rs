@@ -12,8 +12,7 @@ use std::path::Path;
 const LARGE: u64 = 50_000;
 
 pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(input)
-        .with_context(|| format!("cannot read the instance {}", input.display()))?;
+    let text = super::args::read_file(input, "the instance", super::args::MAX_ROSTER_FILE_BYTES)?;
     let instance: rollcall_plan::Instance = serde_json::from_str(&text).with_context(|| {
         format!(
             "{} is not a planner instance (see README, \"Transfer planner\")",
@@ -111,14 +110,6 @@ pub fn instance(seed: u64, scale: f64, out: &Path) -> anyhow::Result<i32> {
 }
 
 fn create_new(path: &Path) -> anyhow::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| {
-            format!(
-                "cannot create {} (it must not exist yet; choose another --out)",
-                path.display()
-            )
-        })
+    // New and owner-only, like every file the CLI writes.
+    output::create_new(path)
 }

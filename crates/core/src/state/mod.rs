@@ -2,12 +2,14 @@
 //! event is applied to them.
 //!
 //! [`State::apply_batch`] is the one way state changes: every event in the
-//! batch is checked against the state left by the events before it; if any is
+//! batch is checked against the state left by the events before it, and the
+//! batch post-conditions are checked after the last one; if anything is
 //! refused, every table is rolled back and the state is exactly as it was.
 //! On success it reports which projection rows changed, so a store can write
 //! just those rows in the same transaction as the events.
 
 mod apply;
+mod invariants;
 mod rows;
 pub mod table;
 pub mod views;
@@ -36,6 +38,8 @@ pub struct State {
     pub(crate) counters: Table<u64>,
     pub(crate) sources: Table<String>,
     pub(crate) escorts: Table<EscortRecordView>,
+    /// What the batch being applied changed in the custody counts.
+    pub(crate) tally: apply::Tally,
 }
 
 impl Default for State {
@@ -60,6 +64,7 @@ impl State {
             counters: Table::default(),
             sources: Table::default(),
             escorts: Table::default(),
+            tally: apply::Tally::default(),
         };
         s.custodians.put(
             RELEASED,
@@ -83,8 +88,11 @@ impl State {
             .map_err(|e| e.violation)
     }
 
-    /// Applies events in order, atomically: all of them or none.
+    /// Applies events in order, atomically: all of them or none. After the
+    /// last event the batch post-conditions are checked; a batch that breaks
+    /// one is refused at its last event.
     pub fn apply_batch(&mut self, events: &[Event]) -> Result<ProjectionDelta, BatchRejected> {
+        self.tally = apply::Tally::default();
         for (index, event) in events.iter().enumerate() {
             if let Err(violation) = self.apply_one(event) {
                 self.rollback();
@@ -94,6 +102,16 @@ impl State {
                     violation,
                 });
             }
+        }
+        if let Some(last) = events.last()
+            && let Err(violation) = self.check_batch()
+        {
+            self.rollback();
+            return Err(BatchRejected {
+                index: events.len() - 1,
+                seq: last.seq,
+                violation,
+            });
         }
         Ok(self.take_delta())
     }
@@ -133,6 +151,7 @@ impl State {
     }
 
     fn rollback(&mut self) {
+        self.tally = apply::Tally::default();
         self.persons.rollback();
         self.custody.rollback();
         self.custodians.rollback();
@@ -228,7 +247,8 @@ impl State {
     pub fn person_from_source(&self, roster: &str, record_id: &str) -> Option<&String> {
         self.sources.get(&source_key(roster, record_id))
     }
-    /// A named counter (`registered`, `scheduled`, `transferred`, `events`).
+    /// A named counter (`registered`, `scheduled`, `transferred`,
+    /// `deceased`, `events`).
     pub fn counter(&self, name: &str) -> u64 {
         self.counters.get(name).copied().unwrap_or(0)
     }

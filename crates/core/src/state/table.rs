@@ -87,6 +87,11 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
         self.rows.get_mut(key).map(f)
     }
 
+    /// Keys written in the open transaction (empty while not journaling).
+    pub fn touched(&self) -> impl Iterator<Item = &String> {
+        self.touched.iter()
+    }
+
     /// Keys written since the last `take_changes` or `rollback`.
     pub fn take_changes(&mut self) -> Vec<String> {
         self.journal.clear();
@@ -127,15 +132,34 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
 
 impl Table<u64> {
     /// Adds `delta` (may be negative) to a counter row, removing it at zero.
-    pub fn add(&mut self, key: &str, delta: i64) {
-        let now = self.get(key).copied().unwrap_or(0) as i64 + delta;
-        if now <= 0 {
+    /// Refuses, changing nothing, a result below zero or above `u64::MAX`.
+    pub fn add(&mut self, key: &str, delta: i64) -> Result<u64, CounterError> {
+        let was = self.get(key).copied().unwrap_or(0);
+        let now = was.checked_add_signed(delta).ok_or_else(|| CounterError {
+            key: key.to_string(),
+            was,
+            delta,
+        })?;
+        if now == 0 {
             if self.contains(key) {
                 self.remember(key);
                 self.rows.remove(key);
             }
-        } else {
-            self.put(key, now as u64);
+        } else if now != was {
+            self.put(key, now);
         }
+        Ok(now)
     }
+}
+
+/// A counter that would go below zero or past its largest value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("counter {key} is {was} and cannot change by {delta}")]
+pub struct CounterError {
+    /// The counter.
+    pub key: String,
+    /// Its value.
+    pub was: u64,
+    /// The change refused.
+    pub delta: i64,
 }

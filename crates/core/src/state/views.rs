@@ -52,6 +52,8 @@ pub struct IdentityView {
     pub source: Option<crate::person::SourceRow>,
     /// Seqs of the registration and corrections of the record.
     pub record_events: Vec<u64>,
+    /// When the person was registered: nothing about them happens earlier.
+    pub registered_at: Timestamp,
 }
 
 /// Where a person stands now (the `custody` projection table): small, and
@@ -64,6 +66,8 @@ pub struct CustodyView {
     pub status: CustodyStatus,
     /// Seq of the event that put them with the current custodian.
     pub since_seq: u64,
+    /// When that event happened: the next custody change is not earlier.
+    pub since_at: Timestamp,
     /// The open movement whose manifest they are on, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub movement: Option<MovementId>,
@@ -183,11 +187,18 @@ pub struct MovementView {
     /// Planned route.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route: Vec<Waypoint>,
+    /// When it was planned (the planning event): nothing on it is earlier.
+    pub planned_at: Timestamp,
     /// Lifecycle status.
     pub status: MovementStatus,
     /// Who boarded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub boarded: Vec<PersonId>,
+    /// How many of the boarded have left the movement's custody since
+    /// (admitted, handed over, taken to hospital, returned at an abort, died):
+    /// the movement holds exactly `boarded - handed_out` people.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub handed_out: u32,
     /// Who was admitted at the destination.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub admitted: Vec<PersonId>,

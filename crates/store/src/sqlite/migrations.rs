@@ -73,6 +73,51 @@ BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
 "#,
     )
     .comment("append-only triggers on events, checkpoints and access_log"),
+    // 3: the access log becomes a hash chain committed to by ledger events.
+    M::up(
+        r#"
+DROP TRIGGER access_log_no_update;
+DROP TRIGGER access_log_no_delete;
+DROP TABLE access_log;
+
+CREATE TABLE access_log (
+    id           INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    user         TEXT NOT NULL,
+    account      TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    node         TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    committed_by INTEGER NOT NULL,
+    hash         BLOB NOT NULL
+);
+CREATE INDEX access_log_subject ON access_log (subject);
+
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
+CREATE TRIGGER access_log_contiguous BEFORE INSERT ON access_log
+WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM access_log)
+BEGIN SELECT RAISE(ABORT, 'rollcall: access records must be appended in order'); END;
+"#,
+    )
+    .comment("access_log: chained records, each committed to by a ledger event"),
+];
+
+/// The append-only triggers the schema creates; `verify` reports any that
+/// are missing.
+pub(crate) const GUARDS: &[&str] = &[
+    "events_no_update",
+    "events_no_delete",
+    "events_contiguous",
+    "checkpoints_no_update",
+    "checkpoints_no_delete",
+    "checkpoints_no_replace",
+    "access_log_no_update",
+    "access_log_no_delete",
+    "access_log_contiguous",
 ];
 
 /// All migrations, oldest first.

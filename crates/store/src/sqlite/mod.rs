@@ -17,10 +17,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 use crate::{
-    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Store, StoreError,
+    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
     StoredCheckpoint, StoredEvent,
 };
-use migrations::{APPLICATION_ID, migrations};
+use migrations::{APPLICATION_ID, GUARDS, migrations};
 
 /// How long a statement waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
@@ -203,6 +203,28 @@ fn event_from_row(row: &Row<'_>) -> Result<StoredEvent> {
 }
 
 /// Every read walks seqs in order; a gap means rows were removed behind our back.
+const ACCESS_COLUMNS: &str =
+    "id, at, user, account, role, node, action, subject, committed_by, hash";
+
+fn access_from_row(row: &Row<'_>) -> Result<AccessRecord> {
+    let id = int_col(row, 0, &|| "access_log: id".into())?;
+    let col = |idx: usize, name: &'static str| {
+        text_col(row, idx, &|| format!("access_log id {id}: {name}"))
+    };
+    Ok(AccessRecord {
+        id,
+        at: col(1, "at")?,
+        user: col(2, "user")?,
+        account: col(3, "account")?,
+        role: col(4, "role")?,
+        node: col(5, "node")?,
+        action: col(6, "action")?,
+        subject: col(7, "subject")?,
+        committed_by: int_col(row, 8, &|| format!("access_log id {id}: committed_by"))?,
+        hash: hash_col(row, 9, &|| format!("access_log id {id}: hash"))?,
+    })
+}
+
 fn check_seq(expected: u64, got: u64) -> Result<()> {
     if expected == got {
         Ok(())
@@ -293,6 +315,48 @@ impl Store for SqliteStore {
                         delete.execute((table, key))?;
                     }
                 }
+            }
+        }
+        if let Some(first) = commit.access.first() {
+            let next: i64 =
+                tx.query_row("SELECT coalesce(max(id) + 1, 0) FROM access_log", [], |r| {
+                    r.get(0)
+                })?;
+            for (i, rec) in commit.access.iter().enumerate() {
+                let expected = (next as u64).saturating_add(i as u64);
+                if rec.id != expected || first.id != next as u64 {
+                    return Err(StoreError::OutOfSequence {
+                        expected,
+                        got: rec.id,
+                    });
+                }
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for rec in commit.access {
+                insert.execute(rusqlite::params![
+                    to_i64("access id", rec.id)?,
+                    &rec.at,
+                    &rec.user,
+                    &rec.account,
+                    &rec.role,
+                    &rec.node,
+                    &rec.action,
+                    &rec.subject,
+                    to_i64("access committed_by", rec.committed_by)?,
+                    &rec.hash[..],
+                ])?;
+            }
+        }
+        if !commit.meta.is_empty() {
+            let mut set = tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (k, v) in commit.meta {
+                set.execute([k, v])?;
             }
         }
         if let Some(cp) = commit.checkpoint {
@@ -491,48 +555,80 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn record_access(&mut self, rec: &AccessRecord) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO access_log (at, user, node, action, subject) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        stmt.execute((&rec.at, &rec.user, &rec.node, &rec.action, &rec.subject))?;
-        Ok(())
-    }
-
-    fn record_accesses(&mut self, recs: &[AccessRecord]) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO access_log (at, user, node, action, subject) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for rec in recs {
-                stmt.execute((&rec.at, &rec.user, &rec.node, &rec.action, &rec.subject))?;
+    fn rebuild_projection(
+        &mut self,
+        derive: &mut dyn FnMut(&dyn Store) -> Result<Rebuilt>,
+    ) -> Result<usize> {
+        // The write lock is taken before anything is read: no other writer
+        // can append between reading the events and replacing the rows.
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let r = (|| -> Result<usize> {
+            let built = derive(&*self)?;
+            self.conn.execute("DELETE FROM projection", [])?;
+            let mut insert = self
+                .conn
+                .prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
+            for r in &built.rows {
+                insert.execute((&r.table, &r.key, &r.value)).map_err(|e| {
+                    if is_constraint(&e) {
+                        StoreError::DuplicateProjectionRow {
+                            table: r.table.clone(),
+                            key: r.key.clone(),
+                        }
+                    } else {
+                        e.into()
+                    }
+                })?;
             }
-        }
-        tx.commit()?;
-        Ok(())
+            let mut set = self.conn.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (k, v) in &built.meta {
+                set.execute([k, v])?;
+            }
+            Ok(built.rows.len())
+        })();
+        let end = self
+            .conn
+            .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let n = r?;
+        end?;
+        Ok(n)
     }
 
     fn access_log(&self) -> Result<Vec<AccessRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, at, user, node, action, subject FROM access_log ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let id = row.get_ref(0)?.as_i64().unwrap_or_default();
-            let col = |idx: usize, name: &'static str| {
-                text_col(row, idx, &|| format!("access_log id {id}: {name}"))
-            };
-            out.push(AccessRecord {
-                at: col(1, "at")?,
-                user: col(2, "user")?,
-                node: col(3, "node")?,
-                action: col(4, "action")?,
-                subject: col(5, "subject")?,
-            });
+            out.push(access_from_row(row)?);
         }
         Ok(out)
+    }
+
+    fn access_tail(&self) -> Result<Option<AccessRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id DESC LIMIT 1"
+        ))?;
+        let mut rows = stmt.query([])?;
+        rows.next()?.map(access_from_row).transpose()
+    }
+
+    fn missing_guards(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM sqlite_schema WHERE type = 'trigger'")?;
+        let present: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(GUARDS
+            .iter()
+            .filter(|g| !present.iter().any(|p| p == *g))
+            .map(|g| g.to_string())
+            .collect())
     }
 
     fn meta_get(&self, key: &str) -> Result<Option<String>> {

@@ -1,0 +1,93 @@
+//! Every invariant of the projections, checked by scanning all of them: for
+//! tests and for audits. The append path checks the same things on the rows
+//! each batch touched ([`State::apply_batch`]), which costs what the batch
+//! costs; this costs what the ledger holds.
+
+use super::State;
+use super::views::CustodyStatus;
+use crate::ids::{CustodianId, PersonId};
+use crate::movement::MovementStatus;
+use crate::violation::{Rule, Violation};
+use std::collections::HashMap;
+
+fn broken(detail: String) -> Violation {
+    Violation::new(Rule::BatchPostCondition, detail)
+}
+
+impl State {
+    /// Checks, over every row:
+    /// - each person's movement pointer names an open movement (planned:
+    ///   they are held at its origin; under way: they are in its custody);
+    /// - each custodian's occupancy is the number of people it holds (all
+    ///   but the dead), and the occupancies sum to the people registered
+    ///   less the dead;
+    /// - a movement holds exactly its boarded people less those handed out,
+    ///   and nobody before it departs;
+    /// - the `registered`, `scheduled`, `transferred` and `deceased`
+    ///   counters and the nationality counts agree with the people.
+    pub fn check_invariants(&self) -> Result<(), Violation> {
+        let mut held: HashMap<&str, u64> = HashMap::new();
+        let (mut scheduled, mut transferred, mut deceased) = (0u64, 0u64, 0u64);
+        for (id, p) in self.persons() {
+            let person = PersonId::new(id.as_str());
+            if !self.custodians.contains(p.custody.custodian.as_str()) {
+                return Err(broken(format!(
+                    "person {id} is held by {}, which is not registered",
+                    p.custody.custodian
+                )));
+            }
+            self.check_pointer(&person, p.custody)?;
+            if p.custody.status == CustodyStatus::Deceased {
+                deceased += 1;
+            } else {
+                *held.entry(p.custody.custodian.as_str()).or_default() += 1;
+            }
+            scheduled += u64::from(p.custody.scheduled);
+            transferred += u64::from(p.custody.transferred);
+        }
+        let mut total = 0u64;
+        for (id, c) in self.custodians() {
+            let n = held.get(id.as_str()).copied().unwrap_or(0);
+            if u64::from(c.occupancy) != n {
+                return Err(broken(format!(
+                    "custodian {id} counts {} people but holds {n}",
+                    c.occupancy
+                ))
+                .custodian(&CustodianId::new(id.as_str())));
+            }
+            total += n;
+        }
+        let registered = self.persons.len() as u64;
+        if total + deceased != registered {
+            return Err(broken(format!(
+                "custodians hold {total} and {deceased} died, but {registered} are registered"
+            )));
+        }
+        for (name, want) in [
+            ("registered", registered),
+            ("scheduled", scheduled),
+            ("transferred", transferred),
+            ("deceased", deceased),
+        ] {
+            if self.counter(name) != want {
+                return Err(broken(format!(
+                    "counter {name} is {} but the people say {want}",
+                    self.counter(name)
+                )));
+            }
+        }
+        let by_nationality: u64 = self.nationalities().map(|(_, n)| *n).sum();
+        if by_nationality != registered {
+            return Err(broken(format!(
+                "nationality counts sum to {by_nationality}, not {registered}"
+            )));
+        }
+        for (id, m) in self.movements() {
+            self.check_movement_holds(id, m)?;
+            if m.status == MovementStatus::Planned && !m.boarded.is_empty() {
+                return Err(broken(format!("planned movement {id} has people boarded")));
+            }
+        }
+        Ok(())
+    }
+}

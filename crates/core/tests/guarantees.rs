@@ -1,0 +1,610 @@
+//! Regression tests for guarantees that ordinary events once got around
+//! (review F1 items 1 and 2, probe row 6): each is now refused, or recorded
+//! with its consequences, by the apply path itself, whoever built the events.
+
+use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
+use rollcall_core::discrepancy::DiscrepancyKind;
+use rollcall_core::escort::{EscortRecord, Risks};
+use rollcall_core::movement::{Mode, MovementStatus, Vehicle, VehicleKind};
+use rollcall_core::person::{Category, Names, PersonRecord, RiskLevel, Sex};
+use rollcall_core::state::views::CustodyStatus;
+use rollcall_core::*;
+
+fn at(minute: i64) -> Timestamp {
+    Timestamp::from_second(1_760_000_000 + minute * 60).unwrap()
+}
+
+struct World {
+    state: State,
+    clock: i64,
+}
+
+impl World {
+    /// Two facilities for adult men (ORIG, DEST), one for everyone (ALL),
+    /// a hospital, a Syrian representative, and three Iraqi men at ORIG.
+    fn new() -> World {
+        let mut w = World {
+            state: State::new(),
+            clock: 0,
+        };
+        let facility = |cats: Vec<Category>| {
+            CustodianKind::Facility(Facility {
+                name: "F".into(),
+                authority: "Ministry".into(),
+                country: Country::parse("IQ").unwrap(),
+                coordinates: Coordinates {
+                    lat: 33.0,
+                    lon: 44.0,
+                },
+                time_zone: "Asia/Baghdad".into(),
+                security: SecurityLevel::Maximum,
+                capacity: 50,
+                categories: cats,
+            })
+        };
+        let men = || vec![Category::AdultMale];
+        let all = vec![
+            Category::AdultMale,
+            Category::AdultFemale,
+            Category::Juvenile,
+        ];
+        for (id, info) in [
+            ("ORIG", facility(men())),
+            ("DEST", facility(men())),
+            ("ALL", facility(all)),
+            (
+                "HOSP",
+                CustodianKind::Hospital {
+                    name: "General".into(),
+                    country: Country::parse("IQ").unwrap(),
+                },
+            ),
+            (
+                "REP-SY",
+                CustodianKind::ForeignRepresentative {
+                    country: Country::parse("SY").unwrap(),
+                    name: "Syrian consulate".into(),
+                },
+            ),
+        ] {
+            w.ok(vec![EventKind::CustodianRegistered {
+                custodian: CustodianId::new(id),
+                info,
+            }]);
+        }
+        for p in ["P-1", "P-2", "P-3"] {
+            w.ok(vec![EventKind::PersonRegistered {
+                person: PersonId::new(p),
+                record: man(p),
+                custodian: CustodianId::new("ORIG"),
+                source: None,
+                capacity_override: None,
+            }]);
+        }
+        w
+    }
+
+    fn events(&mut self, kinds: Vec<EventKind>, occurred: Timestamp) -> Vec<Event> {
+        let seq0 = self.state.next_seq();
+        kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                Event::new(
+                    seq0 + i as u64,
+                    occurred,
+                    at(self.clock + 1000),
+                    Actor {
+                        user: UserId::new("officer"),
+                        node: NodeId::new("n1"),
+                    },
+                    k,
+                )
+            })
+            .collect()
+    }
+
+    fn try_at(&mut self, kinds: Vec<EventKind>, minute: i64) -> Result<(), Violation> {
+        let batch = self.events(kinds, at(minute));
+        let before = self.state.to_rows();
+        let r = self
+            .state
+            .apply_batch(&batch)
+            .map(|_| ())
+            .map_err(|e| e.violation);
+        if r.is_err() {
+            assert_eq!(
+                before,
+                self.state.to_rows(),
+                "a refused batch changes nothing"
+            );
+        }
+        self.state.check_invariants().expect("invariants hold");
+        r
+    }
+
+    fn try_(&mut self, kinds: Vec<EventKind>) -> Result<(), Violation> {
+        self.clock += 1;
+        self.try_at(kinds, self.clock)
+    }
+
+    fn ok(&mut self, kinds: Vec<EventKind>) {
+        if let Err(v) = self.try_(kinds) {
+            panic!("refused: {v}");
+        }
+    }
+
+    fn refused(&mut self, kinds: Vec<EventKind>, rule: Rule) -> Violation {
+        let v = self.try_(kinds).expect_err("should be refused");
+        assert_eq!(v.rule, rule, "{v}");
+        v
+    }
+
+    fn custody(&self, p: &str) -> (String, CustodyStatus, Option<String>) {
+        let v = self.state.person(p).unwrap();
+        (
+            v.custody.custodian.to_string(),
+            v.custody.status,
+            v.custody.movement.as_ref().map(|m| m.to_string()),
+        )
+    }
+
+    /// Plans M-1 from ORIG to `to` by land in one unarmoured bus, and
+    /// confirms every escort record.
+    fn plan_bus(&mut self, people: &[&str], to: &str) {
+        let req = ops::PlanRequest {
+            movement: MovementId::new("M-1"),
+            mode: Mode::Land,
+            origin: CustodianId::new("ORIG"),
+            destination: CustodianId::new(to),
+            planned_departure: at(100),
+            vehicles: vec![Vehicle {
+                id: "B1".into(),
+                kind: VehicleKind::Bus,
+                seats: 10,
+                armored: false,
+            }],
+            escort: vec!["team".into()],
+            medic: false,
+            people: people.iter().map(|p| PersonId::new(*p)).collect(),
+            route: vec![],
+        };
+        let kinds = ops::plan(&self.state, &req).unwrap();
+        self.ok(kinds);
+        for p in people {
+            self.ok(vec![EventKind::EscortRecordUpdated {
+                movement: MovementId::new("M-1"),
+                person: PersonId::new(*p),
+                record: complete(),
+            }]);
+        }
+        for p in people {
+            self.ok(vec![confirm(p)]);
+        }
+    }
+}
+
+fn man(name: &str) -> PersonRecord {
+    PersonRecord {
+        names: Names {
+            full: name.into(),
+            ..Default::default()
+        },
+        sex: Sex::Male,
+        nationalities: vec![Country::parse("IQ").unwrap()],
+        ..Default::default()
+    }
+}
+
+fn complete() -> EscortRecord {
+    EscortRecord {
+        risks: Risks {
+            violence: Some(false),
+            escape: Some(false),
+            self_harm: Some(false),
+            health: Some(false),
+        },
+        medication: Some(vec![]),
+        medical_needs: Some("none".into()),
+        property: Some(vec![]),
+        special_needs: Some("none".into()),
+        notes: None,
+    }
+}
+
+fn confirm(p: &str) -> EventKind {
+    EventKind::EscortRecordConfirmed {
+        movement: MovementId::new("M-1"),
+        person: PersonId::new(p),
+    }
+}
+
+fn handover(p: &str, from: &str, to: &str) -> EventKind {
+    EventKind::CustodyHandedOver {
+        person: PersonId::new(p),
+        from: CustodianId::new(from),
+        to: CustodianId::new(to),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    }
+}
+
+fn depart(boarded: &[&str]) -> EventKind {
+    EventKind::MovementDeparted {
+        movement: MovementId::new("M-1"),
+        headcount: boarded.len() as u32,
+        boarded: boarded.iter().map(|p| PersonId::new(*p)).collect(),
+    }
+}
+
+// --- review F1.1: a plain handover cannot stand in for a dedicated event ---
+
+#[test]
+fn a_plain_handover_never_releases_hospitalises_repatriates_or_boards() {
+    let mut w = World::new();
+    for to in ["released", "HOSP", "REP-SY"] {
+        let v = w.refused(vec![handover("P-1", "ORIG", to)], Rule::DedicatedEvent);
+        assert_eq!(v.person, Some(PersonId::new("P-1")));
+        assert!(v.detail.contains(to), "{v}");
+    }
+    w.plan_bus(&["P-1"], "DEST");
+    w.refused(vec![handover("P-2", "ORIG", "M-1")], Rule::DedicatedEvent);
+    // The dedicated events still work, with what they demand.
+    w.refused(
+        vec![EventKind::PersonReleased {
+            person: PersonId::new("P-2"),
+            from: CustodianId::new("ORIG"),
+            authority: String::new(),
+            reason: "acquitted".into(),
+        }],
+        Rule::ReasonRequired,
+    );
+    w.ok(vec![EventKind::TakenToHospital {
+        person: PersonId::new("P-2"),
+        from: CustodianId::new("ORIG"),
+        hospital: CustodianId::new("HOSP"),
+        reason: "fever".into(),
+    }]);
+    assert_eq!(w.custody("P-2").1, CustodyStatus::Hospitalised);
+    // Back from hospital by a plain handover, into a facility.
+    w.ok(vec![handover("P-2", "HOSP", "ORIG")]);
+    assert_eq!(w.custody("P-2").1, CustodyStatus::Held);
+    // Repatriation needs an accepted request for the representative's country.
+    w.ok(vec![EventKind::RepatriationRequested {
+        repatriation: RepatriationId::new("R-1"),
+        person: PersonId::new("P-3"),
+        state: Country::parse("SY").unwrap(),
+    }]);
+    let hand = EventKind::RepatriationHandedOver {
+        repatriation: RepatriationId::new("R-1"),
+        from: CustodianId::new("ORIG"),
+        to: CustodianId::new("REP-SY"),
+    };
+    w.refused(vec![hand.clone()], Rule::KnownRecord);
+    w.ok(vec![EventKind::RepatriationAccepted {
+        repatriation: RepatriationId::new("R-1"),
+    }]);
+    w.ok(vec![hand]);
+    assert_eq!(w.custody("P-3").1, CustodyStatus::Repatriated);
+}
+
+// --- review F1.2: departure, arrival and reconciliation carry their consequences ---
+
+#[test]
+fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
+    let mut w = World::new();
+    w.plan_bus(&["P-1", "P-2"], "DEST");
+    // The departure alone: no handovers in the batch, yet custody moved.
+    w.ok(vec![depart(&["P-1", "P-2"])]);
+    for p in ["P-1", "P-2"] {
+        assert_eq!(
+            w.custody(p),
+            ("M-1".into(), CustodyStatus::InTransit, Some("M-1".into()))
+        );
+    }
+    assert_eq!(w.state.custodian("M-1").unwrap().occupancy, 2);
+    assert_eq!(w.state.custodian("ORIG").unwrap().occupancy, 1);
+    // An arrival dated before the departure is refused, naming both times.
+    let departed = w.clock;
+    let v = w
+        .try_at(
+            vec![EventKind::MovementArrived {
+                movement: MovementId::new("M-1"),
+            }],
+            departed - 5,
+        )
+        .unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder);
+    assert!(v.detail.contains(&at(departed).to_string()), "{v}");
+    w.ok(vec![EventKind::MovementArrived {
+        movement: MovementId::new("M-1"),
+    }]);
+    w.ok(vec![EventKind::PersonAdmitted {
+        person: PersonId::new("P-1"),
+        movement: MovementId::new("M-1"),
+        facility: CustodianId::new("DEST"),
+        capacity_override: None,
+    }]);
+    // Reconciling with nobody missing while P-2 is still aboard is refused.
+    let reconcile = |missing: Vec<PersonId>| EventKind::MovementReconciled {
+        movement: MovementId::new("M-1"),
+        admitted: 1,
+        missing,
+        extra: vec![],
+        mismatched: vec![],
+    };
+    w.refused(vec![reconcile(vec![])], Rule::Manifest);
+    w.ok(vec![reconcile(vec![PersonId::new("P-2")])]);
+    // P-2 stays in the movement's custody but no longer points at it, so
+    // they can be handed to a facility and planned again.
+    assert_eq!(
+        w.custody("P-2"),
+        ("M-1".into(), CustodyStatus::InTransit, None)
+    );
+    w.ok(vec![handover("P-2", "M-1", "ORIG")]);
+    let req = ops::PlanRequest {
+        movement: MovementId::new("M-2"),
+        mode: Mode::Land,
+        origin: CustodianId::new("ORIG"),
+        destination: CustodianId::new("DEST"),
+        planned_departure: at(500),
+        vehicles: ops::parse_vehicles("bus:5").unwrap(),
+        escort: vec![],
+        medic: false,
+        people: vec![PersonId::new("P-2")],
+        route: vec![],
+    };
+    let kinds = ops::plan(&w.state, &req).unwrap();
+    w.ok(kinds);
+    assert_eq!(w.custody("P-2").2, Some("M-2".into()));
+}
+
+#[test]
+fn an_abort_returns_everyone_on_board_by_itself() {
+    let mut w = World::new();
+    w.plan_bus(&["P-1", "P-2"], "DEST");
+    w.ok(vec![depart(&["P-1"])]);
+    assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));
+    let abort = |to: &str| EventKind::MovementAborted {
+        movement: MovementId::new("M-1"),
+        return_to: CustodianId::new(to),
+        reason: "road closed".into(),
+    };
+    w.refused(vec![abort("released")], Rule::CustodianKind);
+    w.ok(vec![abort("ORIG")]);
+    assert_eq!(w.custody("P-1"), ("ORIG".into(), CustodyStatus::Held, None));
+    assert_eq!(w.state.custodian("M-1").unwrap().occupancy, 0);
+    assert_eq!(
+        w.state.movement("M-1").unwrap().status,
+        MovementStatus::Aborted
+    );
+}
+
+#[test]
+fn time_runs_forward_for_people_and_events() {
+    let mut w = World::new();
+    // Nothing about a person before their registration (P-1 at minute 6).
+    let v = w
+        .try_at(vec![handover("P-1", "ORIG", "DEST")], 0)
+        .unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder);
+    assert_eq!(v.person, Some(PersonId::new("P-1")));
+    w.ok(vec![handover("P-1", "ORIG", "DEST")]);
+    // A custody change dated before the last one is refused.
+    let v = w
+        .try_at(vec![handover("P-1", "DEST", "ORIG")], w.clock - 1)
+        .unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder);
+    // An event dated after it was recorded (beyond the allowed clock skew)
+    // is refused.
+    let mut batch = w.events(vec![handover("P-1", "DEST", "ORIG")], at(5000));
+    batch[0].recorded_at = at(4990);
+    let err = w.state.apply_batch(&batch).unwrap_err();
+    assert_eq!(err.violation.rule, Rule::TimeOrder);
+}
+
+#[test]
+fn an_escape_opens_its_discrepancy() {
+    let mut w = World::new();
+    let kinds = ops::escape(
+        &w.state,
+        &PersonId::new("P-1"),
+        &CustodianId::new("ORIG"),
+        "fence",
+    );
+    w.ok(kinds);
+    let (_, d) = w
+        .state
+        .discrepancies()
+        .find(|(_, d)| d.kind == DiscrepancyKind::Escape)
+        .expect("an escape discrepancy");
+    assert_eq!(d.persons, vec![PersonId::new("P-1")]);
+    assert_eq!(d.custodian, Some(CustodianId::new("ORIG")));
+    // The custodian stays accountable until recapture.
+    assert_eq!(w.state.custodian("ORIG").unwrap().occupancy, 3);
+}
+
+// --- probe row 6: a correction cannot make a movement depart in breach ---
+
+fn corrected(w: &World, p: &str, f: impl FnOnce(&mut PersonRecord)) -> (u64, PersonRecord) {
+    let v = w.state.person(p).unwrap();
+    let mut r = v.record.clone();
+    f(&mut r);
+    (*v.record_events.last().unwrap(), r)
+}
+
+#[test]
+fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
+    let mut w = World::new();
+    w.plan_bus(&["P-1", "P-2"], "DEST");
+    let (target, record) = corrected(&w, "P-1", |r| r.risk = RiskLevel::High);
+    // The raw correction without its discrepancy is refused, naming the
+    // movement and the rule.
+    let raw = EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-1"),
+        corrects: target,
+        record: record.clone(),
+        reason: "intelligence report".into(),
+        discrepancy: None,
+    };
+    let v = w.refused(vec![raw], Rule::HighRiskTransport);
+    assert!(v.detail.contains("M-1"), "{v}");
+    // Through ops it is accepted and opens a manifest-breach discrepancy.
+    let kinds = ops::correct(
+        &w.state,
+        &PersonId::new("P-1"),
+        target,
+        record,
+        "intelligence report",
+    );
+    w.ok(kinds);
+    let breach = w
+        .state
+        .discrepancies()
+        .find(|(_, d)| d.kind == DiscrepancyKind::ManifestBreach)
+        .map(|(_, d)| d.clone())
+        .expect("a manifest breach discrepancy");
+    assert_eq!(breach.movement, Some(MovementId::new("M-1")));
+    assert_eq!(breach.persons, vec![PersonId::new("P-1")]);
+    // Re-confirming the escort record re-checks the rules.
+    w.ok(vec![EventKind::EscortRecordUpdated {
+        movement: MovementId::new("M-1"),
+        person: PersonId::new("P-1"),
+        record: complete(),
+    }]);
+    w.refused(vec![confirm("P-1")], Rule::HighRiskTransport);
+    // The escort record of P-1 is no longer confirmed, so no departure at all
+    // until the movement is re-planned.
+    w.refused(vec![depart(&["P-2"])], Rule::EscortRecord);
+    w.ok(vec![EventKind::MovementAborted {
+        movement: MovementId::new("M-1"),
+        return_to: CustodianId::new("ORIG"),
+        reason: "re-plan: P-1 is high-risk".into(),
+    }]);
+    assert_eq!(w.custody("P-1").2, None);
+}
+
+#[test]
+fn departure_re_checks_the_rules_and_may_leave_the_person_behind() {
+    let mut w = World::new();
+    w.plan_bus(&["P-1", "P-2"], "ALL");
+    // P-2 is in fact a woman: she cannot ride with P-1 (a man).
+    let (target, record) = corrected(&w, "P-2", |r| r.sex = Sex::Female);
+    let kinds = ops::correct(&w.state, &PersonId::new("P-2"), target, record, "seen");
+    assert!(matches!(
+        &kinds[0],
+        EventKind::PersonRecordCorrected {
+            discrepancy: Some(_),
+            ..
+        }
+    ));
+    w.ok(kinds);
+    // Her escort record was confirmed before the correction; departure
+    // re-checks and refuses the breach, naming the rule.
+    let v = w.refused(vec![depart(&["P-1", "P-2"])], Rule::Segregation);
+    assert!(v.detail.contains("M-1") && v.detail.contains("B1"), "{v}");
+    // Leaving her behind, the movement departs within the rules.
+    w.ok(vec![depart(&["P-1"])]);
+    assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));
+}
+
+#[test]
+fn a_correction_that_breaks_the_destination_category_is_caught_too() {
+    let mut w = World::new();
+    w.plan_bus(&["P-1"], "DEST");
+    let (target, record) = corrected(&w, "P-1", |r| r.flags.juvenile = true);
+    let raw = EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-1"),
+        corrects: target,
+        record: record.clone(),
+        reason: "birth certificate".into(),
+        discrepancy: None,
+    };
+    w.refused(vec![raw], Rule::Category);
+    let kinds = ops::correct(
+        &w.state,
+        &PersonId::new("P-1"),
+        target,
+        record,
+        "birth certificate",
+    );
+    w.ok(kinds);
+    w.refused(vec![depart(&["P-1"])], Rule::Category);
+    // A correction that breaks nothing opens nothing, and may not pretend to.
+    let (target, record) = corrected(&w, "P-2", |r| r.names.full = "P-2 bis".into());
+    let kinds = ops::correct(
+        &w.state,
+        &PersonId::new("P-2"),
+        target,
+        record.clone(),
+        "spelling",
+    );
+    assert!(matches!(
+        &kinds[0],
+        EventKind::PersonRecordCorrected {
+            discrepancy: None,
+            ..
+        }
+    ));
+    w.refused(
+        vec![EventKind::PersonRecordCorrected {
+            person: PersonId::new("P-2"),
+            corrects: target,
+            record,
+            reason: "spelling".into(),
+            discrepancy: Some(DiscrepancyId::new("D-9")),
+        }],
+        Rule::InvalidValue,
+    );
+}
+
+#[test]
+fn conflicting_handovers_in_one_batch_are_refused_whole() {
+    // Two conflicting handovers of one person in one batch: the second is
+    // refused, and so is the first.
+    let mut w = World::new();
+    w.refused(
+        vec![
+            handover("P-1", "ORIG", "DEST"),
+            handover("P-1", "ORIG", "ALL"),
+        ],
+        Rule::HandoverFromCurrentCustodian,
+    );
+    assert_eq!(w.custody("P-1").0, "ORIG");
+}
+
+#[test]
+fn enum_names_match_their_encoding() {
+    use DiscrepancyKind::*;
+    let name = |v: serde_json::Value| v.as_str().unwrap().to_string();
+    for k in [
+        MissingPerson,
+        ExtraPerson,
+        IdentityMismatch,
+        HeadcountMismatch,
+        CustodyConflict,
+        OverCapacity,
+        OverdueDeadline,
+        MovementSilent,
+        MovementStopped,
+        MovementOffRoute,
+        Escape,
+        ManifestBreach,
+        Other,
+    ] {
+        assert_eq!(k.to_string(), name(serde_json::to_value(k).unwrap()));
+    }
+    for s in [
+        MovementStatus::Planned,
+        MovementStatus::Departed,
+        MovementStatus::Arrived,
+        MovementStatus::Reconciled,
+        MovementStatus::Aborted,
+    ] {
+        assert_eq!(s.as_str(), name(serde_json::to_value(s).unwrap()));
+    }
+    for r in [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High] {
+        assert_eq!(r.as_str(), name(serde_json::to_value(r).unwrap()));
+    }
+}

@@ -1,0 +1,72 @@
+//! Recording reads: every access record is chained to the one before it and
+//! committed to by a signed ledger event (`AccessLogged`) written in the same
+//! durable transaction, so deleting or changing one fails `verify`.
+
+use crate::digest::{access_link, hex};
+use crate::policy::{Principal, Purpose};
+use crate::{Node, NodeError, keyfile};
+use jiff::Timestamp;
+use rollcall_core::event::EventKind;
+use rollcall_store::AccessRecord;
+
+/// How often a read retries when another writer appended first.
+pub(crate) const ATTEMPTS: usize = 8;
+
+impl Node {
+    /// Records that `principal` read `subjects` for `purpose`, durably, before
+    /// anything is shown: one chained record per subject, committed by one
+    /// signed `AccessLogged` event. Fails with [`NodeError::Conflict`] if
+    /// another writer appended first (the node has reloaded; read again).
+    pub(crate) fn record_access(
+        &mut self,
+        principal: &Principal,
+        purpose: Purpose,
+        subjects: &[String],
+    ) -> Result<(), NodeError> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        if self.key.is_none() {
+            return Err(NodeError::Key {
+                path: self.dir.join(keyfile::KEY_FILE),
+                reason: "is not here: this copy cannot record who reads personal data, so it shows none; read on the node that holds the key (`verify` and figures work here)".into(),
+            });
+        }
+        if !self.staged.is_empty() {
+            self.commit()?;
+        }
+        let now = Timestamp::now();
+        let at = now.to_string();
+        let committed_by = self.state.next_seq();
+        let role = principal.role.to_string();
+        let node = self.node.to_string();
+        let mut prev = self.access_head;
+        let mut records = Vec::with_capacity(subjects.len());
+        for (i, subject) in subjects.iter().enumerate() {
+            let mut r = AccessRecord {
+                id: self.access_next + i as u64,
+                at: at.clone(),
+                user: principal.user.clone(),
+                account: principal.account.clone(),
+                role: role.clone(),
+                node: node.clone(),
+                action: purpose.as_str().to_string(),
+                subject: subject.clone(),
+                committed_by,
+                hash: [0; 32],
+            };
+            r.hash = access_link(&prev, &r);
+            prev = r.hash;
+            records.push(r);
+        }
+        let kind = EventKind::AccessLogged {
+            first: self.access_next,
+            count: records.len() as u64,
+            head: hex(&prev),
+        };
+        self.stage(&principal.user, now, vec![kind])?;
+        self.staged_access = records;
+        self.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,345 @@
+//! The one way to read personal data: a [`Reader`] bound to a principal.
+//!
+//! Every query works the same way: gather the candidates from the
+//! projections, ask [`policy::authorize`] which the principal may see, drop
+//! the rest (a person one may not see is answered exactly like one who does
+//! not exist), record one access per person shown — durably, chained and
+//! committed by a signed ledger event — and only then return the data. If
+//! another writer appended in between, the node reloads and the query runs
+//! again, so what is returned is what was recorded.
+
+use crate::access::ATTEMPTS;
+use crate::manifest::{self, Stamp};
+use crate::policy::{self, Decision, Principal, Purpose, Subject};
+use crate::{Node, NodeError, PersonReport};
+use jiff::Timestamp;
+use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
+use rollcall_core::state::views::{DiscrepancyStatus, DiscrepancyView, PersonSnapshot};
+use rollcall_core::{Event, State};
+use rollcall_ledger::InclusionBundle;
+use rollcall_print::ManifestDoc;
+use rollcall_store::{AccessRecord, Store};
+use serde::Serialize;
+
+/// Which people to list.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Only those held by this custodian.
+    pub at: Option<String>,
+    /// Skip this many (after filtering by policy).
+    pub offset: usize,
+    /// At most this many; `None` for all.
+    pub limit: Option<usize>,
+}
+
+/// Which access records to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only records about this subject.
+    pub subject: Option<String>,
+    /// Only records by this user.
+    pub user: Option<String>,
+}
+
+/// One person's escort record on a movement.
+#[derive(Debug, Clone, Serialize)]
+pub struct EscortEntry {
+    /// Whose.
+    pub person: String,
+    /// Started, confirmed or handed over.
+    pub status: EscortRecordStatus,
+    /// The record.
+    pub record: EscortRecord,
+    /// Fields still missing before it can be confirmed.
+    pub missing: Vec<&'static str>,
+}
+
+/// A principal's view of the node. See the [module docs](self).
+pub struct Reader<'n> {
+    node: &'n mut Node,
+    principal: Principal,
+}
+
+impl Node {
+    /// Opens a reading session for `principal`.
+    pub fn session(&mut self, principal: Principal) -> Reader<'_> {
+        Reader {
+            node: self,
+            principal,
+        }
+    }
+}
+
+/// The facts the policy decides on for person `id`, if registered.
+fn subject<'s>(state: &'s State, id: &'s str) -> Option<Subject<'s>> {
+    let p = state.person(id)?;
+    let movement = p.custody.movement.as_ref().map(|m| m.as_str());
+    Some(Subject {
+        person: id,
+        nationalities: &p.record.nationalities,
+        custodian: p.custody.custodian.as_str(),
+        movement,
+        inbound_to: movement
+            .and_then(|m| state.movement(m))
+            .map(|m| m.destination.as_str()),
+        committees: &[],
+    })
+}
+
+/// The subset of `ids` (registered people) `principal` may see for `purpose`.
+fn visible<'a>(
+    state: &State,
+    principal: &Principal,
+    purpose: Purpose,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let subjects: Vec<(usize, Subject<'_>)> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| subject(state, id).map(|s| (i, s)))
+        .collect();
+    let facts: Vec<Subject<'_>> = subjects.iter().map(|(_, s)| *s).collect();
+    let decision = policy::authorize(principal, purpose, &facts);
+    subjects
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| decision.allows(*j))
+        .map(|(_, (i, _))| ids[*i])
+        .collect()
+}
+
+impl Reader<'_> {
+    /// Who is reading.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Runs `query` (which returns the data and the people it shows), records
+    /// the access, and returns the data; on a conflicting writer, again.
+    fn audited<T>(
+        &mut self,
+        purpose: Purpose,
+        query: impl Fn(&Node, &Principal) -> Result<(T, Vec<String>), NodeError>,
+    ) -> Result<T, NodeError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (out, shown) = query(self.node, &self.principal)?;
+            match self.node.record_access(&self.principal, purpose, &shown) {
+                Ok(()) => return Ok(out),
+                Err(NodeError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One person's record and custody history with inclusion proofs.
+    pub fn person(&mut self, id: &str) -> Result<PersonReport, NodeError> {
+        self.audited(Purpose::PersonShow, |node, who| {
+            if visible(&node.state, who, Purpose::PersonShow, [id]).is_empty() {
+                return Err(NodeError::NotFound(format!(
+                    "person {id} is not registered"
+                )));
+            }
+            Ok((node.person_report(id)?, vec![id.to_string()]))
+        })
+    }
+
+    /// People the principal may see, optionally only those held by one custodian.
+    pub fn people(
+        &mut self,
+        filter: &PeopleFilter,
+    ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
+        self.audited(Purpose::PeopleList, |node, who| {
+            let state = &node.state;
+            if let Some(c) = &filter.at
+                && state.custodian(c).is_none()
+            {
+                return Err(NodeError::NotFound(format!(
+                    "custodian {c} is not registered"
+                )));
+            }
+            let candidates: Vec<&str> = state
+                .persons()
+                .filter(|(_, p)| filter.at.as_ref().is_none_or(|c| p.custodian.as_str() == c))
+                .map(|(id, _)| id.as_str())
+                .collect();
+            let shown: Vec<(String, PersonSnapshot)> =
+                visible(state, who, Purpose::PeopleList, candidates)
+                    .into_iter()
+                    .skip(filter.offset)
+                    .take(filter.limit.unwrap_or(usize::MAX))
+                    .filter_map(|id| state.person(id).map(|p| (id.to_string(), p.snapshot())))
+                    .collect();
+            let ids = shown.iter().map(|(id, _)| id.clone()).collect();
+            Ok((shown, ids))
+        })
+    }
+
+    /// The escort records of `people` on `movement`. A person without one,
+    /// or whom the principal may not see, is refused with the same message.
+    pub fn escort_records(
+        &mut self,
+        movement: &str,
+        people: &[String],
+    ) -> Result<Vec<EscortEntry>, NodeError> {
+        self.audited(Purpose::EscortRecord, |node, who| {
+            let state = &node.state;
+            if state.movement(movement).is_none() {
+                return Err(NodeError::NotFound(format!(
+                    "movement {movement} does not exist"
+                )));
+            }
+            let allowed = visible(
+                state,
+                who,
+                Purpose::EscortRecord,
+                people.iter().map(String::as_str),
+            );
+            let mut out = Vec::new();
+            for p in people {
+                let record = state
+                    .escort_record(movement, p)
+                    .filter(|_| allowed.contains(&p.as_str()))
+                    .ok_or_else(|| {
+                        NodeError::NotFound(format!(
+                            "person {p} has no escort record on {movement}"
+                        ))
+                    })?;
+                out.push(EscortEntry {
+                    person: p.clone(),
+                    status: record.status,
+                    record: record.record.clone(),
+                    missing: record.record.missing(),
+                });
+            }
+            Ok((out, people.to_vec()))
+        })
+    }
+
+    /// The printable manifest of `movement`, stamped with the latest signed
+    /// head. Every person on it is recorded, so claim the output file before
+    /// asking: a manifest that cannot be written should not be recorded.
+    pub fn manifest(&mut self, movement: &str) -> Result<ManifestDoc, NodeError> {
+        self.audited(Purpose::Manifest, |node, who| {
+            let state = &node.state;
+            let m = state.movement(movement).ok_or_else(|| {
+                NodeError::NotFound(format!("movement {movement} does not exist"))
+            })?;
+            let on_it: Vec<String> = m.people().map(|p| p.to_string()).collect();
+            let allowed = visible(
+                state,
+                who,
+                Purpose::Manifest,
+                on_it.iter().map(String::as_str),
+            );
+            if allowed.len() != on_it.len() {
+                // A manifest is whole or not at all: a partial one is a wrong count.
+                return Err(NodeError::NotFound(format!(
+                    "movement {movement} does not exist"
+                )));
+            }
+            let (head, _) = node
+                .head()?
+                .ok_or_else(|| NodeError::NotFound("the ledger has no signed head yet".into()))?;
+            let printed_at = Timestamp::from_second(Timestamp::now().as_second())
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+                .to_string();
+            let signer = node.verifier.name().to_string();
+            manifest::document(
+                state,
+                movement,
+                &Stamp {
+                    head: &head,
+                    signer: &signer,
+                    printed_at,
+                    printed_by: &who.user,
+                },
+            )
+        })
+    }
+
+    /// Proof that event `seq` is in the latest signed head. Its leaf data is
+    /// the event, so an event about people is shown only if the principal may
+    /// see every one of them, and is recorded as a read of each.
+    pub fn inclusion(&mut self, seq: u64) -> Result<InclusionBundle, NodeError> {
+        self.audited(Purpose::InclusionProof, |node, who| {
+            let hidden = || {
+                NodeError::NotFound(format!(
+                    "event {seq} is not in the latest signed head, or concerns people you may not see"
+                ))
+            };
+            let bundle = node.prove_inclusion(seq).map_err(|e| match e {
+                NodeError::NotFound(_) => hidden(),
+                other => other,
+            })?;
+            let data = bundle
+                .leaf_data()
+                .map_err(|e| NodeError::Corrupt(format!("event {seq}: {e}")))?;
+            let event = Event::decode(&data)
+                .map_err(|e| NodeError::Corrupt(format!("event {seq}: {e}")))?;
+            let about: Vec<String> = event.what.persons().iter().map(|p| p.to_string()).collect();
+            let allowed = visible(
+                &node.state,
+                who,
+                Purpose::InclusionProof,
+                about.iter().map(String::as_str),
+            );
+            if allowed.len() != about.len() {
+                return Err(hidden());
+            }
+            Ok((bundle, about))
+        })
+    }
+
+    /// Discrepancies (all, or only open ones) with the people they name. One
+    /// that names someone the principal may not see is left out; one that
+    /// names nobody is shown to everyone.
+    pub fn discrepancies(
+        &mut self,
+        open_only: bool,
+    ) -> Result<Vec<(String, DiscrepancyView)>, NodeError> {
+        self.audited(Purpose::Discrepancies, |node, who| {
+            let state = &node.state;
+            let mut out = Vec::new();
+            let mut named = Vec::new();
+            for (id, d) in state.discrepancies() {
+                if open_only && d.status != DiscrepancyStatus::Open {
+                    continue;
+                }
+                let ids: Vec<&str> = d.persons.iter().map(|p| p.as_str()).collect();
+                if !ids.is_empty()
+                    && visible(state, who, Purpose::Discrepancies, ids.iter().copied()).len()
+                        != ids.len()
+                {
+                    continue;
+                }
+                named.extend(ids.iter().map(|s| s.to_string()));
+                out.push((id.clone(), d.clone()));
+            }
+            named.sort();
+            named.dedup();
+            Ok((out, named))
+        })
+    }
+
+    /// The access log (filtered), itself recorded as a read of the access log.
+    pub fn access_log(&mut self, filter: &AuditFilter) -> Result<Vec<AccessRecord>, NodeError> {
+        if let Decision::Denied(why) = policy::authorize(&self.principal, Purpose::AccessLog, &[]) {
+            return Err(NodeError::Denied(why));
+        }
+        self.audited(Purpose::AccessLog, |node, _| {
+            let all = node.store.access_log()?;
+            let shown = all
+                .into_iter()
+                .filter(|r| filter.subject.as_ref().is_none_or(|s| &r.subject == s))
+                .filter(|r| filter.user.as_ref().is_none_or(|u| &r.user == u))
+                .collect();
+            Ok((shown, vec![ACCESS_LOG_SUBJECT.to_string()]))
+        })
+    }
+}
+
+/// The subject recorded when someone reads the access log itself.
+pub const ACCESS_LOG_SUBJECT: &str = "access-log";
