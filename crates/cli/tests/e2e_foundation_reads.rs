@@ -141,7 +141,7 @@ fn next_access_id(data: &Path) -> u64 {
     count(&db(data), "SELECT coalesce(max(id) + 1, 0) FROM access_log")
 }
 
-/// Every person id (`P-` followed by digits) in `text`.
+/// Every person id (`P-`, the node's code, `-`, digits: `P-DEMO-000012`) in `text`.
 fn person_ids(text: &str) -> BTreeSet<String> {
     let b = text.as_bytes();
     let mut out = BTreeSet::new();
@@ -149,9 +149,9 @@ fn person_ids(text: &str) -> BTreeSet<String> {
     while i + 2 < b.len() {
         if &b[i..i + 2] == b"P-" && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
             let end = (i + 2..b.len())
-                .find(|&j| !b[j].is_ascii_digit())
+                .find(|&j| !(b[j].is_ascii_alphanumeric() || b[j] == b'-'))
                 .unwrap_or(b.len());
-            if end > i + 2 {
+            if end > i + 2 && b[end - 1].is_ascii_digit() {
                 out.insert(text[i..end].to_string());
             }
             i = end;
@@ -201,13 +201,13 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     // A person's report: their record. (Events in their history may name
     // others by id only, e.g. a manifest; those records are not shown.)
     let from = next_access_id(data);
-    let report = run(data, &["person", "show", "P-0000004", "--json"])
+    let report = run(data, &["person", "show", "P-DEMO-000004", "--json"])
         .ok()
         .json();
-    assert_eq!(report["person"], "P-0000004");
+    assert_eq!(report["person"], "P-DEMO-000004");
     assert_eq!(
         records_since(data, from),
-        [("person.show".to_string(), "P-0000004".to_string())]
+        [("person.show".to_string(), "P-DEMO-000004".to_string())]
     );
     assert_each_person_shown_is_recorded(
         data,
@@ -219,7 +219,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     // person's whole record (probe row 4).
     let reg = db(data)
         .query_row(
-            "SELECT json_extract(value, '$.record_events[0]') FROM projection WHERE tbl = 'person' AND key = 'P-0000022'",
+            "SELECT json_extract(value, '$.record_events[0]') FROM projection WHERE tbl = 'person' AND key = 'P-DEMO-000022'",
             [],
             |r| r.get::<_, i64>(0),
         )
@@ -230,7 +230,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     assert!(leaf["leaf_data_b64"].is_string());
     assert_eq!(
         records_since(data, from),
-        [("prove.inclusion".to_string(), "P-0000022".to_string())]
+        [("prove.inclusion".to_string(), "P-DEMO-000022".to_string())]
     );
     // A proof file that cannot be written is never recorded as read.
     let taken = d.tmp.path().join("taken.json");
@@ -248,7 +248,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         "never overwritten"
     );
     // Escort records: show, and the --json of update and confirm (probe row 18).
-    let mv = "MV-0015";
+    let mv = "MV-DEMO-0015";
     let on: Vec<String> = run(data, &["movement", "show", mv, "--json"]).ok().json()["manifest"]
         .as_array()
         .unwrap()
@@ -319,7 +319,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         "no record for an unwritten manifest"
     );
     // Discrepancies that name people: arrive one short of the boarded list.
-    let boarded: Vec<String> = run(data, &["movement", "show", "MV-0013", "--json"])
+    let boarded: Vec<String> = run(data, &["movement", "show", "MV-DEMO-0013", "--json"])
         .ok()
         .json()["boarded"]
         .as_array()
@@ -332,7 +332,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         &[
             "movement",
             "arrive",
-            "MV-0013",
+            "MV-DEMO-0013",
             "--admitted",
             &boarded[1..].join(","),
         ],
@@ -347,7 +347,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     assert!(shown.contains(&boarded[0]), "{shown:?}");
     // `audit` shows the log, and is itself recorded as a read of it.
     let from = next_access_id(data);
-    let log = run(data, &["audit", "--json", "--subject", "P-0000004"])
+    let log = run(data, &["audit", "--json", "--subject", "P-DEMO-000004"])
         .ok()
         .json();
     let log = log.as_array().unwrap();
@@ -376,7 +376,7 @@ fn truncation_then_rebuild_passes_plain_verify_but_not_verify_since() {
     let d = demo();
     let data = &d.data;
     // Some signed heads, then transfers the rollback will take away.
-    for p in ["P-0000004", "P-0000005"] {
+    for p in ["P-DEMO-000004", "P-DEMO-000005"] {
         run(data, &["person", "show", p]).ok();
     }
     let cut = head_size(data);
@@ -428,7 +428,7 @@ fn truncation_then_rebuild_passes_plain_verify_but_not_verify_since() {
 
     // Fork: append until the ledger is the remembered size again.
     while head_size(data) < size {
-        run(data, &["person", "show", "P-0000004"]).ok();
+        run(data, &["person", "show", "P-DEMO-000004"]).ok();
     }
     assert_eq!(head_size(data), size);
     let v = verify(data, &["--since", s(&remembered)]);
@@ -562,7 +562,7 @@ fn a_ledger_resigned_with_a_new_key_is_caught_by_verify_key() {
 fn edited_and_deleted_access_records_are_named() {
     let d = demo();
     let data = &d.data;
-    for p in ["P-0000004", "P-0000005", "P-0000006"] {
+    for p in ["P-DEMO-000004", "P-DEMO-000005", "P-DEMO-000006"] {
         run(data, &["person", "show", p]).ok();
     }
     let id_of = |subject: &str| -> u64 {
@@ -571,20 +571,22 @@ fn edited_and_deleted_access_records_are_named() {
             &format!("SELECT id FROM access_log WHERE subject = '{subject}'"),
         )
     };
-    let (edited, deleted) = (id_of("P-0000005"), id_of("P-0000004"));
+    let (edited, deleted) = (id_of("P-DEMO-000005"), id_of("P-DEMO-000004"));
     let copy = d.tmp.path().join("copy");
     copy_dir(data, &copy);
     {
         let c = attacker(data);
-        c.execute_batch("UPDATE access_log SET user = 'someone-else' WHERE subject = 'P-0000005'")
-            .unwrap();
+        c.execute_batch(
+            "UPDATE access_log SET user = 'someone-else' WHERE subject = 'P-DEMO-000005'",
+        )
+        .unwrap();
     }
     restore_triggers(data);
     let v = verify(data, &[]);
     assert_fails_naming(&v, "access", &[&edited.to_string(), "changed"]);
     {
         let c = attacker(&copy);
-        c.execute_batch("DELETE FROM access_log WHERE subject = 'P-0000004'")
+        c.execute_batch("DELETE FROM access_log WHERE subject = 'P-DEMO-000004'")
             .unwrap();
     }
     restore_triggers(&copy);
@@ -615,7 +617,7 @@ fn dropped_triggers_are_reported() {
 fn an_edited_projection_row_never_leads_to_a_signed_event_that_does_not_replay() {
     let d = demo();
     let data = &d.data;
-    let person = "P-0000004";
+    let person = "P-DEMO-000004";
     let held = run(data, &["person", "show", person, "--json"]).ok().json();
     let at = held["now"]["custodian"].as_str().unwrap().to_string();
     let fake = if at == "IQ-NSR" { "IQ-BGD" } else { "IQ-NSR" };

@@ -512,7 +512,7 @@ fn rebuild_restores_projections_only() {
     status_after.as_object_mut().unwrap().remove("node");
     status_before.as_object_mut().unwrap().remove("node");
     assert_eq!(status_after, status_before);
-    let shown = ok_json(&d.data, &["person", "show", "P-0000010", "--json"]);
+    let shown = ok_json(&d.data, &["person", "show", "P-DEMO-000010", "--json"]);
     assert_ne!(shown["now"]["status"], "released");
 }
 

@@ -6,7 +6,8 @@
 //! numbers in the ECMAScript form (`ryu-js`, §3.2.2.3). The
 //! `serde_json_canonicalizer` crate does the same through a streaming
 //! formatter but parses every member name back to sort it, about ten times
-//! slower; the tests check that both give the same bytes for every golden
+//! slower than this; this in turn is about three times slower than plain
+//! serde_json (the value tree is built first). The tests check that both give the same bytes for every golden
 //! vector and for generated events.
 
 use serde::Serialize;
