@@ -48,6 +48,16 @@ impl State {
         .map_err(|v| v.person(person))
     }
 
+    /// A refusal about the escort record of `person` on `movement`; `what`
+    /// completes "the escort record of person P on M …".
+    fn escort_refused(movement: &MovementId, person: &PersonId, what: String) -> Violation {
+        Violation::new(
+            Rule::EscortRecord,
+            format!("the escort record of person {person} on {movement} {what}"),
+        )
+        .person(person)
+    }
+
     fn escort_view(
         &self,
         movement: &MovementId,
@@ -103,11 +113,11 @@ impl State {
         self.escort_in_time(t, movement, person)?;
         let view = self.escort_view(movement, person)?;
         if view.status == EscortRecordStatus::HandedOver {
-            return Err(Violation::new(
-                Rule::EscortRecord,
-                format!("the escort record of person {person} on {movement} was handed over; it can no longer change"),
-            )
-            .person(person));
+            return Err(Self::escort_refused(
+                movement,
+                person,
+                "was handed over; it can no longer change".to_string(),
+            ));
         }
         let key = escort_key(movement.as_str(), person.as_str());
         self.escorts.update(&key, |v| {
@@ -129,22 +139,19 @@ impl State {
         self.escort_in_time(t, movement, person)?;
         let view = self.escort_view(movement, person)?;
         if view.status != EscortRecordStatus::Started {
-            return Err(Violation::new(
-                Rule::EscortRecord,
-                format!("the escort record of person {person} on {movement} is {:?}, not awaiting confirmation", view.status),
-            )
-            .person(person));
+            return Err(Self::escort_refused(
+                movement,
+                person,
+                format!("is {:?}, not awaiting confirmation", view.status),
+            ));
         }
         let missing = view.record.missing();
         if !missing.is_empty() {
-            return Err(Violation::new(
-                Rule::EscortRecord,
-                format!(
-                    "the escort record of person {person} on {movement} cannot be confirmed: missing {}",
-                    missing.join(", ")
-                ),
-            )
-            .person(person));
+            return Err(Self::escort_refused(
+                movement,
+                person,
+                format!("cannot be confirmed: missing {}", missing.join(", ")),
+            ));
         }
         let m = self.movement_view(movement)?;
         if m.status == MovementStatus::Planned
@@ -171,11 +178,14 @@ impl State {
         self.escort_in_time(t, movement, person)?;
         let view = self.escort_view(movement, person)?;
         if view.status != EscortRecordStatus::Confirmed {
-            return Err(Violation::new(
-                Rule::EscortRecord,
-                format!("the escort record of person {person} on {movement} is {:?}; only a confirmed record is handed over", view.status),
-            )
-            .person(person));
+            return Err(Self::escort_refused(
+                movement,
+                person,
+                format!(
+                    "is {:?}; only a confirmed record is handed over",
+                    view.status
+                ),
+            ));
         }
         if &self.person_view(person)?.custody.custodian != to {
             return Err(Violation::new(
