@@ -33,10 +33,13 @@ pub trait Harness {
     fn create(&self) -> (Self::Store, Self::Location);
     /// Another, independent handle (its own connection) on an existing database.
     fn open(&self, at: &Self::Location) -> Self::Store;
+    /// What [`Store::backup_to`] writes, opened ([`crate::SqliteStore`] for
+    /// every backend today).
+    type Backup: Store;
     /// A path that does not exist yet, for [`Store::backup_to`].
     fn backup_path(&self) -> PathBuf;
     /// Opens a snapshot written by [`Store::backup_to`].
-    fn open_backup(&self, path: &Path) -> Self::Store;
+    fn open_backup(&self, path: &Path) -> Self::Backup;
 }
 
 /// Generates one `#[test]` per conformance scenario, each on a fresh harness
@@ -182,6 +185,7 @@ struct State {
     latest: Option<StoredCheckpoint>,
     projection: Vec<ProjectionRow>,
     access: Vec<AccessRecord>,
+    meta: Vec<(String, String)>,
 }
 
 fn state<S: Store>(s: &S) -> State {
@@ -194,6 +198,7 @@ fn state<S: Store>(s: &S) -> State {
         latest: s.latest_checkpoint().expect("latest_checkpoint"),
         projection: s.projection_all().expect("projection_all"),
         access: s.access_log().expect("access_log"),
+        meta: s.meta_all().expect("meta_all"),
     }
 }
 
@@ -209,6 +214,8 @@ fn populated<H: Harness>(h: &H) -> (H::Store, H::Location) {
     .expect("append 0..3");
     append_events(&mut s, &events(3, 5), Some(&cp(5)));
     append_access(&mut s, &[access(0, 1)]).expect("append access");
+    s.meta_set("origin", "rollcall/conformance")
+        .expect("meta_set");
     (s, at)
 }
 
@@ -750,6 +757,17 @@ pub fn meta_set_get_overwrite<H: Harness>(h: &H) {
     assert_eq!(s.meta_get("node").unwrap().as_deref(), Some("node-b"));
     assert_eq!(s.meta_get("empty").unwrap().as_deref(), Some(""));
     assert_eq!(s.meta_get("verifier_key").unwrap(), None);
+    let all: Vec<(String, String)> = s.meta_all().unwrap();
+    let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        pairs,
+        [
+            ("empty", ""),
+            ("node", "node-b"),
+            ("origin", "rollcall.example/log")
+        ],
+        "meta_all: every setting once, ordered by key"
+    );
 }
 
 /// What one handle wrote is all there after it is dropped and the database reopened.

@@ -103,6 +103,16 @@ pub enum StoreError {
     #[error("stopped by caller: {0}")]
     Callback(Box<dyn std::error::Error + Send + Sync>),
 
+    /// A server backend (PostgreSQL) failed: connection, query or
+    /// transaction. `backend` names it; the message never holds a password.
+    #[error("{backend}: {message}")]
+    Backend {
+        /// Which backend (`postgresql`).
+        backend: &'static str,
+        /// What it said.
+        message: String,
+    },
+
     /// SQLite failed.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),

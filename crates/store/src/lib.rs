@@ -228,6 +228,9 @@ pub trait Store {
     /// A small setting (origin, node name, verifier key...).
     fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError>;
 
+    /// Every setting, ordered by key (a backup copies them all).
+    fn meta_all(&self) -> Result<Vec<(String, String)>, StoreError>;
+
     /// Sets (or overwrites) a small setting, durably.
     fn meta_set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
 
@@ -241,6 +244,8 @@ pub trait Store {
 
     /// Writes a consistent online snapshot to `path`, which must not exist,
     /// while others may be writing. Returns the latest checkpoint contained in
-    /// the snapshot (so the snapshot is at least that long).
+    /// the snapshot (so the snapshot is at least that long). Whatever the
+    /// backend, the snapshot is an SQLite store file ([`SqliteStore`]): one
+    /// portable file that opens, verifies and restores anywhere.
     fn backup_to(&self, path: &std::path::Path) -> Result<Option<StoredCheckpoint>, StoreError>;
 }

@@ -29,6 +29,7 @@ impl SqliteHarness {
 impl Harness for SqliteHarness {
     type Store = SqliteStore;
     type Location = PathBuf;
+    type Backup = SqliteStore;
 
     fn create(&self) -> (SqliteStore, PathBuf) {
         let path = self.fresh_path("store");

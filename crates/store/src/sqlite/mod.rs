@@ -641,6 +641,20 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    fn meta_all(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM meta ORDER BY key")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let key = text_col(row, 0, &|| "meta: key".to_string())?;
+            let value = text_col(row, 1, &|| format!("meta {key}: value"))?;
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+
     fn meta_set(&mut self, key: &str, value: &str) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) \
@@ -664,18 +678,7 @@ impl Store for SqliteStore {
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
-        // Claim the name first, so an existing file is never overwritten;
-        // owner-only, as it holds every record and the access log.
-        owner_only().open(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                StoreError::AlreadyExists(path.to_path_buf())
-            } else {
-                StoreError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
+        claim_new(path)?;
         let result = self.backup_into(path);
         if result.is_err() {
             // Best effort: do not leave a half-written snapshot behind.
@@ -686,6 +689,77 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Writes a new store file at `path` (which must not exist; created
+    /// readable by its owner only) holding exactly what `source` holds:
+    /// events, checkpoints, projection rows, access records and settings, in
+    /// one SQLite transaction. Call it inside the source's
+    /// [`Store::read_consistent`] so the copy is one snapshot. This is how a
+    /// server backend's [`Store::backup_to`] writes its portable snapshot.
+    /// On error the new file is removed. Returns the copy's latest checkpoint.
+    pub fn create_copy(path: &Path, source: &dyn Store) -> Result<Option<StoredCheckpoint>> {
+        claim_new(path)?;
+        let result = (|| {
+            let mut copy = SqliteStore::open(path)?;
+            copy.copy_from(source)?;
+            drop(copy);
+            sync_parent_dir(path)?;
+            let snapshot = SqliteStore::open_existing(path)?;
+            latest_checkpoint_of(&snapshot.conn)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+
+    fn copy_from(&mut self, source: &dyn Store) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")?;
+            source.for_each_event(&mut |e| {
+                insert.execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))?;
+                Ok(())
+            })?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")?;
+            for cp in source.checkpoints()? {
+                insert.execute((to_i64("checkpoint size", cp.size)?, &cp.note))?;
+            }
+            let mut insert =
+                tx.prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
+            for r in source.projection_all()? {
+                insert.execute((&r.table, &r.key, &r.value))?;
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for rec in source.access_log()? {
+                insert.execute(rusqlite::params![
+                    to_i64("access id", rec.id)?,
+                    &rec.at,
+                    &rec.user,
+                    &rec.account,
+                    &rec.role,
+                    &rec.node,
+                    &rec.action,
+                    &rec.subject,
+                    to_i64("access committed_by", rec.committed_by)?,
+                    &rec.hash[..],
+                ])?;
+            }
+            let mut set = tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
+            for (k, v) in source.meta_all()? {
+                set.execute([k, v])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn backup_into(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
         {
             let mut dst = Connection::open_with_flags(
@@ -714,6 +788,21 @@ impl SqliteStore {
         let snapshot = SqliteStore::open_existing(path)?;
         latest_checkpoint_of(&snapshot.conn)
     }
+}
+
+/// Claims `path` for a new snapshot, so an existing file is never
+/// overwritten; owner-only, as it holds every record and the access log.
+fn claim_new(path: &Path) -> Result<()> {
+    owner_only().open(path).map(drop).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::AlreadyExists(path.to_path_buf())
+        } else {
+            StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })
 }
 
 /// Makes the new file's directory entry durable too.

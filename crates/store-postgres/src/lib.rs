@@ -1,0 +1,772 @@
+//! [`PgStore`]: the custody ledger's store in PostgreSQL, for a central node.
+//!
+//! It implements the same [`Store`] trait as the embedded SQLite store and
+//! passes the same behavioural suite (`rollcall_store::conformance`), run
+//! against a real server. One store lives in one PostgreSQL schema, so a
+//! database can hold several (the tests use one schema each).
+//!
+//! # Durability and concurrency
+//!
+//! Every session runs with `synchronous_commit = on`: a commit returns only
+//! once PostgreSQL has flushed it to its write-ahead log. An append takes
+//! `LOCK TABLE events IN EXCLUSIVE MODE` before it reads the ledger's size,
+//! so two writers (two processes, two machines) are serialised and the
+//! second one sees the first one's events; readers are never blocked.
+//! [`Store::read_consistent`] runs in one `REPEATABLE READ` transaction, so
+//! every read inside it sees one committed state.
+//!
+//! # Nothing edits the ledger
+//!
+//! As in SQLite, triggers refuse `UPDATE`, `DELETE` and `TRUNCATE` on events,
+//! checkpoints and the access log, and inserts out of order.
+//! [`Store::missing_guards`] reports a trigger that was dropped or disabled,
+//! and a guard function whose body was replaced. A superuser can still write
+//! with `session_replication_role = replica` or edit the files: catching that
+//! is the job of the hash chain and the signed heads, not of this crate.
+//!
+//! # Backups
+//!
+//! [`Store::backup_to`] writes one SQLite store file holding exactly what
+//! the schema holds, read in one `REPEATABLE READ` snapshot while others keep
+//! appending: a portable copy that any Rollcall verifies without a server.
+
+#![warn(missing_docs)]
+
+mod schema;
+
+use std::cell::{RefCell, RefMut};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use postgres::error::SqlState;
+use postgres::{Client, Config, NoTls, Row};
+use rollcall_store::{
+    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
+    StoreError, StoredCheckpoint, StoredEvent,
+};
+
+/// The name this backend gives itself in errors.
+pub(crate) const BACKEND: &str = "postgresql";
+
+/// Events read per query by [`Store::for_each_event`].
+const CHUNK: u64 = 4096;
+
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;
+
+/// A backend-neutral error from a PostgreSQL one, with the server's message,
+/// code and detail (never the connection string or its password).
+pub(crate) fn pg(e: postgres::Error) -> StoreError {
+    let message = match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                m.push_str(": ");
+                m.push_str(detail);
+            }
+            m
+        }
+        None => e.to_string(),
+    };
+    StoreError::Backend {
+        backend: BACKEND,
+        message,
+    }
+}
+
+fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// A [`Store`] in one schema of a PostgreSQL database.
+///
+/// Not `Sync`: give each thread its own `PgStore` (each is one connection).
+pub struct PgStore {
+    client: RefCell<Client>,
+    schema: String,
+    target: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a schema name: 1 to 63 of `a-z`, `0-9` and `_`, not starting
+/// with a digit (so it never needs quoting beyond double quotes).
+pub fn check_schema_name(schema: &str) -> Result<()> {
+    let ok = !schema.is_empty()
+        && schema.len() <= 63
+        && schema
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !schema.as_bytes()[0].is_ascii_digit()
+        && !schema.starts_with("pg_");
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Backend {
+            backend: BACKEND,
+            message: format!(
+                "schema name {schema:?}: use 1 to 63 of a-z, 0-9 and _, not starting with a digit or pg_"
+            ),
+        })
+    }
+}
+
+/// `host:port/database as user`, for messages: never the password.
+fn describe(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{host}:{port}/{} as {}",
+        config.get_dbname().unwrap_or("(default database)"),
+        config.get_user().unwrap_or("(default user)")
+    )
+}
+
+fn to_i64(what: &'static str, value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(|_| StoreError::TooLarge { what, value })
+}
+
+fn to_u64(what: &str, value: i64) -> Result<u64> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        what: format!("{what}: {value} is negative"),
+    })
+}
+
+fn to_hash(what: &dyn Fn() -> String, bytes: &[u8]) -> Result<Hash> {
+    Hash::try_from(bytes).map_err(|_| StoreError::Corrupt {
+        what: format!("{}: {} bytes, expected 32", what(), bytes.len()),
+    })
+}
+
+fn event_from_row(row: &Row) -> Result<StoredEvent> {
+    let seq = to_u64("events.seq", row.get(0))?;
+    let bytes: Vec<u8> = row.get(1);
+    let leaf: &[u8] = row.get(2);
+    Ok(StoredEvent {
+        seq,
+        bytes,
+        leaf_hash: to_hash(&|| format!("events seq {seq}: leaf_hash"), leaf)?,
+    })
+}
+
+fn checkpoint_from_row(row: &Row) -> Result<StoredCheckpoint> {
+    Ok(StoredCheckpoint {
+        size: to_u64("checkpoints.size", row.get(0))?,
+        note: row.get(1),
+    })
+}
+
+const ACCESS_COLUMNS: &str =
+    "id, at, \"user\", account, role, node, action, subject, committed_by, hash";
+
+fn access_from_row(row: &Row) -> Result<AccessRecord> {
+    let id = to_u64("access_log.id", row.get(0))?;
+    let hash: &[u8] = row.get(9);
+    Ok(AccessRecord {
+        id,
+        at: row.get(1),
+        user: row.get(2),
+        account: row.get(3),
+        role: row.get(4),
+        node: row.get(5),
+        action: row.get(6),
+        subject: row.get(7),
+        committed_by: to_u64(&format!("access_log id {id}: committed_by"), row.get(8))?,
+        hash: to_hash(&|| format!("access_log id {id}: hash"), hash)?,
+    })
+}
+
+fn check_seq(expected: u64, got: u64) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt {
+            what: format!("events: seq {expected} is missing (next stored seq is {got})"),
+        })
+    }
+}
+
+/// Anything that runs queries: a client or a transaction.
+fn size_of(c: &mut impl postgres::GenericClient) -> Result<u64> {
+    let row = c
+        .query_one("SELECT coalesce(max(seq) + 1, 0)::int8 FROM events", &[])
+        .map_err(pg)?;
+    to_u64("events: max(seq) + 1", row.get(0))
+}
+
+impl PgStore {
+    /// Connects to the PostgreSQL database named by `url`
+    /// (`postgres://user[:password]@host[:port]/database`) and opens the
+    /// store in `schema`, creating the schema and its tables if missing.
+    pub fn connect(url: &str, schema: &str) -> Result<PgStore> {
+        Self::connect_with(url, schema, true)
+    }
+
+    /// Like [`PgStore::connect`], but refuses a schema that holds no store.
+    pub fn connect_existing(url: &str, schema: &str) -> Result<PgStore> {
+        Self::connect_with(url, schema, false)
+    }
+
+    fn connect_with(url: &str, schema: &str, create: bool) -> Result<PgStore> {
+        check_schema_name(schema)?;
+        let config: Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::Backend {
+                backend: BACKEND,
+                message: format!("connection URL: {e}"),
+            })?;
+        let target = describe(&config);
+        let mut client = config.connect(NoTls).map_err(|e| StoreError::Backend {
+            backend: BACKEND,
+            message: format!("{target}: {}", pg(e)),
+        })?;
+        client
+            .batch_execute("SET synchronous_commit TO on; SET client_min_messages TO warning;")
+            .map_err(pg)?;
+        if create {
+            schema::migrate(&mut client, schema)?;
+        } else if !schema::exists(&mut client, schema)? {
+            return Err(StoreError::Backend {
+                backend: BACKEND,
+                message: format!("{target}: schema {schema} holds no Rollcall store"),
+            });
+        } else {
+            schema::migrate(&mut client, schema)?;
+        }
+        client
+            .batch_execute(&format!("SET search_path TO \"{schema}\";"))
+            .map_err(pg)?;
+        Ok(PgStore {
+            client: RefCell::new(client),
+            schema: schema.to_string(),
+            target,
+        })
+    }
+
+    /// The schema this store lives in.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Where it is: `host:port/database as user` (no password).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    fn c(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>> {
+        self.c().query(sql, params).map_err(pg)
+    }
+
+    /// Runs `f` between `begin` and COMMIT (ROLLBACK if it fails), on this
+    /// connection, without holding it borrowed: `f` may read through `self`.
+    fn within<T>(&self, begin: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.c().batch_execute(begin).map_err(pg)?;
+        let r = f();
+        let end = self
+            .c()
+            .batch_execute(if r.is_ok() { "COMMIT" } else { "ROLLBACK" })
+            .map_err(pg);
+        let v = r?;
+        end?;
+        Ok(v)
+    }
+
+    fn insert_projection(&self, rows: &mut dyn Iterator<Item = (&str, &str, &str)>) -> Result<()> {
+        let (mut t, mut k, mut v) = (Vec::new(), Vec::new(), Vec::new());
+        for (table, key, value) in rows {
+            t.push(table);
+            k.push(key);
+            v.push(value);
+        }
+        if t.is_empty() {
+            return Ok(());
+        }
+        self.c()
+            .execute(
+                "INSERT INTO projection (tbl, key, value) \
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) \
+                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
+                &[&t, &k, &v],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn replace_rows(&self, rows: &[ProjectionRow]) -> Result<()> {
+        let mut seen = HashSet::with_capacity(rows.len());
+        for r in rows {
+            if !seen.insert((r.table.as_str(), r.key.as_str())) {
+                return Err(StoreError::DuplicateProjectionRow {
+                    table: r.table.clone(),
+                    key: r.key.clone(),
+                });
+            }
+        }
+        self.c()
+            .batch_execute("DELETE FROM projection")
+            .map_err(pg)?;
+        self.insert_projection(
+            &mut rows
+                .iter()
+                .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
+        )
+    }
+
+    fn set_meta(&self, pairs: &mut dyn Iterator<Item = (&str, &str)>) -> Result<()> {
+        let mut c = self.c();
+        for (k, v) in pairs {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&k, &v],
+            )
+            .map_err(pg)?;
+        }
+        Ok(())
+    }
+
+    fn append_within(&self, commit: &Commit<'_>) -> Result<()> {
+        self.c()
+            .batch_execute("LOCK TABLE events IN EXCLUSIVE MODE")
+            .map_err(pg)?;
+        let size = size_of(&mut *self.c())?;
+        if let Some(first) = commit.events.first()
+            && first.seq != size
+        {
+            return Err(StoreError::OutOfSequence {
+                expected: size,
+                got: first.seq,
+            });
+        }
+        let new_size = size + commit.events.len() as u64;
+        if let Some(cp) = commit.checkpoint
+            && cp.size > new_size
+        {
+            return Err(StoreError::CheckpointBeyondLedger {
+                size: cp.size,
+                ledger_size: new_size,
+            });
+        }
+        if !commit.events.is_empty() {
+            let seqs = commit
+                .events
+                .iter()
+                .map(|e| to_i64("event seq", e.seq))
+                .collect::<Result<Vec<i64>>>()?;
+            let bytes: Vec<&[u8]> = commit.events.iter().map(|e| &e.bytes[..]).collect();
+            let leaves: Vec<&[u8]> = commit.events.iter().map(|e| &e.leaf_hash[..]).collect();
+            self.c()
+                .execute(
+                    "INSERT INTO events (seq, bytes, leaf_hash) \
+                     SELECT s, b, h FROM unnest($1::int8[], $2::bytea[], $3::bytea[]) \
+                     WITH ORDINALITY AS u(s, b, h, n) ORDER BY n",
+                    &[&seqs, &bytes, &leaves],
+                )
+                .map_err(pg)?;
+        }
+        if !commit.projection.is_empty() {
+            // Changes apply in order: the last change to a row is its fate.
+            let mut last: BTreeMap<(&str, &str), Option<&str>> = BTreeMap::new();
+            for change in commit.projection {
+                match change {
+                    ProjectionChange::Upsert(r) => {
+                        last.insert((&r.table, &r.key), Some(&r.value));
+                    }
+                    ProjectionChange::Delete { table, key } => {
+                        last.insert((table, key), None);
+                    }
+                }
+            }
+            let (mut dt, mut dk) = (Vec::new(), Vec::new());
+            for ((t, k), v) in &last {
+                if v.is_none() {
+                    dt.push(*t);
+                    dk.push(*k);
+                }
+            }
+            if !dt.is_empty() {
+                self.c()
+                    .execute(
+                        "DELETE FROM projection p USING unnest($1::text[], $2::text[]) AS d(tbl, key) \
+                         WHERE p.tbl = d.tbl AND p.key = d.key",
+                        &[&dt, &dk],
+                    )
+                    .map_err(pg)?;
+            }
+            self.insert_projection(
+                &mut last.iter().filter_map(|((t, k), v)| v.map(|v| (*t, *k, v))),
+            )?;
+        }
+        if let Some(first) = commit.access.first() {
+            let next = to_u64(
+                "access_log: max(id) + 1",
+                self.c()
+                    .query_one("SELECT coalesce(max(id) + 1, 0)::int8 FROM access_log", &[])
+                    .map_err(pg)?
+                    .get(0),
+            )?;
+            for (i, rec) in commit.access.iter().enumerate() {
+                let expected = next.saturating_add(i as u64);
+                if rec.id != expected || first.id != next {
+                    return Err(StoreError::OutOfSequence {
+                        expected,
+                        got: rec.id,
+                    });
+                }
+            }
+            let a = commit.access;
+            let ids = a
+                .iter()
+                .map(|r| to_i64("access id", r.id))
+                .collect::<Result<Vec<i64>>>()?;
+            let by = a
+                .iter()
+                .map(|r| to_i64("access committed_by", r.committed_by))
+                .collect::<Result<Vec<i64>>>()?;
+            let col = |f: fn(&AccessRecord) -> &str| a.iter().map(f).collect::<Vec<&str>>();
+            let hashes: Vec<&[u8]> = a.iter().map(|r| &r.hash[..]).collect();
+            self.c()
+                .execute(
+                    &format!(
+                        "INSERT INTO access_log ({ACCESS_COLUMNS}) \
+                         SELECT i, at, u, acc, ro, nd, act, sub, by, h FROM unnest(\
+                         $1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                         $6::text[], $7::text[], $8::text[], $9::int8[], $10::bytea[]) \
+                         WITH ORDINALITY AS x(i, at, u, acc, ro, nd, act, sub, by, h, n) ORDER BY n"
+                    ),
+                    &[
+                        &ids,
+                        &col(|r| &r.at),
+                        &col(|r| &r.user),
+                        &col(|r| &r.account),
+                        &col(|r| &r.role),
+                        &col(|r| &r.node),
+                        &col(|r| &r.action),
+                        &col(|r| &r.subject),
+                        &by,
+                        &hashes,
+                    ],
+                )
+                .map_err(pg)?;
+        }
+        self.set_meta(&mut commit.meta.iter().copied())?;
+        if let Some(cp) = commit.checkpoint {
+            // The checkpoint goes last: if it is refused, everything above
+            // is rolled back with it.
+            self.c()
+                .execute(
+                    "INSERT INTO checkpoints (size, note) VALUES ($1, $2)",
+                    &[&to_i64("checkpoint size", cp.size)?, &cp.note],
+                )
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::CheckpointExists { size: cp.size }
+                    } else {
+                        pg(e)
+                    }
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl Store for PgStore {
+    fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
+        if let Some(first) = commit.events.first() {
+            for (i, e) in commit.events.iter().enumerate().skip(1) {
+                let expected = first.seq.saturating_add(i as u64);
+                if e.seq != expected {
+                    return Err(StoreError::OutOfSequence {
+                        expected,
+                        got: e.seq,
+                    });
+                }
+            }
+        }
+        self.within("BEGIN", || self.append_within(commit))
+    }
+
+    fn size(&self) -> Result<u64> {
+        size_of(&mut *self.c())
+    }
+
+    fn events(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>> {
+        let out_of_range = |s: &Self| -> Result<Vec<StoredEvent>> {
+            Err(StoreError::OutOfRange {
+                from,
+                to,
+                size: s.size()?,
+            })
+        };
+        if from > to || i64::try_from(to).is_err() {
+            return out_of_range(self);
+        }
+        if from == to {
+            return if to <= self.size()? {
+                Ok(Vec::new())
+            } else {
+                out_of_range(self)
+            };
+        }
+        let rows = self.query(
+            "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+            &[&(from as i64), &(to as i64)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let e = event_from_row(row)?;
+            check_seq(from + out.len() as u64, e.seq)?;
+            out.push(e);
+        }
+        if out.len() as u64 != to - from {
+            let size = self.size()?;
+            if size >= to {
+                check_seq(from + out.len() as u64, size)?;
+            }
+            return out_of_range(self);
+        }
+        Ok(out)
+    }
+
+    fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {
+        // In pages, so the connection is free while `f` runs (it may read
+        // through this store) and memory stays bounded.
+        let mut expected = 0u64;
+        loop {
+            let rows = self.query(
+                "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                &[&to_i64("event seq", expected)?, &(CHUNK as i64)],
+            )?;
+            let n = rows.len() as u64;
+            for row in &rows {
+                let e = event_from_row(row)?;
+                check_seq(expected, e.seq)?;
+                expected += 1;
+                f(e)?;
+            }
+            if n < CHUNK {
+                return Ok(());
+            }
+        }
+    }
+
+    fn event(&self, seq: u64) -> Result<Option<StoredEvent>> {
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        self.query(
+            "SELECT seq, bytes, leaf_hash FROM events WHERE seq = $1",
+            &[&seq],
+        )?
+        .first()
+        .map(event_from_row)
+        .transpose()
+    }
+
+    fn leaf_hashes(&self) -> Result<Vec<Hash>> {
+        let rows = self.query("SELECT seq, leaf_hash FROM events ORDER BY seq", &[])?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let seq = to_u64("events.seq", row.get(0))?;
+            check_seq(out.len() as u64, seq)?;
+            out.push(to_hash(
+                &|| format!("events seq {seq}: leaf_hash"),
+                row.get(1),
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+        self.query("SELECT size, note FROM checkpoints ORDER BY size", &[])?
+            .iter()
+            .map(checkpoint_from_row)
+            .collect()
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        self.query(
+            "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+            &[],
+        )?
+        .first()
+        .map(checkpoint_from_row)
+        .transpose()
+    }
+
+    fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>> {
+        let Ok(size) = i64::try_from(size) else {
+            return Ok(None);
+        };
+        self.query(
+            "SELECT size, note FROM checkpoints WHERE size = $1",
+            &[&size],
+        )?
+        .first()
+        .map(checkpoint_from_row)
+        .transpose()
+    }
+
+    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .query(
+                "SELECT key, value FROM projection WHERE tbl = $1 ORDER BY key",
+                &[&table],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .query(
+                "SELECT value FROM projection WHERE tbl = $1 AND key = $2",
+                &[&table, &key],
+            )?
+            .first()
+            .map(|r| r.get(0)))
+    }
+
+    fn projection_all(&self) -> Result<Vec<ProjectionRow>> {
+        Ok(self
+            .query(
+                "SELECT tbl, key, value FROM projection ORDER BY tbl, key",
+                &[],
+            )?
+            .iter()
+            .map(|r| ProjectionRow {
+                table: r.get(0),
+                key: r.get(1),
+                value: r.get(2),
+            })
+            .collect())
+    }
+
+    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {
+        self.within("BEGIN; LOCK TABLE events IN EXCLUSIVE MODE;", || {
+            self.replace_rows(rows)
+        })
+    }
+
+    fn rebuild_projection(
+        &mut self,
+        derive: &mut dyn FnMut(&dyn Store) -> Result<Rebuilt>,
+    ) -> Result<usize> {
+        // The write lock is taken before anything is read: no other writer
+        // can append between reading the events and replacing the rows.
+        self.within("BEGIN; LOCK TABLE events IN EXCLUSIVE MODE;", || {
+            let built = derive(self)?;
+            self.replace_rows(&built.rows)?;
+            self.set_meta(&mut built.meta.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            Ok(built.rows.len())
+        })
+    }
+
+    fn access_log(&self) -> Result<Vec<AccessRecord>> {
+        self.query(
+            &format!("SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id"),
+            &[],
+        )?
+        .iter()
+        .map(access_from_row)
+        .collect()
+    }
+
+    fn access_tail(&self) -> Result<Option<AccessRecord>> {
+        self.query(
+            &format!("SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id DESC LIMIT 1"),
+            &[],
+        )?
+        .first()
+        .map(access_from_row)
+        .transpose()
+    }
+
+    fn missing_guards(&self) -> Result<Vec<String>> {
+        let enabled: Vec<String> = self
+            .query(
+                "SELECT t.tgname::text FROM pg_trigger t \
+                 JOIN pg_class c ON c.oid = t.tgrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
+                &[&self.schema],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut missing: Vec<String> = schema::GUARDS
+            .iter()
+            .filter(|g| !enabled.iter().any(|e| e == *g))
+            .map(|g| g.to_string())
+            .collect();
+        let bodies: Vec<(String, String)> = self
+            .query(
+                "SELECT p.proname::text, p.prosrc FROM pg_proc p \
+                 JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1",
+                &[&self.schema],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (name, body) in schema::guard_functions() {
+            match bodies.iter().find(|(n, _)| n == name) {
+                Some((_, b)) if *b == body => {}
+                Some(_) => missing.push(format!("{name} (its body was replaced)")),
+                None => missing.push(name.to_string()),
+            }
+        }
+        Ok(missing)
+    }
+
+    fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .query("SELECT value FROM meta WHERE key = $1", &[&key])?
+            .first()
+            .map(|r| r.get(0)))
+    }
+
+    fn meta_all(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .query("SELECT key, value FROM meta ORDER BY key", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn meta_set(&mut self, key: &str, value: &str) -> Result<()> {
+        self.set_meta(&mut std::iter::once((key, value)))
+    }
+
+    fn read_consistent(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        self.within("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
+    }
+
+    fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
+        let mut latest = None;
+        self.read_consistent(&mut || {
+            latest = SqliteStore::create_copy(path, self)?;
+            Ok(())
+        })?;
+        Ok(latest)
+    }
+}

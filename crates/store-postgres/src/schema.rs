@@ -1,0 +1,211 @@
+//! The PostgreSQL schema of one store: an ordered list of migrations,
+//! applied under an advisory lock and recorded in `schema_version`. Never
+//! edit a released migration; append a new one.
+
+use postgres::Client;
+use rollcall_store::StoreError;
+
+use crate::{Result, pg};
+
+/// The body of the function every refusing trigger calls. `missing_guards`
+/// compares the stored body with this text, so a function replaced by one
+/// that lets writes through is reported like a dropped trigger.
+pub(crate) const REFUSE_BODY: &str = "\nBEGIN\n    RAISE EXCEPTION 'rollcall: %', TG_ARGV[0] USING ERRCODE = 'raise_exception';\nEND\n";
+
+/// The body of the functions that keep `events.seq` and `access_log.id`
+/// contiguous (`{table}` and `{col}` are filled in).
+const CONTIGUOUS_BODY: &str = "\nBEGIN\n    IF NEW.{col} IS DISTINCT FROM (SELECT coalesce(max({col}) + 1, 0) FROM {table}) THEN\n        RAISE EXCEPTION 'rollcall: {table} must be appended in order (got %)', NEW.{col} USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
+
+pub(crate) fn contiguous_body(table: &str, col: &str) -> String {
+    CONTIGUOUS_BODY
+        .replace("{table}", table)
+        .replace("{col}", col)
+}
+
+/// The guard functions and their expected bodies.
+pub(crate) fn guard_functions() -> Vec<(&'static str, String)> {
+    vec![
+        ("rollcall_refuse", REFUSE_BODY.to_string()),
+        (
+            "rollcall_events_contiguous",
+            contiguous_body("events", "seq"),
+        ),
+        (
+            "rollcall_access_contiguous",
+            contiguous_body("access_log", "id"),
+        ),
+    ]
+}
+
+/// The append-only triggers the schema creates; `verify` reports any that
+/// are missing or disabled.
+pub(crate) const GUARDS: &[&str] = &[
+    "events_no_update",
+    "events_no_delete",
+    "events_no_truncate",
+    "events_contiguous",
+    "checkpoints_no_update",
+    "checkpoints_no_delete",
+    "checkpoints_no_truncate",
+    "access_log_no_update",
+    "access_log_no_delete",
+    "access_log_no_truncate",
+    "access_log_contiguous",
+];
+
+fn migration_1() -> String {
+    let mut sql = String::from(
+        r#"
+CREATE TABLE events (
+    seq       bigint PRIMARY KEY CHECK (seq >= 0),
+    bytes     bytea  NOT NULL,
+    leaf_hash bytea  NOT NULL CHECK (octet_length(leaf_hash) = 32)
+);
+
+CREATE TABLE checkpoints (
+    size bigint PRIMARY KEY CHECK (size >= 0),
+    note text   NOT NULL
+);
+
+CREATE TABLE projection (
+    tbl   text COLLATE "C" NOT NULL,
+    key   text COLLATE "C" NOT NULL,
+    value text NOT NULL,
+    PRIMARY KEY (tbl, key)
+);
+
+CREATE TABLE access_log (
+    id           bigint PRIMARY KEY CHECK (id >= 0),
+    at           text   NOT NULL,
+    "user"       text   NOT NULL,
+    account      text   NOT NULL,
+    role         text   NOT NULL,
+    node         text   NOT NULL,
+    action       text   NOT NULL,
+    subject      text   NOT NULL,
+    committed_by bigint NOT NULL CHECK (committed_by >= 0),
+    hash         bytea  NOT NULL CHECK (octet_length(hash) = 32)
+);
+CREATE INDEX access_log_subject ON access_log (subject);
+
+CREATE TABLE meta (
+    key   text COLLATE "C" PRIMARY KEY,
+    value text NOT NULL
+);
+"#,
+    );
+    for (name, body) in guard_functions() {
+        sql.push_str(&format!(
+            "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql \
+             SET search_path FROM CURRENT AS $body${body}$body$;\n"
+        ));
+    }
+    let refuse = |name: &str, when: &str, table: &str, level: &str, why: &str| {
+        format!(
+            "CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH {level} \
+             EXECUTE FUNCTION rollcall_refuse('{why}');\n"
+        )
+    };
+    for (table, why) in [
+        ("events", "events are append-only"),
+        ("checkpoints", "checkpoints are append-only"),
+        ("access_log", "the access log is append-only"),
+    ] {
+        sql.push_str(&refuse(
+            &format!("{table}_no_update"),
+            "UPDATE",
+            table,
+            "ROW",
+            why,
+        ));
+        sql.push_str(&refuse(
+            &format!("{table}_no_delete"),
+            "DELETE",
+            table,
+            "ROW",
+            why,
+        ));
+        sql.push_str(&refuse(
+            &format!("{table}_no_truncate"),
+            "TRUNCATE",
+            table,
+            "STATEMENT",
+            why,
+        ));
+    }
+    sql.push_str(
+        "CREATE TRIGGER events_contiguous BEFORE INSERT ON events FOR EACH ROW \
+         EXECUTE FUNCTION rollcall_events_contiguous();\n\
+         CREATE TRIGGER access_log_contiguous BEFORE INSERT ON access_log FOR EACH ROW \
+         EXECUTE FUNCTION rollcall_access_contiguous();\n",
+    );
+    sql
+}
+
+/// Every migration, oldest first.
+fn migrations() -> Vec<String> {
+    vec![migration_1()]
+}
+
+/// Whether `schema` holds a Rollcall store (any version).
+pub(crate) fn exists(client: &mut Client, schema: &str) -> Result<bool> {
+    let row = client
+        .query_one(
+            "SELECT to_regclass(format('%I.schema_version', $1::text)) IS NOT NULL",
+            &[&schema],
+        )
+        .map_err(pg)?;
+    Ok(row.get(0))
+}
+
+/// Creates `schema` if missing and brings it to the latest version, in one
+/// transaction under an advisory lock, so two processes opening a new store
+/// at once cannot both migrate it.
+pub(crate) fn migrate(client: &mut Client, schema: &str) -> Result<()> {
+    let mut tx = client.transaction().map_err(pg)?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1::text))",
+        &[&format!("rollcall-store:{schema}")],
+    )
+    .map_err(pg)?;
+    // `schema` is checked to be [a-z_][a-z0-9_]*, so quoting it is enough.
+    tx.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET LOCAL search_path TO \"{schema}\";"
+    ))
+    .map_err(pg)?;
+    let have = tx
+        .query_one(
+            "SELECT to_regclass(format('%I.schema_version', $1::text)) IS NOT NULL",
+            &[&schema],
+        )
+        .map_err(pg)?
+        .get::<_, bool>(0);
+    let version: i32 = if have {
+        tx.query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[])
+            .map_err(pg)?
+            .get(0)
+    } else {
+        tx.batch_execute("CREATE TABLE schema_version (version integer PRIMARY KEY)")
+            .map_err(pg)?;
+        0
+    };
+    let all = migrations();
+    if version as usize > all.len() {
+        return Err(StoreError::Backend {
+            backend: crate::BACKEND,
+            message: format!(
+                "schema {schema} is at version {version}, newer than this program's {}",
+                all.len()
+            ),
+        });
+    }
+    for (i, sql) in all.iter().enumerate().skip(version as usize) {
+        tx.batch_execute(sql).map_err(pg)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&(i as i32 + 1)],
+        )
+        .map_err(pg)?;
+    }
+    tx.commit().map_err(pg)
+}

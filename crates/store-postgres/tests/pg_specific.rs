@@ -1,0 +1,203 @@
+//! What only the PostgreSQL backend has to show: its guards against someone
+//! with a database connection, writers on several connections, and errors
+//! that never leak a password.
+
+mod common;
+
+use rollcall_store::{Commit, Store, StoreError, StoredCheckpoint, StoredEvent};
+use rollcall_store_postgres::PgStore;
+
+struct Schemas(Vec<String>);
+impl Drop for Schemas {
+    fn drop(&mut self) {
+        common::drop_schemas(&self.0);
+    }
+}
+
+fn store(tag: &str, keep: &mut Schemas) -> (PgStore, String) {
+    let schema = common::fresh_schema(tag);
+    keep.0.push(schema.clone());
+    (
+        PgStore::connect(&common::url(), &schema).expect("connect"),
+        schema,
+    )
+}
+
+fn ev(seq: u64) -> StoredEvent {
+    StoredEvent {
+        seq,
+        bytes: format!("event {seq}").into_bytes(),
+        leaf_hash: [seq as u8; 32],
+    }
+}
+
+fn append_n(s: &mut PgStore, from: u64, n: u64) -> Result<(), StoreError> {
+    let events: Vec<StoredEvent> = (from..from + n).map(ev).collect();
+    let cp = StoredCheckpoint {
+        size: from + n,
+        note: format!("head {}", from + n),
+    };
+    s.append(&Commit {
+        events: &events,
+        checkpoint: Some(&cp),
+        ..Commit::default()
+    })
+}
+
+#[test]
+fn raw_sql_cannot_edit_or_remove_the_ledger() {
+    let mut keep = Schemas(Vec::new());
+    let (mut s, schema) = store("guards", &mut keep);
+    append_n(&mut s, 0, 3).unwrap();
+    let mut raw = common::raw(&schema);
+    for sql in [
+        "UPDATE events SET bytes = 'x' WHERE seq = 1",
+        "DELETE FROM events WHERE seq = 2",
+        "TRUNCATE events",
+        "UPDATE checkpoints SET note = 'forged'",
+        "DELETE FROM checkpoints",
+        "TRUNCATE checkpoints",
+        "INSERT INTO events (seq, bytes, leaf_hash) VALUES (7, 'gap', decode(repeat('00', 32), 'hex'))",
+    ] {
+        let e = raw.batch_execute(sql).expect_err(sql);
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{sql}: {e}"));
+        assert!(
+            db.message().starts_with("rollcall: "),
+            "{sql}: {}",
+            db.message()
+        );
+    }
+    assert_eq!(s.size().unwrap(), 3);
+    assert_eq!(s.events(0, 3).unwrap(), (0..3).map(ev).collect::<Vec<_>>());
+    assert!(s.missing_guards().unwrap().is_empty());
+}
+
+#[test]
+fn dropped_or_disabled_triggers_and_replaced_guard_functions_are_reported() {
+    let mut keep = Schemas(Vec::new());
+    let (s, schema) = store("tamper", &mut keep);
+    let mut raw = common::raw(&schema);
+    raw.batch_execute("DROP TRIGGER events_no_delete ON events")
+        .unwrap();
+    raw.batch_execute("ALTER TABLE access_log DISABLE TRIGGER access_log_no_update")
+        .unwrap();
+    raw.batch_execute(
+        "CREATE OR REPLACE FUNCTION rollcall_refuse() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN RETURN NEW; END $$",
+    )
+    .unwrap();
+    let missing = s.missing_guards().unwrap();
+    assert_eq!(
+        missing,
+        [
+            "events_no_delete",
+            "access_log_no_update",
+            "rollcall_refuse (its body was replaced)"
+        ],
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn writers_on_many_connections_never_fork_or_lose_an_acknowledged_event() {
+    let mut keep = Schemas(Vec::new());
+    let (s, schema) = store("writers", &mut keep);
+    const WRITERS: usize = 4;
+    const COMMITS: usize = 25;
+    let acknowledged: Vec<Vec<(u64, u64)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let schema = schema.clone();
+                scope.spawn(move || {
+                    let mut mine = PgStore::connect_existing(&common::url(), &schema).unwrap();
+                    let mut acks = Vec::new();
+                    while acks.len() < COMMITS {
+                        let at = mine.size().unwrap();
+                        let n = 1 + (w as u64 + acks.len() as u64) % 3;
+                        match append_n(&mut mine, at, n) {
+                            Ok(()) => acks.push((at, n)),
+                            // Another writer got there first: read the size again.
+                            Err(StoreError::OutOfSequence { .. }) => {}
+                            Err(e) => panic!("writer {w}: {e}"),
+                        }
+                    }
+                    acks
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ranges: Vec<(u64, u64)> = acknowledged.into_iter().flatten().collect();
+    ranges.sort();
+    let mut next = 0;
+    for (from, n) in &ranges {
+        assert_eq!(
+            *from, next,
+            "acknowledged commits overlap or leave a gap: {ranges:?}"
+        );
+        next += n;
+    }
+    assert_eq!(s.size().unwrap(), next);
+    assert_eq!(
+        s.events(0, next).unwrap(),
+        (0..next).map(ev).collect::<Vec<_>>()
+    );
+    assert_eq!(s.checkpoints().unwrap().len(), WRITERS * COMMITS);
+}
+
+#[test]
+fn bad_schema_names_and_missing_stores_are_refused_by_name() {
+    for bad in [
+        "",
+        "Rollcall",
+        "1abc",
+        "a-b",
+        "a\"; DROP SCHEMA public; --",
+        "pg_x",
+    ] {
+        let e = PgStore::connect(&common::url(), bad).expect_err(bad);
+        assert!(e.to_string().contains("schema name"), "{bad:?}: {e}");
+    }
+    let schema = common::fresh_schema("absent");
+    let e = PgStore::connect_existing(&common::url(), &schema).expect_err("no store");
+    assert!(e.to_string().contains("holds no Rollcall store"), "{e}");
+    assert!(e.to_string().contains(&schema), "{e}");
+}
+
+#[test]
+fn connection_errors_never_show_the_password() {
+    // Nothing listens on port 1.
+    let e = PgStore::connect(
+        "postgres://postgres:s3cret-pw@127.0.0.1:1/rollcall_test?connect_timeout=2",
+        "anything",
+    )
+    .expect_err("unreachable server");
+    let text = e.to_string();
+    assert!(!text.contains("s3cret-pw"), "{text}");
+    assert!(
+        text.contains("127.0.0.1:1/rollcall_test as postgres"),
+        "{text}"
+    );
+    let e = PgStore::connect("postgres://u:s3cret-pw@[not a url", "x").expect_err("bad URL");
+    assert!(!e.to_string().contains("s3cret-pw"), "{e}");
+}
+
+#[test]
+fn reopening_keeps_everything_and_does_not_migrate_twice() {
+    let mut keep = Schemas(Vec::new());
+    let (mut s, schema) = store("reopen", &mut keep);
+    append_n(&mut s, 0, 5).unwrap();
+    s.meta_set("origin", "rollcall/central").unwrap();
+    drop(s);
+    let again = PgStore::connect(&common::url(), &schema).unwrap();
+    assert_eq!(again.size().unwrap(), 5);
+    assert_eq!(
+        again.meta_get("origin").unwrap().as_deref(),
+        Some("rollcall/central")
+    );
+    let versions: i64 = common::raw(&schema)
+        .query_one("SELECT count(*) FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(versions, 1);
+}
