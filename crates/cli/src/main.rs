@@ -38,14 +38,20 @@ pub mod exit {
     long_about = None
 )]
 pub struct Cli {
-    /// Data directory of the node.
+    /// Where the node's ledger lives: a data directory (SQLite, the default)
+    /// or a PostgreSQL URL, `postgres://USER@HOST[:PORT]/DATABASE[?schema=NAME]`.
     #[arg(
         long,
         global = true,
         default_value = "rollcall-data",
         env = "ROLLCALL_DATA"
     )]
-    pub data: PathBuf,
+    pub data: String,
+    /// The node's private signing key. Default for a data directory:
+    /// `DIR/node.key`; required to sign with a PostgreSQL store (`init` and
+    /// `demo` create it, and refuse an existing file).
+    #[arg(long, global = true, env = "ROLLCALL_NODE_KEY")]
+    pub node_key: Option<PathBuf>,
     /// Who is working (recorded with every event and every read).
     #[arg(long, global = true, env = "ROLLCALL_USER", value_parser = args::text)]
     pub user: Option<String>,

@@ -4,7 +4,7 @@
 
 use crate::digest::{access_link, hex};
 use crate::policy::{Principal, Purpose};
-use crate::{Node, NodeError, keyfile};
+use crate::{Node, NodeError};
 use jiff::Timestamp;
 use rollcall_core::event::EventKind;
 use rollcall_store::AccessRecord;
@@ -28,7 +28,7 @@ impl Node {
         }
         if self.key.is_none() {
             return Err(NodeError::Key {
-                path: self.dir.join(keyfile::KEY_FILE),
+                path: self.key_file(),
                 reason: "is not here: this copy cannot record who reads personal data, so it shows none; read on the node that holds the key (`verify` and figures work here)".into(),
             });
         }

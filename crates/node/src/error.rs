@@ -23,12 +23,12 @@ pub enum NodeError {
     #[error(
         "{0} holds no Rollcall ledger; run `rollcall init --data {0}` (or `rollcall demo --data {0}`) first"
     )]
-    NotInitialised(PathBuf),
+    NotInitialised(String),
     /// A ledger already exists here.
     #[error(
         "{0} already holds a Rollcall ledger; use another --data directory (a ledger is never overwritten)"
     )]
-    AlreadyInitialised(PathBuf),
+    AlreadyInitialised(String),
     /// The signing key is missing or unreadable.
     #[error("signing key {path}: {reason}")]
     Key {

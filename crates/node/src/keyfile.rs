@@ -23,9 +23,20 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
 /// and writes it with mode 0600. Refuses to overwrite an existing key.
 pub fn create(dir: &Path, name: &str) -> Result<SigningKey, NodeError> {
     let key = create_at(&dir.join(KEY_FILE), name)?;
-    let pub_path = dir.join(PUB_FILE);
-    std::fs::write(&pub_path, format!("{}\n", key.verifier())).map_err(io(&pub_path))?;
+    write_pub(&dir.join(PUB_FILE), &key)?;
     Ok(key)
+}
+
+/// Writes the public verifier key of `key` to `path`.
+pub fn write_pub(path: &Path, key: &SigningKey) -> Result<(), NodeError> {
+    std::fs::write(path, format!("{}\n", key.verifier())).map_err(io(path))
+}
+
+/// Where the public half of the key file `key` goes: `FILE.pub`.
+pub fn pub_path_of(key: &Path) -> std::path::PathBuf {
+    let mut name = key.as_os_str().to_owned();
+    name.push(".pub");
+    std::path::PathBuf::from(name)
 }
 
 /// Creates a new key at `path` (mode 0600, never overwriting), e.g. an

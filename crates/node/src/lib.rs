@@ -37,6 +37,7 @@ mod digest;
 mod error;
 pub mod handover;
 pub mod keyfile;
+mod location;
 mod manifest;
 pub mod policy;
 mod proofs;
@@ -45,15 +46,18 @@ mod seal;
 mod verify;
 
 pub use error::NodeError;
+pub use location::{DEFAULT_SCHEMA, Location};
 pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
 pub use reader::{AuditFilter, EscortEntry, PeopleFilter, Reader};
 pub use rollcall_store::AccessRecord;
 pub use verify::{
-    KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_dir, verify_store,
+    KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_at, verify_dir,
+    verify_store,
 };
 
 use jiff::Timestamp;
+use location::AnyStore;
 use rollcall_core::event::{Actor, Event, EventKind};
 use rollcall_core::{NodeId, State, UserId};
 use rollcall_ledger::{Checkpoint, Frontier, Hash, SigningKey, VerifierKey};
@@ -83,8 +87,10 @@ pub struct Receipt {
 
 /// An open node.
 pub struct Node {
-    dir: PathBuf,
-    store: SqliteStore,
+    location: Location,
+    /// Where the signing key is read from (none: a read-only copy).
+    key_path: Option<PathBuf>,
+    store: AnyStore,
     key: Option<SigningKey>,
     verifier: VerifierKey,
     origin: String,
@@ -105,7 +111,7 @@ pub struct Node {
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Node")
-            .field("dir", &self.dir)
+            .field("location", &self.location)
             .field("node", &self.node)
             .field("origin", &self.origin)
             .field("size", &self.frontier.size())
@@ -125,6 +131,37 @@ fn seal_of(key: &SigningKey, origin: &str, rows: &[ProjectionRow], frontier: &Fr
             .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
     )
     .seal(origin, frontier.size(), &frontier.root())
+}
+
+/// Loads the signing key at `path` if there is one; a key file that was
+/// named explicitly (`required`) must exist.
+fn load_key(path: Option<&Path>, required: bool) -> Result<Option<SigningKey>, NodeError> {
+    match path {
+        Some(p) if p.exists() || required => Ok(Some(keyfile::load_file(p)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Writes the settings and the projections before any event (the built-in
+/// `released` custodian), sealed, into a new store.
+fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeError> {
+    let origin = format!("rollcall/{name}");
+    store.meta_set("origin", &origin)?;
+    store.meta_set("node", name)?;
+    store.meta_set("verifier", &key.verifier().to_string())?;
+    let rows: Vec<ProjectionRow> = State::new()
+        .to_rows()
+        .into_iter()
+        .map(|(table, key, value)| ProjectionRow { table, key, value })
+        .collect();
+    let sealed = seal_of(key, &origin, &rows, &Frontier::new());
+    store.rebuild_projection(&mut |_| {
+        Ok(Rebuilt {
+            rows: rows.clone(),
+            meta: vec![(seal::META_KEY.into(), sealed.clone())],
+        })
+    })?;
+    Ok(())
 }
 
 /// Removes `.NAME.init-PID` staging directories of `init` runs that died
@@ -158,6 +195,57 @@ impl Node {
     /// every id it mints ([`rollcall_core::NodeCode`]): 1 to 16 ASCII
     /// letters, digits and `-`, starting with a letter.
     pub fn init(dir: &Path, name: &str) -> Result<Node, NodeError> {
+        Self::init_at(&Location::Dir(dir.to_path_buf()), name, None)
+    }
+
+    /// Creates a new ledger at `location` with a new signing key: for a
+    /// directory in `DIR/node.key` unless `key` names another file; for
+    /// PostgreSQL in the file `key` names, which is required there. The key
+    /// file must not exist (a key is never overwritten); its public half is
+    /// written beside it (`node.pub`, or `FILE.pub`).
+    pub fn init_at(location: &Location, name: &str, key: Option<&Path>) -> Result<Node, NodeError> {
+        match location {
+            Location::Dir(dir) => Self::init_dir(dir, name, key),
+            Location::Postgres { url, schema } => {
+                let Some(key) = key else {
+                    return Err(NodeError::Key {
+                        path: PathBuf::from("--node-key"),
+                        reason: "is required for a PostgreSQL store: name the file the node's signing key is created in (or set ROLLCALL_NODE_KEY)".into(),
+                    });
+                };
+                Self::init_postgres(location, url, schema, name, key)
+            }
+        }
+    }
+
+    fn init_postgres(
+        location: &Location,
+        url: &str,
+        schema: &str,
+        name: &str,
+        key_path: &Path,
+    ) -> Result<Node, NodeError> {
+        rollcall_core::NodeCode::parse(name)?;
+        SigningKey::from_seed(name, [0; 32]).map_err(|e| NodeError::Key {
+            path: key_path.to_path_buf(),
+            reason: format!("node name {name:?}: {e}"),
+        })?;
+        let mut store = location::Location::create_postgres(url, schema, &location.to_string())?;
+        let key = keyfile::create_at(key_path, name)?;
+        let pub_path = keyfile::pub_path_of(key_path);
+        let seeded =
+            keyfile::write_pub(&pub_path, &key).and_then(|()| seed(&mut *store, &key, name));
+        if let Err(e) = seeded {
+            // Nothing was committed to the store; remove the new key.
+            let _ = std::fs::remove_file(key_path);
+            let _ = std::fs::remove_file(&pub_path);
+            return Err(e);
+        }
+        drop(store);
+        Self::open_at(location, Some(key_path))
+    }
+
+    fn init_dir(dir: &Path, name: &str, key_at: Option<&Path>) -> Result<Node, NodeError> {
         rollcall_core::NodeCode::parse(name)?;
         let occupied = match std::fs::read_dir(dir) {
             Ok(mut entries) => entries.next().is_some(),
@@ -165,7 +253,7 @@ impl Node {
         };
         if occupied {
             return if store_path(dir).exists() || dir.join(keyfile::KEY_FILE).exists() {
-                Err(NodeError::AlreadyInitialised(dir.to_path_buf()))
+                Err(NodeError::AlreadyInitialised(dir.display().to_string()))
             } else {
                 Err(NodeError::Io {
                     path: dir.to_path_buf(),
@@ -208,26 +296,16 @@ impl Node {
         }
         builder.create(&staging).map_err(io(&staging))?;
         let built = (|| -> Result<(), NodeError> {
-            let key = keyfile::create(&staging, name)?;
+            let key = match key_at {
+                None => keyfile::create(&staging, name)?,
+                Some(path) => {
+                    let key = keyfile::create_at(path, name)?;
+                    keyfile::write_pub(&staging.join(keyfile::PUB_FILE), &key)?;
+                    key
+                }
+            };
             let mut store = SqliteStore::open(&store_path(&staging))?;
-            let origin = format!("rollcall/{name}");
-            store.meta_set("origin", &origin)?;
-            store.meta_set("node", name)?;
-            store.meta_set("verifier", &key.verifier().to_string())?;
-            // The projections before any event (the built-in `released` custodian).
-            let rows: Vec<ProjectionRow> = State::new()
-                .to_rows()
-                .into_iter()
-                .map(|(table, key, value)| ProjectionRow { table, key, value })
-                .collect();
-            let sealed = seal_of(&key, &origin, &rows, &Frontier::new());
-            store.rebuild_projection(&mut |_| {
-                Ok(Rebuilt {
-                    rows: rows.clone(),
-                    meta: vec![(seal::META_KEY.into(), sealed.clone())],
-                })
-            })?;
-            Ok(())
+            seed(&mut store, &key, name)
         })();
         if let Err(e) = built {
             let _ = std::fs::remove_dir_all(&staging);
@@ -238,23 +316,25 @@ impl Node {
             std::fs::remove_dir(dir).map_err(io(dir))?;
         }
         std::fs::rename(&staging, dir).map_err(io(dir))?;
-        Self::open(dir)
+        Self::open_at(&Location::Dir(dir.to_path_buf()), key_at)
     }
 
     /// Opens the ledger in `dir`, loading the projections and the tree frontier.
     pub fn open(dir: &Path) -> Result<Node, NodeError> {
-        let path = store_path(dir);
-        if !path.exists() {
-            return Err(NodeError::NotInitialised(dir.to_path_buf()));
-        }
-        let store = SqliteStore::open_existing(&path)?;
-        // A copy restored from a backup has no private key: it reads and
-        // verifies, but cannot sign new heads.
-        let key = if dir.join(keyfile::KEY_FILE).exists() {
-            Some(keyfile::load(dir)?)
-        } else {
-            None
-        };
+        Self::open_at(&Location::Dir(dir.to_path_buf()), None)
+    }
+
+    /// Opens the ledger at `location`, signing with the key in `key` (or,
+    /// for a directory, its `node.key`). Without a key file the node reads
+    /// and verifies but cannot append: a copy restored from a backup, or a
+    /// PostgreSQL store opened without `--node-key`. A named key file that
+    /// does not exist is an error.
+    pub fn open_at(location: &Location, key: Option<&Path>) -> Result<Node, NodeError> {
+        let store = location.open_store()?;
+        let key_path = key
+            .map(Path::to_path_buf)
+            .or_else(|| location.default_key());
+        let key = load_key(key_path.as_deref(), key.is_some())?;
         let meta = |k: &str| -> Result<String, NodeError> {
             store
                 .meta_get(k)?
@@ -268,7 +348,7 @@ impl Node {
             && verifier != key.verifier()
         {
             return Err(NodeError::Key {
-                path: dir.join(keyfile::KEY_FILE),
+                path: key_path.clone().unwrap_or_default(),
                 reason: "does not match the verifier key recorded in the ledger".into(),
             });
         }
@@ -323,7 +403,8 @@ impl Node {
             None => (0, [0; 32]),
         };
         Ok(Node {
-            dir: dir.to_path_buf(),
+            location: location.clone(),
+            key_path,
             store,
             key,
             verifier,
@@ -341,9 +422,15 @@ impl Node {
         })
     }
 
-    /// The data directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Where the ledger lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub(crate) fn key_file(&self) -> PathBuf {
+        self.key_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("--node-key"))
     }
     /// This node's id.
     pub fn node_id(&self) -> &NodeId {
@@ -421,7 +508,7 @@ impl Node {
     ) -> Result<u64, NodeError> {
         if self.key.is_none() {
             return Err(NodeError::Key {
-                path: self.dir.join(keyfile::KEY_FILE),
+                path: self.key_file(),
                 reason: "is not here: this copy can be read and verified, but only the node holding the key can append".into(),
             });
         }
@@ -518,7 +605,7 @@ impl Node {
         }
         let Some(key) = &self.key else {
             return Err(NodeError::Key {
-                path: self.dir.join(keyfile::KEY_FILE),
+                path: self.key_file(),
                 reason: "is not here".into(),
             });
         };
@@ -591,7 +678,7 @@ impl Node {
     }
 
     fn reload(&mut self) -> Result<(), NodeError> {
-        let fresh = Node::open(&self.dir)?;
+        let fresh = Node::open_at(&self.location, self.key_path.as_deref())?;
         *self = fresh;
         Ok(())
     }
@@ -605,16 +692,17 @@ impl Node {
     /// projections that stop [`Node::open`]. Returns the rows written and the
     /// events replayed.
     pub fn rebuild_dir(dir: &Path) -> Result<(usize, u64), NodeError> {
-        let path = store_path(dir);
-        if !path.exists() {
-            return Err(NodeError::NotInitialised(dir.to_path_buf()));
-        }
-        let key = if dir.join(keyfile::KEY_FILE).exists() {
-            Some(keyfile::load(dir)?)
-        } else {
-            None
-        };
-        let mut store = SqliteStore::open_existing(&path)?;
+        Self::rebuild_at(&Location::Dir(dir.to_path_buf()), None)
+    }
+
+    /// [`Node::rebuild_dir`] for a ledger at any location, sealing with the
+    /// key in `key` (or the directory's `node.key`) when it is there.
+    pub fn rebuild_at(location: &Location, key: Option<&Path>) -> Result<(usize, u64), NodeError> {
+        let mut store = location.open_store()?;
+        let key_path = key
+            .map(Path::to_path_buf)
+            .or_else(|| location.default_key());
+        let key = load_key(key_path.as_deref(), key.is_some())?;
         let origin = store
             .meta_get("origin")?
             .ok_or_else(|| NodeError::Corrupt("setting `origin` is missing".into()))?;

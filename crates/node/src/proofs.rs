@@ -6,7 +6,6 @@ use crate::{Node, NodeError};
 use rollcall_core::Event;
 use rollcall_core::state::views::PersonSnapshot;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle};
-use rollcall_store::Store;
 use serde::Serialize;
 
 /// A person's whole custody history, each event with its inclusion proof.

@@ -18,7 +18,7 @@ use rollcall_core::state::views::{DiscrepancyStatus, DiscrepancyView, PersonSnap
 use rollcall_core::{Event, State};
 use rollcall_ledger::InclusionBundle;
 use rollcall_print::ManifestDoc;
-use rollcall_store::{AccessRecord, Store};
+use rollcall_store::AccessRecord;
 use serde::Serialize;
 
 /// Which people to list.

@@ -151,7 +151,7 @@ impl Node {
         options: VerifyOptions<'_>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<VerifyReport, NodeError> {
-        verify_store(&self.store, options, progress)
+        verify_store(&*self.store, options, progress)
     }
 }
 
@@ -162,12 +162,17 @@ pub fn verify_dir(
     options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
-    let path = dir.join(crate::DB_FILE);
-    if !path.exists() {
-        return Err(NodeError::NotInitialised(dir.to_path_buf()));
-    }
-    let store = rollcall_store::SqliteStore::open_existing(&path)?;
-    verify_store(&store, options, progress)
+    verify_at(&crate::Location::Dir(dir.to_path_buf()), options, progress)
+}
+
+/// Verifies the ledger at any location: see [`verify_store`].
+pub fn verify_at(
+    location: &crate::Location,
+    options: VerifyOptions<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, NodeError> {
+    let store = location.open_store()?;
+    verify_store(&*store, options, progress)
 }
 
 /// Verifies any store: see [`Node::verify`]. Everything is read in one

@@ -74,7 +74,7 @@ fn setup() -> (tempfile::TempDir, Node) {
 
 /// The node's store, opened beside it (the node does not hand its own out).
 fn store(node: &Node) -> rollcall_store::SqliteStore {
-    rollcall_store::SqliteStore::open_existing(&node.dir().join(rollcall_node::DB_FILE)).unwrap()
+    rollcall_store::SqliteStore::open_existing(&node.location().dir().unwrap().join(rollcall_node::DB_FILE)).unwrap()
 }
 
 fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::ProjectionRow>) {
@@ -89,7 +89,7 @@ fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::Projection
 #[test]
 fn init_refuses_an_existing_ledger_and_keeps_the_key_private() {
     let (tmp, node) = setup();
-    let dir = node.dir().to_path_buf();
+    let dir = node.location().dir().unwrap().to_path_buf();
     drop(node);
     assert!(matches!(
         Node::init(&dir, "again"),
@@ -165,7 +165,7 @@ fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committ
     assert_eq!(store(&node).checkpoints().unwrap().len(), heads0 + 1);
     // Staged but never committed: gone after reopening, as it was never acknowledged.
     node.stage("r", t(), vec![register("P-5", "F-A")]).unwrap();
-    let dir = node.dir().to_path_buf();
+    let dir = node.location().dir().unwrap().to_path_buf();
     drop(node);
     let node = Node::open(&dir).unwrap();
     assert_eq!(node.size(), size0 + 2);
@@ -365,7 +365,7 @@ fn an_officer_key_is_registered_once_and_must_parse() {
 #[test]
 fn two_writers_never_fork_the_ledger() {
     let (_tmp, mut a) = setup();
-    let mut b = Node::open(a.dir()).unwrap();
+    let mut b = Node::open(a.location().dir().unwrap()).unwrap();
     b.append("r", t(), vec![register("P-7", "F-A")]).unwrap();
     // `a` was opened before `b` wrote: its append is refused, nothing of it lands.
     let err = a
@@ -375,7 +375,7 @@ fn two_writers_never_fork_the_ledger() {
     assert!(a.rules().person("P-8").is_none());
     // After the refusal it has reloaded: the retry lands after b's event.
     a.append("r", t(), vec![register("P-8", "F-A")]).unwrap();
-    let fresh = Node::open(a.dir()).unwrap();
+    let fresh = Node::open(a.location().dir().unwrap()).unwrap();
     assert!(fresh.rules().person("P-7").is_some() && fresh.rules().person("P-8").is_some());
     assert!(fresh.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }

@@ -78,7 +78,7 @@ fn as_role(role: Role) -> Principal {
 }
 
 fn access_log(node: &Node) -> Vec<rollcall_store::AccessRecord> {
-    rollcall_store::SqliteStore::open_existing(&node.dir().join(rollcall_node::DB_FILE))
+    rollcall_store::SqliteStore::open_existing(&node.location().dir().unwrap().join(rollcall_node::DB_FILE))
         .unwrap()
         .access_log()
         .unwrap()
@@ -193,7 +193,7 @@ fn every_read_is_committed_and_verify_checks_it() {
 #[test]
 fn an_edited_projection_row_is_never_trusted() {
     let (tmp, node) = setup();
-    let dir = node.dir().to_path_buf();
+    let dir = node.location().dir().unwrap().to_path_buf();
     drop(node);
     let db = dir.join(rollcall_node::DB_FILE);
     {

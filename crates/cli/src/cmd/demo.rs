@@ -11,13 +11,13 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
         anyhow::bail!("--scale must be a number above 0 and at most 1000, not {scale}");
     }
-    let mut node = Node::init(&ctx.data, rollcall_sim::NODE)?;
+    let mut node = ctx.init(rollcall_sim::NODE)?;
     let op = rollcall_sim::generate(&rollcall_sim::Config { seed, scale });
     note(&format!(
         "recording the reference operation (seed {seed}, scale {scale}): {} people, {} movements, into {}",
         n(op.people),
         n(op.movements),
-        ctx.data.display()
+        ctx.data
     ));
     let started = std::time::Instant::now();
     let pb = bar(op.steps.len() as u64, "steps");
@@ -79,7 +79,7 @@ fn print_status(node: &Node) -> anyhow::Result<()> {
     line(&format!(
         "Rollcall — node {} ({})",
         node.node_id(),
-        node.dir().display()
+        node.location()
     ))?;
     line(&format!("  registered     {:>8}", n(s.registered)))?;
     line(&format!("  scheduled      {:>8}", n(s.scheduled)))?;

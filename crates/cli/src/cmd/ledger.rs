@@ -6,7 +6,6 @@ use crate::ProveCommand;
 use crate::output::{bar, json, line, n, note, text};
 use anyhow::Context;
 use rollcall_ledger::{ConsistencyBundle, InclusionBundle, VerifierKey, hash_to_hex};
-use rollcall_store::Store;
 use serde_json::json;
 use std::path::Path;
 
@@ -241,18 +240,13 @@ pub fn verify(
     let expected = key.map(verifier_arg).transpose()?;
     let since = since.map(since_arg).transpose()?;
     // Open the store alone: verify needs neither the projections nor the key.
-    let path = ctx.data.join(rollcall_node::DB_FILE);
-    if !path.exists() {
-        return Err(rollcall_node::NodeError::NotInitialised(ctx.data.clone()).into());
-    }
-    let store = rollcall_store::SqliteStore::open_existing(&path)?;
-    let pb = bar(store.size()?, "verifying");
+    let pb = bar(ctx.data.size()?, "verifying");
     let started = std::time::Instant::now();
     let options = rollcall_node::VerifyOptions {
         key: expected.as_ref(),
         since: since.as_deref(),
     };
-    let report = rollcall_node::verify_store(&store, options, &mut |done| pb.set_position(done))?;
+    let report = rollcall_node::verify_at(&ctx.data, options, &mut |done| pb.set_position(done))?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if as_json {
@@ -344,7 +338,7 @@ pub fn audit(
 
 pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
     // Without opening the node: rebuild is what repairs damaged projections.
-    let (rows, events) = rollcall_node::Node::rebuild_dir(&ctx.data)?;
+    let (rows, events) = rollcall_node::Node::rebuild_at(&ctx.data, ctx.node_key.as_deref())?;
     line(&format!(
         "rebuilt {} projection rows from {} events (under the write lock: no append was lost)",
         n(rows as u64),
@@ -373,15 +367,16 @@ pub fn backup(ctx: &Ctx, out: &Path) -> anyhow::Result<i32> {
 }
 
 pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
-    let target = ctx.data.join(rollcall_node::DB_FILE);
+    let data = ctx.dir("restore")?;
+    let target = data.join(rollcall_node::DB_FILE);
     if target.exists() {
         anyhow::bail!(
             "{} already holds a ledger; restore into a new --data directory",
-            ctx.data.display()
+            data.display()
         );
     }
     super::args::check_regular(file, u64::MAX)?;
-    let created_dir = !ctx.data.exists();
+    let created_dir = !data.exists();
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -390,12 +385,12 @@ pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
         builder.mode(0o700);
     }
     builder
-        .create(&ctx.data)
-        .with_context(|| format!("creating {}", ctx.data.display()))?;
+        .create(data)
+        .with_context(|| format!("creating {}", data.display()))?;
     // Copy to a temporary name, open and verify it there, and only then
     // rename it into place: a file that is not a ledger, or one that fails
     // verify, never becomes this directory's ledger.
-    let staging = ctx.data.join(format!(
+    let staging = data.join(format!(
         ".{}.restore-{}",
         rollcall_node::DB_FILE,
         std::process::id()
@@ -406,7 +401,7 @@ pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
             let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
         }
         if created_dir {
-            let _ = std::fs::remove_dir(&ctx.data);
+            let _ = std::fs::remove_dir(data);
         }
     };
     let report = match outcome {
@@ -429,15 +424,12 @@ pub fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<i32> {
     }
     if let Err(e) = std::fs::rename(&staging, &target) {
         cleanup();
-        anyhow::bail!(
-            "moving the restored ledger into {}: {e}",
-            ctx.data.display()
-        );
+        anyhow::bail!("moving the restored ledger into {}: {e}", data.display());
     }
     line(&format!(
         "restored {} events into {}; verify passed. This copy reads and verifies; to append, the node's key (node.key) must be placed beside it.",
         n(report.events),
-        ctx.data.display()
+        data.display()
     ))?;
     Ok(0)
 }

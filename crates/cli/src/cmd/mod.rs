@@ -26,14 +26,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| FALLBACK_USER.into());
     let ctx = Ctx {
-        data: cli.data.clone(),
+        data: rollcall_node::Location::parse(&cli.data)?,
+        node_key: cli.node_key.clone(),
         user,
         print_acks: cli.print_acks,
     };
     match cli.command {
         Command::Init { name } => {
-            let node = Node::init(&ctx.data, &name)?;
-            line(&format!("initialised ledger in {}", ctx.data.display()))?;
+            let node = ctx.init(&name)?;
+            line(&format!("initialised ledger in {}", ctx.data))?;
             line(&format!(
                 "node {} — verifier key (give this to monitors):",
                 node.node_id()
@@ -172,8 +173,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// What every command needs.
 pub struct Ctx {
-    /// Data directory.
-    pub data: std::path::PathBuf,
+    /// Where the ledger lives (`--data`).
+    pub data: rollcall_node::Location,
+    /// The signing key file (`--node-key`), when given.
+    pub node_key: Option<std::path::PathBuf>,
     /// Acting user.
     pub user: String,
     /// Print `ack` lines after each durable commit.
@@ -183,8 +186,20 @@ pub struct Ctx {
 impl Ctx {
     /// Opens the node in the data directory.
     pub fn open(&self) -> anyhow::Result<Node> {
-        Node::open(&self.data)
-            .with_context(|| format!("opening the ledger in {}", self.data.display()))
+        Node::open_at(&self.data, self.node_key.as_deref())
+            .with_context(|| format!("opening the ledger in {}", self.data))
+    }
+
+    /// Creates a new ledger named `name` where `--data` says.
+    pub fn init(&self, name: &str) -> anyhow::Result<Node> {
+        Ok(Node::init_at(&self.data, name, self.node_key.as_deref())?)
+    }
+
+    /// The data directory, for the commands that only work on one.
+    pub fn dir(&self, what: &str) -> anyhow::Result<&std::path::Path> {
+        self.data
+            .dir()
+            .with_context(|| format!("{what} works on a data directory, not on {}", self.data))
     }
 
     /// The principal reads are made as: for now the local operator, named by
