@@ -42,13 +42,13 @@ pub struct Actor {
     pub node: NodeId,
 }
 
-/// Which side of a handover a signature is for.
+/// Which side of a custody change a signature is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
-    /// The custodian handing over.
+    /// The custodian handing over (at a departure: the origin facility).
     From,
-    /// The custodian receiving.
+    /// The custodian receiving (at a departure: the movement, its escort).
     To,
 }
 
@@ -61,15 +61,17 @@ impl std::fmt::Display for Side {
     }
 }
 
-/// A signature over a handover, by an officer key registered for one side's
-/// custodian ([`EventKind::OfficerKeyRegistered`]).
+/// A signature over a custody change — a handover or a departure — by an
+/// officer key registered for one side's custodian
+/// ([`EventKind::OfficerKeyRegistered`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoverSignature {
     /// Which side signed.
     pub side: Side,
     /// The signer's verifier key (signed-note form `name+keyid+base64`).
     pub key: String,
-    /// Base64 Ed25519 signature over the handover statement.
+    /// Base64 Ed25519 signature over the statement of the event it is in
+    /// (`rollcall-handover/v2` or `rollcall-departure/v1`, docs/event-format.md).
     pub signature: String,
 }
 
@@ -264,7 +266,9 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         route: Vec<Waypoint>,
     },
-    /// A movement departed with a headcount and the people who boarded.
+    /// A movement departed with a headcount and the people who boarded:
+    /// custody of everyone boarded passes from the origin facility to the
+    /// movement (its escort).
     MovementDeparted {
         /// Which.
         movement: MovementId,
@@ -272,6 +276,10 @@ pub enum EventKind {
         headcount: u32,
         /// Who boarded.
         boarded: Vec<PersonId>,
+        /// Signatures of the releasing side (an officer key of the origin
+        /// facility) and the receiving side (a key of the movement, the escort).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signatures: Vec<HandoverSignature>,
     },
     /// A headcount was taken en route.
     MovementCheckpointPassed {

@@ -96,6 +96,7 @@ pub fn depart(
         movement: id.clone(),
         headcount,
         boarded: boarded.to_vec(),
+        signatures: vec![],
     }];
     if headcount as usize != boarded.len() {
         out.push(discrepancy(

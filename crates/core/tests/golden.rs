@@ -213,6 +213,11 @@ fn samples() -> Vec<EventKind> {
             movement: mv(),
             headcount: 1,
             boarded: vec![p()],
+            signatures: vec![HandoverSignature {
+                side: Side::To,
+                key: "escort.lead+e5f6a7b8+Q2tW9r0yJ3mB8xV5nH1kL6pZ4cD7fG2sA0uE9iO3tYw".into(),
+                signature: "ZGVwYXJ0dXJl".into(),
+            }],
         },
         MovementCheckpointPassed {
             movement: mv(),

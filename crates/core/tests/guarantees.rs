@@ -235,6 +235,7 @@ fn depart(boarded: &[&str]) -> EventKind {
         movement: MovementId::new("MV-1"),
         headcount: boarded.len() as u32,
         boarded: boarded.iter().map(|p| PersonId::new(*p)).collect(),
+        signatures: vec![],
     }
 }
 

@@ -562,6 +562,7 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
                     movement: id,
                     headcount: boarded.len() as u32 + u32::from(*drop),
                     boarded: m.people().cloned().collect(),
+                    signatures: vec![],
                 }]
             } else {
                 ops::depart(state, &id, boarded.len() as u32, &boarded, "ops")

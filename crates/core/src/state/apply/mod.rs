@@ -196,7 +196,7 @@ impl State {
                 signatures,
                 ..
             } => {
-                self.check_handover_signatures(from, to, signatures)?;
+                self.check_custody_signatures("handover", from, to, signatures)?;
                 self.handed_over(t, person, from, to, capacity_override)
             }
             PersonAdmitted {
@@ -258,7 +258,8 @@ impl State {
                 movement,
                 headcount,
                 boarded,
-            } => self.departed(t, movement, *headcount, boarded),
+                signatures,
+            } => self.departed(t, movement, *headcount, boarded, signatures),
             MovementCheckpointPassed {
                 movement,
                 place,

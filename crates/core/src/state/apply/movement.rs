@@ -7,6 +7,7 @@
 use super::{At, need_reason, not_before};
 use crate::custodian::{Coordinates, CustodianKind};
 use crate::escort::EscortRecordStatus;
+use crate::event::HandoverSignature;
 use crate::ids::*;
 use crate::manifest_rules::{self, Breach, Traveller, Trip};
 use crate::movement::{Mode, MovementStatus, Seat, Vehicle};
@@ -322,18 +323,23 @@ impl State {
     /// Departure: every escort record confirmed, the boarded people (on the
     /// manifest, held at the origin, still on this movement) meet the
     /// manifest rules as recorded now, and custody of each passes to the
-    /// movement. Those left behind are no longer on it.
+    /// movement. Those left behind are no longer on it. Signatures, if any,
+    /// are by live officer keys of the origin (releasing) and of the
+    /// movement (receiving), as on a handover.
     pub(super) fn departed(
         &mut self,
         t: At<'_>,
         movement: &MovementId,
         headcount: u32,
         boarded: &[PersonId],
+        signatures: &[HandoverSignature],
     ) -> Result<(), Violation> {
         let m = self.movement_view(movement)?;
         if m.status != MovementStatus::Planned {
             return Err(refuse_state(movement, "depart", m.status));
         }
+        // The origin facility releases, the movement (its escort) receives.
+        self.check_custody_signatures("departure", &m.origin, &movement.into(), signatures)?;
         not_before(t.at, m.planned_at, || {
             format!("movement {movement} was planned at {}", m.planned_at)
         })?;
