@@ -76,8 +76,10 @@ pub struct HandoverSignature {
 }
 
 /// An event's identity: the node that created it and that node's own
-/// counter (0 for its first event). The same in every ledger that includes it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// counter (0 for its first event). The same in every ledger that includes
+/// it, so an event that names another (a correction) names it by this, never
+/// by its position in one ledger. Encoded as `{"counter":N,"origin":NODE}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EventId {
     /// The node that created it.
     pub origin: NodeId,
@@ -145,8 +147,9 @@ pub enum EventKind {
     PersonRecordCorrected {
         /// Whose record.
         person: PersonId,
-        /// The seq of the registration or correction this one corrects.
-        corrects: u64,
+        /// The registration or correction this one corrects, by its identity
+        /// (origin node and counter): the same in every ledger.
+        corrects: EventId,
         /// The whole record as it should read.
         record: PersonRecord,
         /// Why.
@@ -751,7 +754,9 @@ impl Event {
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         safe("counter", self.counter)?;
         match &self.what {
-            EventKind::PersonRecordCorrected { corrects, .. } => safe("corrects", *corrects)?,
+            EventKind::PersonRecordCorrected { corrects, .. } => {
+                safe("corrects counter", corrects.counter)?
+            }
             EventKind::AccessLogged { first, count, .. } => {
                 safe("first access record", *first)?;
                 safe("access record count", *count)?;

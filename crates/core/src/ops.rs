@@ -412,7 +412,7 @@ pub fn abort(
 pub fn correct(
     state: &State,
     person: &PersonId,
-    corrects: u64,
+    corrects: crate::event::EventId,
     record: crate::person::PersonRecord,
     reason: &str,
 ) -> Vec<EventKind> {

@@ -140,7 +140,10 @@ fn samples() -> Vec<EventKind> {
         },
         PersonRecordCorrected {
             person: p(),
-            corrects: 7,
+            corrects: rollcall_core::event::EventId {
+                origin: NodeId::new("NSR1"),
+                counter: 7,
+            },
             record: record(),
             reason: "birth year from the identity card".into(),
             discrepancy: Some(DiscrepancyId::new("D-NSR1-000004")),

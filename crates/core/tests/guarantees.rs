@@ -428,11 +428,15 @@ fn an_escape_opens_its_discrepancy() {
 
 // --- probe row 6: a correction cannot make a movement depart in breach ---
 
-fn corrected(w: &World, p: &str, f: impl FnOnce(&mut PersonRecord)) -> (u64, PersonRecord) {
+fn corrected(
+    w: &World,
+    p: &str,
+    f: impl FnOnce(&mut PersonRecord),
+) -> (rollcall_core::event::EventId, PersonRecord) {
     let v = w.state.person(p).unwrap();
     let mut r = v.record.clone();
     f(&mut r);
-    (*v.record_events.last().unwrap(), r)
+    (v.record_events.last().unwrap().clone(), r)
 }
 
 #[test]
@@ -444,7 +448,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
     // movement and the rule.
     let raw = EventKind::PersonRecordCorrected {
         person: PersonId::new("P-1"),
-        corrects: target,
+        corrects: target.clone(),
         record: record.clone(),
         reason: "intelligence report".into(),
         discrepancy: None,
@@ -510,6 +514,45 @@ fn departure_re_checks_the_rules_and_may_leave_the_person_behind() {
     assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));
 }
 
+/// A correction names the event it corrects by identity (origin node and
+/// counter), not by its position in one ledger: the same counter from
+/// another node, or another person's registration, is not a target.
+#[test]
+fn a_correction_names_its_target_by_event_identity() {
+    use rollcall_core::event::EventId;
+    let mut w = World::new();
+    let (target, record) = corrected(&w, "P-1", |r| r.names.full = "P-1 bis".into());
+    assert_eq!(target.origin, NodeId::new("n1"));
+    let correction = |corrects: EventId| EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-1"),
+        corrects,
+        record: record.clone(),
+        reason: "spelling".into(),
+        discrepancy: None,
+    };
+    let elsewhere = EventId {
+        origin: NodeId::new("n2"),
+        counter: target.counter,
+    };
+    let v = w.refused(vec![correction(elsewhere)], Rule::CorrectionTarget);
+    assert!(v.detail.contains("n2#"), "{v}");
+    let (other, _) = corrected(&w, "P-2", |_| {});
+    w.refused(vec![correction(other)], Rule::CorrectionTarget);
+    let counter = w.state.next_counter(&NodeId::new("n1"));
+    w.ok(vec![correction(target.clone())]);
+    let ids = w.state.person("P-1").unwrap().record_events.to_vec();
+    assert_eq!(
+        ids,
+        vec![
+            target,
+            EventId {
+                origin: NodeId::new("n1"),
+                counter
+            }
+        ]
+    );
+}
+
 #[test]
 fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let mut w = World::new();
@@ -517,7 +560,7 @@ fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let (target, record) = corrected(&w, "P-1", |r| r.flags.juvenile = true);
     let raw = EventKind::PersonRecordCorrected {
         person: PersonId::new("P-1"),
-        corrects: target,
+        corrects: target.clone(),
         record: record.clone(),
         reason: "birth certificate".into(),
         discrepancy: None,
@@ -537,7 +580,7 @@ fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let kinds = ops::correct(
         &w.state,
         &PersonId::new("P-2"),
-        target,
+        target.clone(),
         record.clone(),
         "spelling",
     );
