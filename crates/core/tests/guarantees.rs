@@ -652,3 +652,55 @@ fn enum_names_match_their_encoding() {
         assert_eq!(r.as_str(), name(serde_json::to_value(r).unwrap()));
     }
 }
+
+// --- judicial events run forward in time, as custody does ---
+
+#[test]
+fn a_case_runs_forward_in_time() {
+    let mut w = World::new();
+    let case = || CaseId::new("C-1");
+    let hearing = |due: Option<i64>| EventKind::HearingHeld {
+        case: case(),
+        judge: "Judge A".into(),
+        summary: "detention extended".into(),
+        next_review_due: due.map(at),
+    };
+    let opened = |due: i64| EventKind::CaseOpened {
+        case: case(),
+        person: PersonId::new("P-1"),
+        committee: "Committee 1".into(),
+        legal_basis: "art. 4".into(),
+        first_appearance_due: at(due),
+    };
+    // Not before the person's registration, nor with a deadline already past.
+    let v = w.try_at(vec![opened(3000)], -500).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    let v = w.try_at(vec![opened(50)], 100).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    assert!(v.detail.contains("first appearance"), "{v}");
+    w.try_at(vec![opened(3000)], 100).unwrap();
+    // Each later step is dated no earlier than the one before.
+    let v = w.try_at(vec![hearing(None)], 99).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    assert!(v.detail.contains("case C-1 last changed"), "{v}");
+    let v = w.try_at(vec![hearing(Some(150))], 200).unwrap_err();
+    assert!(v.detail.contains("next review"), "{v}");
+    w.try_at(vec![hearing(Some(5000))], 200).unwrap();
+    let charge = EventKind::ChargeBrought {
+        case: case(),
+        charge: "membership".into(),
+        article: "art. 4".into(),
+    };
+    let v = w.try_at(vec![charge.clone()], 150).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    w.try_at(vec![charge], 200).unwrap();
+    let outcome = EventKind::CaseOutcomeRecorded {
+        case: case(),
+        outcome: rollcall_core::judicial::CaseOutcome::Dismissed {
+            reason: "insufficient evidence".into(),
+        },
+    };
+    let v = w.try_at(vec![outcome.clone()], 199).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    w.try_at(vec![outcome], 300).unwrap();
+}

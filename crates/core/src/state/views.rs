@@ -328,6 +328,9 @@ pub struct CaseView {
     /// Outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<CaseOutcome>,
+    /// When the case was opened or last had a hearing, charge or outcome:
+    /// nothing in the case is dated earlier.
+    pub last_at: Timestamp,
 }
 
 /// A notification now.

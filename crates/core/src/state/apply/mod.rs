@@ -322,14 +322,21 @@ impl State {
                 committee,
                 legal_basis,
                 first_appearance_due,
-            } => self.case_opened(case, person, committee, legal_basis, *first_appearance_due),
+            } => self.case_opened(
+                t,
+                case,
+                person,
+                committee,
+                legal_basis,
+                *first_appearance_due,
+            ),
             HearingHeld {
                 case,
                 next_review_due,
                 ..
-            } => self.hearing_held(case, *next_review_due),
-            ChargeBrought { case, charge, .. } => self.charge_brought(case, charge),
-            CaseOutcomeRecorded { case, outcome } => self.outcome_recorded(case, outcome),
+            } => self.hearing_held(t, case, *next_review_due),
+            ChargeBrought { case, charge, .. } => self.charge_brought(t, case, charge),
+            CaseOutcomeRecorded { case, outcome } => self.outcome_recorded(t, case, outcome),
 
             NotificationSent {
                 notification,
