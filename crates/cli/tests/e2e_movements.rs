@@ -1013,6 +1013,36 @@ fn abort_returns_everyone_and_they_can_be_planned_again() {
     f.verify_ok();
 }
 
+/// 7b. An abort into a facility without room for everyone is recorded all
+///     the same — the people are back — and opens an over-capacity
+///     discrepancy naming those beyond its capacity.
+#[test]
+fn abort_into_a_full_facility_is_recorded_and_opens_a_discrepancy() {
+    let (f, ids) = Field::new(2);
+    let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+    let mv = f.launch(&ids);
+    f.add_facility("IQ-ONE", "IQ", D_LL, "Asia/Baghdad", 1);
+    let o = f.ok(&[
+        "movement",
+        "abort",
+        &mv,
+        "--return-to",
+        "IQ-ONE",
+        "--reason",
+        "bridge down",
+        "--at",
+        &t(45),
+    ]);
+    assert!(o.stdout.contains("aborted; 2 returned to IQ-ONE"), "{o:?}");
+    assert!(o.stdout.contains("1 discrepancy(ies) opened"), "{o:?}");
+    assert_eq!(f.people_at("IQ-ONE"), set(&ids));
+    let ds = f.discrepancies();
+    assert_eq!(kinds(&ds), ["over_capacity"], "{ds:?}");
+    assert_eq!(strs(&ds[0]["persons"]), set(&ids[1..]), "{ds:?}");
+    assert_eq!(ds[0]["custodian"], "IQ-ONE");
+    f.verify_ok();
+}
+
 /// 8a. Silent: exactly one alert, no duplicate on the next watch; left open
 ///     beyond --escalate-after it is escalated once.
 #[test]

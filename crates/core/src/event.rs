@@ -363,6 +363,12 @@ pub enum EventKind {
         return_to: CustodianId,
         /// Why.
         reason: String,
+        /// The over-capacity discrepancy this abort opens when the facility
+        /// has no room for everyone returning (required exactly then: people
+        /// who are physically back are recorded as back, and the excess is
+        /// owned; [`crate::ops::abort`] fills it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
     },
 
     // --- judicial ---------------------------------------------------------
@@ -603,6 +609,10 @@ impl EventKind {
                 (Some(Namespace::Discrepancy), discrepancy.as_str())
             }
             PersonRecordCorrected {
+                discrepancy: Some(d),
+                ..
+            }
+            | MovementAborted {
                 discrepancy: Some(d),
                 ..
             } => (Some(Namespace::Discrepancy), d.as_str()),

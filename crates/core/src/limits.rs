@@ -487,9 +487,13 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             movement,
             return_to,
             reason,
+            discrepancy,
         } => {
             check_id("movement id", movement.as_str())?;
             check_id("return to", return_to.as_str())?;
+            if let Some(d) = discrepancy {
+                check_id("discrepancy id", d.as_str())?;
+            }
             check_text("reason", reason)
         }
         CaseOpened {

@@ -267,6 +267,7 @@ fn samples() -> Vec<EventKind> {
             movement: mv(),
             return_to: c("SY-HSK"),
             reason: "road closed".into(),
+            discrepancy: Some(DiscrepancyId::new("D-NSR1-000006")),
         },
         CaseOpened {
             case: CaseId::new("C-NSR1-000012"),

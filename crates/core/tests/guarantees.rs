@@ -371,6 +371,7 @@ fn an_abort_returns_everyone_on_board_by_itself() {
         movement: MovementId::new("MV-1"),
         return_to: CustodianId::new(to),
         reason: "road closed".into(),
+        discrepancy: None,
     };
     w.refused(vec![abort("released")], Rule::CustodianKind);
     w.ok(vec![abort("ORIG")]);
@@ -486,6 +487,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
         movement: MovementId::new("MV-1"),
         return_to: CustodianId::new("ORIG"),
         reason: "re-plan: P-1 is high-risk".into(),
+        discrepancy: None,
     }]);
     assert_eq!(w.custody("P-1").2, None);
 }
@@ -703,4 +705,74 @@ fn a_case_runs_forward_in_time() {
     let v = w.try_at(vec![outcome.clone()], 199).unwrap_err();
     assert_eq!(v.rule, Rule::TimeOrder, "{v}");
     w.try_at(vec![outcome], 300).unwrap();
+}
+
+// --- an abort is always recordable: people who are back are back ---
+
+#[test]
+fn an_abort_into_a_full_facility_is_recorded_with_an_over_capacity_discrepancy() {
+    let mut w = World::new();
+    w.ok(vec![EventKind::CustodianRegistered {
+        custodian: CustodianId::new("SMALL"),
+        info: CustodianKind::Facility(Facility {
+            name: "Small".into(),
+            authority: "Ministry".into(),
+            country: Country::parse("IQ").unwrap(),
+            coordinates: Coordinates {
+                lat: 33.0,
+                lon: 44.0,
+            },
+            time_zone: "Asia/Baghdad".into(),
+            security: SecurityLevel::Maximum,
+            capacity: 1,
+            categories: vec![Category::AdultMale],
+        }),
+    }]);
+    w.plan_bus(&["P-1", "P-2"], "DEST");
+    w.ok(vec![depart(&["P-1", "P-2"])]);
+    let abort = |discrepancy: Option<&str>| EventKind::MovementAborted {
+        movement: MovementId::new("MV-1"),
+        return_to: CustodianId::new("SMALL"),
+        reason: "bridge down".into(),
+        discrepancy: discrepancy.map(DiscrepancyId::new),
+    };
+    // Without the discrepancy it must open, refused, naming the room left.
+    let v = w.refused(vec![abort(None)], Rule::Capacity);
+    assert!(v.detail.contains("room for 1 of the 2"), "{v}");
+    // Where there is room, it may not pretend to open one.
+    w.refused(
+        vec![EventKind::MovementAborted {
+            movement: MovementId::new("MV-1"),
+            return_to: CustodianId::new("ORIG"),
+            reason: "bridge down".into(),
+            discrepancy: Some(DiscrepancyId::new("D-9")),
+        }],
+        Rule::InvalidValue,
+    );
+    // Through ops: accepted, everyone is back, and the excess is owned.
+    assert_eq!(
+        w.state
+            .abort_overflow(&MovementId::new("MV-1"), &CustodianId::new("SMALL")),
+        vec![PersonId::new("P-2")]
+    );
+    let kinds = ops::abort(
+        &w.state,
+        &MovementId::new("MV-1"),
+        &CustodianId::new("SMALL"),
+        "bridge down",
+    )
+    .unwrap();
+    w.ok(kinds);
+    for p in ["P-1", "P-2"] {
+        assert_eq!(w.custody(p), ("SMALL".into(), CustodyStatus::Held, None));
+    }
+    assert_eq!(w.state.custodian("SMALL").unwrap().occupancy, 2);
+    let (_, d) = w
+        .state
+        .discrepancies()
+        .find(|(_, d)| d.kind == DiscrepancyKind::OverCapacity)
+        .expect("an over-capacity discrepancy");
+    assert_eq!(d.persons, vec![PersonId::new("P-2")]);
+    assert_eq!(d.custodian, Some(CustodianId::new("SMALL")));
+    assert_eq!(d.movement, Some(MovementId::new("MV-1")));
 }

@@ -394,7 +394,15 @@ pub fn abort(
         &CustodianId::new(return_to),
         reason,
     )?;
-    let back = kinds.len() - 1;
+    // Everyone the movement holds now goes back (a count, naming nobody).
+    let back = node.rules().custodian(id).map_or(0, |c| c.occupancy);
+    let opened = usize::from(matches!(
+        kinds.first(),
+        Some(EventKind::MovementAborted {
+            discrepancy: Some(_),
+            ..
+        })
+    ));
     let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     report(
@@ -402,7 +410,7 @@ pub fn abort(
         id,
         as_json,
         &format!("aborted; {back} returned to {return_to}"),
-        0,
+        opened,
     )
 }
 

@@ -295,7 +295,8 @@ impl State {
                 movement,
                 return_to,
                 reason,
-            } => self.aborted(t, movement, return_to, reason),
+                discrepancy,
+            } => self.aborted(t, movement, return_to, reason, discrepancy),
 
             EscortRecordStarted {
                 movement,
