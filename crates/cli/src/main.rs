@@ -360,10 +360,10 @@ pub enum MovementCommand {
         /// Who boarded: ids or `@FILE`.
         #[arg(long)]
         boarded: String,
-        /// Private key file of the origin facility's officer (not yet accepted: a departure carries no signatures).
+        /// Private key file of the origin facility's officer, to sign the departure as the releasing side.
         #[arg(long, value_parser = args::key_file)]
         sign_from: Option<PathBuf>,
-        /// Private key file of the escort commander (not yet accepted: a departure carries no signatures).
+        /// Private key file of the escort commander (a key registered for the movement), to sign as the receiving side.
         #[arg(long, value_parser = args::key_file)]
         sign_to: Option<PathBuf>,
         /// When (RFC 3339, not in the future); default now.

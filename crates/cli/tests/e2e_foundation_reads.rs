@@ -219,7 +219,7 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     // person's whole record (probe row 4).
     let reg = db(data)
         .query_row(
-            "SELECT json_extract(value, '$.record_events[0]') FROM projection WHERE tbl = 'person' AND key = 'P-DEMO-000022'",
+            "SELECT json_extract(value, '$.history[0]') FROM projection WHERE tbl = 'custody' AND key = 'P-DEMO-000022'",
             [],
             |r| r.get::<_, i64>(0),
         )

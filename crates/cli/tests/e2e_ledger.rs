@@ -1135,9 +1135,19 @@ fn import_roster_registers_once() {
 fn person_correct_appends_a_correction_and_keeps_the_original() {
     let d = demo("0.01");
     let before = ok_json(&d.data, &["person", "show", &demo_person(1), "--json"]);
-    let registered_seq = before["now"]["record_events"][0]
-        .as_u64()
-        .expect("record event");
+    // The registration is named by its identity (origin node and counter),
+    // not by its position in this ledger.
+    let registration = before["now"]["record_events"][0].clone();
+    assert!(registration["origin"].is_string(), "{registration}");
+    let registered_seq = before["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|e| {
+            e["counter"] == registration["counter"] && e["actor"]["node"] == registration["origin"]
+        })
+        .and_then(|e| e["seq"].as_u64())
+        .expect("the registration in the history, with its position");
     let size = head_size(&d.data);
 
     let refused = run(
@@ -1198,7 +1208,7 @@ fn person_correct_appends_a_correction_and_keeps_the_original() {
     )
     .ok()
     .json();
-    assert_eq!(out["corrects"].as_u64(), Some(registered_seq));
+    assert_eq!(out["corrects"], registration);
     let after = ok_json(&d.data, &["person", "show", &demo_person(1), "--json"]);
     assert_eq!(after["now"]["record"]["risk"], "high");
     assert_eq!(after["now"]["record"]["biometric_ref"], "BIO-CORRECTED-1");

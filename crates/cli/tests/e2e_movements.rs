@@ -2,7 +2,7 @@
 //! binary: plan (manifest rules), escort records, depart, checkpoint counts,
 //! position reports and the watch (silent, stopped, off route, escalation),
 //! arrival and intake reconciliation (missing, extra, identity mismatch),
-//! abort, and signed handovers.
+//! abort, and signed handovers and departures.
 //!
 //! Every test builds its scenario from scratch in its own temporary
 //! directory, with fixed RFC 3339 times, so the tests are deterministic and
@@ -1013,6 +1013,36 @@ fn abort_returns_everyone_and_they_can_be_planned_again() {
     f.verify_ok();
 }
 
+/// 7b. An abort into a facility without room for everyone is recorded all
+///     the same — the people are back — and opens an over-capacity
+///     discrepancy naming those beyond its capacity.
+#[test]
+fn abort_into_a_full_facility_is_recorded_and_opens_a_discrepancy() {
+    let (f, ids) = Field::new(2);
+    let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+    let mv = f.launch(&ids);
+    f.add_facility("IQ-ONE", "IQ", D_LL, "Asia/Baghdad", 1);
+    let o = f.ok(&[
+        "movement",
+        "abort",
+        &mv,
+        "--return-to",
+        "IQ-ONE",
+        "--reason",
+        "bridge down",
+        "--at",
+        &t(45),
+    ]);
+    assert!(o.stdout.contains("aborted; 2 returned to IQ-ONE"), "{o:?}");
+    assert!(o.stdout.contains("1 discrepancy(ies) opened"), "{o:?}");
+    assert_eq!(f.people_at("IQ-ONE"), set(&ids));
+    let ds = f.discrepancies();
+    assert_eq!(kinds(&ds), ["over_capacity"], "{ds:?}");
+    assert_eq!(strs(&ds[0]["persons"]), set(&ids[1..]), "{ds:?}");
+    assert_eq!(ds[0]["custodian"], "IQ-ONE");
+    f.verify_ok();
+}
+
 /// 8a. Silent: exactly one alert, no duplicate on the next watch; left open
 ///     beyond --escalate-after it is escalated once.
 #[test]
@@ -1471,4 +1501,167 @@ fn signed_handover() {
         );
     }
     assert_eq!(f.people_at(DEST), set(&[&ids[0], &ids[1]]));
+}
+
+/// 11. A departure signed by the origin's officer (the releasing side) and
+///     the escort (a key registered for the movement itself, the receiving
+///     side) is accepted, verifies, and carries both signatures. A key of
+///     the wrong custodian on either side, a revoked key and one key on both
+///     sides are refused with the problem named, and nothing is written; a
+///     signature moved onto another departure in the stored ledger (a
+///     replay) fails `verify`, naming the departure.
+#[test]
+fn signed_departure() {
+    let (f, ids) = Field::new(2);
+    let key = |name: &str| -> (String, String) {
+        let path = f.tmp.path().join(format!("{name}.key"));
+        let path = path.to_str().unwrap().to_string();
+        let verifier = f.ok(&["keygen", "--name", name, "--out", &path]).stdout;
+        (path, verifier.trim().to_string())
+    };
+    let register = |custodian: &str, key_file: &str, officer: &str| {
+        f.ok(&[
+            "officer-key",
+            "register",
+            "--custodian",
+            custodian,
+            "--key-file",
+            key_file,
+            "--officer",
+            officer,
+        ]);
+    };
+    let (origin_k, _) = key("officer.origin");
+    let (dest_k, _) = key("officer.dest");
+    let (escort1, _) = key("escort.one");
+    let (escort2, _) = key("escort.two");
+    let (old, old_v) = key("escort.old");
+    let mv1 = f.plan(&[&ids[0]]);
+    let mv2 = f.plan(&[&ids[1]]);
+    register(ORIGIN, &origin_k, "Officer Origin");
+    register(DEST, &dest_k, "Officer Dest");
+    // The escort signs for the movement: its keys are registered under the
+    // movement's id, the custodian of everyone on board.
+    register(&mv1, &escort1, "Escort One");
+    register(&mv2, &escort2, "Escort Two");
+    register(&mv1, &old, "Escort Old");
+    f.ok(&[
+        "officer-key",
+        "revoke",
+        "--custodian",
+        &mv1,
+        "--key",
+        &old_v,
+        "--reason",
+        "tablet lost",
+    ]);
+    f.confirm(&mv1, &[&ids[0]]);
+    f.confirm(&mv2, &[&ids[1]]);
+    let depart = |mv: &str, person: &str, from: &str, to: &str| {
+        f.run(&[
+            "movement",
+            "depart",
+            mv,
+            "--count",
+            "1",
+            "--boarded",
+            person,
+            "--at",
+            &t(0),
+            "--sign-from",
+            from,
+            "--sign-to",
+            to,
+            "--json",
+        ])
+    };
+    let size = f.size();
+    depart(&mv1, &ids[0], &dest_k, &escort1)
+        .refused(&["from side", "is registered for IQ-DST, not for SY-ORG"]);
+    depart(&mv1, &ids[0], &origin_k, &escort2).refused(&[
+        "to side",
+        &format!("is registered for {mv2}, not for {mv1}"),
+    ]);
+    depart(&mv1, &ids[0], &origin_k, &old).refused(&["to side", "was revoked"]);
+    depart(&mv1, &ids[0], &origin_k, &origin_k)
+        .refused(&["both sides of the departure signed with the same key"]);
+    assert_eq!(f.size(), size, "nothing refused was written");
+    assert_eq!(f.show(&mv1)["status"], "planned");
+
+    let v = depart(&mv1, &ids[0], &origin_k, &escort1).ok().json();
+    assert_eq!(v["status"], "departed", "{v}");
+    depart(&mv2, &ids[1], &origin_k, &escort2).ok();
+    f.verify_ok();
+    let history = f.json(&["person", "show", &ids[0], "--json"])["history"].clone();
+    let departed = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| e["what"].get("movement_departed"))
+        .expect("the departure is in the person's history")
+        .clone();
+    let sides: Vec<&str> = departed["signatures"]
+        .as_array()
+        .expect("signatures")
+        .iter()
+        .map(|s| s["side"].as_str().unwrap())
+        .collect();
+    assert_eq!(sides, ["from", "to"], "{departed}");
+
+    // A replay: the origin officer's signature on the first departure,
+    // copied onto the second (same key, same origin facility, same person
+    // count). Leaf hash recomputed, as an attacker with the file would.
+    let db = Connection::open(f.data.join("rollcall.db")).unwrap();
+    db.execute_batch("DROP TRIGGER events_no_update").unwrap();
+    let events: Vec<(i64, Vec<u8>)> = db
+        .prepare("SELECT seq, bytes FROM events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let departure = |mv: &str| {
+        events
+            .iter()
+            .find_map(|(seq, bytes)| {
+                let e = rollcall_core::event::Event::decode(bytes).unwrap();
+                match &e.what {
+                    rollcall_core::EventKind::MovementDeparted { movement, .. }
+                        if movement.as_str() == mv =>
+                    {
+                        Some((*seq, e))
+                    }
+                    _ => None,
+                }
+            })
+            .expect("departure event")
+    };
+    let (_, first) = departure(&mv1);
+    let (seq2, mut second) = departure(&mv2);
+    let rollcall_core::EventKind::MovementDeparted {
+        signatures: theirs, ..
+    } = &first.what
+    else {
+        unreachable!()
+    };
+    if let rollcall_core::EventKind::MovementDeparted { signatures, .. } = &mut second.what {
+        signatures[0] = theirs[0].clone();
+    }
+    let bytes = second.encode().unwrap();
+    let leaf = rollcall_ledger::leaf_hash(&bytes);
+    db.execute(
+        "UPDATE events SET bytes = ?1, leaf_hash = ?2 WHERE seq = ?3",
+        rusqlite::params![bytes, leaf.to_vec(), seq2],
+    )
+    .unwrap();
+    drop(db);
+    let o = f.run(&["verify"]);
+    assert_ne!(o.code, 0, "{o:?}");
+    let said = format!("{}{}", o.stdout, o.stderr);
+    assert!(
+        said.contains(&format!(
+            "the from side's signature by officer.origin on the departure of {mv2} does not verify"
+        )),
+        "{said}"
+    );
 }

@@ -4,7 +4,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// What went wrong.
+/// What went wrong: each kind is one that some rule opens. Two kinds the
+/// design names are not here until their rule exists: a custody conflict
+/// (two custodians claiming one person) cannot arise inside one ledger —
+/// a claim by anyone but the current custodian is refused, and handovers
+/// that conflict inside one batch refuse the batch whole — so it belongs to
+/// sync between nodes; an overdue judicial deadline belongs to a deadline
+/// watch, which does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscrepancyKind {
@@ -16,12 +22,8 @@ pub enum DiscrepancyKind {
     IdentityMismatch,
     /// A headcount disagrees with the list of names.
     HeadcountMismatch,
-    /// Two custodians claim the same person.
-    CustodyConflict,
     /// A facility holds more than its capacity.
     OverCapacity,
-    /// A judicial or notification deadline has passed.
-    OverdueDeadline,
     /// A movement has not reported its position in time.
     MovementSilent,
     /// A movement stopped longer than allowed outside a checkpoint.
@@ -45,9 +47,7 @@ impl DiscrepancyKind {
             DiscrepancyKind::ExtraPerson => "extra_person",
             DiscrepancyKind::IdentityMismatch => "identity_mismatch",
             DiscrepancyKind::HeadcountMismatch => "headcount_mismatch",
-            DiscrepancyKind::CustodyConflict => "custody_conflict",
             DiscrepancyKind::OverCapacity => "over_capacity",
-            DiscrepancyKind::OverdueDeadline => "overdue_deadline",
             DiscrepancyKind::MovementSilent => "movement_silent",
             DiscrepancyKind::MovementStopped => "movement_stopped",
             DiscrepancyKind::MovementOffRoute => "movement_off_route",

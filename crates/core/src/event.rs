@@ -42,13 +42,13 @@ pub struct Actor {
     pub node: NodeId,
 }
 
-/// Which side of a handover a signature is for.
+/// Which side of a custody change a signature is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
-    /// The custodian handing over.
+    /// The custodian handing over (at a departure: the origin facility).
     From,
-    /// The custodian receiving.
+    /// The custodian receiving (at a departure: the movement, its escort).
     To,
 }
 
@@ -61,21 +61,25 @@ impl std::fmt::Display for Side {
     }
 }
 
-/// A signature over a handover, by an officer key registered for one side's
-/// custodian ([`EventKind::OfficerKeyRegistered`]).
+/// A signature over a custody change — a handover or a departure — by an
+/// officer key registered for one side's custodian
+/// ([`EventKind::OfficerKeyRegistered`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoverSignature {
     /// Which side signed.
     pub side: Side,
     /// The signer's verifier key (signed-note form `name+keyid+base64`).
     pub key: String,
-    /// Base64 Ed25519 signature over the handover statement.
+    /// Base64 Ed25519 signature over the statement of the event it is in
+    /// (`rollcall-handover/v2` or `rollcall-departure/v1`, docs/event-format.md).
     pub signature: String,
 }
 
 /// An event's identity: the node that created it and that node's own
-/// counter (0 for its first event). The same in every ledger that includes it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// counter (0 for its first event). The same in every ledger that includes
+/// it, so an event that names another (a correction) names it by this, never
+/// by its position in one ledger. Encoded as `{"counter":N,"origin":NODE}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EventId {
     /// The node that created it.
     pub origin: NodeId,
@@ -143,8 +147,9 @@ pub enum EventKind {
     PersonRecordCorrected {
         /// Whose record.
         person: PersonId,
-        /// The seq of the registration or correction this one corrects.
-        corrects: u64,
+        /// The registration or correction this one corrects, by its identity
+        /// (origin node and counter): the same in every ledger.
+        corrects: EventId,
         /// The whole record as it should read.
         record: PersonRecord,
         /// Why.
@@ -264,7 +269,9 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         route: Vec<Waypoint>,
     },
-    /// A movement departed with a headcount and the people who boarded.
+    /// A movement departed with a headcount and the people who boarded:
+    /// custody of everyone boarded passes from the origin facility to the
+    /// movement (its escort).
     MovementDeparted {
         /// Which.
         movement: MovementId,
@@ -272,6 +279,10 @@ pub enum EventKind {
         headcount: u32,
         /// Who boarded.
         boarded: Vec<PersonId>,
+        /// Signatures of the releasing side (an officer key of the origin
+        /// facility) and the receiving side (a key of the movement, the escort).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signatures: Vec<HandoverSignature>,
     },
     /// A headcount was taken en route.
     MovementCheckpointPassed {
@@ -352,6 +363,12 @@ pub enum EventKind {
         return_to: CustodianId,
         /// Why.
         reason: String,
+        /// The over-capacity discrepancy this abort opens when the facility
+        /// has no room for everyone returning (required exactly then: people
+        /// who are physically back are recorded as back, and the excess is
+        /// owned; [`crate::ops::abort`] fills it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
     },
 
     // --- judicial ---------------------------------------------------------
@@ -594,6 +611,10 @@ impl EventKind {
             PersonRecordCorrected {
                 discrepancy: Some(d),
                 ..
+            }
+            | MovementAborted {
+                discrepancy: Some(d),
+                ..
             } => (Some(Namespace::Discrepancy), d.as_str()),
             _ => return None,
         })
@@ -743,7 +764,9 @@ impl Event {
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         safe("counter", self.counter)?;
         match &self.what {
-            EventKind::PersonRecordCorrected { corrects, .. } => safe("corrects", *corrects)?,
+            EventKind::PersonRecordCorrected { corrects, .. } => {
+                safe("corrects counter", corrects.counter)?
+            }
             EventKind::AccessLogged { first, count, .. } => {
                 safe("first access record", *first)?;
                 safe("access record count", *count)?;

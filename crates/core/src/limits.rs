@@ -20,7 +20,7 @@
 
 use crate::custodian::CustodianKind;
 use crate::escort::EscortRecord;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, HandoverSignature};
 use crate::judicial::{CaseOutcome, Recipient};
 use crate::movement::Vehicle;
 use crate::person::{PartialDate, PersonRecord};
@@ -215,6 +215,14 @@ fn ids<'a>(field: &str, values: impl IntoIterator<Item = &'a str>) -> Result<(),
     values.into_iter().try_for_each(|v| check_id(field, v))
 }
 
+fn check_signatures(signatures: &[HandoverSignature]) -> Result<(), Violation> {
+    for s in signatures {
+        check_text("signature key", &s.key)?;
+        check_text("signature", &s.signature)?;
+    }
+    Ok(())
+}
+
 /// Refuses a vehicle list with too many vehicles or seats out of range.
 pub fn check_vehicles(vehicles: &[Vehicle]) -> Result<(), Violation> {
     if vehicles.len() > MAX_VEHICLES {
@@ -338,11 +346,7 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             check_id("to", to.as_str())?;
             opt_text("reason", reason)?;
             opt_text("capacity override reason", capacity_override)?;
-            for s in signatures {
-                check_text("signature key", &s.key)?;
-                check_text("signature", &s.signature)?;
-            }
-            Ok(())
+            check_signatures(signatures)
         }
         PersonAdmitted {
             person,
@@ -422,10 +426,14 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             Ok(())
         }
         MovementDeparted {
-            movement, boarded, ..
+            movement,
+            boarded,
+            signatures,
+            ..
         } => {
             check_id("movement id", movement.as_str())?;
-            ids("boarded", boarded.iter().map(|p| p.as_str()))
+            ids("boarded", boarded.iter().map(|p| p.as_str()))?;
+            check_signatures(signatures)
         }
         MovementCheckpointPassed {
             movement, place, ..
@@ -479,9 +487,13 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             movement,
             return_to,
             reason,
+            discrepancy,
         } => {
             check_id("movement id", movement.as_str())?;
             check_id("return to", return_to.as_str())?;
+            if let Some(d) = discrepancy {
+                check_id("discrepancy id", d.as_str())?;
+            }
             check_text("reason", reason)
         }
         CaseOpened {

@@ -96,6 +96,7 @@ pub fn depart(
         movement: id.clone(),
         headcount,
         boarded: boarded.to_vec(),
+        signatures: vec![],
     }];
     if headcount as usize != boarded.len() {
         out.push(discrepancy(
@@ -390,6 +391,9 @@ pub fn arrive(
 }
 
 /// Abort: the event itself returns everyone on board to the named facility.
+/// An abort is always recordable — the people are physically back — so when
+/// the facility has no room for them all, the event opens an over-capacity
+/// discrepancy (the id is allocated here) for the excess.
 pub fn abort(
     state: &State,
     id: &MovementId,
@@ -397,10 +401,15 @@ pub fn abort(
     reason: &str,
 ) -> Result<Vec<EventKind>, Violation> {
     movement(state, id)?;
+    // People who are back are recorded as back: when the facility has no
+    // room for them all, the abort opens an over-capacity discrepancy.
+    let discrepancy = (!state.abort_overflow(id, return_to).is_empty())
+        .then(|| DiscrepancyIds::new(state).take());
     Ok(vec![EventKind::MovementAborted {
         movement: id.clone(),
         return_to: return_to.clone(),
         reason: reason.to_string(),
+        discrepancy,
     }])
 }
 
@@ -411,7 +420,7 @@ pub fn abort(
 pub fn correct(
     state: &State,
     person: &PersonId,
-    corrects: u64,
+    corrects: crate::event::EventId,
     record: crate::person::PersonRecord,
     reason: &str,
 ) -> Vec<EventKind> {

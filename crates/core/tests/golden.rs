@@ -140,7 +140,10 @@ fn samples() -> Vec<EventKind> {
         },
         PersonRecordCorrected {
             person: p(),
-            corrects: 7,
+            corrects: rollcall_core::event::EventId {
+                origin: NodeId::new("NSR1"),
+                counter: 7,
+            },
             record: record(),
             reason: "birth year from the identity card".into(),
             discrepancy: Some(DiscrepancyId::new("D-NSR1-000004")),
@@ -213,6 +216,11 @@ fn samples() -> Vec<EventKind> {
             movement: mv(),
             headcount: 1,
             boarded: vec![p()],
+            signatures: vec![HandoverSignature {
+                side: Side::To,
+                key: "escort.lead+e5f6a7b8+Q2tW9r0yJ3mB8xV5nH1kL6pZ4cD7fG2sA0uE9iO3tYw".into(),
+                signature: "ZGVwYXJ0dXJl".into(),
+            }],
         },
         MovementCheckpointPassed {
             movement: mv(),
@@ -259,6 +267,7 @@ fn samples() -> Vec<EventKind> {
             movement: mv(),
             return_to: c("SY-HSK"),
             reason: "road closed".into(),
+            discrepancy: Some(DiscrepancyId::new("D-NSR1-000006")),
         },
         CaseOpened {
             case: CaseId::new("C-NSR1-000012"),

@@ -235,6 +235,7 @@ fn depart(boarded: &[&str]) -> EventKind {
         movement: MovementId::new("MV-1"),
         headcount: boarded.len() as u32,
         boarded: boarded.iter().map(|p| PersonId::new(*p)).collect(),
+        signatures: vec![],
     }
 }
 
@@ -370,6 +371,7 @@ fn an_abort_returns_everyone_on_board_by_itself() {
         movement: MovementId::new("MV-1"),
         return_to: CustodianId::new(to),
         reason: "road closed".into(),
+        discrepancy: None,
     };
     w.refused(vec![abort("released")], Rule::CustodianKind);
     w.ok(vec![abort("ORIG")]);
@@ -427,11 +429,15 @@ fn an_escape_opens_its_discrepancy() {
 
 // --- probe row 6: a correction cannot make a movement depart in breach ---
 
-fn corrected(w: &World, p: &str, f: impl FnOnce(&mut PersonRecord)) -> (u64, PersonRecord) {
+fn corrected(
+    w: &World,
+    p: &str,
+    f: impl FnOnce(&mut PersonRecord),
+) -> (rollcall_core::event::EventId, PersonRecord) {
     let v = w.state.person(p).unwrap();
     let mut r = v.record.clone();
     f(&mut r);
-    (*v.record_events.last().unwrap(), r)
+    (v.record_events.last().unwrap().clone(), r)
 }
 
 #[test]
@@ -443,7 +449,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
     // movement and the rule.
     let raw = EventKind::PersonRecordCorrected {
         person: PersonId::new("P-1"),
-        corrects: target,
+        corrects: target.clone(),
         record: record.clone(),
         reason: "intelligence report".into(),
         discrepancy: None,
@@ -481,6 +487,7 @@ fn a_correction_to_high_risk_blocks_departure_in_an_unarmoured_bus() {
         movement: MovementId::new("MV-1"),
         return_to: CustodianId::new("ORIG"),
         reason: "re-plan: P-1 is high-risk".into(),
+        discrepancy: None,
     }]);
     assert_eq!(w.custody("P-1").2, None);
 }
@@ -509,6 +516,45 @@ fn departure_re_checks_the_rules_and_may_leave_the_person_behind() {
     assert_eq!(w.custody("P-2"), ("ORIG".into(), CustodyStatus::Held, None));
 }
 
+/// A correction names the event it corrects by identity (origin node and
+/// counter), not by its position in one ledger: the same counter from
+/// another node, or another person's registration, is not a target.
+#[test]
+fn a_correction_names_its_target_by_event_identity() {
+    use rollcall_core::event::EventId;
+    let mut w = World::new();
+    let (target, record) = corrected(&w, "P-1", |r| r.names.full = "P-1 bis".into());
+    assert_eq!(target.origin, NodeId::new("n1"));
+    let correction = |corrects: EventId| EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-1"),
+        corrects,
+        record: record.clone(),
+        reason: "spelling".into(),
+        discrepancy: None,
+    };
+    let elsewhere = EventId {
+        origin: NodeId::new("n2"),
+        counter: target.counter,
+    };
+    let v = w.refused(vec![correction(elsewhere)], Rule::CorrectionTarget);
+    assert!(v.detail.contains("n2#"), "{v}");
+    let (other, _) = corrected(&w, "P-2", |_| {});
+    w.refused(vec![correction(other)], Rule::CorrectionTarget);
+    let counter = w.state.next_counter(&NodeId::new("n1"));
+    w.ok(vec![correction(target.clone())]);
+    let ids = w.state.person("P-1").unwrap().record_events.to_vec();
+    assert_eq!(
+        ids,
+        vec![
+            target,
+            EventId {
+                origin: NodeId::new("n1"),
+                counter
+            }
+        ]
+    );
+}
+
 #[test]
 fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let mut w = World::new();
@@ -516,7 +562,7 @@ fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let (target, record) = corrected(&w, "P-1", |r| r.flags.juvenile = true);
     let raw = EventKind::PersonRecordCorrected {
         person: PersonId::new("P-1"),
-        corrects: target,
+        corrects: target.clone(),
         record: record.clone(),
         reason: "birth certificate".into(),
         discrepancy: None,
@@ -536,7 +582,7 @@ fn a_correction_that_breaks_the_destination_category_is_caught_too() {
     let kinds = ops::correct(
         &w.state,
         &PersonId::new("P-2"),
-        target,
+        target.clone(),
         record.clone(),
         "spelling",
     );
@@ -583,9 +629,7 @@ fn enum_names_match_their_encoding() {
         ExtraPerson,
         IdentityMismatch,
         HeadcountMismatch,
-        CustodyConflict,
         OverCapacity,
-        OverdueDeadline,
         MovementSilent,
         MovementStopped,
         MovementOffRoute,
@@ -594,6 +638,11 @@ fn enum_names_match_their_encoding() {
         Other,
     ] {
         assert_eq!(k.to_string(), name(serde_json::to_value(k).unwrap()));
+    }
+    // Kinds that no rule opens are not in the vocabulary (see
+    // `DiscrepancyKind`): an event cannot claim one.
+    for dead in ["custody_conflict", "overdue_deadline"] {
+        assert!(serde_json::from_value::<DiscrepancyKind>(dead.into()).is_err());
     }
     for s in [
         MovementStatus::Planned,
@@ -607,4 +656,126 @@ fn enum_names_match_their_encoding() {
     for r in [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High] {
         assert_eq!(r.as_str(), name(serde_json::to_value(r).unwrap()));
     }
+}
+
+// --- judicial events run forward in time, as custody does ---
+
+#[test]
+fn a_case_runs_forward_in_time() {
+    let mut w = World::new();
+    let case = || CaseId::new("C-1");
+    let hearing = |due: Option<i64>| EventKind::HearingHeld {
+        case: case(),
+        judge: "Judge A".into(),
+        summary: "detention extended".into(),
+        next_review_due: due.map(at),
+    };
+    let opened = |due: i64| EventKind::CaseOpened {
+        case: case(),
+        person: PersonId::new("P-1"),
+        committee: "Committee 1".into(),
+        legal_basis: "art. 4".into(),
+        first_appearance_due: at(due),
+    };
+    // Not before the person's registration, nor with a deadline already past.
+    let v = w.try_at(vec![opened(3000)], -500).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    let v = w.try_at(vec![opened(50)], 100).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    assert!(v.detail.contains("first appearance"), "{v}");
+    w.try_at(vec![opened(3000)], 100).unwrap();
+    // Each later step is dated no earlier than the one before.
+    let v = w.try_at(vec![hearing(None)], 99).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    assert!(v.detail.contains("case C-1 last changed"), "{v}");
+    let v = w.try_at(vec![hearing(Some(150))], 200).unwrap_err();
+    assert!(v.detail.contains("next review"), "{v}");
+    w.try_at(vec![hearing(Some(5000))], 200).unwrap();
+    let charge = EventKind::ChargeBrought {
+        case: case(),
+        charge: "membership".into(),
+        article: "art. 4".into(),
+    };
+    let v = w.try_at(vec![charge.clone()], 150).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    w.try_at(vec![charge], 200).unwrap();
+    let outcome = EventKind::CaseOutcomeRecorded {
+        case: case(),
+        outcome: rollcall_core::judicial::CaseOutcome::Dismissed {
+            reason: "insufficient evidence".into(),
+        },
+    };
+    let v = w.try_at(vec![outcome.clone()], 199).unwrap_err();
+    assert_eq!(v.rule, Rule::TimeOrder, "{v}");
+    w.try_at(vec![outcome], 300).unwrap();
+}
+
+// --- an abort is always recordable: people who are back are back ---
+
+#[test]
+fn an_abort_into_a_full_facility_is_recorded_with_an_over_capacity_discrepancy() {
+    let mut w = World::new();
+    w.ok(vec![EventKind::CustodianRegistered {
+        custodian: CustodianId::new("SMALL"),
+        info: CustodianKind::Facility(Facility {
+            name: "Small".into(),
+            authority: "Ministry".into(),
+            country: Country::parse("IQ").unwrap(),
+            coordinates: Coordinates {
+                lat: 33.0,
+                lon: 44.0,
+            },
+            time_zone: "Asia/Baghdad".into(),
+            security: SecurityLevel::Maximum,
+            capacity: 1,
+            categories: vec![Category::AdultMale],
+        }),
+    }]);
+    w.plan_bus(&["P-1", "P-2"], "DEST");
+    w.ok(vec![depart(&["P-1", "P-2"])]);
+    let abort = |discrepancy: Option<&str>| EventKind::MovementAborted {
+        movement: MovementId::new("MV-1"),
+        return_to: CustodianId::new("SMALL"),
+        reason: "bridge down".into(),
+        discrepancy: discrepancy.map(DiscrepancyId::new),
+    };
+    // Without the discrepancy it must open, refused, naming the room left.
+    let v = w.refused(vec![abort(None)], Rule::Capacity);
+    assert!(v.detail.contains("room for 1 of the 2"), "{v}");
+    // Where there is room, it may not pretend to open one.
+    w.refused(
+        vec![EventKind::MovementAborted {
+            movement: MovementId::new("MV-1"),
+            return_to: CustodianId::new("ORIG"),
+            reason: "bridge down".into(),
+            discrepancy: Some(DiscrepancyId::new("D-9")),
+        }],
+        Rule::InvalidValue,
+    );
+    // Through ops: accepted, everyone is back, and the excess is owned.
+    assert_eq!(
+        w.state
+            .abort_overflow(&MovementId::new("MV-1"), &CustodianId::new("SMALL")),
+        vec![PersonId::new("P-2")]
+    );
+    let kinds = ops::abort(
+        &w.state,
+        &MovementId::new("MV-1"),
+        &CustodianId::new("SMALL"),
+        "bridge down",
+    )
+    .unwrap();
+    w.ok(kinds);
+    for p in ["P-1", "P-2"] {
+        assert_eq!(w.custody(p), ("SMALL".into(), CustodyStatus::Held, None));
+    }
+    assert_eq!(w.state.custodian("SMALL").unwrap().occupancy, 2);
+    let (_, d) = w
+        .state
+        .discrepancies()
+        .find(|(_, d)| d.kind == DiscrepancyKind::OverCapacity)
+        .expect("an over-capacity discrepancy");
+    assert_eq!(d.persons, vec![PersonId::new("P-2")]);
+    assert_eq!(d.custodian, Some(CustodianId::new("SMALL")));
+    assert_eq!(d.movement, Some(MovementId::new("MV-1")));
 }

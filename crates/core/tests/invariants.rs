@@ -329,7 +329,7 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
             let Some(view) = state.person(&format!("P-{person}")) else {
                 return vec![];
             };
-            let target = *view.record_events.last().unwrap();
+            let target = view.record_events.last().unwrap().clone();
             let mut kinds = ops::correct(
                 state,
                 &pid(*person),
@@ -562,6 +562,7 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
                     movement: id,
                     headcount: boarded.len() as u32 + u32::from(*drop),
                     boarded: m.people().cloned().collect(),
+                    signatures: vec![],
                 }]
             } else {
                 ops::depart(state, &id, boarded.len() as u32, &boarded, "ops")

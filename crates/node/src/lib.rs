@@ -553,9 +553,9 @@ impl Node {
         Ok(first_seq)
     }
 
-    /// Signs every handover in `kinds` — a batch about to be staged next,
-    /// by [`Node::stage`] or [`Node::append`] — with each of `signers` for
-    /// its side. The statement names the event each handover will be
+    /// Signs every handover and departure in `kinds` — a batch about to be
+    /// staged next, by [`Node::stage`] or [`Node::append`] — with each of
+    /// `signers` for its side. The statement names the event each will be
     /// (this node and its next counters), so sign just before staging.
     pub fn sign_handovers(
         &self,
@@ -563,26 +563,11 @@ impl Node {
         at: Timestamp,
         signers: &[(rollcall_core::event::Side, &SigningKey)],
     ) {
-        let first = self.state.next_counter(&self.node);
-        for (i, k) in kinds.iter_mut().enumerate() {
-            if let EventKind::CustodyHandedOver {
-                person,
-                from,
-                to,
-                signatures,
-                ..
-            } = k
-            {
-                let id = rollcall_core::event::EventId {
-                    origin: self.node.clone(),
-                    counter: first + i as u64,
-                };
-                let text = handover::statement(&id, person, from, to, at);
-                for (side, key) in signers {
-                    signatures.push(handover::sign(*side, &text, key));
-                }
-            }
-        }
+        let first = rollcall_core::event::EventId {
+            origin: self.node.clone(),
+            counter: self.state.next_counter(&self.node),
+        };
+        handover::sign_all(kinds, &first, at, signers);
     }
 
     /// Number of events staged and not yet committed.

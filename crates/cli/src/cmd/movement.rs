@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::output::{json, line, n, note};
 use anyhow::{Context, bail};
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
-use rollcall_core::event::EventKind;
+use rollcall_core::event::{EventKind, Side};
 use rollcall_core::movement::{Mode, MovementStatus};
 use rollcall_core::ops::{self, Presented};
 use rollcall_core::state::views::DiscrepancyStatus;
@@ -229,28 +229,37 @@ pub fn depart(
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
     let at = time_or_now(at);
-    let kinds = ops::depart(
+    let mut signers = Vec::new();
+    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
+        if let Some(path) = key {
+            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
+        }
+    }
+    let mut kinds = ops::depart(
         node.rules(),
         &MovementId::new(id),
         count,
         &boarded,
         MOVEMENT_OWNER,
     )?;
-    // The departure event itself moves custody; it carries no handover to
-    // sign yet, so refuse keys rather than pretend they signed something.
-    if keys.0.is_some() || keys.1.is_some() {
-        bail!(
-            "--sign-from/--sign-to: a departure is one event that moves custody itself and carries no signatures yet; record it unsigned"
-        );
-    }
+    // The departure moves custody from the origin to the movement: the
+    // origin's officer signs as the releasing side, the escort (a key
+    // registered for the movement) as the receiving side.
+    let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
+    node.sign_handovers(&mut kinds, at, &signing);
     let k = opened(&kinds);
     let r = node.append(&ctx.user, at, kinds)?;
     ctx.ack(&r);
+    let signed = if signers.is_empty() {
+        String::new()
+    } else {
+        format!(", {} signature(s)", signers.len())
+    };
     report(
         &node,
         id,
         as_json,
-        &format!("departed with {} on board", boarded.len()),
+        &format!("departed with {} on board{signed}", boarded.len()),
         k,
     )
 }
@@ -385,7 +394,15 @@ pub fn abort(
         &CustodianId::new(return_to),
         reason,
     )?;
-    let back = kinds.len() - 1;
+    // Everyone the movement holds now goes back (a count, naming nobody).
+    let back = node.rules().custodian(id).map_or(0, |c| c.occupancy);
+    let opened = usize::from(matches!(
+        kinds.first(),
+        Some(EventKind::MovementAborted {
+            discrepancy: Some(_),
+            ..
+        })
+    ));
     let r = node.append(&ctx.user, time_or_now(at), kinds)?;
     ctx.ack(&r);
     report(
@@ -393,7 +410,7 @@ pub fn abort(
         id,
         as_json,
         &format!("aborted; {back} returned to {return_to}"),
-        0,
+        opened,
     )
 }
 

@@ -240,9 +240,12 @@ pub fn correct(
         .rules()
         .person(id)
         .ok_or_else(|| anyhow::anyhow!("person {id} is not registered"))?;
-    let corrects = *view
+    // The latest registration or correction, by its identity (origin node
+    // and counter), not by its position in this ledger.
+    let corrects = view
         .record_events
         .last()
+        .cloned()
         .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
     let mut r = view.record.clone();
     use super::args::semicolon_list as list;
@@ -313,7 +316,13 @@ pub fn correct(
     if &r == view.record {
         anyhow::bail!("nothing to correct: give at least one field that differs from the record");
     }
-    let kinds = rollcall_core::ops::correct(node.rules(), &PersonId::new(id), corrects, r, reason);
+    let kinds = rollcall_core::ops::correct(
+        node.rules(),
+        &PersonId::new(id),
+        corrects.clone(),
+        r,
+        reason,
+    );
     let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
     ctx.ack(&rec);
     if as_json {

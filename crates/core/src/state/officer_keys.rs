@@ -1,11 +1,14 @@
-//! Officer keys: who may sign a handover for a custodian.
+//! Officer keys: who may sign a custody change for a custodian.
 //!
 //! An officer's verifier key is registered in the ledger for one custodian
 //! ([`EventKind::OfficerKeyRegistered`]) and may be revoked
-//! ([`EventKind::OfficerKeyRevoked`]). A handover signature counts only if
-//! it is by a key registered, and not revoked, for the custodian of the side
-//! it signs; a side signs at most once, and the two sides sign with different
-//! keys. `core` sees keys as text; the node checks the cryptography.
+//! ([`EventKind::OfficerKeyRevoked`]). A signature on a handover or on a
+//! departure counts only if it is by a key registered, and not revoked, for
+//! the custodian of the side it signs — at a departure the origin facility
+//! releases and the movement receives (the escort's keys are registered for
+//! the movement, a custodian under its own id); a side signs at most once,
+//! and the two sides sign with different keys. `core` sees keys as text;
+//! the node checks the cryptography.
 
 use super::State;
 use crate::event::{HandoverSignature, Side};
@@ -142,10 +145,12 @@ impl State {
         Ok(())
     }
 
-    /// Every signature on a handover is by a live key of its side's
-    /// custodian; one per side; the two sides' keys differ.
-    pub(super) fn check_handover_signatures(
+    /// Every signature on a custody change (`what`: a handover or a
+    /// departure) is by a live key of its side's custodian; one per side;
+    /// the two sides' keys differ.
+    pub(super) fn check_custody_signatures(
         &self,
+        what: &str,
         from: &CustodianId,
         to: &CustodianId,
         signatures: &[HandoverSignature],
@@ -159,13 +164,15 @@ impl State {
             if seen.iter().any(|(side, _)| *side == s.side) {
                 return Err(Violation::new(
                     Rule::OfficerKey,
-                    format!("the {} side signed the handover twice", s.side),
+                    format!("the {} side signed the {what} twice", s.side),
                 ));
             }
             if seen.iter().any(|(_, key)| *key == s.key) {
                 return Err(Violation::new(
                     Rule::OfficerKey,
-                    "both sides of the handover signed with the same key; each side signs with its own officer's key",
+                    format!(
+                        "both sides of the {what} signed with the same key; each side signs with its own officer's key"
+                    ),
                 ));
             }
             match self.officer_keys.get(&s.key) {

@@ -50,8 +50,8 @@ pub struct IdentityView {
     /// The roster row the person was registered from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::person::SourceRow>,
-    /// Seqs of the registration and corrections of the record.
-    pub record_events: Vec<u64>,
+    /// The registration and corrections of the record, by event identity.
+    pub record_events: Vec<crate::event::EventId>,
     /// When the person was registered: nothing about them happens earlier.
     pub registered_at: Timestamp,
 }
@@ -85,8 +85,8 @@ pub struct CustodyView {
 pub struct PersonView<'a> {
     /// Identity as last recorded or corrected.
     pub record: &'a PersonRecord,
-    /// Seqs of the registration and corrections of the record.
-    pub record_events: &'a [u64],
+    /// The registration and corrections of the record, by event identity.
+    pub record_events: &'a [crate::event::EventId],
     /// Where they stand.
     pub custody: &'a CustodyView,
 }
@@ -114,8 +114,8 @@ impl PersonView<'_> {
 pub struct PersonSnapshot {
     /// Identity.
     pub record: PersonRecord,
-    /// Seqs of the registration and corrections of the record.
-    pub record_events: Vec<u64>,
+    /// The registration and corrections of the record, by event identity.
+    pub record_events: Vec<crate::event::EventId>,
     /// Where they stand.
     #[serde(flatten)]
     pub custody: CustodyView,
@@ -328,6 +328,9 @@ pub struct CaseView {
     /// Outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<CaseOutcome>,
+    /// When the case was opened or last had a hearing, charge or outcome:
+    /// nothing in the case is dated earlier.
+    pub last_at: Timestamp,
 }
 
 /// A notification now.

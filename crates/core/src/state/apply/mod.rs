@@ -35,19 +35,32 @@ mod repatriation;
 use super::State;
 use super::views::*;
 use crate::custodian::CustodianKind;
-use crate::event::{ENCODING_VERSION, Event, EventKind};
+use crate::event::{ENCODING_VERSION, Event, EventId, EventKind};
 use crate::ids::*;
 use crate::movement::MovementStatus;
 use crate::person::{Category, PersonRecord};
 use crate::violation::{Rule, Violation};
 use jiff::Timestamp;
 
-/// The event being applied: its seq, when it happened, who recorded it.
+/// The event being applied: its seq (position in this ledger), its origin
+/// and counter (its identity), when it happened, who recorded it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct At<'a> {
     pub seq: u64,
+    pub origin: &'a NodeId,
+    pub counter: u64,
     pub at: Timestamp,
     pub user: &'a UserId,
+}
+
+impl At<'_> {
+    /// The event's identity, the same in every ledger.
+    pub fn id(&self) -> EventId {
+        EventId {
+            origin: self.origin.clone(),
+            counter: self.counter,
+        }
+    }
 }
 
 /// What one batch changed in the custody counts, for the post-condition that
@@ -147,6 +160,8 @@ impl State {
         }
         let at = At {
             seq,
+            origin: event.origin(),
+            counter: event.counter,
             at: event.occurred_at,
             user: &event.actor.user,
         };
@@ -186,7 +201,7 @@ impl State {
                 record,
                 reason,
                 discrepancy,
-            } => self.record_corrected(t, person, *corrects, record, reason, discrepancy),
+            } => self.record_corrected(t, person, corrects, record, reason, discrepancy),
 
             CustodyHandedOver {
                 person,
@@ -196,7 +211,7 @@ impl State {
                 signatures,
                 ..
             } => {
-                self.check_handover_signatures(from, to, signatures)?;
+                self.check_custody_signatures("handover", from, to, signatures)?;
                 self.handed_over(t, person, from, to, capacity_override)
             }
             PersonAdmitted {
@@ -258,7 +273,8 @@ impl State {
                 movement,
                 headcount,
                 boarded,
-            } => self.departed(t, movement, *headcount, boarded),
+                signatures,
+            } => self.departed(t, movement, *headcount, boarded, signatures),
             MovementCheckpointPassed {
                 movement,
                 place,
@@ -279,7 +295,8 @@ impl State {
                 movement,
                 return_to,
                 reason,
-            } => self.aborted(t, movement, return_to, reason),
+                discrepancy,
+            } => self.aborted(t, movement, return_to, reason, discrepancy),
 
             EscortRecordStarted {
                 movement,
@@ -306,14 +323,21 @@ impl State {
                 committee,
                 legal_basis,
                 first_appearance_due,
-            } => self.case_opened(case, person, committee, legal_basis, *first_appearance_due),
+            } => self.case_opened(
+                t,
+                case,
+                person,
+                committee,
+                legal_basis,
+                *first_appearance_due,
+            ),
             HearingHeld {
                 case,
                 next_review_due,
                 ..
-            } => self.hearing_held(case, *next_review_due),
-            ChargeBrought { case, charge, .. } => self.charge_brought(case, charge),
-            CaseOutcomeRecorded { case, outcome } => self.outcome_recorded(case, outcome),
+            } => self.hearing_held(t, case, *next_review_due),
+            ChargeBrought { case, charge, .. } => self.charge_brought(t, case, charge),
+            CaseOutcomeRecorded { case, outcome } => self.outcome_recorded(t, case, outcome),
 
             NotificationSent {
                 notification,

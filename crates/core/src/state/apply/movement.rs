@@ -4,9 +4,12 @@
 //! planning and again at departure; departure and abort move custody
 //! themselves, so a departure without its handovers cannot exist.
 
+use super::discrepancy::Opening;
 use super::{At, need_reason, not_before};
 use crate::custodian::{Coordinates, CustodianKind};
+use crate::discrepancy::{DiscrepancyKind, Severity};
 use crate::escort::EscortRecordStatus;
+use crate::event::HandoverSignature;
 use crate::ids::*;
 use crate::manifest_rules::{self, Breach, Traveller, Trip};
 use crate::movement::{Mode, MovementStatus, Seat, Vehicle};
@@ -322,18 +325,23 @@ impl State {
     /// Departure: every escort record confirmed, the boarded people (on the
     /// manifest, held at the origin, still on this movement) meet the
     /// manifest rules as recorded now, and custody of each passes to the
-    /// movement. Those left behind are no longer on it.
+    /// movement. Those left behind are no longer on it. Signatures, if any,
+    /// are by live officer keys of the origin (releasing) and of the
+    /// movement (receiving), as on a handover.
     pub(super) fn departed(
         &mut self,
         t: At<'_>,
         movement: &MovementId,
         headcount: u32,
         boarded: &[PersonId],
+        signatures: &[HandoverSignature],
     ) -> Result<(), Violation> {
         let m = self.movement_view(movement)?;
         if m.status != MovementStatus::Planned {
             return Err(refuse_state(movement, "depart", m.status));
         }
+        // The origin facility releases, the movement (its escort) receives.
+        self.check_custody_signatures("departure", &m.origin, &movement.into(), signatures)?;
         not_before(t.at, m.planned_at, || {
             format!("movement {movement} was planned at {}", m.planned_at)
         })?;
@@ -577,14 +585,56 @@ impl State {
         Ok(())
     }
 
+    /// Who is on board `movement` now (boarded, in its custody), with their
+    /// category.
+    fn aboard(&self, movement: &MovementId) -> Vec<(PersonId, crate::person::Category)> {
+        let cid: CustodianId = movement.into();
+        let Some(m) = self.movements.get(movement.as_str()) else {
+            return vec![];
+        };
+        m.boarded
+            .iter()
+            .filter_map(|p| {
+                let v = self.person(p.as_str())?;
+                (v.custody.custodian == cid && v.custody.status == CustodyStatus::InTransit)
+                    .then(|| (p.clone(), v.record.category()))
+            })
+            .collect()
+    }
+
+    /// The people an abort of `movement` would return to `return_to` beyond
+    /// its capacity (the last of those on board, in boarding order); empty
+    /// when there is room for everyone, or `return_to` is not a facility.
+    /// An abort must always be recordable — the people are physically back
+    /// — so the apply path accepts these, with the over-capacity discrepancy
+    /// the event then has to open.
+    pub fn abort_overflow(&self, movement: &MovementId, return_to: &CustodianId) -> Vec<PersonId> {
+        let Some(view) = self.custodians.get(return_to.as_str()) else {
+            return vec![];
+        };
+        let CustodianKind::Facility(f) = &view.info else {
+            return vec![];
+        };
+        let room = f.capacity.saturating_sub(view.occupancy) as usize;
+        self.aboard(movement)
+            .into_iter()
+            .skip(room)
+            .map(|(p, _)| p)
+            .collect()
+    }
+
     /// Abort: everyone on board returns to the named facility, and nobody
-    /// is on the movement any more.
+    /// is on the movement any more. If the facility has no room for them
+    /// all, the abort is still recorded, and opens the over-capacity
+    /// discrepancy it names (refused without one, and with one when nobody
+    /// is beyond capacity).
     pub(super) fn aborted(
         &mut self,
         t: At<'_>,
         movement: &MovementId,
         return_to: &CustodianId,
         reason: &str,
+        discrepancy: &Option<DiscrepancyId>,
     ) -> Result<(), Violation> {
         need_reason(reason, "aborting a movement")?;
         let m = self.movement_view(movement)?;
@@ -598,17 +648,33 @@ impl State {
         self.require_facility(return_to)?;
         let cid: CustodianId = movement.into();
         let manifest: Vec<PersonId> = m.people().cloned().collect();
-        let aboard: Vec<(PersonId, crate::person::Category)> = m
-            .boarded
-            .iter()
-            .filter_map(|p| {
-                let v = self.person(p.as_str())?;
-                (v.custody.custodian == cid && v.custody.status == CustodyStatus::InTransit)
-                    .then(|| (p.clone(), v.record.category()))
-            })
-            .collect();
+        let aboard = self.aboard(movement);
+        let beyond = self.abort_overflow(movement, return_to);
+        let overflow = match (beyond.is_empty(), discrepancy) {
+            (true, None) => None,
+            (false, Some(d)) => Some(format!("abort of {movement}; discrepancy {d}")),
+            (false, None) => {
+                return Err(Violation::new(
+                    Rule::Capacity,
+                    format!(
+                        "facility {return_to} has room for {} of the {} returning on {movement}; the abort must open an over-capacity discrepancy for the excess",
+                        aboard.len() - beyond.len(),
+                        aboard.len()
+                    ),
+                )
+                .custodian(return_to));
+            }
+            (true, Some(d)) => {
+                return Err(Violation::new(
+                    Rule::InvalidValue,
+                    format!(
+                        "the abort of {movement} names discrepancy {d}, but {return_to} has room for everyone returning"
+                    ),
+                ));
+            }
+        };
         for (p, category) in &aboard {
-            self.check_receiver(p, *category, return_to, &None)?;
+            self.check_receiver(p, *category, return_to, &overflow)?;
             self.move_custody(t, p, &cid, return_to, CustodyStatus::Held, None)?;
         }
         for p in &manifest {
@@ -622,6 +688,25 @@ impl State {
             m.status = MovementStatus::Aborted;
             m.abort_reason = Some(reason.to_string());
         });
+        if let Some(id) = discrepancy {
+            self.raise(
+                t,
+                id,
+                Opening {
+                    kind: DiscrepancyKind::OverCapacity,
+                    severity: Severity::High,
+                    summary: &format!(
+                        "movement {movement} aborted: {} of {} returned to {return_to} beyond its capacity",
+                        beyond.len(),
+                        aboard.len()
+                    ),
+                    persons: &beyond,
+                    movement: &Some(movement.clone()),
+                    custodian: &Some(return_to.clone()),
+                    owner: return_to.as_str(),
+                },
+            )?;
+        }
         Ok(())
     }
 }

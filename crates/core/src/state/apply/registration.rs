@@ -5,6 +5,7 @@ use super::discrepancy::Opening;
 use super::{At, check_record, counter_violation, need_reason};
 use crate::custodian::CustodianKind;
 use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::event::EventId;
 use crate::ids::*;
 use crate::person::{PersonRecord, SourceRow};
 use crate::state::State;
@@ -102,7 +103,7 @@ impl State {
             IdentityView {
                 record: record.clone(),
                 source: source.clone(),
-                record_events: vec![t.seq],
+                record_events: vec![t.id()],
                 registered_at: t.at,
             },
         );
@@ -133,13 +134,13 @@ impl State {
         &mut self,
         t: At<'_>,
         person: &PersonId,
-        corrects: u64,
+        corrects: &EventId,
         record: &PersonRecord,
         reason: &str,
         discrepancy: &Option<DiscrepancyId>,
     ) -> Result<(), Violation> {
         let view = self.person_view(person)?;
-        if !view.record_events.contains(&corrects) {
+        if !view.record_events.contains(corrects) {
             return Err(Violation::new(
                 Rule::CorrectionTarget,
                 format!("event {corrects} is not a registration or correction of person {person}"),
@@ -201,7 +202,7 @@ impl State {
         }
         self.persons.update(person.as_str(), |p| {
             p.record = record.clone();
-            p.record_events.push(t.seq);
+            p.record_events.push(t.id());
         });
         Ok(())
     }
