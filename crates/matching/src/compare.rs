@@ -122,11 +122,6 @@ pub fn compare_tokens(vocab: &Vocab, a: u32, b: u32) -> u8 {
     DIFFERENT
 }
 
-/// Whether a sorted skeleton set holds `skeleton`.
-fn holds(set: &[u32], skeleton: u32) -> bool {
-    set.binary_search(&skeleton).is_ok()
-}
-
 /// Compares partial dates of birth.
 pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
     if a.year == b.year {
@@ -167,23 +162,23 @@ fn one_apart(a: &str, b: &str) -> bool {
 /// Compares two records field by field. `memo` caches token comparisons
 /// (keep one per thread).
 pub fn compare(vocab: &Vocab, a: &Prepared, b: &Prepared, memo: &mut Memo) -> Vector {
-    let mut tok = |x: Option<u32>, y: Option<u32>| -> Option<u8> {
-        let (x, y) = (x?, y?);
+    let mut tok = |i: usize| -> Option<u8> {
+        let (x, y) = (a.name(i)?, b.name(i)?);
+        if a.keys[i] == b.keys[i] {
+            return Some(EXACT);
+        }
         let level = memo.tokens(vocab, x, y);
-        if level >= PHONETIC
-            && (holds(&b.name_set, vocab.token(x).skeleton)
-                || holds(&a.name_set, vocab.token(y).skeleton))
-            && vocab.token(x).skeleton != vocab.token(y).skeleton
-        {
+        let (sa, sb) = (a.skeletons[i], b.skeletons[i]);
+        if level >= PHONETIC && sa != sb && (b.holds(sa) || a.holds(sb)) {
             return Some(ELSEWHERE);
         }
         Some(level)
     };
-    let given = tok(a.given, b.given);
-    let father = tok(a.father, b.father);
-    let grandfather = tok(a.grandfather, b.grandfather);
-    let family = tok(a.family, b.family);
-    let mother = tok(a.mother, b.mother);
+    let given = tok(0);
+    let father = tok(1);
+    let grandfather = tok(2);
+    let family = tok(3);
+    let mother = tok(4);
     let birth = match (&a.birth, &b.birth) {
         (Some(x), Some(y)) => Some(compare_dates(x, y)),
         _ => None,
