@@ -61,8 +61,9 @@ fn mix(mut h: u64, x: u64) -> u64 {
 
 impl Rule {
     /// The record's key under this rule, if it has every field the rule needs.
-    pub fn key(self, vocab: &Vocab, r: &Prepared) -> Option<u64> {
-        let _ = vocab;
+    /// (`_vocab` is unused since records carry their skeletons inline; it
+    /// stays so that callers need not change.)
+    pub fn key(self, _vocab: &Vocab, r: &Prepared) -> Option<u64> {
         let skel = |i: usize| {
             let s = r.skeletons[i];
             (s != crate::prepare::NONE).then_some(u64::from(s))
@@ -231,7 +232,7 @@ fn rule_pairs(
         } else {
             large += 1;
             let mut sorted = block;
-            sorted.sort_by_key(|&i| neighbourhood_key(vocab, &records[i as usize]));
+            sorted.sort_by_key(|&i| neighbourhood_key(&records[i as usize]));
             for (x, &a) in sorted.iter().enumerate() {
                 for &b in sorted[x + 1..].iter().take(settings.window) {
                     push(a, b);
@@ -245,8 +246,7 @@ fn rule_pairs(
 
 /// Sort order inside a large block: year, month, day, then names, then the
 /// record's input position.
-fn neighbourhood_key(vocab: &Vocab, r: &Prepared) -> (u16, u8, u8, u32, u32, u32, u32) {
-    let _ = vocab;
+fn neighbourhood_key(r: &Prepared) -> (u16, u8, u8, u32, u32, u32, u32) {
     let d = r.birth;
     (
         d.map_or(0, |d| d.year),
