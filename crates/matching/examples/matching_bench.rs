@@ -127,6 +127,22 @@ fn run_dedupe(args: &[String]) -> Res<()> {
             }
         }
         eprintln!("missed {missed} of {total} true pairs");
+        let blocked = rollcall_matching::block::candidates(
+            &result.vocab,
+            &result.prepared,
+            None,
+            cfg.blocking,
+            cfg.threads,
+        );
+        let true_blocked = blocked
+            .pairs
+            .iter()
+            .filter(|(a, b)| person[*a as usize] == person[*b as usize])
+            .count();
+        eprintln!(
+            "blocking: {} candidate pairs, {true_blocked} of {total} true pairs among them",
+            blocked.pairs.len()
+        );
         let n = records.len() as f64;
         eprintln!(
             "estimated matches {:.0} (lambda over all pairs), true pairs {total}",
