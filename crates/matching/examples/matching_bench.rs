@@ -127,6 +127,67 @@ fn run_dedupe(args: &[String]) -> Res<()> {
             }
         }
         eprintln!("missed {missed} of {total} true pairs");
+        let blocked = rollcall_matching::block::candidates(
+            &result.vocab,
+            &result.prepared,
+            None,
+            cfg.blocking,
+            cfg.threads,
+        );
+        let true_blocked = blocked
+            .pairs
+            .iter()
+            .filter(|(a, b)| person[*a as usize] == person[*b as usize])
+            .count();
+        eprintln!(
+            "blocking: {} candidate pairs, {true_blocked} of {total} true pairs among them",
+            blocked.pairs.len()
+        );
+        let n = records.len() as f64;
+        eprintln!(
+            "estimated matches {:.0} (lambda over all pairs), true pairs {total}",
+            p.lambda * n * (n - 1.0) / 2.0
+        );
+        // Calibration of the automatic links: share right per probability band.
+        let mut bands = [(0u64, 0u64); 6];
+        for l in &result.links {
+            let prob = rollcall_matching::model::probability(l.weight);
+            let band = match prob {
+                x if x < 0.96 => 0,
+                x if x < 0.97 => 1,
+                x if x < 0.98 => 2,
+                x if x < 0.99 => 3,
+                x if x < 0.999 => 4,
+                _ => 5,
+            };
+            bands[band].0 += 1;
+            if person[l.a as usize] == person[l.b as usize] {
+                bands[band].1 += 1;
+            }
+        }
+        for (band, (all, right)) in ["<.96", "<.97", "<.98", "<.99", "<.999", ">=.999"]
+            .iter()
+            .zip(bands)
+        {
+            eprintln!(
+                "links p{band}: {all}, right {right} ({:.4})",
+                right as f64 / all.max(1) as f64
+            );
+        }
+        let mut wrong_shown = 0;
+        for l in &result.links {
+            if person[l.a as usize] != person[l.b as usize] && wrong_shown < 8 {
+                wrong_shown += 1;
+                let e = result.explain(l.a as usize, l.b as usize).unwrap();
+                eprintln!("WRONG LINK w {:.2} prior {:.2}", e.weight, e.prior);
+                for c in &e.fields {
+                    eprintln!(
+                        "   {:?} {} {:.2} (tf {:.2})",
+                        c.field, c.level_name, c.weight, c.term_frequency
+                    );
+                }
+            }
+        }
         for l in result.links.iter().rev().take(3) {
             let e = result.explain(l.a as usize, l.b as usize).unwrap();
             eprintln!("w {:.2} prior {:.2}", e.weight, e.prior);

@@ -43,6 +43,13 @@ pub const RULES: [Rule; 6] = [
     Rule::Document,
 ];
 
+// Positions in `Prepared::skeletons`.
+const GIVEN: usize = 0;
+const FATHER: usize = 1;
+const GRANDFATHER: usize = 2;
+const FAMILY: usize = 3;
+const MOTHER: usize = 4;
+
 fn mix(mut h: u64, x: u64) -> u64 {
     h ^= x
         .wrapping_add(0x9E37_79B9_7F4A_7C15)
@@ -54,21 +61,26 @@ fn mix(mut h: u64, x: u64) -> u64 {
 
 impl Rule {
     /// The record's key under this rule, if it has every field the rule needs.
-    pub fn key(self, vocab: &Vocab, r: &Prepared) -> Option<u64> {
-        let skel = |t: Option<u32>| t.map(|t| u64::from(vocab.token(t).skeleton));
+    /// (`_vocab` is unused since records carry their skeletons inline; it
+    /// stays so that callers need not change.)
+    pub fn key(self, _vocab: &Vocab, r: &Prepared) -> Option<u64> {
+        let skel = |i: usize| {
+            let s = r.skeletons[i];
+            (s != crate::prepare::NONE).then_some(u64::from(s))
+        };
         let year = r.birth.map(|d| u64::from(d.year));
         let parts: [Option<u64>; 3] = match self {
-            Rule::GivenFamilyYear => [skel(r.given), skel(r.family), year],
-            Rule::FatherFamilyYear => [skel(r.father), skel(r.family), year],
-            Rule::GivenFatherFamily => [skel(r.given), skel(r.father), skel(r.family)],
-            Rule::GivenFatherYear => [skel(r.given), skel(r.father), year],
-            Rule::GivenFamilyMother => [skel(r.given), skel(r.family), skel(r.mother)],
+            Rule::GivenFamilyYear => [skel(GIVEN), skel(FAMILY), year],
+            Rule::FatherFamilyYear => [skel(FATHER), skel(FAMILY), year],
+            Rule::GivenFatherFamily => [skel(GIVEN), skel(FATHER), skel(FAMILY)],
+            Rule::GivenFatherYear => [skel(GIVEN), skel(FATHER), year],
+            Rule::GivenFamilyMother => [skel(GIVEN), skel(FAMILY), skel(MOTHER)],
             Rule::Document => [r.document.map(u64::from), Some(0), Some(0)],
             Rule::BirthDayFamily | Rule::BirthDayGiven => {
                 let name = if self == Rule::BirthDayFamily {
-                    skel(r.family)
+                    skel(FAMILY)
                 } else {
-                    skel(r.given)
+                    skel(GIVEN)
                 };
                 let day = r
                     .birth
@@ -121,23 +133,44 @@ pub fn candidates(
     settings: Blocking,
     threads: usize,
 ) -> Candidates {
+    // Each rule's pairs are sorted on the rule's own thread; one linear
+    // merge then removes the pairs several rules found.
     let per_rule = crate::par::map(&RULES, threads.min(RULES.len()), |rule| {
-        rule_pairs(vocab, records, *rule, split, settings)
+        let (mut pairs, large) = rule_pairs(vocab, records, *rule, split, settings);
+        pairs.sort_unstable();
+        pairs.dedup();
+        (pairs, large)
     });
-    let mut large_blocks = 0;
-    let mut all: Vec<u64> = Vec::new();
-    for (pairs, large) in per_rule {
-        large_blocks += large;
-        all.extend(pairs);
-    }
-    all.sort_unstable();
-    all.dedup();
+    let large_blocks = per_rule.iter().map(|(_, large)| large).sum();
+    let lists: Vec<&[u64]> = per_rule.iter().map(|(p, _)| p.as_slice()).collect();
     Candidates {
-        pairs: all
+        pairs: merge_sorted(&lists)
             .into_iter()
             .map(|p| ((p >> 32) as u32, p as u32))
             .collect(),
         large_blocks,
+    }
+}
+
+/// The union of sorted lists, sorted, without repeats.
+fn merge_sorted(lists: &[&[u64]]) -> Vec<u64> {
+    let mut heads: Vec<usize> = vec![0; lists.len()];
+    let mut out = Vec::with_capacity(lists.iter().map(|l| l.len()).max().unwrap_or(0));
+    loop {
+        let next = lists
+            .iter()
+            .zip(&heads)
+            .filter_map(|(l, &h)| l.get(h).copied())
+            .min();
+        let Some(next) = next else {
+            return out;
+        };
+        out.push(next);
+        for (l, h) in lists.iter().zip(heads.iter_mut()) {
+            if l.get(*h) == Some(&next) {
+                *h += 1;
+            }
+        }
     }
 }
 
@@ -199,7 +232,7 @@ fn rule_pairs(
         } else {
             large += 1;
             let mut sorted = block;
-            sorted.sort_by_key(|&i| neighbourhood_key(vocab, &records[i as usize]));
+            sorted.sort_by_key(|&i| neighbourhood_key(&records[i as usize]));
             for (x, &a) in sorted.iter().enumerate() {
                 for &b in sorted[x + 1..].iter().take(settings.window) {
                     push(a, b);
@@ -211,16 +244,17 @@ fn rule_pairs(
     (out, large)
 }
 
-/// Sort order inside a large block: year, month, day, then names.
-fn neighbourhood_key(vocab: &Vocab, r: &Prepared) -> (u16, u8, u8, u32, u32, u32) {
-    let skel = |t: Option<u32>| t.map_or(u32::MAX, |t| vocab.token(t).skeleton);
+/// Sort order inside a large block: year, month, day, then names, then the
+/// record's input position.
+fn neighbourhood_key(r: &Prepared) -> (u16, u8, u8, u32, u32, u32, u32) {
     let d = r.birth;
     (
         d.map_or(0, |d| d.year),
         d.and_then(|d| d.month).unwrap_or(0),
         d.and_then(|d| d.day).unwrap_or(0),
-        skel(r.grandfather),
-        skel(r.mother),
-        skel(r.given),
+        r.skeletons[GRANDFATHER],
+        r.skeletons[MOTHER],
+        r.skeletons[GIVEN],
+        r.row,
     )
 }

@@ -5,6 +5,9 @@
 //! between A and B and another between B and C does not put A and C
 //! together when A and C themselves look like two different people. A link
 //! refused by the guard is returned, so it can wait for a person to decide.
+//! [`crate::dedupe`] sets the guard to the auto-link weight itself
+//! (complete linkage): an automatic cluster holds no pair that would not be
+//! linked automatically on its own.
 
 /// A scored pair of record indices.
 #[derive(Debug, Clone, Copy, PartialEq)]

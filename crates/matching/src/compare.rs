@@ -43,7 +43,7 @@ pub const FIELDS: [Field; N_FIELDS] = [
 ];
 
 /// Levels per field (nothing known is not a level).
-pub const LEVELS: [usize; N_FIELDS] = [5, 5, 5, 5, 5, 2, 3, 5, 2];
+pub const LEVELS: [usize; N_FIELDS] = [5, 5, 5, 5, 6, 2, 3, 5, 2];
 
 /// How many fields are compared.
 pub const N_FIELDS: usize = 9;
@@ -69,11 +69,12 @@ impl Field {
             ][level as usize % 5],
             Field::BirthDate => [
                 "exact",
-                "agree as far as known",
+                "same year and month",
                 "day and month swapped",
                 "a year apart",
                 "different",
-            ][level as usize % 5],
+                "same year",
+            ][level as usize % 6],
             Field::Nationality => ["shared", "different"][level as usize % 2],
             Field::Document => ["same", "one character apart", "different"][level as usize % 3],
             Field::BirthPlace => ["same", "different"][level as usize % 2],
@@ -122,21 +123,31 @@ pub fn compare_tokens(vocab: &Vocab, a: u32, b: u32) -> u8 {
     DIFFERENT
 }
 
-/// Whether a sorted skeleton set holds `skeleton`.
-fn holds(set: &[u32], skeleton: u32) -> bool {
-    set.binary_search(&skeleton).is_ok()
-}
+/// Date level: the same full date.
+pub const DATE_EXACT: u8 = 0;
+/// Date level: same year and month, the day unknown on one side.
+pub const DATE_YEAR_MONTH: u8 = 1;
+/// Date level: same year, the month unknown on one side. Kept apart from
+/// [`DATE_YEAR_MONTH`] because two strangers share a year twelve times as
+/// often as a year and month: one level for both over-weighed a bare year
+/// and under-weighed a month (the level is last so that the other levels
+/// keep their numbers).
+pub const DATE_YEAR: u8 = 5;
 
 /// Compares partial dates of birth.
 pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
     if a.year == b.year {
         let full = |d: &PartialDate| d.month.is_some() && d.day.is_some();
         if a == b && full(a) {
-            return 0;
+            return DATE_EXACT;
         }
         let agree = |x: Option<u8>, y: Option<u8>| x.is_none() || y.is_none() || x == y;
         if agree(a.month, b.month) && agree(a.day, b.day) {
-            return 1;
+            return if a.month.is_some() && b.month.is_some() {
+                DATE_YEAR_MONTH
+            } else {
+                DATE_YEAR
+            };
         }
         if full(a) && full(b) && a.month == b.day && a.day == b.month {
             return 2;
@@ -167,23 +178,23 @@ fn one_apart(a: &str, b: &str) -> bool {
 /// Compares two records field by field. `memo` caches token comparisons
 /// (keep one per thread).
 pub fn compare(vocab: &Vocab, a: &Prepared, b: &Prepared, memo: &mut Memo) -> Vector {
-    let mut tok = |x: Option<u32>, y: Option<u32>| -> Option<u8> {
-        let (x, y) = (x?, y?);
+    let mut tok = |i: usize| -> Option<u8> {
+        let (x, y) = (a.name(i)?, b.name(i)?);
+        if a.keys[i] == b.keys[i] {
+            return Some(EXACT);
+        }
         let level = memo.tokens(vocab, x, y);
-        if level >= PHONETIC
-            && (holds(&b.name_set, vocab.token(x).skeleton)
-                || holds(&a.name_set, vocab.token(y).skeleton))
-            && vocab.token(x).skeleton != vocab.token(y).skeleton
-        {
+        let (sa, sb) = (a.skeletons[i], b.skeletons[i]);
+        if level >= PHONETIC && sa != sb && (b.holds(sa) || a.holds(sb)) {
             return Some(ELSEWHERE);
         }
         Some(level)
     };
-    let given = tok(a.given, b.given);
-    let father = tok(a.father, b.father);
-    let grandfather = tok(a.grandfather, b.grandfather);
-    let family = tok(a.family, b.family);
-    let mother = tok(a.mother, b.mother);
+    let given = tok(0);
+    let father = tok(1);
+    let grandfather = tok(2);
+    let family = tok(3);
+    let mother = tok(4);
     let birth = match (&a.birth, &b.birth) {
         (Some(x), Some(y)) => Some(compare_dates(x, y)),
         _ => None,
@@ -332,7 +343,13 @@ mod tests {
     fn date_levels() {
         let d = |s: &str| PartialDate::parse(s).unwrap();
         assert_eq!(compare_dates(&d("1980-03-04"), &d("1980-03-04")), 0);
-        assert_eq!(compare_dates(&d("1980"), &d("1980-03-04")), 1);
+        assert_eq!(compare_dates(&d("1980"), &d("1980-03-04")), DATE_YEAR);
+        assert_eq!(compare_dates(&d("1980"), &d("1980")), DATE_YEAR);
+        assert_eq!(
+            compare_dates(&d("1980-03"), &d("1980-03-04")),
+            DATE_YEAR_MONTH
+        );
+        assert_eq!(compare_dates(&d("1980-03"), &d("1980-04")), 4);
         assert_eq!(compare_dates(&d("1980-04-03"), &d("1980-03-04")), 2);
         assert_eq!(compare_dates(&d("1981"), &d("1980-03-04")), 3);
         assert_eq!(compare_dates(&d("1975"), &d("1980-03-04")), 4);

@@ -87,3 +87,35 @@ fn an_arabic_roster_links_to_the_same_people_in_latin() {
     assert!(right >= 560, "only {right} of 800 linked");
     assert!(wrong * 50 <= right, "{wrong} wrong links");
 }
+
+#[test]
+fn every_pair_in_an_automatic_cluster_would_be_linked_on_its_own() {
+    // Complete linkage at the auto-link threshold: no cluster holds two
+    // rows that, compared directly, fall short of an automatic link.
+    let rows = rosters::dedupe(7, 3_000, Noise::default());
+    let recs = records(&rows);
+    let cfg = Config {
+        threads: 2,
+        ..Config::default()
+    };
+    let result = dedupe(&recs, &cfg);
+    let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (row, c) in result.cluster.iter().enumerate() {
+        members.entry(*c).or_default().push(row);
+    }
+    let mut checked = 0;
+    for rows in members.values().filter(|m| m.len() > 1) {
+        for (x, &a) in rows.iter().enumerate() {
+            for &b in &rows[x + 1..] {
+                let e = result.explain(a, b).unwrap();
+                assert!(
+                    e.probability >= cfg.auto_link,
+                    "rows {a} and {b} share a cluster at probability {}",
+                    e.probability
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} pairs clustered");
+}
