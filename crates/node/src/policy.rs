@@ -111,6 +111,8 @@ pub enum Purpose {
     InclusionProof,
     /// Discrepancies that name people.
     Discrepancies,
+    /// A movement with its manifest, boarded and admitted lists.
+    MovementShow,
     /// The access log itself (`audit`).
     AccessLog,
 }
@@ -125,6 +127,7 @@ impl Purpose {
             Purpose::Manifest => "movement.manifest",
             Purpose::InclusionProof => "prove.inclusion",
             Purpose::Discrepancies => "discrepancies.list",
+            Purpose::MovementShow => "movement.show",
             Purpose::AccessLog => "audit.read",
         }
     }

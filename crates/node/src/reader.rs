@@ -14,7 +14,9 @@ use crate::policy::{self, Decision, Principal, Purpose, Subject};
 use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
-use rollcall_core::state::views::{DiscrepancyStatus, DiscrepancyView, PersonSnapshot};
+use rollcall_core::state::views::{
+    DiscrepancyStatus, DiscrepancyView, MovementView, PersonSnapshot,
+};
 use rollcall_core::{Event, State};
 use rollcall_ledger::InclusionBundle;
 use rollcall_print::ManifestDoc;
@@ -134,15 +136,44 @@ impl Reader<'_> {
         }
     }
 
-    /// One person's record and custody history with inclusion proofs.
+    /// One person's record and custody history with inclusion proofs. An
+    /// event in the history that names others (a manifest, a boarded list)
+    /// shows their ids, and its proof carries the whole event: it is kept
+    /// only if the principal may see each of them, and each is recorded as
+    /// shown, after the person themselves.
     pub fn person(&mut self, id: &str) -> Result<PersonReport, NodeError> {
         self.audited(Purpose::PersonShow, |node, who| {
-            if visible(&node.state, who, Purpose::PersonShow, [id]).is_empty() {
+            let state = &node.state;
+            if visible(state, who, Purpose::PersonShow, [id]).is_empty() {
                 return Err(NodeError::NotFound(format!(
                     "person {id} is not registered"
                 )));
             }
-            Ok((node.person_report(id)?, vec![id.to_string()]))
+            let mut report = node.person_report(id)?;
+            let mut shown = vec![id.to_string()];
+            let mut kept = Vec::with_capacity(report.history.len());
+            for (event, proof) in report.history.drain(..).zip(report.proofs.drain(..)) {
+                let others: Vec<&str> = event
+                    .what
+                    .persons()
+                    .into_iter()
+                    .map(|p| p.as_str())
+                    .filter(|p| *p != id)
+                    .collect();
+                if visible(state, who, Purpose::PersonShow, others.iter().copied()).len()
+                    != others.len()
+                {
+                    continue;
+                }
+                for p in others {
+                    if !shown.iter().any(|s| s == p) {
+                        shown.push(p.to_string());
+                    }
+                }
+                kept.push((event, proof));
+            }
+            (report.history, report.proofs) = kept.into_iter().unzip();
+            Ok((report, shown))
         })
     }
 
@@ -321,6 +352,54 @@ impl Reader<'_> {
             named.sort();
             named.dedup();
             Ok((out, named))
+        })
+    }
+
+    /// Movement `movement` as recorded, with its manifest, boarded and
+    /// admitted lists: whole, or — if the principal may not see everyone on
+    /// it — not at all, like a manifest. Everyone on it is recorded.
+    /// [`Node::movement_summary`] gives its figures without a read.
+    pub fn movement(&mut self, movement: &str) -> Result<MovementView, NodeError> {
+        self.audited(Purpose::MovementShow, |node, who| {
+            let state = &node.state;
+            let hidden = || NodeError::NotFound(format!("movement {movement} does not exist"));
+            let m = state.movement(movement).ok_or_else(hidden)?;
+            let mut named: Vec<String> = Vec::new();
+            for p in m.people().chain(&m.boarded).chain(&m.admitted) {
+                if !named.iter().any(|n| n == p.as_str()) {
+                    named.push(p.to_string());
+                }
+            }
+            let allowed = visible(
+                state,
+                who,
+                Purpose::MovementShow,
+                named.iter().map(String::as_str),
+            );
+            if allowed.len() != named.len() {
+                return Err(hidden());
+            }
+            Ok((m.clone(), named))
+        })
+    }
+
+    /// Discrepancy `id` with the people it names; refused, as if it did not
+    /// exist, if it names someone the principal may not see.
+    pub fn discrepancy(&mut self, id: &str) -> Result<DiscrepancyView, NodeError> {
+        self.audited(Purpose::Discrepancies, |node, who| {
+            let state = &node.state;
+            let hidden = || NodeError::NotFound(format!("discrepancy {id} does not exist"));
+            let d = state.discrepancy(id).ok_or_else(hidden)?;
+            let named: Vec<&str> = d.persons.iter().map(|p| p.as_str()).collect();
+            if visible(state, who, Purpose::Discrepancies, named.iter().copied()).len()
+                != named.len()
+            {
+                return Err(hidden());
+            }
+            let mut named: Vec<String> = named.into_iter().map(str::to_string).collect();
+            named.sort();
+            named.dedup();
+            Ok((d.clone(), named))
         })
     }
 

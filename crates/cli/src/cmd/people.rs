@@ -103,7 +103,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
 pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     let mut out = Vec::new();
-    for (id, c) in node.rules().custodians() {
+    for (id, c) in node.custodians() {
         if let CustodianKind::Facility(f) = &c.info {
             out.push(json!({
                 "id": id, "name": f.name, "country": f.country, "authority": f.authority,
@@ -236,85 +236,64 @@ pub fn correct(
 ) -> anyhow::Result<i32> {
     use rollcall_core::person::PartialDate;
     let mut node = ctx.open()?;
-    let view = node
-        .rules()
-        .person(id)
-        .ok_or_else(|| anyhow::anyhow!("person {id} is not registered"))?;
-    let corrects = *view
-        .record_events
-        .last()
-        .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
-    let mut r = view.record.clone();
     use super::args::semicolon_list as list;
     let text = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    if let Some(v) = text(&f.full_name) {
-        r.names.full = v;
-    }
-    if let Some(v) = text(&f.arabic_name) {
-        r.names.arabic = Some(v);
-    }
-    if let Some(v) = text(&f.latin_name)
-        && !r.names.latin.contains(&v)
-    {
-        r.names.latin.push(v);
-    }
-    for (given, slot) in [
-        (&f.given_name, &mut r.names.given),
-        (&f.father_name, &mut r.names.father),
-        (&f.grandfather_name, &mut r.names.grandfather),
-        (&f.family_name, &mut r.names.family),
-        (&f.mother_name, &mut r.names.mother),
-    ] {
-        if let Some(v) = text(given) {
-            *slot = Some(v);
+    let birth_date = match &f.birth_date {
+        Some(v) => {
+            let date = PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+            super::args::birth_date_not_in_future(date)
+                .map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+            Some(date)
         }
-    }
-    if let Some(v) = &f.birth_date {
-        let date = PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
-        super::args::birth_date_not_in_future(date)
-            .map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
-        r.birth_date = Some(date);
-    }
-    if let Some(v) = f.sex {
-        r.sex = v.into();
-    }
-    if let Some(v) = &f.nationality {
-        r.nationalities = list(v)
-            .iter()
-            .map(|c| {
-                rollcall_core::Country::parse(c).ok_or_else(|| {
-                    anyhow::anyhow!("--nationality: {c:?} is not an ISO 3166-1 code")
+        None => None,
+    };
+    let nationalities = match &f.nationality {
+        Some(v) => Some(
+            list(v)
+                .iter()
+                .map(|c| {
+                    rollcall_core::Country::parse(c).ok_or_else(|| {
+                        anyhow::anyhow!("--nationality: {c:?} is not an ISO 3166-1 code")
+                    })
                 })
-            })
-            .collect::<anyhow::Result<_>>()?;
-    }
-    if let Some(v) = f.risk {
-        r.risk = v.into();
-    }
-    if let Some(v) = text(&f.risk_reason) {
-        r.risk_reason = Some(v);
-    }
-    if let Some(v) = f.juvenile {
-        r.flags.juvenile = v.into();
-    }
-    if let Some(v) = f.medical_needs {
-        r.flags.medical_needs = v.into();
-    }
-    if let Some(v) = &f.separation_groups {
-        r.separation_groups = list(v);
-    }
-    if let Some(v) = text(&f.biometric_ref) {
-        r.biometric_ref = Some(v);
-    }
-    if &r == view.record {
-        anyhow::bail!("nothing to correct: give at least one field that differs from the record");
-    }
-    let kinds = rollcall_core::ops::correct(node.rules(), &PersonId::new(id), corrects, r, reason);
-    let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        None => None,
+    };
+    // Only the fields given: the node applies them to the record it holds,
+    // so the record is never read out here.
+    let correction = rollcall_core::correction::Correction {
+        full_name: text(&f.full_name),
+        arabic_name: text(&f.arabic_name),
+        latin_name: text(&f.latin_name),
+        given_name: text(&f.given_name),
+        father_name: text(&f.father_name),
+        grandfather_name: text(&f.grandfather_name),
+        family_name: text(&f.family_name),
+        mother_name: text(&f.mother_name),
+        birth_date,
+        sex: f.sex.map(Into::into),
+        nationalities,
+        risk: f.risk.map(Into::into),
+        risk_reason: text(&f.risk_reason),
+        juvenile: f.juvenile.map(Into::into),
+        medical_needs: f.medical_needs.map(Into::into),
+        separation_groups: f.separation_groups.as_deref().map(list),
+        biometric_ref: text(&f.biometric_ref),
+    };
+    let done = node.correct_person(
+        &ctx.user,
+        rollcall_core::Timestamp::now(),
+        &PersonId::new(id),
+        &correction,
+        reason,
+    )?;
+    let corrects = done.corrects;
+    let rec = node.commit()?;
     ctx.ack(&rec);
     if as_json {
         json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;
