@@ -94,7 +94,7 @@ pub use error::NodeError;
 pub use figures::{MovementSummary, VehicleLoad};
 pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
-pub use reader::{AuditFilter, EscortEntry, PeopleFilter, Reader};
+pub use reader::{AuditFilter, EscortEntry, HistoryLine, PeopleFilter, PersonHistory, Reader};
 pub use rollcall_store::AccessRecord;
 pub use verify::{
     KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_dir, verify_store,

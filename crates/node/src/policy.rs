@@ -113,6 +113,9 @@ pub enum Purpose {
     Discrepancies,
     /// A movement with its manifest, boarded and admitted lists.
     MovementShow,
+    /// Named (by id) in an event of another person's history, whose proof
+    /// carries the whole event (`person show --json`); their record is not shown.
+    NamedInHistory,
     /// The access log itself (`audit`).
     AccessLog,
 }
@@ -128,6 +131,7 @@ impl Purpose {
             Purpose::InclusionProof => "prove.inclusion",
             Purpose::Discrepancies => "discrepancies.list",
             Purpose::MovementShow => "movement.show",
+            Purpose::NamedInHistory => "person.show.named",
             Purpose::AccessLog => "audit.read",
         }
     }

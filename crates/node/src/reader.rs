@@ -56,6 +56,35 @@ pub struct EscortEntry {
     pub missing: Vec<&'static str>,
 }
 
+/// A person's record and history as lines, every proof checked
+/// ([`Reader::person_history`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonHistory {
+    /// The person's id.
+    pub person: String,
+    /// Their record and where they stand now.
+    pub now: PersonSnapshot,
+    /// Every event about them, in ledger order.
+    pub events: Vec<HistoryLine>,
+    /// The signed head every event was proved against (signed note text).
+    pub head: String,
+}
+
+/// One event of a person's history, without its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryLine {
+    /// Its position in this ledger.
+    pub seq: u64,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// Its kind (`person_registered`, …).
+    pub kind: &'static str,
+    /// Who recorded it.
+    pub user: String,
+    /// On which node.
+    pub node: String,
+}
+
 /// A principal's view of the node. See the [module docs](self).
 pub struct Reader<'n> {
     node: &'n mut Node,
@@ -124,11 +153,22 @@ impl Reader<'_> {
         purpose: Purpose,
         query: impl Fn(&Node, &Principal) -> Result<(T, Vec<String>), NodeError>,
     ) -> Result<T, NodeError> {
+        self.audited_each(|node, who| {
+            let (out, shown) = query(node, who)?;
+            Ok((out, shown.into_iter().map(|s| (purpose, s)).collect()))
+        })
+    }
+
+    /// [`Reader::audited`] where each person shown has a purpose of their own.
+    fn audited_each<T>(
+        &mut self,
+        query: impl Fn(&Node, &Principal) -> Result<(T, Vec<(Purpose, String)>), NodeError>,
+    ) -> Result<T, NodeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (out, shown) = query(self.node, &self.principal)?;
-            match self.node.record_access(&self.principal, purpose, &shown) {
+            match self.node.record_access(&self.principal, &shown) {
                 Ok(()) => return Ok(out),
                 Err(NodeError::Conflict(_)) if attempt < ATTEMPTS => continue,
                 Err(e) => return Err(e),
@@ -139,10 +179,11 @@ impl Reader<'_> {
     /// One person's record and custody history with inclusion proofs. An
     /// event in the history that names others (a manifest, a boarded list)
     /// shows their ids, and its proof carries the whole event: it is kept
-    /// only if the principal may see each of them, and each is recorded as
-    /// shown, after the person themselves.
+    /// only if the principal may see each of them, and each is recorded
+    /// ([`Purpose::NamedInHistory`]) after the person themselves.
+    /// [`Reader::person_history`] shows the history without the events.
     pub fn person(&mut self, id: &str) -> Result<PersonReport, NodeError> {
-        self.audited(Purpose::PersonShow, |node, who| {
+        self.audited_each(|node, who| {
             let state = &node.state;
             if visible(state, who, Purpose::PersonShow, [id]).is_empty() {
                 return Err(NodeError::NotFound(format!(
@@ -150,7 +191,7 @@ impl Reader<'_> {
                 )));
             }
             let mut report = node.person_report(id)?;
-            let mut shown = vec![id.to_string()];
+            let mut shown = vec![(Purpose::PersonShow, id.to_string())];
             let mut kept = Vec::with_capacity(report.history.len());
             for (event, proof) in report.history.drain(..).zip(report.proofs.drain(..)) {
                 let others: Vec<&str> = event
@@ -160,20 +201,61 @@ impl Reader<'_> {
                     .map(|p| p.as_str())
                     .filter(|p| *p != id)
                     .collect();
-                if visible(state, who, Purpose::PersonShow, others.iter().copied()).len()
+                if visible(state, who, Purpose::NamedInHistory, others.iter().copied()).len()
                     != others.len()
                 {
                     continue;
                 }
                 for p in others {
-                    if !shown.iter().any(|s| s == p) {
-                        shown.push(p.to_string());
+                    if !shown.iter().any(|(_, s)| s == p) {
+                        shown.push((Purpose::NamedInHistory, p.to_string()));
                     }
                 }
                 kept.push((event, proof));
             }
             (report.history, report.proofs) = kept.into_iter().unzip();
             Ok((report, shown))
+        })
+    }
+
+    /// One person's record and custody history as lines — each event's
+    /// position, time, kind and who recorded it — with every event's
+    /// inclusion proof checked here against the latest signed head. The
+    /// events themselves (which may name others) are not returned, so only
+    /// the person is recorded.
+    pub fn person_history(&mut self, id: &str) -> Result<PersonHistory, NodeError> {
+        self.audited(Purpose::PersonShow, |node, who| {
+            if visible(&node.state, who, Purpose::PersonShow, [id]).is_empty() {
+                return Err(NodeError::NotFound(format!(
+                    "person {id} is not registered"
+                )));
+            }
+            let report = node.person_report(id)?;
+            let mut events = Vec::with_capacity(report.history.len());
+            for (e, proof) in report.history.iter().zip(&report.proofs) {
+                proof.verify(&node.verifier).map_err(|err| {
+                    NodeError::Corrupt(format!(
+                        "event {} in {id}'s history: its inclusion proof does not verify: {err}",
+                        proof.leaf_index
+                    ))
+                })?;
+                events.push(HistoryLine {
+                    seq: proof.leaf_index,
+                    occurred_at: e.occurred_at,
+                    kind: e.what.type_name(),
+                    user: e.actor.user.to_string(),
+                    node: e.actor.node.to_string(),
+                });
+            }
+            Ok((
+                PersonHistory {
+                    person: report.person,
+                    now: report.now,
+                    events,
+                    head: report.head,
+                },
+                vec![id.to_string()],
+            ))
         })
     }
 

@@ -9,13 +9,15 @@ use serde_json::json;
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    // Through the reader: policy first, the access recorded before anything shows.
-    let report = node.session(ctx.principal()).person(id)?;
-    // Check every proof before showing it: what is printed is what verifies.
-    for p in &report.proofs {
-        p.verify(node.verifier())?;
-    }
     if as_json {
+        // Through the reader: policy first, the access recorded before
+        // anything shows — for this person, and for everyone the events of
+        // their history name (the JSON carries whole events).
+        let report = node.session(ctx.principal()).person(id)?;
+        // Check every proof before showing it: what is printed is what verifies.
+        for p in &report.proofs {
+            p.verify(node.verifier())?;
+        }
         // Each history event with its position in this ledger beside it
         // (`seq`; the event's own identity is its origin and counter).
         let mut v = serde_json::to_value(&report)?;
@@ -27,6 +29,9 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         json(&v)?;
         return Ok(0);
     }
+    // The text names no one else: the history as lines, every proof checked
+    // by the node; only this person's record is read.
+    let report = node.session(ctx.principal()).person_history(id)?;
     let r = &report.now.record;
     line(&format!("{id}  {}", r.names.full))?;
     for l in &r.names.latin {
@@ -66,18 +71,11 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         "  now: {:?}, custodian {} since event {}",
         report.now.status, report.now.custodian, report.now.since_seq
     ))?;
-    line(&format!(
-        "Custody history ({} events)",
-        report.history.len()
-    ))?;
-    for (e, proof) in report.history.iter().zip(&report.proofs) {
+    line(&format!("Custody history ({} events)", report.events.len()))?;
+    for e in &report.events {
         line(&format!(
             "  #{:<8} {}  {:<28} by {}@{}",
-            proof.leaf_index,
-            e.occurred_at,
-            e.what.type_name(),
-            e.actor.user,
-            e.actor.node
+            e.seq, e.occurred_at, e.kind, e.user, e.node
         ))?;
     }
     let head = rollcall_ledger::Checkpoint::parse_body(&format!(
@@ -94,7 +92,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     .unwrap_or_default();
     line(&format!(
         "All {} events verified by inclusion proof against the signed head ({head}).",
-        report.proofs.len()
+        report.events.len()
     ))?;
     line("This read was recorded in the access log.")?;
     Ok(0)
