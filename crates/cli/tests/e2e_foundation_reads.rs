@@ -198,16 +198,41 @@ fn assert_each_person_shown_is_recorded(
 fn every_command_that_prints_personal_data_records_each_person_shown() {
     let d = demo();
     let data = &d.data;
-    // A person's report: their record. (Events in their history may name
-    // others by id only, e.g. a manifest; those records are not shown.)
+    // A person's report: their record, and — because its JSON carries whole
+    // events with their proofs — the ids of everyone those events name (a
+    // manifest, a boarded list), each recorded as named in the history.
     let from = next_access_id(data);
-    let report = run(data, &["person", "show", "P-DEMO-000004", "--json"])
-        .ok()
-        .json();
-    assert_eq!(report["person"], "P-DEMO-000004");
+    let out = run(data, &["person", "show", "P-DEMO-000004", "--json"]).ok();
+    assert_eq!(out.json()["person"], "P-DEMO-000004");
+    let records = records_since(data, from);
+    assert_eq!(
+        records[0],
+        ("person.show".to_string(), "P-DEMO-000004".to_string())
+    );
+    assert!(
+        records[1..]
+            .iter()
+            .all(|(a, s)| a == "person.show.named" && s != "P-DEMO-000004"),
+        "{records:?}"
+    );
+    let shown = person_ids(&out.stdout);
+    assert!(shown.len() > 1, "the history names others: {shown:?}");
+    let recorded: BTreeSet<String> = records.into_iter().map(|(_, s)| s).collect();
+    let missing: Vec<&String> = shown.difference(&recorded).collect();
+    assert!(
+        missing.is_empty(),
+        "shown without an access record: {missing:?}"
+    );
+    // The text names nobody else: only the person is recorded.
+    let from = next_access_id(data);
+    let text = run(data, &["person", "show", "P-DEMO-000005"]).ok();
+    assert_eq!(
+        person_ids(&text.stdout).into_iter().collect::<Vec<_>>(),
+        ["P-DEMO-000005"]
+    );
     assert_eq!(
         records_since(data, from),
-        [("person.show".to_string(), "P-DEMO-000004".to_string())]
+        [("person.show".to_string(), "P-DEMO-000005".to_string())]
     );
     assert_each_person_shown_is_recorded(
         data,
@@ -249,12 +274,19 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
     );
     // Escort records: show, and the --json of update and confirm (probe row 18).
     let mv = "MV-DEMO-0015";
-    let on: Vec<String> = run(data, &["movement", "show", mv, "--json"]).ok().json()["manifest"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["person"].as_str().unwrap().to_string())
-        .collect();
+    // A movement's record names everyone on it; its text gives figures only.
+    let from = next_access_id(data);
+    let text = run(data, &["movement", "show", mv]).ok();
+    assert!(person_ids(&text.stdout).is_empty(), "{text:?}");
+    assert_eq!(next_access_id(data), from, "figures are not a read");
+    let on: Vec<String> = assert_each_person_shown_is_recorded(
+        data,
+        &["movement", "show", mv, "--json"],
+        "movement.show",
+        None,
+    )
+    .into_iter()
+    .collect();
     let two = format!("{},{}", on[0], on[1]);
     for args in [
         vec![
@@ -345,13 +377,45 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         None,
     );
     assert!(shown.contains(&boarded[0]), "{shown:?}");
+    // Resolving it prints the record, with the person it names.
+    let open = run(data, &["discrepancies", "--open", "--json"])
+        .ok()
+        .json();
+    let naming = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["persons"]
+                .as_array()
+                .is_some_and(|p| p.contains(&Value::from(boarded[0].clone())))
+        })
+        .expect("a discrepancy naming the missing person");
+    let shown = assert_each_person_shown_is_recorded(
+        data,
+        &[
+            "discrepancy",
+            "resolve",
+            naming["id"].as_str().unwrap(),
+            "--reason",
+            "found at the destination",
+            "--json",
+        ],
+        "discrepancies.list",
+        None,
+    );
+    assert!(shown.contains(&boarded[0]), "{shown:?}");
     // `audit` shows the log, and is itself recorded as a read of it.
     let from = next_access_id(data);
     let log = run(data, &["audit", "--json", "--subject", "P-DEMO-000004"])
         .ok()
         .json();
     let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 1);
+    assert_eq!(
+        log.iter().filter(|r| r["action"] == "person.show").count(),
+        1,
+        "{log:?}"
+    );
     assert_eq!(log[0]["action"], "person.show");
     assert_eq!(log[0]["user"], "reader");
     assert!(

@@ -79,6 +79,29 @@ impl EscortRecord {
         }
     }
 
+    /// This record with every field `given` states put in place of its own:
+    /// an update says only what changes.
+    pub fn overlaid(&self, given: &EscortRecord) -> EscortRecord {
+        let mut r = self.clone();
+        macro_rules! take {
+            ($($f:ident).+) => {
+                if given.$($f).+.is_some() {
+                    r.$($f).+ = given.$($f).+.clone();
+                }
+            };
+        }
+        take!(risks.violence);
+        take!(risks.escape);
+        take!(risks.self_harm);
+        take!(risks.health);
+        take!(medication);
+        take!(medical_needs);
+        take!(property);
+        take!(special_needs);
+        take!(notes);
+        r
+    }
+
     /// The fields that must be completed before the record can be confirmed.
     pub fn missing(&self) -> Vec<&'static str> {
         let mut out = Vec::new();

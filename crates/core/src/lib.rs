@@ -18,6 +18,7 @@
 //!   replaying the events is what `verify` compares with the stored rows).
 
 pub mod canonical;
+pub mod correction;
 pub mod country;
 pub mod custodian;
 pub mod discrepancy;

@@ -13,15 +13,15 @@ use rollcall_store::AccessRecord;
 pub(crate) const ATTEMPTS: usize = 8;
 
 impl Node {
-    /// Records that `principal` read `subjects` for `purpose`, durably, before
-    /// anything is shown: one chained record per subject, committed by one
-    /// signed `AccessLogged` event. Fails with [`NodeError::Conflict`] if
-    /// another writer appended first (the node has reloaded; read again).
+    /// Records that `principal` read each of `subjects` for its purpose,
+    /// durably, before anything is shown: one chained record per subject,
+    /// committed by one signed `AccessLogged` event. Fails with
+    /// [`NodeError::Conflict`] if another writer appended first (the node has
+    /// reloaded; read again).
     pub(crate) fn record_access(
         &mut self,
         principal: &Principal,
-        purpose: Purpose,
-        subjects: &[String],
+        subjects: &[(Purpose, String)],
     ) -> Result<(), NodeError> {
         if subjects.is_empty() {
             return Ok(());
@@ -42,7 +42,7 @@ impl Node {
         let node = self.node.to_string();
         let mut prev = self.access_head;
         let mut records = Vec::with_capacity(subjects.len());
-        for (i, subject) in subjects.iter().enumerate() {
+        for (i, (purpose, subject)) in subjects.iter().enumerate() {
             let mut r = AccessRecord {
                 id: self.access_next + i as u64,
                 at: at.clone(),

@@ -65,6 +65,9 @@ pub enum NodeError {
     /// A record asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A request that would change nothing; nothing was written.
+    #[error("{0}")]
+    NoChange(String),
     /// File system.
     #[error("{path}: {source}")]
     Io {

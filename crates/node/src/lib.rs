@@ -13,8 +13,24 @@
 //! signed head. Personal data is read only through a [`Reader`]
 //! ([`Node::session`]), which asks [`policy::authorize`], filters, and
 //! records the access — chained, and committed to by a signed ledger event —
-//! before returning anything. The node's projections and store are not
-//! public, so a read around the policy does not compile:
+//! before returning anything.
+//!
+//! The node's state is never lent out. The workflows that assemble events
+//! from it run inside the node and return where their batch landed, not the
+//! events ([`Node::plan_movement`], [`Node::depart`], [`Node::stage_step`],
+//! …); figures that name nobody are read directly ([`Node::summary`],
+//! [`Node::custodian`], [`Node::movement_summary`], [`Node::allocator`]):
+//!
+//! ```no_run
+//! fn figures(node: &rollcall_node::Node) -> Option<usize> {
+//!     let _ = node.summary().registered;
+//!     node.movement_summary("MV-1").map(|m| m.on_board)
+//! }
+//! ```
+//!
+//! So every other route to a person's record fails to compile — the
+//! projections, the store, the state the workflows use, and who is on a
+//! movement:
 //!
 //! ```compile_fail
 //! fn bypass(node: &rollcall_node::Node) {
@@ -28,6 +44,34 @@
 //! }
 //! ```
 //!
+//! ```compile_fail
+//! fn bypass(node: &rollcall_node::Node) {
+//!     let _ = node.rules().person("P-0000001");
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! fn bypass(node: &rollcall_node::Node) {
+//!     let _ = node.movement_summary("MV-1").map(|m| m.people().count());
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! fn bypass(node: &rollcall_node::Node) {
+//!     let _ = node.movement_summary("MV-1").map(|m| m.manifest[0].person.clone());
+//! }
+//! ```
+//!
+//! A workflow hands back no events to read people from either:
+//!
+//! ```compile_fail
+//! fn bypass(node: &mut rollcall_node::Node, m: &rollcall_core::MovementId) {
+//!     let t = rollcall_core::Timestamp::UNIX_EPOCH;
+//!     let staged = node.abort("u", t, m, &rollcall_core::CustodianId::new("F"), "r").unwrap();
+//!     let _ = staged.events.iter();
+//! }
+//! ```
+//!
 //! This crate is the I/O edge around the pure crates (`core`, `ledger`): it
 //! reads the clock and the operating system's randomness, and owns the store.
 //! The `rollcall` CLI is thin glue over it, and the HTTP server will be too.
@@ -35,6 +79,7 @@
 mod access;
 mod digest;
 mod error;
+mod figures;
 pub mod handover;
 pub mod keyfile;
 mod location;
@@ -44,17 +89,20 @@ mod proofs;
 mod reader;
 mod seal;
 mod verify;
+mod workflows;
 
 pub use error::NodeError;
+pub use figures::{MovementSummary, VehicleLoad};
 pub use location::{DEFAULT_SCHEMA, Location};
 pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
-pub use reader::{AuditFilter, EscortEntry, PeopleFilter, Reader};
+pub use reader::{AuditFilter, EscortEntry, HistoryLine, PeopleFilter, PersonHistory, Reader};
 pub use rollcall_store::AccessRecord;
 pub use verify::{
     KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_at, verify_dir,
     verify_store,
 };
+pub use workflows::{Corrected, Raised, Staged};
 
 use jiff::Timestamp;
 use location::AnyStore;
@@ -443,14 +491,6 @@ impl Node {
     /// The public key that verifies this node's heads.
     pub fn verifier(&self) -> &VerifierKey {
         &self.verifier
-    }
-    /// The state the guarantees are checked against, for the workflows that
-    /// assemble events from it (`core::ops`, `sim::expand`) and for figures
-    /// that name nobody (counts, facilities, movements). It is not a way to
-    /// show anyone's record: that goes through [`Node::session`], and a
-    /// command that prints what it finds here about a person is a defect.
-    pub fn rules(&self) -> &State {
-        &self.state
     }
     /// Number of events in the ledger.
     pub fn size(&self) -> u64 {

@@ -111,6 +111,11 @@ pub enum Purpose {
     InclusionProof,
     /// Discrepancies that name people.
     Discrepancies,
+    /// A movement with its manifest, boarded and admitted lists.
+    MovementShow,
+    /// Named (by id) in an event of another person's history, whose proof
+    /// carries the whole event (`person show --json`); their record is not shown.
+    NamedInHistory,
     /// The access log itself (`audit`).
     AccessLog,
 }
@@ -125,6 +130,8 @@ impl Purpose {
             Purpose::Manifest => "movement.manifest",
             Purpose::InclusionProof => "prove.inclusion",
             Purpose::Discrepancies => "discrepancies.list",
+            Purpose::MovementShow => "movement.show",
+            Purpose::NamedInHistory => "person.show.named",
             Purpose::AccessLog => "audit.read",
         }
     }

@@ -14,7 +14,9 @@ use crate::policy::{self, Decision, Principal, Purpose, Subject};
 use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
-use rollcall_core::state::views::{DiscrepancyStatus, DiscrepancyView, PersonSnapshot};
+use rollcall_core::state::views::{
+    DiscrepancyStatus, DiscrepancyView, MovementView, PersonSnapshot,
+};
 use rollcall_core::{Event, State};
 use rollcall_ledger::InclusionBundle;
 use rollcall_print::ManifestDoc;
@@ -52,6 +54,35 @@ pub struct EscortEntry {
     pub record: EscortRecord,
     /// Fields still missing before it can be confirmed.
     pub missing: Vec<&'static str>,
+}
+
+/// A person's record and history as lines, every proof checked
+/// ([`Reader::person_history`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonHistory {
+    /// The person's id.
+    pub person: String,
+    /// Their record and where they stand now.
+    pub now: PersonSnapshot,
+    /// Every event about them, in ledger order.
+    pub events: Vec<HistoryLine>,
+    /// The signed head every event was proved against (signed note text).
+    pub head: String,
+}
+
+/// One event of a person's history, without its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryLine {
+    /// Its position in this ledger.
+    pub seq: u64,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// Its kind (`person_registered`, …).
+    pub kind: &'static str,
+    /// Who recorded it.
+    pub user: String,
+    /// On which node.
+    pub node: String,
 }
 
 /// A principal's view of the node. See the [module docs](self).
@@ -122,11 +153,22 @@ impl Reader<'_> {
         purpose: Purpose,
         query: impl Fn(&Node, &Principal) -> Result<(T, Vec<String>), NodeError>,
     ) -> Result<T, NodeError> {
+        self.audited_each(|node, who| {
+            let (out, shown) = query(node, who)?;
+            Ok((out, shown.into_iter().map(|s| (purpose, s)).collect()))
+        })
+    }
+
+    /// [`Reader::audited`] where each person shown has a purpose of their own.
+    fn audited_each<T>(
+        &mut self,
+        query: impl Fn(&Node, &Principal) -> Result<(T, Vec<(Purpose, String)>), NodeError>,
+    ) -> Result<T, NodeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (out, shown) = query(self.node, &self.principal)?;
-            match self.node.record_access(&self.principal, purpose, &shown) {
+            match self.node.record_access(&self.principal, &shown) {
                 Ok(()) => return Ok(out),
                 Err(NodeError::Conflict(_)) if attempt < ATTEMPTS => continue,
                 Err(e) => return Err(e),
@@ -134,15 +176,86 @@ impl Reader<'_> {
         }
     }
 
-    /// One person's record and custody history with inclusion proofs.
+    /// One person's record and custody history with inclusion proofs. An
+    /// event in the history that names others (a manifest, a boarded list)
+    /// shows their ids, and its proof carries the whole event: it is kept
+    /// only if the principal may see each of them, and each is recorded
+    /// ([`Purpose::NamedInHistory`]) after the person themselves.
+    /// [`Reader::person_history`] shows the history without the events.
     pub fn person(&mut self, id: &str) -> Result<PersonReport, NodeError> {
+        self.audited_each(|node, who| {
+            let state = &node.state;
+            if visible(state, who, Purpose::PersonShow, [id]).is_empty() {
+                return Err(NodeError::NotFound(format!(
+                    "person {id} is not registered"
+                )));
+            }
+            let mut report = node.person_report(id)?;
+            let mut shown = vec![(Purpose::PersonShow, id.to_string())];
+            let mut kept = Vec::with_capacity(report.history.len());
+            for (event, proof) in report.history.drain(..).zip(report.proofs.drain(..)) {
+                let others: Vec<&str> = event
+                    .what
+                    .persons()
+                    .into_iter()
+                    .map(|p| p.as_str())
+                    .filter(|p| *p != id)
+                    .collect();
+                if visible(state, who, Purpose::NamedInHistory, others.iter().copied()).len()
+                    != others.len()
+                {
+                    continue;
+                }
+                for p in others {
+                    if !shown.iter().any(|(_, s)| s == p) {
+                        shown.push((Purpose::NamedInHistory, p.to_string()));
+                    }
+                }
+                kept.push((event, proof));
+            }
+            (report.history, report.proofs) = kept.into_iter().unzip();
+            Ok((report, shown))
+        })
+    }
+
+    /// One person's record and custody history as lines — each event's
+    /// position, time, kind and who recorded it — with every event's
+    /// inclusion proof checked here against the latest signed head. The
+    /// events themselves (which may name others) are not returned, so only
+    /// the person is recorded.
+    pub fn person_history(&mut self, id: &str) -> Result<PersonHistory, NodeError> {
         self.audited(Purpose::PersonShow, |node, who| {
             if visible(&node.state, who, Purpose::PersonShow, [id]).is_empty() {
                 return Err(NodeError::NotFound(format!(
                     "person {id} is not registered"
                 )));
             }
-            Ok((node.person_report(id)?, vec![id.to_string()]))
+            let report = node.person_report(id)?;
+            let mut events = Vec::with_capacity(report.history.len());
+            for (e, proof) in report.history.iter().zip(&report.proofs) {
+                proof.verify(&node.verifier).map_err(|err| {
+                    NodeError::Corrupt(format!(
+                        "event {} in {id}'s history: its inclusion proof does not verify: {err}",
+                        proof.leaf_index
+                    ))
+                })?;
+                events.push(HistoryLine {
+                    seq: proof.leaf_index,
+                    occurred_at: e.occurred_at,
+                    kind: e.what.type_name(),
+                    user: e.actor.user.to_string(),
+                    node: e.actor.node.to_string(),
+                });
+            }
+            Ok((
+                PersonHistory {
+                    person: report.person,
+                    now: report.now,
+                    events,
+                    head: report.head,
+                },
+                vec![id.to_string()],
+            ))
         })
     }
 
@@ -321,6 +434,54 @@ impl Reader<'_> {
             named.sort();
             named.dedup();
             Ok((out, named))
+        })
+    }
+
+    /// Movement `movement` as recorded, with its manifest, boarded and
+    /// admitted lists: whole, or — if the principal may not see everyone on
+    /// it — not at all, like a manifest. Everyone on it is recorded.
+    /// [`Node::movement_summary`] gives its figures without a read.
+    pub fn movement(&mut self, movement: &str) -> Result<MovementView, NodeError> {
+        self.audited(Purpose::MovementShow, |node, who| {
+            let state = &node.state;
+            let hidden = || NodeError::NotFound(format!("movement {movement} does not exist"));
+            let m = state.movement(movement).ok_or_else(hidden)?;
+            let mut named: Vec<String> = Vec::new();
+            for p in m.people().chain(&m.boarded).chain(&m.admitted) {
+                if !named.iter().any(|n| n == p.as_str()) {
+                    named.push(p.to_string());
+                }
+            }
+            let allowed = visible(
+                state,
+                who,
+                Purpose::MovementShow,
+                named.iter().map(String::as_str),
+            );
+            if allowed.len() != named.len() {
+                return Err(hidden());
+            }
+            Ok((m.clone(), named))
+        })
+    }
+
+    /// Discrepancy `id` with the people it names; refused, as if it did not
+    /// exist, if it names someone the principal may not see.
+    pub fn discrepancy(&mut self, id: &str) -> Result<DiscrepancyView, NodeError> {
+        self.audited(Purpose::Discrepancies, |node, who| {
+            let state = &node.state;
+            let hidden = || NodeError::NotFound(format!("discrepancy {id} does not exist"));
+            let d = state.discrepancy(id).ok_or_else(hidden)?;
+            let named: Vec<&str> = d.persons.iter().map(|p| p.as_str()).collect();
+            if visible(state, who, Purpose::Discrepancies, named.iter().copied()).len()
+                != named.len()
+            {
+                return Err(hidden());
+            }
+            let mut named: Vec<String> = named.into_iter().map(str::to_string).collect();
+            named.sort();
+            named.dedup();
+            Ok((d.clone(), named))
         })
     }
 

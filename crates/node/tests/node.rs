@@ -72,6 +72,11 @@ fn setup() -> (tempfile::TempDir, Node) {
     (tmp, node)
 }
 
+/// The CLI's principal: the local operator, who may read everything, recorded.
+fn operator() -> rollcall_node::Principal {
+    rollcall_node::Principal::local_operator("operator")
+}
+
 /// The node's store, opened beside it (the node does not hand its own out).
 fn store(node: &Node) -> rollcall_store::SqliteStore {
     rollcall_store::SqliteStore::open_existing(&node.location().dir().unwrap().join(rollcall_node::DB_FILE)).unwrap()
@@ -118,7 +123,9 @@ fn init_refuses_an_existing_ledger_and_keeps_the_key_private() {
 fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
     let (_tmp, mut node) = setup();
     let before = snapshot(&node);
-    let rows_before = node.rules().to_rows();
+    // In memory, as far as the node shows it without reading anyone's
+    // record: every count, occupancy and status figure.
+    let figures_before = node.summary();
     // The second event breaks a rule: the first must not land either.
     let err = node
         .append(
@@ -135,7 +142,8 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
         other => panic!("unexpected {other}"),
     }
     assert_eq!(snapshot(&node), before);
-    assert_eq!(node.rules().to_rows(), rows_before);
+    assert_eq!(node.summary(), figures_before);
+    assert_eq!(node.custodian("F-B").unwrap().occupancy, 0);
     // Capacity: F-B holds one.
     node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")])
         .unwrap();
@@ -167,9 +175,13 @@ fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committ
     node.stage("r", t(), vec![register("P-5", "F-A")]).unwrap();
     let dir = node.location().dir().unwrap().to_path_buf();
     drop(node);
-    let node = Node::open(&dir).unwrap();
+    let mut node = Node::open(&dir).unwrap();
     assert_eq!(node.size(), size0 + 2);
-    assert!(node.rules().person("P-5").is_none());
+    assert_eq!(node.summary().registered, 4);
+    assert!(matches!(
+        node.session(operator()).person("P-5"),
+        Err(NodeError::NotFound(_))
+    ));
     assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }
 
@@ -372,10 +384,22 @@ fn two_writers_never_fork_the_ledger() {
         .append("r", t(), vec![register("P-8", "F-A")])
         .unwrap_err();
     assert!(matches!(err, NodeError::Conflict(_)), "{err}");
-    assert!(a.rules().person("P-8").is_none());
+    assert!(matches!(
+        a.session(operator()).person("P-8"),
+        Err(NodeError::NotFound(_))
+    ));
     // After the refusal it has reloaded: the retry lands after b's event.
     a.append("r", t(), vec![register("P-8", "F-A")]).unwrap();
-    let fresh = Node::open(a.location().dir().unwrap()).unwrap();
-    assert!(fresh.rules().person("P-7").is_some() && fresh.rules().person("P-8").is_some());
+    let mut fresh = Node::open(a.location().dir().unwrap()).unwrap();
+    let mut reader = fresh.session(operator());
+    assert_eq!(reader.person("P-7").unwrap().person, "P-7");
+    assert_eq!(reader.person("P-8").unwrap().person, "P-8");
+    let recorded: Vec<String> = store(&fresh)
+        .access_log()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.subject)
+        .collect();
+    assert_eq!(recorded, ["P-7", "P-8"]);
     assert!(fresh.verify(Default::default(), &mut |_| {}).unwrap().ok);
 }

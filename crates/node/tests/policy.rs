@@ -235,3 +235,152 @@ fn an_edited_projection_row_is_never_trusted() {
     assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
     drop(tmp);
 }
+
+/// P-1 (Syrian) and P-2 (Iraqi) planned on MV-1 from F-A to F-B, through the
+/// node's own workflow.
+fn planned(node: &mut Node) {
+    let req = rollcall_core::ops::PlanRequest {
+        movement: rollcall_core::MovementId::new("MV-1"),
+        mode: rollcall_core::movement::Mode::Land,
+        origin: CustodianId::new("F-A"),
+        destination: CustodianId::new("F-B"),
+        planned_departure: Timestamp::from_second(1_769_003_600).unwrap(),
+        vehicles: rollcall_core::ops::parse_vehicles("bus:10").unwrap(),
+        escort: vec!["officer".into()],
+        medic: false,
+        people: vec![PersonId::new("P-1"), PersonId::new("P-2")],
+        route: vec![],
+    };
+    let staged = node.plan_movement("planner", t(), &req).unwrap();
+    assert_eq!(
+        (staged.events, staged.opened),
+        (3, 0),
+        "planned, two escort records"
+    );
+    node.commit().unwrap();
+}
+
+fn recorded(node: &Node) -> Vec<(String, String)> {
+    access_log(node)
+        .into_iter()
+        .map(|r| (r.action, r.subject))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, s)| (a.to_string(), s.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_movement_is_read_whole_or_not_at_all_and_its_figures_name_nobody() {
+    let (_tmp, mut node) = setup();
+    planned(&mut node);
+    // Figures: no read.
+    let f = node.movement_summary("MV-1").unwrap();
+    assert_eq!((f.manifest, f.boarded, f.on_board), (2, 0, 0));
+    assert_eq!(f.escort_records_unconfirmed, 2);
+    assert_eq!(f.vehicles[0].seated, 2);
+    assert!(access_log(&node).is_empty());
+    // A Syrian consular officer may not see P-2, so not the movement.
+    let syria = Role::ConsularOfficer(Country::parse("SY").unwrap());
+    match node.session(as_role(syria)).movement("MV-1") {
+        Err(NodeError::NotFound(m)) => assert_eq!(m, "movement MV-1 does not exist"),
+        other => panic!("expected not found, got {other:?}"),
+    }
+    assert!(access_log(&node).is_empty());
+    // A monitor sees it, and everyone on it is recorded.
+    let m = node
+        .session(as_role(Role::Monitor))
+        .movement("MV-1")
+        .unwrap();
+    assert_eq!(m.manifest.len(), 2);
+    assert_eq!(
+        recorded(&node),
+        pairs(&[("movement.show", "P-1"), ("movement.show", "P-2")])
+    );
+}
+
+#[test]
+fn a_history_event_naming_someone_unseen_is_left_out_and_others_named_are_recorded() {
+    let (_tmp, mut node) = setup();
+    planned(&mut node);
+    // P-1's history: registration, the plan (naming P-2), their escort record.
+    let syria = Role::ConsularOfficer(Country::parse("SY").unwrap());
+    let r = node.session(as_role(syria)).person("P-1").unwrap();
+    let kinds: Vec<&str> = r.history.iter().map(|e| e.what.type_name()).collect();
+    assert_eq!(kinds, ["person_registered", "escort_record_started"]);
+    assert_eq!(r.proofs.len(), 2);
+    assert_eq!(recorded(&node), pairs(&[("person.show", "P-1")]));
+    // A monitor sees the plan, with P-2's id in it: recorded as named.
+    let r = node.session(as_role(Role::Monitor)).person("P-1").unwrap();
+    assert_eq!(r.history.len(), 3);
+    for p in &r.proofs {
+        p.verify(node.verifier()).unwrap();
+    }
+    assert_eq!(
+        recorded(&node)[1..],
+        pairs(&[("person.show", "P-1"), ("person.show.named", "P-2")])
+    );
+    // The history as lines names nobody else: only P-1 is recorded.
+    let h = node
+        .session(as_role(Role::Monitor))
+        .person_history("P-1")
+        .unwrap();
+    let kinds: Vec<&str> = h.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "person_registered",
+            "movement_planned",
+            "escort_record_started"
+        ]
+    );
+    assert_eq!(recorded(&node)[3..], pairs(&[("person.show", "P-1")]));
+    assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
+}
+
+#[test]
+fn a_correction_and_an_escort_update_change_records_without_reading_them_out() {
+    let (_tmp, mut node) = setup();
+    planned(&mut node);
+    let c = rollcall_core::correction::Correction {
+        latin_name: Some("Ahmad".into()),
+        ..Default::default()
+    };
+    let done = node
+        .correct_person("registrar", t(), &PersonId::new("P-1"), &c, "spelling")
+        .unwrap();
+    assert_eq!(
+        (&done.corrects.origin, done.corrects.counter),
+        (node.node_id(), 2),
+        "the registration was this node's event 2"
+    );
+    node.commit().unwrap();
+    // The same correction again changes nothing and is refused.
+    let again = node.correct_person("registrar", t(), &PersonId::new("P-1"), &c, "again");
+    assert!(matches!(again, Err(NodeError::NoChange(_))), "{again:?}");
+    let update = rollcall_core::escort::EscortRecord {
+        property: Some(vec!["watch".into()]),
+        ..Default::default()
+    };
+    node.update_escort_records(
+        "escort",
+        t(),
+        &rollcall_core::MovementId::new("MV-1"),
+        &[PersonId::new("P-1")],
+        Some(&update),
+        false,
+    )
+    .unwrap();
+    node.commit().unwrap();
+    assert!(access_log(&node).is_empty(), "nothing was read");
+    // Read back through the reader: the fields given, the rest as started.
+    let mut reader = node.session(as_role(Role::Monitor));
+    let p = reader.person("P-1").unwrap();
+    assert_eq!(p.now.record.names.latin, ["Ahmad"]);
+    let e = reader.escort_records("MV-1", &["P-1".into()]).unwrap();
+    assert_eq!(e[0].record.property, Some(vec!["watch".to_string()]));
+    assert_eq!(e[0].record.medical_needs.as_deref(), Some("none"));
+}

@@ -26,9 +26,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     // one signed head. Nothing is acknowledged before its commit returns.
     const GROUP_EVENTS: usize = 5_000;
     for (i, step) in op.steps.iter().enumerate() {
-        let kinds = rollcall_sim::expand(&step.action, node.rules())
-            .with_context(|| format!("step {i} at {}", step.at))?;
-        node.stage(&step.user, step.at, kinds)
+        node.stage_step(&step.user, step.at, &step.action)
             .with_context(|| format!("recording step {i} at {}", step.at))?;
         if node.staged() >= GROUP_EVENTS {
             ctx.ack(&node.commit()?);
@@ -49,7 +47,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
 pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     if as_json {
-        let s = node.rules().summary();
+        let s = node.summary();
         let head = node.head()?;
         let mut v = serde_json::to_value(&s)?;
         if let Some(obj) = v.as_object_mut() {
@@ -75,7 +73,7 @@ pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
 }
 
 fn print_status(node: &Node) -> anyhow::Result<()> {
-    let s = node.rules().summary();
+    let s = node.summary();
     line(&format!(
         "Rollcall — node {} ({})",
         node.node_id(),

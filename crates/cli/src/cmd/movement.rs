@@ -5,19 +5,17 @@
 use super::Ctx;
 use crate::output::{json, line, n, note};
 use anyhow::{Context, bail};
-use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
+use rollcall_core::escort::EscortRecord;
 use rollcall_core::event::{EventKind, Side};
 use rollcall_core::movement::{Mode, MovementStatus};
 use rollcall_core::ops::{self, Presented};
-use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::tracking::TrackingRules;
 use rollcall_core::{CustodianId, DiscrepancyId, MovementId, Namespace, PersonId, Timestamp};
-use rollcall_node::Node;
+use rollcall_node::{Node, Raised};
 use serde_json::json;
 use std::path::Path;
 
 use super::args::{self, MAX_LIST_FILE_BYTES, time_or_now};
-use rollcall_core::discrepancy::{ESCALATION_OWNER, MOVEMENT_OWNER};
 
 /// Ids given inline (`A,B,C`) or as `@FILE` with one per line. Lines may
 /// carry more comma-separated fields, returned alongside.
@@ -113,40 +111,34 @@ fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Opt
     Ok(out)
 }
 
-fn movement_json(node: &Node, id: &str) -> anyhow::Result<serde_json::Value> {
-    let m = node
-        .rules()
-        .movement(id)
+/// The movement as recorded — its manifest, boarded and admitted lists name
+/// people, so it is read through the reader, which records each — with its
+/// figures beside it.
+fn movement_json(ctx: &Ctx, node: &mut Node, id: &str) -> anyhow::Result<serde_json::Value> {
+    let m = node.session(ctx.principal()).movement(id)?;
+    let f = node
+        .movement_summary(id)
         .with_context(|| format!("movement {id} does not exist"))?;
     let mut v = serde_json::to_value(m)?;
     if let Some(o) = v.as_object_mut() {
         o.insert("id".into(), json!(id));
-        o.insert(
-            "on_board".into(),
-            json!(ops::on_board(node.rules(), &MovementId::new(id)).len()),
-        );
-        o.insert(
-            "eta".into(),
-            json!(ops::eta_of(node.rules(), m).map(|t| t.to_string())),
-        );
-        let open: Vec<&String> = node
-            .rules()
-            .discrepancies()
-            .filter(|(_, d)| {
-                d.status == DiscrepancyStatus::Open
-                    && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
-            })
-            .map(|(k, _)| k)
-            .collect();
-        o.insert("open_discrepancies".into(), json!(open));
+        o.insert("on_board".into(), json!(f.on_board));
+        o.insert("eta".into(), json!(f.eta.map(|t| t.to_string())));
+        o.insert("open_discrepancies".into(), json!(f.open_discrepancies));
     }
     Ok(v)
 }
 
 /// Prints what changed: the id, or the whole record with `--json`.
-fn report(node: &Node, id: &str, as_json: bool, what: &str, opened: usize) -> anyhow::Result<i32> {
+fn report(
+    (ctx, node): (&Ctx, &mut Node),
+    id: &str,
+    as_json: bool,
+    what: &str,
+    opened: usize,
+) -> anyhow::Result<i32> {
     if as_json {
-        json(&movement_json(node, id)?)?;
+        json(&movement_json(ctx, node, id)?)?;
     } else {
         line(&format!("{id} {what}"))?;
         if opened > 0 {
@@ -156,13 +148,6 @@ fn report(node: &Node, id: &str, as_json: bool, what: &str, opened: usize) -> an
         }
     }
     Ok(0)
-}
-
-fn opened(kinds: &[EventKind]) -> usize {
-    kinds
-        .iter()
-        .filter(|k| matches!(k, EventKind::DiscrepancyOpened { .. }))
-        .count()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -197,7 +182,7 @@ pub fn create(
                 .map_err(|e| anyhow::anyhow!("--id: {e}"))?
                 .0
         }
-        None => node.rules().allocator(Namespace::Movement).take(),
+        None => node.allocator(Namespace::Movement).take(),
     };
     let req = ops::PlanRequest {
         movement: MovementId(id.clone()),
@@ -211,10 +196,10 @@ pub fn create(
         people,
         route,
     };
-    let kinds = ops::plan(node.rules(), &req)?;
-    let r = node.append(&ctx.user, time_or_now(planned_at), kinds)?;
+    node.plan_movement(&ctx.user, time_or_now(planned_at), &req)?;
+    let r = node.commit()?;
     ctx.ack(&r);
-    report(&node, &id, as_json, "planned", 0)
+    report((ctx, &mut node), &id, as_json, "planned", 0)
 }
 
 pub fn depart(
@@ -235,20 +220,19 @@ pub fn depart(
             signers.push((side, rollcall_node::keyfile::load_file(&path)?));
         }
     }
-    let mut kinds = ops::depart(
-        node.rules(),
-        &MovementId::new(id),
-        count,
-        &boarded,
-        MOVEMENT_OWNER,
-    )?;
     // The departure moves custody from the origin to the movement: the
     // origin's officer signs as the releasing side, the escort (a key
     // registered for the movement) as the receiving side.
     let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
-    node.sign_handovers(&mut kinds, at, &signing);
-    let k = opened(&kinds);
-    let r = node.append(&ctx.user, at, kinds)?;
+    let staged = node.depart(
+        &ctx.user,
+        at,
+        &MovementId::new(id),
+        count,
+        &boarded,
+        &signing,
+    )?;
+    let r = node.commit()?;
     ctx.ack(&r);
     let signed = if signers.is_empty() {
         String::new()
@@ -256,11 +240,11 @@ pub fn depart(
         format!(", {} signature(s)", signers.len())
     };
     report(
-        &node,
+        (ctx, &mut node),
         id,
         as_json,
         &format!("departed with {} on board{signed}", boarded.len()),
-        k,
+        staged.opened,
     )
 }
 
@@ -273,22 +257,21 @@ pub fn checkpoint(
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let kinds = ops::checkpoint(
-        node.rules(),
+    let staged = node.checkpoint(
+        &ctx.user,
+        time_or_now(at),
         &MovementId::new(id),
         place,
         count,
-        MOVEMENT_OWNER,
     )?;
-    let k = opened(&kinds);
-    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
+    let r = node.commit()?;
     ctx.ack(&r);
     report(
-        &node,
+        (ctx, &mut node),
         id,
         as_json,
         &format!("counted {count} at {place}"),
-        k,
+        staged.opened,
     )
 }
 
@@ -315,30 +298,15 @@ pub fn position(
     let mid = MovementId::new(id);
     let mut opened_n = 0;
     for (la, lo, t) in points {
-        node.stage(
-            &ctx.user,
-            t,
-            vec![EventKind::MovementPositionReported {
-                movement: mid.clone(),
-                lat: la,
-                lon: lo,
-            }],
-        )?;
         // Each report is also a moment to look for alerts about this
-        // movement; other movements are the watch's business.
-        let mut alerts = ops::watch_movements(node.rules(), t, rules, MOVEMENT_OWNER);
-        alerts.retain(
-            |k| matches!(k, EventKind::DiscrepancyOpened { movement: Some(m), .. } if *m == mid),
-        );
-        opened_n += alerts.len();
-        if !alerts.is_empty() {
-            // Recorded as the user whose command raised them.
-            node.stage(&ctx.user, t, alerts)?;
-        }
+        // movement, recorded as the user whose command raised them.
+        opened_n += node
+            .report_position(&ctx.user, t, &mid, (la, lo), rules)?
+            .opened;
     }
     let r = node.commit()?;
     ctx.ack(&r);
-    report(&node, id, as_json, "position recorded", opened_n)
+    report((ctx, &mut node), id, as_json, "position recorded", opened_n)
 }
 
 pub fn arrive(
@@ -356,26 +324,16 @@ pub fn arrive(
             biometric: rest.into_iter().next().filter(|b| !b.is_empty()),
         })
         .collect();
-    let kinds = ops::arrive(
-        node.rules(),
-        &MovementId::new(id),
-        &presented,
-        MOVEMENT_OWNER,
-    )?;
-    let k = opened(&kinds);
-    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
+    let staged = node.arrive(&ctx.user, time_or_now(at), &MovementId::new(id), &presented)?;
+    let r = node.commit()?;
     ctx.ack(&r);
-    let admitted_n = node
-        .rules()
-        .movement(id)
-        .map(|m| m.admitted.len())
-        .unwrap_or(0);
+    let admitted_n = node.movement_summary(id).map(|m| m.admitted).unwrap_or(0);
     report(
-        &node,
+        (ctx, &mut node),
         id,
         as_json,
         &format!("arrived; {admitted_n} admitted and reconciled"),
-        k,
+        staged.opened,
     )
 }
 
@@ -388,40 +346,36 @@ pub fn abort(
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    let kinds = ops::abort(
-        node.rules(),
+    // The abort returns everyone the movement holds: count them first.
+    let back = node.movement_summary(id).map(|m| m.on_board).unwrap_or(0);
+    let staged = node.abort(
+        &ctx.user,
+        time_or_now(at),
         &MovementId::new(id),
         &CustodianId::new(return_to),
         reason,
     )?;
-    // Everyone the movement holds now goes back (a count, naming nobody).
-    let back = node.rules().custodian(id).map_or(0, |c| c.occupancy);
-    let opened = usize::from(matches!(
-        kinds.first(),
-        Some(EventKind::MovementAborted {
-            discrepancy: Some(_),
-            ..
-        })
-    ));
-    let r = node.append(&ctx.user, time_or_now(at), kinds)?;
+    let r = node.commit()?;
     ctx.ack(&r);
     report(
-        &node,
+        (ctx, &mut node),
         id,
         as_json,
         &format!("aborted; {back} returned to {return_to}"),
-        opened,
+        staged.opened,
     )
 }
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
-    let v = movement_json(&node, id)?;
+    let mut node = ctx.open()?;
     if as_json {
-        json(&v)?;
+        json(&movement_json(ctx, &mut node, id)?)?;
         return Ok(0);
     }
-    let m = node.rules().movement(id).context("movement")?;
+    // The text form prints figures only: no person is shown, nothing is read.
+    let m = node
+        .movement_summary(id)
+        .with_context(|| format!("movement {id} does not exist"))?;
     line(&format!(
         "{id}  {:?} {} → {}  {:?}  planned {}",
         m.mode, m.origin, m.destination, m.status, m.planned_departure
@@ -429,12 +383,13 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let vehicles: Vec<String> = m
         .vehicles
         .iter()
-        .map(|v| {
-            let seated = m.manifest.iter().filter(|s| s.vehicle == v.id).count();
+        .map(|l| {
+            let v = &l.vehicle;
             format!(
-                "{} {:?} {seated}/{}{}",
+                "{} {:?} {}/{}{}",
                 v.id,
                 v.kind,
+                l.seated,
                 v.seats,
                 if v.armored { " armoured" } else { "" }
             )
@@ -444,48 +399,30 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     line(&format!("  escort: {}", m.escort.join(", ")))?;
     line(&format!(
         "  manifest {} · boarded {} · on board {} · admitted {}",
-        m.manifest.len(),
-        m.boarded.len(),
-        v["on_board"],
-        m.admitted.len()
+        m.manifest, m.boarded, m.on_board, m.admitted
     ))?;
     for c in &m.counts {
         line(&format!("  count {:>4} at {} ({})", c.count, c.place, c.at))?;
     }
-    if let Some(p) = m.last_position() {
+    if let Some(p) = &m.last_position {
         line(&format!(
             "  last position {:.5},{:.5} at {} ({} reports)",
-            p.lat,
-            p.lon,
-            p.at,
-            m.track.len()
+            p.lat, p.lon, p.at, m.positions
         ))?;
     }
-    if let Some(eta) = v["eta"].as_str() {
+    if let Some(eta) = m.eta {
         line(&format!("  estimated arrival {eta}"))?;
     }
-    let unconfirmed = m
-        .people()
-        .filter(|p| {
-            node.rules()
-                .escort_record(id, p.as_str())
-                .is_none_or(|r| r.status == EscortRecordStatus::Started)
-        })
-        .count();
     if m.status == MovementStatus::Planned {
         line(&format!(
-            "  escort records awaiting confirmation: {unconfirmed}"
+            "  escort records awaiting confirmation: {}",
+            m.escort_records_unconfirmed
         ))?;
     }
-    if let Some(open) = v["open_discrepancies"].as_array()
-        && !open.is_empty()
-    {
+    if !m.open_discrepancies.is_empty() {
         line(&format!(
             "  open discrepancies: {}",
-            open.iter()
-                .filter_map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            m.open_discrepancies.join(", ")
         ))?;
     }
     Ok(0)
@@ -514,7 +451,7 @@ pub fn escort_record(
     let mut node = ctx.open()?;
     let ids = persons(people, "--people")?;
     let mid = MovementId::new(movement);
-    if node.rules().movement(movement).is_none() {
+    if node.movement_summary(movement).is_none() {
         bail!("movement {movement} does not exist");
     }
     let show = |node: &mut Node| -> anyhow::Result<Vec<serde_json::Value>> {
@@ -547,30 +484,17 @@ pub fn escort_record(
             }
         }
         EscortAction::Confirm | EscortAction::Update => {
-            let mut kinds = Vec::new();
-            for p in &ids {
-                if let Some(rec) = &update {
-                    let current = node
-                        .rules()
-                        .escort_record(movement, p.as_str())
-                        .with_context(|| {
-                            format!("person {p} has no escort record on {movement}")
-                        })?;
-                    let merged = merge(&current.record, rec);
-                    kinds.push(EventKind::EscortRecordUpdated {
-                        movement: mid.clone(),
-                        person: p.clone(),
-                        record: merged,
-                    });
-                }
-                if action == EscortAction::Confirm {
-                    kinds.push(EventKind::EscortRecordConfirmed {
-                        movement: mid.clone(),
-                        person: p.clone(),
-                    });
-                }
-            }
-            let r = node.append(&ctx.user, Timestamp::now(), kinds)?;
+            // The node merges the fields given into each record it holds;
+            // nothing is read out here.
+            node.update_escort_records(
+                &ctx.user,
+                Timestamp::now(),
+                &mid,
+                &ids,
+                update.as_ref(),
+                action == EscortAction::Confirm,
+            )?;
+            let r = node.commit()?;
             ctx.ack(&r);
             if as_json {
                 let out = show(&mut node)?;
@@ -589,28 +513,6 @@ pub fn escort_record(
         }
     }
     Ok(0)
-}
-
-/// Fields given on the command line replace those of the current record.
-fn merge(current: &EscortRecord, given: &EscortRecord) -> EscortRecord {
-    let mut r = current.clone();
-    macro_rules! take {
-        ($($f:ident).+) => {
-            if given.$($f).+.is_some() {
-                r.$($f).+ = given.$($f).+.clone();
-            }
-        };
-    }
-    take!(risks.violence);
-    take!(risks.escape);
-    take!(risks.self_harm);
-    take!(risks.health);
-    take!(medication);
-    take!(medical_needs);
-    take!(property);
-    take!(special_needs);
-    take!(notes);
-    r
 }
 
 pub fn discrepancies(ctx: &Ctx, open_only: bool, as_json: bool) -> anyhow::Result<i32> {
@@ -659,7 +561,8 @@ pub fn resolve(ctx: &Ctx, id: &str, reason: &str, as_json: bool) -> anyhow::Resu
     )?;
     ctx.ack(&r);
     if as_json {
-        json(&node.rules().discrepancy(id))?;
+        // It names people: through the reader, which records each.
+        json(&node.session(ctx.principal()).discrepancy(id)?)?;
     } else {
         line(&format!("{id} resolved by {}", ctx.user))?;
     }
@@ -678,39 +581,24 @@ pub fn watch(
     let older_than = escalate_after_min
         .checked_mul(60)
         .context("--escalate-after is too large")?;
-    let mut kinds = ops::watch_movements(node.rules(), now, rules, MOVEMENT_OWNER);
-    kinds.extend(ops::escalate(
-        node.rules(),
-        now,
-        older_than,
-        ESCALATION_OWNER,
-    ));
-    let mut summary = Vec::new();
-    for k in &kinds {
-        match k {
-            EventKind::DiscrepancyOpened {
+    let (staged, raised) = node.watch(&ctx.user, now, rules, older_than)?;
+    let summary: Vec<serde_json::Value> = raised
+        .iter()
+        .map(|r| match r {
+            Raised::Opened {
                 discrepancy,
                 kind,
-                summary: s,
-                ..
-            } => {
-                summary.push(json!({"opened": discrepancy, "kind": kind, "summary": s}));
-            }
-            EventKind::DiscrepancyEscalated {
+                summary,
+            } => json!({"opened": discrepancy, "kind": kind, "summary": summary}),
+            Raised::Escalated {
                 discrepancy,
                 severity,
                 reason,
-                ..
-            } => {
-                summary.push(
-                    json!({"escalated": discrepancy, "severity": severity, "reason": reason}),
-                );
-            }
-            _ => {}
-        }
-    }
-    if !kinds.is_empty() {
-        let r = node.append(&ctx.user, now, kinds)?;
+            } => json!({"escalated": discrepancy, "severity": severity, "reason": reason}),
+        })
+        .collect();
+    if staged.is_some() {
+        let r = node.commit()?;
         ctx.ack(&r);
     }
     if as_json {

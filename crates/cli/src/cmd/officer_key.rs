@@ -63,7 +63,6 @@ pub fn run(ctx: &Ctx, c: OfficerKeyCommand) -> anyhow::Result<i32> {
         } => {
             let node = ctx.open()?;
             let keys: Vec<_> = node
-                .rules()
                 .officer_keys()
                 .filter(|(_, k)| {
                     custodian

@@ -9,13 +9,15 @@ use serde_json::json;
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    // Through the reader: policy first, the access recorded before anything shows.
-    let report = node.session(ctx.principal()).person(id)?;
-    // Check every proof before showing it: what is printed is what verifies.
-    for p in &report.proofs {
-        p.verify(node.verifier())?;
-    }
     if as_json {
+        // Through the reader: policy first, the access recorded before
+        // anything shows — for this person, and for everyone the events of
+        // their history name (the JSON carries whole events).
+        let report = node.session(ctx.principal()).person(id)?;
+        // Check every proof before showing it: what is printed is what verifies.
+        for p in &report.proofs {
+            p.verify(node.verifier())?;
+        }
         // Each history event with its position in this ledger beside it
         // (`seq`; the event's own identity is its origin and counter).
         let mut v = serde_json::to_value(&report)?;
@@ -27,6 +29,9 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         json(&v)?;
         return Ok(0);
     }
+    // The text names no one else: the history as lines, every proof checked
+    // by the node; only this person's record is read.
+    let report = node.session(ctx.principal()).person_history(id)?;
     let r = &report.now.record;
     line(&format!("{id}  {}", r.names.full))?;
     for l in &r.names.latin {
@@ -66,18 +71,11 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         "  now: {:?}, custodian {} since event {}",
         report.now.status, report.now.custodian, report.now.since_seq
     ))?;
-    line(&format!(
-        "Custody history ({} events)",
-        report.history.len()
-    ))?;
-    for (e, proof) in report.history.iter().zip(&report.proofs) {
+    line(&format!("Custody history ({} events)", report.events.len()))?;
+    for e in &report.events {
         line(&format!(
             "  #{:<8} {}  {:<28} by {}@{}",
-            proof.leaf_index,
-            e.occurred_at,
-            e.what.type_name(),
-            e.actor.user,
-            e.actor.node
+            e.seq, e.occurred_at, e.kind, e.user, e.node
         ))?;
     }
     let head = rollcall_ledger::Checkpoint::parse_body(&format!(
@@ -94,7 +92,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     .unwrap_or_default();
     line(&format!(
         "All {} events verified by inclusion proof against the signed head ({head}).",
-        report.proofs.len()
+        report.events.len()
     ))?;
     line("This read was recorded in the access log.")?;
     Ok(0)
@@ -103,7 +101,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
 pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let node = ctx.open()?;
     let mut out = Vec::new();
-    for (id, c) in node.rules().custodians() {
+    for (id, c) in node.custodians() {
         if let CustodianKind::Facility(f) = &c.info {
             out.push(json!({
                 "id": id, "name": f.name, "country": f.country, "authority": f.authority,
@@ -236,94 +234,64 @@ pub fn correct(
 ) -> anyhow::Result<i32> {
     use rollcall_core::person::PartialDate;
     let mut node = ctx.open()?;
-    let view = node
-        .rules()
-        .person(id)
-        .ok_or_else(|| anyhow::anyhow!("person {id} is not registered"))?;
-    // The latest registration or correction, by its identity (origin node
-    // and counter), not by its position in this ledger.
-    let corrects = view
-        .record_events
-        .last()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("person {id} has no record event"))?;
-    let mut r = view.record.clone();
     use super::args::semicolon_list as list;
     let text = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    if let Some(v) = text(&f.full_name) {
-        r.names.full = v;
-    }
-    if let Some(v) = text(&f.arabic_name) {
-        r.names.arabic = Some(v);
-    }
-    if let Some(v) = text(&f.latin_name)
-        && !r.names.latin.contains(&v)
-    {
-        r.names.latin.push(v);
-    }
-    for (given, slot) in [
-        (&f.given_name, &mut r.names.given),
-        (&f.father_name, &mut r.names.father),
-        (&f.grandfather_name, &mut r.names.grandfather),
-        (&f.family_name, &mut r.names.family),
-        (&f.mother_name, &mut r.names.mother),
-    ] {
-        if let Some(v) = text(given) {
-            *slot = Some(v);
+    let birth_date = match &f.birth_date {
+        Some(v) => {
+            let date = PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+            super::args::birth_date_not_in_future(date)
+                .map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
+            Some(date)
         }
-    }
-    if let Some(v) = &f.birth_date {
-        let date = PartialDate::parse(v).map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
-        super::args::birth_date_not_in_future(date)
-            .map_err(|e| anyhow::anyhow!("--birth-date: {e}"))?;
-        r.birth_date = Some(date);
-    }
-    if let Some(v) = f.sex {
-        r.sex = v.into();
-    }
-    if let Some(v) = &f.nationality {
-        r.nationalities = list(v)
-            .iter()
-            .map(|c| {
-                rollcall_core::Country::parse(c).ok_or_else(|| {
-                    anyhow::anyhow!("--nationality: {c:?} is not an ISO 3166-1 code")
+        None => None,
+    };
+    let nationalities = match &f.nationality {
+        Some(v) => Some(
+            list(v)
+                .iter()
+                .map(|c| {
+                    rollcall_core::Country::parse(c).ok_or_else(|| {
+                        anyhow::anyhow!("--nationality: {c:?} is not an ISO 3166-1 code")
+                    })
                 })
-            })
-            .collect::<anyhow::Result<_>>()?;
-    }
-    if let Some(v) = f.risk {
-        r.risk = v.into();
-    }
-    if let Some(v) = text(&f.risk_reason) {
-        r.risk_reason = Some(v);
-    }
-    if let Some(v) = f.juvenile {
-        r.flags.juvenile = v.into();
-    }
-    if let Some(v) = f.medical_needs {
-        r.flags.medical_needs = v.into();
-    }
-    if let Some(v) = &f.separation_groups {
-        r.separation_groups = list(v);
-    }
-    if let Some(v) = text(&f.biometric_ref) {
-        r.biometric_ref = Some(v);
-    }
-    if &r == view.record {
-        anyhow::bail!("nothing to correct: give at least one field that differs from the record");
-    }
-    let kinds = rollcall_core::ops::correct(
-        node.rules(),
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        None => None,
+    };
+    // Only the fields given: the node applies them to the record it holds,
+    // so the record is never read out here.
+    let correction = rollcall_core::correction::Correction {
+        full_name: text(&f.full_name),
+        arabic_name: text(&f.arabic_name),
+        latin_name: text(&f.latin_name),
+        given_name: text(&f.given_name),
+        father_name: text(&f.father_name),
+        grandfather_name: text(&f.grandfather_name),
+        family_name: text(&f.family_name),
+        mother_name: text(&f.mother_name),
+        birth_date,
+        sex: f.sex.map(Into::into),
+        nationalities,
+        risk: f.risk.map(Into::into),
+        risk_reason: text(&f.risk_reason),
+        juvenile: f.juvenile.map(Into::into),
+        medical_needs: f.medical_needs.map(Into::into),
+        separation_groups: f.separation_groups.as_deref().map(list),
+        biometric_ref: text(&f.biometric_ref),
+    };
+    let done = node.correct_person(
+        &ctx.user,
+        rollcall_core::Timestamp::now(),
         &PersonId::new(id),
-        corrects.clone(),
-        r,
+        &correction,
         reason,
-    );
-    let rec = node.append(&ctx.user, rollcall_core::Timestamp::now(), kinds)?;
+    )?;
+    let corrects = done.corrects;
+    let rec = node.commit()?;
     ctx.ack(&rec);
     if as_json {
         json(&json!({"person": id, "event": rec.first_seq, "corrects": corrects}))?;

@@ -1,0 +1,169 @@
+//! What anyone holding the node may read without a [`crate::Reader`]:
+//! figures and records that name no detainee — the summary, custodians and
+//! their occupancy, officer keys, a movement's status and counts (never who
+//! is on it), and the ids the node will mint next.
+//!
+//! Everything here is built inside the node from its projections and
+//! returned as owned values or as views that hold no person; the state
+//! itself is never lent out, so nothing here is a way to a person's record.
+
+use crate::Node;
+use rollcall_core::custodian::Coordinates;
+use rollcall_core::escort::EscortRecordStatus;
+use rollcall_core::movement::{Mode, MovementStatus, Vehicle};
+use rollcall_core::ops;
+use rollcall_core::state::officer_keys::OfficerKeyView;
+use rollcall_core::state::origin::Allocator;
+use rollcall_core::state::views::{Count, CustodianView, DiscrepancyStatus, Position};
+use rollcall_core::summary::Summary;
+use rollcall_core::{MovementId, Namespace, Timestamp};
+use serde::Serialize;
+
+/// A vehicle of a movement and how many people are seated in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VehicleLoad {
+    /// The vehicle.
+    #[serde(flatten)]
+    pub vehicle: Vehicle,
+    /// People seated in it on the manifest.
+    pub seated: usize,
+}
+
+/// A movement as figures: where it goes, how it travels, where it stands,
+/// and how many people are on it at each stage — never who. The manifest,
+/// boarded and admitted lists are read through [`crate::Reader::movement`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MovementSummary {
+    /// The movement.
+    pub id: String,
+    /// Land or air.
+    pub mode: Mode,
+    /// Origin facility.
+    pub origin: String,
+    /// Destination facility.
+    pub destination: String,
+    /// Planned departure.
+    pub planned_departure: Timestamp,
+    /// Lifecycle status.
+    pub status: MovementStatus,
+    /// Vehicles with their seated counts.
+    pub vehicles: Vec<VehicleLoad>,
+    /// Escort team (officers, not detainees).
+    pub escort: Vec<String>,
+    /// A medic travels with the escort.
+    pub medic: bool,
+    /// People on the manifest.
+    pub manifest: usize,
+    /// People recorded as boarded.
+    pub boarded: usize,
+    /// People the movement holds now.
+    pub on_board: usize,
+    /// People admitted at the destination.
+    pub admitted: usize,
+    /// People on the manifest whose escort record is missing or only started.
+    pub escort_records_unconfirmed: usize,
+    /// Counts taken (departure, checkpoints).
+    pub counts: Vec<Count>,
+    /// Position reports received.
+    pub positions: usize,
+    /// The last reported position.
+    pub last_position: Option<Position>,
+    /// The planned route, facilities included.
+    pub route: Vec<Coordinates>,
+    /// Estimated arrival, while under way.
+    pub eta: Option<Timestamp>,
+    /// When it departed.
+    pub departed_at: Option<Timestamp>,
+    /// When it arrived.
+    pub arrived_at: Option<Timestamp>,
+    /// Why it was aborted.
+    pub abort_reason: Option<String>,
+    /// Open discrepancies about this movement, by id.
+    pub open_discrepancies: Vec<String>,
+}
+
+impl Node {
+    /// The figures of the whole operation: counts by status, nationality,
+    /// facility and movement status; discrepancies open and resolved.
+    pub fn summary(&self) -> Summary {
+        self.state.summary()
+    }
+
+    /// A custodian (facility, hospital, foreign representative, movement,
+    /// `released`) with its occupancy.
+    pub fn custodian(&self, id: &str) -> Option<&CustodianView> {
+        self.state.custodian(id)
+    }
+
+    /// Every custodian, by id.
+    pub fn custodians(&self) -> impl Iterator<Item = (&String, &CustodianView)> {
+        self.state.custodians()
+    }
+
+    /// Every officer key registered in the ledger, by key.
+    pub fn officer_keys(&self) -> impl Iterator<Item = (&String, &OfficerKeyView)> {
+        self.state.officer_keys()
+    }
+
+    /// Mints ids of one namespace for this node (`P-NSR1-000012`): each
+    /// `take` gives the next id not yet used. Ids staged since are not seen,
+    /// so take a new allocator after staging.
+    pub fn allocator(&self, ns: Namespace) -> Allocator<'_> {
+        self.state.allocator(ns)
+    }
+
+    /// Movement `id` as figures, if it exists.
+    pub fn movement_summary(&self, id: &str) -> Option<MovementSummary> {
+        let state = &self.state;
+        let m = state.movement(id)?;
+        let vehicles = m
+            .vehicles
+            .iter()
+            .map(|v| VehicleLoad {
+                vehicle: v.clone(),
+                seated: m.manifest.iter().filter(|s| s.vehicle == v.id).count(),
+            })
+            .collect();
+        let escort_records_unconfirmed = m
+            .people()
+            .filter(|p| {
+                state
+                    .escort_record(id, p.as_str())
+                    .is_none_or(|r| r.status == EscortRecordStatus::Started)
+            })
+            .count();
+        let open_discrepancies = state
+            .discrepancies()
+            .filter(|(_, d)| {
+                d.status == DiscrepancyStatus::Open
+                    && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        Some(MovementSummary {
+            id: id.to_string(),
+            mode: m.mode,
+            origin: m.origin.to_string(),
+            destination: m.destination.to_string(),
+            planned_departure: m.planned_departure,
+            status: m.status,
+            vehicles,
+            escort: m.escort.clone(),
+            medic: m.medic,
+            manifest: m.manifest.len(),
+            boarded: m.boarded.len(),
+            on_board: ops::on_board(state, &MovementId::new(id)).len(),
+            admitted: m.admitted.len(),
+            escort_records_unconfirmed,
+            counts: m.counts.clone(),
+            positions: m.track.len(),
+            last_position: m.last_position().cloned(),
+            route: ops::route_of(state, m),
+            eta: ops::eta_of(state, m),
+            departed_at: m.departed_at,
+            arrived_at: m.arrived_at,
+            abort_reason: m.abort_reason.clone(),
+            open_discrepancies,
+        })
+    }
+}
