@@ -483,7 +483,10 @@ pub fn inclusion_proof_from_tiles<R: TileReader + ?Sized>(
     reader: &R,
 ) -> Result<Vec<Hash>, TileError<R::Error>> {
     if index >= size {
-        return Err(TileError::Proof(ProofError::IndexOutOfRange { index, size }));
+        return Err(TileError::Proof(ProofError::IndexOutOfRange {
+            index,
+            size,
+        }));
     }
     let mut proof = Vec::with_capacity(64);
     Tiles::new(reader, size).path(index, 0, size, &mut proof)?;

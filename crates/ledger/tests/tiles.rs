@@ -38,7 +38,12 @@ impl TileStore {
             assert!(!t.hashes.is_empty() && t.hashes.len() <= TILE_WIDTH as usize);
             if let Some(old) = self.tiles.get(&(t.level, t.index)) {
                 assert!(old.len() < TILE_WIDTH as usize, "full tile {t:?} rewritten");
-                assert!(old.len() < t.hashes.len(), "tile {}/{} narrowed", t.level, t.index);
+                assert!(
+                    old.len() < t.hashes.len(),
+                    "tile {}/{} narrowed",
+                    t.level,
+                    t.index
+                );
                 assert_eq!(&t.hashes[..old.len()], &old[..], "tile prefix changed");
             }
             self.tiles.insert((t.level, t.index), t.hashes);
@@ -114,7 +119,11 @@ fn check(n: u64, batches: &[usize], probe: &[u64], pick: u64) {
         a.push(leaf);
         b.push(leaf);
     }
-    assert_eq!(a.take_changed(), b.take_changed(), "resumed tree writes the same tiles");
+    assert_eq!(
+        a.take_changed(),
+        b.take_changed(),
+        "resumed tree writes the same tiles"
+    );
 
     let budget = 3 * levels(n).max(1) + 1;
     for &s in probe {
@@ -182,7 +191,9 @@ fn errors_name_the_tile() {
     // Tile 0/1 is full: drop it and the proof of leaf 300 names it.
     store.tiles.remove(&(0, 1));
     match inclusion_proof_from_tiles(600, 300, &store.reader()) {
-        Err(TileError::Missing { level: 0, index: 1, .. }) => {}
+        Err(TileError::Missing {
+            level: 0, index: 1, ..
+        }) => {}
         other => panic!("expected tile 0/1 missing, got {other:?}"),
     }
     // An edge tile wider than the size says is refused by `from_tiles`.
