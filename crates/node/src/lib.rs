@@ -35,6 +35,7 @@
 mod access;
 mod digest;
 mod error;
+mod export;
 pub mod handover;
 pub mod keyfile;
 mod manifest;
@@ -45,6 +46,7 @@ mod seal;
 mod verify;
 
 pub use error::NodeError;
+pub use export::{TilesExported, export_tiles};
 pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
 pub use reader::{AuditFilter, EscortEntry, PeopleFilter, Reader};
