@@ -274,6 +274,9 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The Merkle tree as static C2SP tlog-tiles files, for monitors and witnesses.
+    #[command(subcommand)]
+    Tiles(TilesCommand),
     /// Make a data directory from a backup file (read and verify; no signing key).
     Restore {
         /// The backup file.
@@ -762,6 +765,17 @@ pub struct CorrectionFields {
     /// Reference into the external biometric system.
     #[arg(long)]
     pub biometric_ref: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TilesCommand {
+    /// Write the latest signed head (`checkpoint`) and the hash tiles of its
+    /// tree (`tile/L/N[.p/W]`) into DIR, a new or empty directory. Entry
+    /// bundles are left out: they hold personal data.
+    Export {
+        /// The directory to write (new, or empty).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -469,10 +469,11 @@ fn truncation_then_rebuild_passes_plain_verify_but_not_verify_since() {
         let c = attacker(data);
         c.execute_batch(&format!(
             "DELETE FROM events WHERE seq >= {cut}; DELETE FROM checkpoints WHERE size > {cut};
-             DELETE FROM access_log WHERE committed_by >= {cut};"
+             DELETE FROM access_log WHERE committed_by >= {cut}; DELETE FROM tiles;"
         ))
         .unwrap();
     }
+    // The tree's tiles go too; `rebuild` writes the truncated tree's tiles.
     run(data, &["rebuild"]).ok();
     // The attacker restores the triggers too (a fresh schema has them).
     restore_triggers(data);
@@ -569,7 +570,9 @@ fn restore_triggers(data: &Path) {
              CREATE TRIGGER checkpoints_no_replace BEFORE INSERT ON checkpoints WHEN EXISTS (SELECT 1 FROM checkpoints WHERE size = NEW.size) BEGIN SELECT RAISE(ABORT, 'rollcall: checkpoints are never replaced'); END;
              CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
              CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'rollcall: the access log is append-only'); END;
-             CREATE TRIGGER access_log_contiguous BEFORE INSERT ON access_log WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM access_log) BEGIN SELECT RAISE(ABORT, 'rollcall: access records must be appended in order'); END;",
+             CREATE TRIGGER access_log_contiguous BEFORE INSERT ON access_log WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM access_log) BEGIN SELECT RAISE(ABORT, 'rollcall: access records must be appended in order'); END;
+             CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles BEGIN SELECT RAISE(ABORT, 'rollcall: tiles are append-only'); END;
+             CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles WHEN OLD.width >= 256 OR NEW.width <= OLD.width OR NEW.level IS NOT OLD.level OR NEW.idx IS NOT OLD.idx OR substr(NEW.hashes, 1, length(OLD.hashes)) IS NOT OLD.hashes BEGIN SELECT RAISE(ABORT, 'rollcall: a full tile is never rewritten, a partial tile only grows'); END;",
         )
         .unwrap();
 }

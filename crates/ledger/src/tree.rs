@@ -71,6 +71,26 @@ impl Frontier {
         f
     }
 
+    /// The tree of `size` leaves whose perfect-subtree roots are `peaks`
+    /// (largest first), as [`Frontier::peaks`] gives them: how a tree read
+    /// from its tiles resumes.
+    ///
+    /// # Errors
+    ///
+    /// [`FrontierError::PeakCount`] unless there is one peak per set bit of
+    /// `size`.
+    pub fn from_peaks(size: u64, peaks: Vec<Hash>) -> Result<Self, FrontierError> {
+        let expected = size.count_ones();
+        if peaks.len() != expected as usize {
+            return Err(FrontierError::PeakCount {
+                size,
+                expected,
+                found: peaks.len(),
+            });
+        }
+        Ok(Self { size, peaks })
+    }
+
     /// Appends one leaf hash.
     ///
     /// # Panics

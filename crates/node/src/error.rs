@@ -42,6 +42,10 @@ pub enum NodeError {
         "stored data is damaged: {0}; run `rollcall verify` to find the first damaged record (`rollcall rebuild` recomputes damaged projections from the events)"
     )]
     Corrupt(String),
+    /// The stored tree tiles do not give the ledger's tree (missing, or
+    /// changed); the message says what to run.
+    #[error("the ledger's tree tiles {0}")]
+    Tiles(String),
     /// The node name given at `init` cannot name a node.
     #[error(
         "node name: {0}; the name is the node's short code in every id it mints (for example NSR1 gives P-NSR1-000012)"

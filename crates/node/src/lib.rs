@@ -79,6 +79,7 @@
 mod access;
 mod digest;
 mod error;
+mod export;
 mod figures;
 pub mod handover;
 pub mod keyfile;
@@ -92,6 +93,7 @@ mod verify;
 mod workflows;
 
 pub use error::NodeError;
+pub use export::{TilesExported, export_tiles};
 pub use figures::{MovementSummary, VehicleLoad};
 pub use location::{DEFAULT_SCHEMA, Location};
 pub use policy::{Decision, Principal, Purpose, Role};
@@ -108,10 +110,10 @@ use jiff::Timestamp;
 use location::AnyStore;
 use rollcall_core::event::{Actor, Event, EventKind};
 use rollcall_core::{NodeId, State, UserId};
-use rollcall_ledger::{Checkpoint, Frontier, Hash, SigningKey, VerifierKey};
+use rollcall_ledger::{Checkpoint, Hash, SigningKey, TileError, TiledFrontier, VerifierKey};
 use rollcall_store::{
     AccessRecord as Access, Commit, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
-    StoredCheckpoint, StoredEvent,
+    StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
 use seal::Seal;
 use std::collections::BTreeMap;
@@ -144,10 +146,12 @@ pub struct Node {
     origin: String,
     node: NodeId,
     state: State,
-    frontier: Frontier,
+    /// The durable tree: its frontier and right-edge tiles.
+    frontier: TiledFrontier,
     staged: Vec<StoredEvent>,
     staged_rows: BTreeMap<(&'static str, String), Option<String>>,
-    staged_frontier: Frontier,
+    /// The tree with the staged events; the tiles they change are pending in it.
+    staged_frontier: TiledFrontier,
     staged_access: Vec<Access>,
     /// The projections' running digest (only when the key is here).
     seal: Option<Seal>,
@@ -171,14 +175,47 @@ fn store_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
 }
 
-/// The seal of `rows` as derived from the tree in `frontier`, under `key`.
-fn seal_of(key: &SigningKey, origin: &str, rows: &[ProjectionRow], frontier: &Frontier) -> String {
+/// The seal of `rows` as derived from the tree of `size` leaves with `root`, under `key`.
+fn seal_of(
+    key: &SigningKey,
+    origin: &str,
+    rows: &[ProjectionRow],
+    size: u64,
+    root: &Hash,
+) -> String {
     Seal::from_rows(
         Seal::key_of(key),
         rows.iter()
             .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
     )
-    .seal(origin, frontier.size(), &frontier.root())
+    .seal(origin, size, root)
+}
+
+/// A tile as the store keeps it.
+fn stored_tile(t: rollcall_ledger::Tile) -> StoredTile {
+    StoredTile {
+        level: t.level,
+        index: t.index,
+        hashes: t.hashes,
+    }
+}
+
+/// Reads the store's tiles for the pure tree functions of `ledger`.
+pub(crate) fn tile_reader(
+    store: &dyn Store,
+) -> impl Fn(u8, u64) -> Result<Option<Vec<Hash>>, StoreError> + '_ {
+    move |level, index| Ok(store.tile(level, index)?.map(|t| t.hashes))
+}
+
+/// A failure to read the tree from its tiles: the store's own error, or
+/// tiles that do not cover the tree.
+pub(crate) fn tile_failure(e: TileError<StoreError>) -> NodeError {
+    match e {
+        TileError::Read { cause, .. } => cause.into(),
+        other => NodeError::Tiles(format!(
+            "cannot give the tree: {other}; `rollcall verify` names what differs"
+        )),
+    }
 }
 
 /// Loads the signing key at `path` if there is one; a key file that was
@@ -202,11 +239,13 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
         .into_iter()
         .map(|(table, key, value)| ProjectionRow { table, key, value })
         .collect();
-    let sealed = seal_of(key, &origin, &rows, &Frontier::new());
+    let empty = TiledFrontier::new();
+    let sealed = seal_of(key, &origin, &rows, 0, &empty.root());
     store.rebuild_projection(&mut |_| {
         Ok(Rebuilt {
             rows: rows.clone(),
             meta: vec![(seal::META_KEY.into(), sealed.clone())],
+            tiles: Vec::new(),
         })
     })?;
     Ok(())
@@ -367,7 +406,9 @@ impl Node {
         Self::open_at(&Location::Dir(dir.to_path_buf()), key_at)
     }
 
-    /// Opens the ledger in `dir`, loading the projections and the tree frontier.
+    /// Opens the ledger in `dir`, loading the projections and the tree's
+    /// frontier (from its right-edge tiles: one per level of 256, not every
+    /// leaf).
     pub fn open(dir: &Path) -> Result<Node, NodeError> {
         Self::open_at(&Location::Dir(dir.to_path_buf()), None)
     }
@@ -400,19 +441,30 @@ impl Node {
                 reason: "does not match the verifier key recorded in the ledger".into(),
             });
         }
-        // Projections and leaves are read in one snapshot: another process may
-        // be appending while we open.
+        // Projections and the tree's edge are read in one snapshot: another
+        // process may be appending while we open.
         let mut rows = Vec::new();
-        let mut leaves = Vec::new();
+        let mut tree = Err(NodeError::Corrupt("the tree was not read".into()));
         let mut tail = None;
         let mut sealed = None;
+        let mut latest = None;
         store.read_consistent(&mut || {
             rows = store.projection_all()?;
-            leaves = store.leaf_hashes()?;
+            let size = store.size()?;
+            tree = TiledFrontier::from_tiles(size, &tile_reader(&*store)).map_err(|e| match e {
+                TileError::Read { cause, .. } => cause.into(),
+                other => NodeError::Tiles(format!(
+                    "do not cover its {size} events ({other}); run `rollcall rebuild`, \
+                     which writes the tiles a store from before they were kept lacks, \
+                     or `rollcall verify` to see what differs"
+                )),
+            });
             tail = store.access_tail()?;
             sealed = store.meta_get(seal::META_KEY)?;
+            latest = store.latest_checkpoint()?;
             Ok(())
         })?;
+        let frontier = tree?;
         let mut state = State::from_rows(
             rows.iter()
                 .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
@@ -422,12 +474,22 @@ impl Node {
             rollcall_core::NodeCode::parse(node.as_str())
                 .map_err(|e| NodeError::Corrupt(format!("stored node name: {e}")))?,
         );
-        let frontier = Frontier::from_leaves(&leaves);
         if frontier.size() != state.next_seq() {
             return Err(NodeError::Corrupt(format!(
                 "the ledger holds {} events but the projections were derived from {}",
                 frontier.size(),
                 state.next_seq()
+            )));
+        }
+        // The tiles must give the tree the latest head signed.
+        if let Some(head) = latest.filter(|h| h.size == frontier.size())
+            && let Ok(cp) = rollcall_ledger::open_checkpoint(&head.note, &verifier)
+            && cp.root != frontier.root()
+        {
+            return Err(NodeError::Tiles(format!(
+                "do not give the root signed at size {}: they were changed; \
+                 `rollcall verify` names the tile",
+                head.size
             )));
         }
         // With the key here, check that these rows are the ones this node
@@ -634,6 +696,12 @@ impl Node {
                 reason: "is not here".into(),
             });
         };
+        let tiles: Vec<StoredTile> = self
+            .staged_frontier
+            .take_changed()
+            .into_iter()
+            .map(stored_tile)
+            .collect();
         let frontier = self.staged_frontier.clone();
         let root = frontier.root();
         let cp = Checkpoint::new(self.origin.clone(), frontier.size(), root);
@@ -674,6 +742,7 @@ impl Node {
             .collect();
         let commit = Commit {
             events: &stored,
+            tiles: &tiles,
             projection: &projection,
             checkpoint: Some(&checkpoint),
             access: &access,
@@ -709,7 +778,9 @@ impl Node {
     }
 
     /// Replays every event into fresh projections and replaces the stored
-    /// projection rows with them, under the store's write lock: no other
+    /// projection rows with them, and writes the tree tiles the store lacks
+    /// (a store written before tiles were kept) or holds narrower, all
+    /// under the store's write lock: no other
     /// writer can append between the replay and the replacement, so nothing
     /// acknowledged is lost from the projections. With the signing key here
     /// the new rows are sealed for the tree they were derived from. The
@@ -734,8 +805,12 @@ impl Node {
         let mut failure = None;
         let mut replayed = 0;
         let r = store.rebuild_projection(&mut |st| {
-            let state = match verify::replay(st, &mut |_| {}) {
-                Ok(s) => s,
+            let derived = verify::replay(st, &mut |_| {}).and_then(|(state, mut tree)| {
+                let tiles = tiles_to_write(st, tree.take_changed())?;
+                Ok((state, tree, tiles))
+            });
+            let (state, tree, tiles) = match derived {
+                Ok(d) => d,
                 Err(e) => {
                     failure = Some(e);
                     return Err(rollcall_store::StoreError::Corrupt {
@@ -749,14 +824,16 @@ impl Node {
                 .into_iter()
                 .map(|(table, key, value)| ProjectionRow { table, key, value })
                 .collect();
-            let frontier = Frontier::from_leaves(&st.leaf_hashes()?);
             let meta = match &key {
-                Some(k) => vec![(seal::META_KEY.into(), seal_of(k, &origin, &rows, &frontier))],
+                Some(k) => vec![(
+                    seal::META_KEY.into(),
+                    seal_of(k, &origin, &rows, tree.size(), &tree.root()),
+                )],
                 // Without the key no seal can be made; the stale one no
                 // longer matches, so the node holding the key rebuilds again.
                 None => vec![(seal::META_KEY.into(), String::new())],
             };
-            Ok(Rebuilt { rows, meta })
+            Ok(Rebuilt { rows, meta, tiles })
         });
         if let Some(e) = failure {
             return Err(e);
@@ -774,4 +851,59 @@ impl Node {
     pub fn backup(&self, out: &Path) -> Result<Option<StoredCheckpoint>, NodeError> {
         Ok(self.store.backup_to(out)?)
     }
+}
+
+/// Of the tiles the events derive (`derived`, ordered by level and index),
+/// those the store lacks or holds narrower. A stored tile that is not a
+/// prefix of the derived one, or that the events do not derive at all,
+/// is refused naming it: tiles are never rewritten, so a changed one is
+/// restored from a backup, not rebuilt.
+fn tiles_to_write(
+    store: &dyn Store,
+    derived: Vec<rollcall_ledger::Tile>,
+) -> Result<Vec<StoredTile>, NodeError> {
+    let mut want = derived.into_iter().map(stored_tile).peekable();
+    let mut out = Vec::new();
+    let mut bad = None;
+    let refuse = |t: &StoredTile, why: &str| {
+        NodeError::Tiles(format!(
+            "do not match the events: tile {}/{} {why}; tiles are never rewritten, \
+             so restore the ledger from a backup",
+            t.level, t.index
+        ))
+    };
+    store
+        .for_each_tile(&mut |have| {
+            while let Some(w) = want.next_if(|w| (w.level, w.index) < (have.level, have.index)) {
+                out.push(w);
+            }
+            match want.next_if(|w| (w.level, w.index) == (have.level, have.index)) {
+                None => {
+                    bad = Some(refuse(
+                        &have,
+                        "is stored, but the events derive no such tile",
+                    ));
+                }
+                Some(w) if w.hashes.starts_with(&have.hashes) => {
+                    if w.width() > have.width() {
+                        out.push(w);
+                    }
+                }
+                Some(_) => {
+                    bad = Some(refuse(&have, "differs from the tile the events derive"));
+                }
+            }
+            match bad {
+                Some(_) => Err(StoreError::Corrupt {
+                    what: "tile mismatch".into(),
+                }),
+                None => Ok(()),
+            }
+        })
+        .map_err(|e| bad.take().unwrap_or_else(|| NodeError::from(e)))?;
+    if let Some(b) = bad {
+        return Err(b);
+    }
+    out.extend(want);
+    Ok(out)
 }

@@ -1,11 +1,11 @@
-//! `verify`: recompute every leaf, every signed head, every projection row
-//! and the access log's chain from the stored events, check the store's
+//! `verify`: recompute every leaf, every signed head, every tree tile, every
+//! projection row and the access log's chain from the stored events, check the store's
 //! append-only guards, optionally check that the ledger still holds a head a
 //! monitor remembered, and name the first thing that does not match.
 
 use crate::{Node, NodeError};
 use rollcall_core::{Event, State};
-use rollcall_ledger::{Frontier, VerifierKey};
+use rollcall_ledger::{TiledFrontier, VerifierKey};
 use rollcall_store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,8 @@ pub enum ProblemKind {
     Event,
     /// A signed head, or the key heads are checked with.
     Head,
+    /// A tile of the stored Merkle tree.
+    Tile,
     /// A projection row.
     Projection,
     /// An access record or the event committing to it.
@@ -33,6 +35,7 @@ impl std::fmt::Display for ProblemKind {
         f.write_str(match self {
             ProblemKind::Event => "event",
             ProblemKind::Head => "head",
+            ProblemKind::Tile => "tile",
             ProblemKind::Projection => "projection",
             ProblemKind::Access => "access record",
             ProblemKind::Guard => "guard",
@@ -88,6 +91,8 @@ pub struct VerifyReport {
     pub events: u64,
     /// Signed heads checked.
     pub heads: u64,
+    /// Tree tiles compared with those the events derive.
+    pub tiles: u64,
     /// Projection rows compared.
     pub projection_rows: u64,
     /// Root of the recomputed tree (hex).
@@ -117,9 +122,15 @@ fn problem(kind: ProblemKind, at: impl ToString, detail: impl ToString) -> Verif
 struct Stop(String);
 
 /// Replays the stored events into fresh projections, checking each against
-/// the guarantees again. Fails on the first event that does not replay.
-pub(crate) fn replay(store: &dyn Store, progress: &mut dyn FnMut(u64)) -> Result<State, NodeError> {
+/// the guarantees again, and builds the tree of their leaf hashes (each
+/// recomputed from the event's bytes), every tile pending. Fails on the
+/// first event that does not replay.
+pub(crate) fn replay(
+    store: &dyn Store,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(State, TiledFrontier), NodeError> {
     let mut state = State::new();
+    let mut tree = TiledFrontier::new();
     state.begin_replay();
     let mut failure = None;
     let r = store.for_each_event(&mut |e| {
@@ -130,6 +141,7 @@ pub(crate) fn replay(store: &dyn Store, progress: &mut dyn FnMut(u64)) -> Result
             failure = Some(format!("event {} does not replay: {v}", e.seq));
             StoreError::Callback(Box::new(Stop(String::new())))
         })?;
+        tree.push(rollcall_ledger::leaf_hash(&e.bytes));
         progress(e.seq + 1);
         Ok(())
     });
@@ -138,7 +150,93 @@ pub(crate) fn replay(store: &dyn Store, progress: &mut dyn FnMut(u64)) -> Result
     }
     r?;
     state.end_replay();
-    Ok(state)
+    Ok((state, tree))
+}
+
+/// A tile's contents in 32 bytes, to compare stored tiles with derived ones
+/// without holding every derived hash.
+fn tile_digest(hashes: &[rollcall_ledger::Hash]) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for x in hashes {
+        h.update(x);
+    }
+    h.finalize().into()
+}
+
+/// Compares the stored tiles with those the events derive (`derived`:
+/// level and index to width and digest) and names the first that differs,
+/// is missing, or is not derived at all. Returns the tiles compared too.
+fn check_tiles(
+    store: &dyn Store,
+    derived: &BTreeMap<(u8, u64), (usize, [u8; 32])>,
+) -> Result<(u64, Option<VerifyProblem>), NodeError> {
+    let mut want = derived.iter().peekable();
+    let mut found = None;
+    let mut compared = 0u64;
+    let at = |l: u8, i: u64| format!("{l}/{i}");
+    let r = store.for_each_tile(&mut |t| {
+        compared += 1;
+        let key = (t.level, t.index);
+        if let Some(((l, i), (w, _))) = want.next_if(|(k, _)| **k < key) {
+            found = Some(problem(
+                ProblemKind::Tile,
+                at(*l, *i),
+                format!("is missing from the store (the events derive {w} hashes there)"),
+            ));
+        } else {
+            match want.next_if(|(k, _)| **k == key) {
+                None => {
+                    found = Some(problem(
+                        ProblemKind::Tile,
+                        at(t.level, t.index),
+                        "is stored, but the events derive no such tile",
+                    ));
+                }
+                Some((_, (w, _))) if *w != t.width() => {
+                    found = Some(problem(
+                        ProblemKind::Tile,
+                        at(t.level, t.index),
+                        format!("holds {} hashes, but the events derive {w}", t.width()),
+                    ));
+                }
+                Some((_, (_, d))) if *d != tile_digest(&t.hashes) => {
+                    found = Some(problem(
+                        ProblemKind::Tile,
+                        at(t.level, t.index),
+                        "hashes differ from those the events derive",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        match found {
+            Some(_) => Err(StoreError::Callback(Box::new(Stop(String::new())))),
+            None => Ok(()),
+        }
+    });
+    match r {
+        Ok(()) => {}
+        Err(StoreError::Callback(_)) => {}
+        Err(StoreError::Corrupt { what }) => {
+            found.get_or_insert(problem(
+                ProblemKind::Tile,
+                "row",
+                format!("stored row is damaged: {what}"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if found.is_none()
+        && let Some(((l, i), (w, _))) = want.next()
+    {
+        found = Some(problem(
+            ProblemKind::Tile,
+            at(*l, *i),
+            format!("is missing from the store (the events derive {w} hashes there)"),
+        ));
+    }
+    Ok((compared, found))
 }
 
 impl Node {
@@ -245,7 +343,8 @@ fn verify_snapshot(
         };
         let mut root_at_since = None;
         let mut commitments: Vec<(u64, u64, u64, String)> = Vec::new();
-        let mut frontier = Frontier::new();
+        let mut frontier = TiledFrontier::new();
+        let mut derived_tiles: BTreeMap<(u8, u64), (usize, [u8; 32])> = BTreeMap::new();
         if since.as_ref().is_some_and(|c| c.size == 0) {
             root_at_since = Some(frontier.root());
         }
@@ -253,42 +352,43 @@ fn verify_snapshot(
         state.begin_replay();
         let mut heads_checked = 0u64;
         let mut first: Option<VerifyProblem> = None;
-        let mut check_head = |size: u64, frontier: &Frontier, first: &mut Option<VerifyProblem>| {
-            if let Some(note) = heads_by_size.get(&size) {
-                heads_checked += 1;
-                match rollcall_ledger::open_checkpoint(note, &verifier) {
-                    Err(e) => {
-                        first.get_or_insert(problem(
-                            ProblemKind::Head,
-                            size,
-                            format!("signature or format does not verify: {e}"),
-                        ));
+        let mut check_head =
+            |size: u64, frontier: &TiledFrontier, first: &mut Option<VerifyProblem>| {
+                if let Some(note) = heads_by_size.get(&size) {
+                    heads_checked += 1;
+                    match rollcall_ledger::open_checkpoint(note, &verifier) {
+                        Err(e) => {
+                            first.get_or_insert(problem(
+                                ProblemKind::Head,
+                                size,
+                                format!("signature or format does not verify: {e}"),
+                            ));
+                        }
+                        Ok(cp) if cp.size != size => {
+                            first.get_or_insert(problem(
+                                ProblemKind::Head,
+                                size,
+                                format!("is stored at size {size} but signs size {}", cp.size),
+                            ));
+                        }
+                        Ok(cp) if cp.origin != origin => {
+                            first.get_or_insert(problem(
+                                ProblemKind::Head,
+                                size,
+                                format!("origin {:?} is not this ledger's {:?}", cp.origin, origin),
+                            ));
+                        }
+                        Ok(cp) if cp.root != frontier.root() => {
+                            first.get_or_insert(problem(
+                                ProblemKind::Head,
+                                size,
+                                "signed root does not match the root recomputed from the events",
+                            ));
+                        }
+                        Ok(_) => {}
                     }
-                    Ok(cp) if cp.size != size => {
-                        first.get_or_insert(problem(
-                            ProblemKind::Head,
-                            size,
-                            format!("is stored at size {size} but signs size {}", cp.size),
-                        ));
-                    }
-                    Ok(cp) if cp.origin != origin => {
-                        first.get_or_insert(problem(
-                            ProblemKind::Head,
-                            size,
-                            format!("origin {:?} is not this ledger's {:?}", cp.origin, origin),
-                        ));
-                    }
-                    Ok(cp) if cp.root != frontier.root() => {
-                        first.get_or_insert(problem(
-                            ProblemKind::Head,
-                            size,
-                            "signed root does not match the root recomputed from the events",
-                        ));
-                    }
-                    Ok(_) => {}
                 }
-            }
-        };
+            };
         check_head(0, &frontier, &mut first);
         let result = store.for_each_event(&mut |e| {
             let seq = e.seq;
@@ -329,6 +429,9 @@ fn verify_snapshot(
                 commitments.push((seq, *a, *count, head.clone()));
             }
             frontier.push(leaf);
+            for t in frontier.take_full() {
+                derived_tiles.insert((t.level, t.index), (t.hashes.len(), tile_digest(&t.hashes)));
+            }
             if since.as_ref().is_some_and(|c| c.size == frontier.size()) {
                 root_at_since = Some(frontier.root());
             }
@@ -386,6 +489,15 @@ fn verify_snapshot(
                     "no signed head covers the ledger",
                 ));
             }
+        }
+        let mut tiles = 0u64;
+        if problems.is_empty() {
+            for t in frontier.edge() {
+                derived_tiles.insert((t.level, t.index), (t.hashes.len(), tile_digest(&t.hashes)));
+            }
+            let (compared, found) = check_tiles(store, &derived_tiles)?;
+            tiles = compared;
+            problems.extend(found);
         }
         let mut projection_rows = 0u64;
         if problems.is_empty() {
@@ -491,6 +603,7 @@ fn verify_snapshot(
             ok: problems.is_empty(),
             events,
             heads: heads_checked,
+            tiles,
             projection_rows,
             root: rollcall_ledger::hash_to_hex(&frontier.root()),
             verifier: verifier.to_string(),

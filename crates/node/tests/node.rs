@@ -79,7 +79,10 @@ fn operator() -> rollcall_node::Principal {
 
 /// The node's store, opened beside it (the node does not hand its own out).
 fn store(node: &Node) -> rollcall_store::SqliteStore {
-    rollcall_store::SqliteStore::open_existing(&node.location().dir().unwrap().join(rollcall_node::DB_FILE)).unwrap()
+    rollcall_store::SqliteStore::open_existing(
+        &node.location().dir().unwrap().join(rollcall_node::DB_FILE),
+    )
+    .unwrap()
 }
 
 fn snapshot(node: &Node) -> (u64, Option<String>, Vec<rollcall_store::ProjectionRow>) {

@@ -78,10 +78,12 @@ fn as_role(role: Role) -> Principal {
 }
 
 fn access_log(node: &Node) -> Vec<rollcall_store::AccessRecord> {
-    rollcall_store::SqliteStore::open_existing(&node.location().dir().unwrap().join(rollcall_node::DB_FILE))
-        .unwrap()
-        .access_log()
-        .unwrap()
+    rollcall_store::SqliteStore::open_existing(
+        &node.location().dir().unwrap().join(rollcall_node::DB_FILE),
+    )
+    .unwrap()
+    .access_log()
+    .unwrap()
 }
 
 fn listed(node: &mut Node, role: Role) -> Vec<String> {

@@ -42,7 +42,7 @@ use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls, Row};
 use rollcall_store::{
     AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
-    StoreError, StoredCheckpoint, StoredEvent,
+    StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
 };
 
 /// The name this backend gives itself in errors.
@@ -197,6 +197,50 @@ fn check_seq(expected: u64, got: u64) -> Result<()> {
     }
 }
 
+/// Refuses a tile no store may hold, before anything is written.
+fn check_tile(t: &StoredTile) -> Result<()> {
+    if t.hashes.is_empty() || t.hashes.len() > TILE_WIDTH || t.level > 63 {
+        return Err(StoreError::BadTile {
+            level: t.level,
+            index: t.index,
+            width: t.hashes.len(),
+        });
+    }
+    to_i64("tile index", t.index)?;
+    Ok(())
+}
+
+fn tile_from_row(row: &Row) -> Result<StoredTile> {
+    let level: i16 = row.get(0);
+    let index = to_u64("tiles.idx", row.get(1))?;
+    let width: i16 = row.get(2);
+    let bytes: &[u8] = row.get(3);
+    let at = || format!("tile {level}/{index}");
+    let level = u8::try_from(level)
+        .ok()
+        .filter(|l| *l <= 63)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("{}: level out of range", at()),
+        })?;
+    if width < 1 || width as usize > TILE_WIDTH || bytes.len() != 32 * width as usize {
+        return Err(StoreError::Corrupt {
+            what: format!(
+                "{}: width {width} with {} bytes of hashes",
+                at(),
+                bytes.len()
+            ),
+        });
+    }
+    Ok(StoredTile {
+        level,
+        index,
+        hashes: bytes
+            .chunks_exact(32)
+            .map(|c| Hash::try_from(c).expect("chunks of 32 bytes"))
+            .collect(),
+    })
+}
+
 /// Anything that runs queries: a client or a transaction.
 fn size_of(c: &mut impl postgres::GenericClient) -> Result<u64> {
     let row = c
@@ -331,6 +375,38 @@ impl PgStore {
         )
     }
 
+    /// Stores `tiles` one statement each (a commit changes about one per
+    /// level), so a refusal names its tile: new ones are inserted, a wider
+    /// version of a partial tile replaces it, the `tiles_only_grow` trigger
+    /// refuses anything else.
+    fn put_tiles(&self, tiles: &[StoredTile]) -> Result<()> {
+        let mut c = self.c();
+        for t in tiles {
+            let hashes = t.hashes.concat();
+            c.execute(
+                "INSERT INTO tiles (level, idx, width, hashes) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
+                &[
+                    &i16::from(t.level),
+                    &to_i64("tile index", t.index)?,
+                    &(t.hashes.len() as i16),
+                    &hashes,
+                ],
+            )
+            .map_err(|e| {
+                if e.code() == Some(&SqlState::RAISE_EXCEPTION) {
+                    StoreError::TileRewritten {
+                        level: t.level,
+                        index: t.index,
+                    }
+                } else {
+                    pg(e)
+                }
+            })?;
+        }
+        Ok(())
+    }
+
     fn set_meta(&self, pairs: &mut dyn Iterator<Item = (&str, &str)>) -> Result<()> {
         let mut c = self.c();
         for (k, v) in pairs {
@@ -383,6 +459,7 @@ impl PgStore {
                 )
                 .map_err(pg)?;
         }
+        self.put_tiles(commit.tiles)?;
         if !commit.projection.is_empty() {
             // Changes apply in order: the last change to a row is its fate.
             let mut last: BTreeMap<(&str, &str), Option<&str>> = BTreeMap::new();
@@ -491,6 +568,9 @@ impl PgStore {
 
 impl Store for PgStore {
     fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
+        for t in commit.tiles {
+            check_tile(t)?;
+        }
         if let Some(first) = commit.events.first() {
             for (i, e) in commit.events.iter().enumerate().skip(1) {
                 let expected = first.seq.saturating_add(i as u64);
@@ -582,18 +662,36 @@ impl Store for PgStore {
         .transpose()
     }
 
-    fn leaf_hashes(&self) -> Result<Vec<Hash>> {
-        let rows = self.query("SELECT seq, leaf_hash FROM events ORDER BY seq", &[])?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let seq = to_u64("events.seq", row.get(0))?;
-            check_seq(out.len() as u64, seq)?;
-            out.push(to_hash(
-                &|| format!("events seq {seq}: leaf_hash"),
-                row.get(1),
-            )?);
+    fn tile(&self, level: u8, index: u64) -> Result<Option<StoredTile>> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        self.query(
+            "SELECT level, idx, width, hashes FROM tiles WHERE level = $1 AND idx = $2",
+            &[&i16::from(level), &index],
+        )?
+        .first()
+        .map(tile_from_row)
+        .transpose()
+    }
+
+    fn for_each_tile(&self, f: &mut dyn FnMut(StoredTile) -> Result<()>) -> Result<()> {
+        // In pages by (level, index), so the connection is free while `f` runs.
+        let mut after: (i16, i64) = (-1, -1);
+        loop {
+            let rows = self.query(
+                "SELECT level, idx, width, hashes FROM tiles WHERE (level, idx) > ($1, $2) \
+                 ORDER BY level, idx LIMIT $3",
+                &[&after.0, &after.1, &(CHUNK as i64)],
+            )?;
+            for row in &rows {
+                after = (row.get(0), row.get(1));
+                f(tile_from_row(row)?)?;
+            }
+            if (rows.len() as u64) < CHUNK {
+                return Ok(());
+            }
         }
-        Ok(out)
     }
 
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
@@ -676,6 +774,10 @@ impl Store for PgStore {
         // can append between reading the events and replacing the rows.
         self.within("BEGIN; LOCK TABLE events IN EXCLUSIVE MODE;", || {
             let built = derive(self)?;
+            for t in &built.tiles {
+                check_tile(t)?;
+            }
+            self.put_tiles(&built.tiles)?;
             self.replace_rows(&built.rows)?;
             self.set_meta(&mut built.meta.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
             Ok(built.rows.len())

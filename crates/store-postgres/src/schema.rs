@@ -16,6 +16,11 @@ pub(crate) const REFUSE_BODY: &str = "\nBEGIN\n    RAISE EXCEPTION 'rollcall: %'
 /// contiguous (`{table}` and `{col}` are filled in).
 const CONTIGUOUS_BODY: &str = "\nBEGIN\n    IF NEW.{col} IS DISTINCT FROM (SELECT coalesce(max({col}) + 1, 0) FROM {table}) THEN\n        RAISE EXCEPTION 'rollcall: {table} must be appended in order (got %)', NEW.{col} USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
 
+/// The body of the function that lets a tile only grow: a full tile never
+/// changes, a partial one is replaced only by a wider one starting with its
+/// hashes.
+pub(crate) const TILES_GROW_BODY: &str = "\nBEGIN\n    IF OLD.width >= 256 OR NEW.width <= OLD.width\n       OR NEW.level IS DISTINCT FROM OLD.level OR NEW.idx IS DISTINCT FROM OLD.idx\n       OR substring(NEW.hashes FROM 1 FOR octet_length(OLD.hashes)) IS DISTINCT FROM OLD.hashes THEN\n        RAISE EXCEPTION 'rollcall: a full tile is never rewritten, a partial tile only grows' USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
+
 pub(crate) fn contiguous_body(table: &str, col: &str) -> String {
     CONTIGUOUS_BODY
         .replace("{table}", table)
@@ -34,6 +39,7 @@ pub(crate) fn guard_functions() -> Vec<(&'static str, String)> {
             "rollcall_access_contiguous",
             contiguous_body("access_log", "id"),
         ),
+        ("rollcall_tiles_only_grow", TILES_GROW_BODY.to_string()),
     ]
 }
 
@@ -51,6 +57,9 @@ pub(crate) const GUARDS: &[&str] = &[
     "access_log_no_delete",
     "access_log_no_truncate",
     "access_log_contiguous",
+    "tiles_no_delete",
+    "tiles_no_truncate",
+    "tiles_only_grow",
 ];
 
 fn migration_1() -> String {
@@ -94,7 +103,7 @@ CREATE TABLE meta (
 );
 "#,
     );
-    for (name, body) in guard_functions() {
+    for (name, body) in guard_functions().into_iter().take(3) {
         sql.push_str(&format!(
             "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql \
              SET search_path FROM CURRENT AS $body${body}$body$;\n"
@@ -142,9 +151,32 @@ CREATE TABLE meta (
     sql
 }
 
+/// 2: the Merkle tree as C2SP tlog-tiles hash tiles, written with the events.
+fn migration_2() -> String {
+    format!(
+        r#"
+CREATE TABLE tiles (
+    level  smallint NOT NULL CHECK (level BETWEEN 0 AND 63),
+    idx    bigint   NOT NULL CHECK (idx >= 0),
+    width  smallint NOT NULL CHECK (width BETWEEN 1 AND 256),
+    hashes bytea    NOT NULL CHECK (octet_length(hashes) = 32 * width),
+    PRIMARY KEY (level, idx)
+);
+CREATE FUNCTION rollcall_tiles_only_grow() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $body${TILES_GROW_BODY}$body$;
+CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles FOR EACH ROW
+    EXECUTE FUNCTION rollcall_refuse('tiles are append-only');
+CREATE TRIGGER tiles_no_truncate BEFORE TRUNCATE ON tiles FOR EACH STATEMENT
+    EXECUTE FUNCTION rollcall_refuse('tiles are append-only');
+CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles FOR EACH ROW
+    EXECUTE FUNCTION rollcall_tiles_only_grow();
+"#
+    )
+}
+
 /// Every migration, oldest first.
 fn migrations() -> Vec<String> {
-    vec![migration_1()]
+    vec![migration_1(), migration_2()]
 }
 
 /// Whether `schema` holds a Rollcall store (any version).

@@ -56,14 +56,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let start = Instant::now();
-    let leaves = store.leaf_hashes()?;
-    println!(
-        "leaf_hashes: {} in {:.3} s",
-        leaves.len(),
-        start.elapsed().as_secs_f64()
-    );
-
-    let start = Instant::now();
     let mut count = 0u64;
     store.for_each_event(&mut |_| {
         count += 1;

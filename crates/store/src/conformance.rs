@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::{
     AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
-    StoredCheckpoint, StoredEvent,
+    StoredCheckpoint, StoredEvent, StoredTile,
 };
 
 /// Creates and reopens databases of one backend for the suite.
@@ -70,6 +70,10 @@ macro_rules! conformance_tests {
             second_handle_sees_writes_and_cannot_fork,
             backup_while_appending_is_consistent_snapshot,
             backup_refuses_existing_path,
+            tiles_round_trip_and_grow,
+            tiles_never_rewritten_and_refusal_writes_nothing,
+            malformed_tiles_are_refused,
+            rebuild_adds_tiles,
         );
     };
     (@each $harness:expr; $($name:ident),+ $(,)?) => {
@@ -180,7 +184,7 @@ fn append_events<S: Store>(s: &mut S, evs: &[StoredEvent], checkpoint: Option<&S
 struct State {
     size: u64,
     events: Vec<StoredEvent>,
-    leaves: Vec<Hash>,
+    tiles: Vec<StoredTile>,
     checkpoints: Vec<StoredCheckpoint>,
     latest: Option<StoredCheckpoint>,
     projection: Vec<ProjectionRow>,
@@ -193,12 +197,38 @@ fn state<S: Store>(s: &S) -> State {
     State {
         size,
         events: s.events(0, size).expect("events"),
-        leaves: s.leaf_hashes().expect("leaf_hashes"),
+        tiles: all_tiles(s),
         checkpoints: s.checkpoints().expect("checkpoints"),
         latest: s.latest_checkpoint().expect("latest_checkpoint"),
         projection: s.projection_all().expect("projection_all"),
         access: s.access_log().expect("access_log"),
         meta: s.meta_all().expect("meta_all"),
+    }
+}
+
+/// Every stored tile, in (level, index) order.
+fn all_tiles<S: Store>(s: &S) -> Vec<StoredTile> {
+    let mut out = Vec::new();
+    s.for_each_tile(&mut |t| {
+        out.push(t);
+        Ok(())
+    })
+    .expect("for_each_tile");
+    out
+}
+
+/// A tile of `width` deterministic hashes; `salt` varies their contents.
+fn tile(level: u8, index: u64, width: usize, salt: u8) -> StoredTile {
+    StoredTile {
+        level,
+        index,
+        hashes: (0..width)
+            .map(|i| {
+                let mut h = leaf(i as u64 + u64::from(level) * 1000 + index * 7);
+                h[0] ^= salt;
+                h
+            })
+            .collect(),
     }
 }
 
@@ -242,7 +272,8 @@ pub fn empty_store_reads_empty<H: Harness>(h: &H) {
     assert_eq!(s.size().unwrap(), 0);
     assert_eq!(s.events(0, 0).unwrap(), vec![]);
     assert_eq!(s.event(0).unwrap(), None);
-    assert!(s.leaf_hashes().unwrap().is_empty());
+    assert!(all_tiles(&s).is_empty());
+    assert_eq!(s.tile(0, 0).unwrap(), None);
     assert!(s.checkpoints().unwrap().is_empty());
     assert_eq!(s.latest_checkpoint().unwrap(), None);
     assert_eq!(s.checkpoint_at(0).unwrap(), None);
@@ -278,8 +309,6 @@ pub fn append_and_read_round_trip<H: Harness>(h: &H) {
     }
     assert_eq!(s.event(40).unwrap(), None);
     assert_eq!(s.event(u64::MAX).unwrap(), None);
-    let leaves: Vec<Hash> = all.iter().map(|e| e.leaf_hash).collect();
-    assert_eq!(s.leaf_hashes().unwrap(), leaves);
     let mut streamed = Vec::new();
     s.for_each_event(&mut |e| {
         streamed.push(e);
@@ -579,14 +608,14 @@ pub fn replace_projection_replaces_all_rows_only<H: Harness>(h: &H) {
         (
             after.size,
             &after.events,
-            &after.leaves,
+            &after.tiles,
             &after.checkpoints,
             &after.access
         ),
         (
             before.size,
             &before.events,
-            &before.leaves,
+            &before.tiles,
             &before.checkpoints,
             &before.access
         ),
@@ -704,6 +733,7 @@ pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
                     value: size.to_string(),
                 }],
                 meta: vec![("seal".into(), "y".into())],
+                tiles: Vec::new(),
             })
         })
         .expect("rebuild");
@@ -727,7 +757,10 @@ pub fn read_consistent_sees_one_state<H: Harness>(h: &H) {
         first = s.size()?;
         append_events(&mut writer, &[event(2)], Some(&cp(3)));
         second = s.size()?;
-        leaves = s.leaf_hashes()?.len();
+        s.for_each_event(&mut |_| {
+            leaves += 1;
+            Ok(())
+        })?;
         Ok(())
     })
     .expect("read_consistent");
@@ -878,11 +911,6 @@ pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
             original.events[..n],
             "{path:?}: events not a prefix"
         );
-        assert_eq!(
-            got.leaves[..],
-            original.leaves[..n],
-            "{path:?}: leaves not a prefix"
-        );
         let k = got.checkpoints.len();
         assert_eq!(
             got.checkpoints[..],
@@ -914,4 +942,140 @@ pub fn backup_refuses_existing_path<H: Harness>(h: &H) {
         5,
         "existing backup was damaged"
     );
+}
+
+/// Tiles read back as written; a partial tile is replaced by a wider one
+/// that starts with its hashes, in the same commit as the events.
+pub fn tiles_round_trip_and_grow<H: Harness>(h: &H) {
+    let (mut s, at) = h.create();
+    s.append(&Commit {
+        events: &events(0, 3),
+        tiles: &[tile(0, 0, 3, 0)],
+        ..Commit::default()
+    })
+    .expect("append with a tile");
+    assert_eq!(s.tile(0, 0).unwrap(), Some(tile(0, 0, 3, 0)));
+    assert_eq!(s.tile(0, 1).unwrap(), None);
+    assert_eq!(s.tile(1, 0).unwrap(), None);
+    assert_eq!(s.tile(0, u64::MAX).unwrap(), None);
+    // Widened to full, a new partial after it, a level-1 tile: one commit.
+    let grown = [tile(0, 0, 256, 0), tile(0, 1, 1, 0), tile(1, 0, 1, 0)];
+    s.append(&Commit {
+        events: &events(3, 257),
+        tiles: &grown,
+        checkpoint: Some(&cp(257)),
+        ..Commit::default()
+    })
+    .expect("widen");
+    assert_eq!(all_tiles(&s), grown);
+    assert_eq!(s.tile(0, 0).unwrap().unwrap().width(), 256);
+    // Tiles alone (no events) are a commit too; ordered by level, then index.
+    s.append(&Commit {
+        tiles: &[tile(2, 0, 1, 0), tile(0, 1, 2, 0)],
+        ..Commit::default()
+    })
+    .expect("tiles only");
+    let order: Vec<(u8, u64, usize)> = all_tiles(&s)
+        .iter()
+        .map(|t| (t.level, t.index, t.width()))
+        .collect();
+    assert_eq!(order, [(0, 0, 256), (0, 1, 2), (1, 0, 1), (2, 0, 1)]);
+    drop(s);
+    assert_eq!(h.open(&at).tile(0, 1).unwrap(), Some(tile(0, 1, 2, 0)));
+}
+
+fn assert_tile_rewritten(r: Result<(), StoreError>, want: (u8, u64)) {
+    match r {
+        Err(StoreError::TileRewritten { level, index }) => assert_eq!((level, index), want),
+        other => panic!("expected TileRewritten {want:?}, got {other:?}"),
+    }
+}
+
+/// A full tile never changes; a partial one is never narrowed, kept at its
+/// width, or changed in the hashes it holds. Each refusal refuses the whole
+/// commit, events included.
+pub fn tiles_never_rewritten_and_refusal_writes_nothing<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    s.append(&Commit {
+        tiles: &[tile(0, 0, 256, 0), tile(0, 1, 10, 0)],
+        ..Commit::default()
+    })
+    .expect("tiles");
+    let before = state(&s);
+    let cases = [
+        ((0, 0), tile(0, 0, 256, 1)), // a full tile with other hashes
+        ((0, 0), tile(0, 0, 256, 0)), // a full tile given again, unchanged
+        ((0, 1), tile(0, 1, 9, 0)),   // narrower
+        ((0, 1), tile(0, 1, 10, 0)),  // the same width
+        ((0, 1), tile(0, 1, 11, 1)),  // wider, but its first hashes differ
+    ];
+    for (want, bad) in cases {
+        let r = s.append(&Commit {
+            events: &events(5, 6),
+            tiles: &[tile(3, 0, 1, 0), bad],
+            checkpoint: Some(&cp(6)),
+            ..Commit::default()
+        });
+        assert_tile_rewritten(r, want);
+        assert_eq!(state(&s), before, "a refused commit wrote something");
+    }
+    // Widening that keeps the hashes is accepted.
+    s.append(&Commit {
+        events: &events(5, 6),
+        tiles: &[tile(0, 1, 11, 0)],
+        ..Commit::default()
+    })
+    .expect("widen");
+    assert_eq!(s.tile(0, 1).unwrap(), Some(tile(0, 1, 11, 0)));
+}
+
+/// A tile of no hashes, more than 256, or at a level beyond 63 is refused
+/// before anything is written.
+pub fn malformed_tiles_are_refused<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let before = state(&s);
+    for (bad, width) in [
+        (tile(0, 0, 0, 0), 0),
+        (tile(0, 0, 257, 0), 257),
+        (tile(64, 0, 1, 0), 1),
+    ] {
+        let r = s.append(&Commit {
+            events: &events(5, 6),
+            tiles: &[bad],
+            ..Commit::default()
+        });
+        match r {
+            Err(StoreError::BadTile { width: w, .. }) => assert_eq!(w, width),
+            other => panic!("expected BadTile, got {other:?}"),
+        }
+        assert_eq!(state(&s), before);
+    }
+}
+
+/// `rebuild_projection` stores the tiles `derive` returns in its
+/// transaction (a store from before tiles were kept gets them), under the
+/// same rules: a failing rebuild stores none.
+pub fn rebuild_adds_tiles<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    s.rebuild_projection(&mut |_| {
+        Ok(Rebuilt {
+            tiles: vec![tile(0, 0, 5, 0)],
+            ..Rebuilt::default()
+        })
+    })
+    .expect("rebuild with tiles");
+    assert_eq!(all_tiles(&s), [tile(0, 0, 5, 0)]);
+    let before = state(&s);
+    let r = s.rebuild_projection(&mut |_| {
+        Ok(Rebuilt {
+            rows: vec![row("t", "k", "v")],
+            tiles: vec![tile(0, 0, 4, 0)],
+            ..Rebuilt::default()
+        })
+    });
+    assert!(matches!(
+        r,
+        Err(StoreError::TileRewritten { level: 0, index: 0 })
+    ));
+    assert_eq!(state(&s), before);
 }

@@ -32,6 +32,30 @@ pub enum StoreError {
         size: u64,
     },
 
+    /// A commit would change a full tile, or replace a partial one with one
+    /// that is not wider or does not start with its hashes; nothing was written.
+    #[error(
+        "tile {level}/{index} is stored already and would not only grow: a full tile is never rewritten, a partial one only extended"
+    )]
+    TileRewritten {
+        /// The tile's level.
+        level: u8,
+        /// The tile's index.
+        index: u64,
+    },
+
+    /// A tile given to store holds no hashes, more than a full tile, or has a
+    /// level beyond 63; nothing was written.
+    #[error("tile {level}/{index} holds {width} hashes (1 to 256 allowed, at levels 0 to 63)")]
+    BadTile {
+        /// The tile's level.
+        level: u8,
+        /// The tile's index.
+        index: u64,
+        /// Hashes given.
+        width: usize,
+    },
+
     /// `replace_projection` was given the same `(table, key)` twice.
     #[error("projection row ({table}, {key}) given twice")]
     DuplicateProjectionRow {

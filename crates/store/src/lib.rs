@@ -6,6 +6,10 @@
 //!   (`seq`, starting at 0, contiguous) and the Merkle leaf hash the caller
 //!   computed for it;
 //! * **checkpoints**: the signed note text of a tree head, keyed by tree size;
+//! * **tiles**: the Merkle tree's hash tiles (C2SP `tlog-tiles`), keyed by
+//!   level and index, written with the events they cover: a tile of 256
+//!   hashes is never rewritten, a partial one is only replaced by a wider one
+//!   that extends it;
 //! * **projection rows**: `(table, key) -> value` strings derived from the
 //!   events, which may be rebuilt from them at any time;
 //! * an **access log** of who looked at what, and a few **meta** settings.
@@ -13,8 +17,9 @@
 //! # The trait
 //!
 //! [`Store`] is the whole contract. Every write that belongs together goes
-//! through [`Store::append`] as one [`Commit`]: its events, projection changes
-//! and optional checkpoint are written in a single transaction, or not at all.
+//! through [`Store::append`] as one [`Commit`]: its events, tiles, projection
+//! changes and optional checkpoint are written in a single transaction, or not
+//! at all.
 //! [`SqliteStore`] is the embedded default; other backends (PostgreSQL) must
 //! pass the same behavioural suite in [`conformance`].
 //!
@@ -28,8 +33,8 @@
 //!
 //! # Nothing edits the ledger
 //!
-//! There is no method that changes or removes an event, a checkpoint or an
-//! access record: the ledger only grows. Only projection rows (derived data)
+//! There is no method that changes or removes an event, a checkpoint, a full
+//! tile or an access record: the ledger only grows. Only projection rows (derived data)
 //! and meta settings can be overwritten. The SQLite schema backs this with
 //! triggers that abort any `UPDATE` or `DELETE` on those tables. Someone with
 //! write access to the file can still drop the triggers or edit bytes; catching
@@ -84,6 +89,29 @@ pub enum ProjectionChange {
     },
 }
 
+/// One hash tile of the Merkle tree (C2SP `tlog-tiles`): the hashes at
+/// `level` (subtrees of `256^level` leaves) from `index · 256` on. Opaque to
+/// the store beyond its shape: 1 to 256 hashes, 256 being a full tile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoredTile {
+    /// Its level, 0 to 63 (0 holds leaf hashes).
+    pub level: u8,
+    /// Its index within the level.
+    pub index: u64,
+    /// Its hashes, leftmost first: 1 to [`TILE_WIDTH`].
+    pub hashes: Vec<Hash>,
+}
+
+/// Hashes in a full tile.
+pub const TILE_WIDTH: usize = 256;
+
+impl StoredTile {
+    /// Number of hashes in it.
+    pub fn width(&self) -> usize {
+        self.hashes.len()
+    }
+}
+
 /// A checkpoint: the signed note text of the tree head at `size` events.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StoredCheckpoint {
@@ -129,6 +157,10 @@ pub struct Commit<'a> {
     /// Events to append; `events[0].seq` must equal the current size and the
     /// seqs must be contiguous.
     pub events: &'a [StoredEvent],
+    /// Tiles to store: each is new, or a wider version of a stored partial
+    /// tile that starts with its hashes; anything else is
+    /// [`StoreError::TileRewritten`] and the whole commit is refused.
+    pub tiles: &'a [StoredTile],
     /// Projection changes, applied in order after the events.
     pub projection: &'a [ProjectionChange],
     /// A checkpoint to record alongside.
@@ -146,6 +178,9 @@ pub struct Commit<'a> {
 pub struct Rebuilt {
     /// Every projection row.
     pub rows: Vec<ProjectionRow>,
+    /// Tiles to store, with the rules of [`Commit::tiles`] (tiles missing
+    /// from a store written before tiles were kept, say).
+    pub tiles: Vec<StoredTile>,
     /// Settings to set in the same transaction.
     pub meta: Vec<(String, String)>,
 }
@@ -180,8 +215,15 @@ pub trait Store {
     /// The event at `seq`, if the ledger is that long.
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
 
-    /// All leaf hashes in seq order (reads only the hash column).
-    fn leaf_hashes(&self) -> Result<Vec<Hash>, StoreError>;
+    /// The tile at `level`, `index` as stored (its widest version so far).
+    fn tile(&self, level: u8, index: u64) -> Result<Option<StoredTile>, StoreError>;
+
+    /// Calls `f` with every stored tile, ordered by level then index. Stops
+    /// at and returns the first error, including one from `f`.
+    fn for_each_tile(
+        &self,
+        f: &mut dyn FnMut(StoredTile) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
 
     /// All checkpoints, in increasing size.
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
@@ -206,7 +248,7 @@ pub trait Store {
     /// [`StoreError::DuplicateProjectionRow`] and changes nothing.
     fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<(), StoreError>;
 
-    /// Replaces ALL projection rows and sets `meta` under the write lock,
+    /// Replaces ALL projection rows, stores `tiles` and sets `meta` under the write lock,
     /// in one transaction: `derive` reads the store (its events) inside that
     /// transaction, so no other writer can append between the read and the
     /// replacement. Nothing changes if `derive` fails.

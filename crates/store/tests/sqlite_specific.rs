@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use rollcall_store::conformance::events;
-use rollcall_store::{Commit, SqliteStore, Store, StoreError, StoredCheckpoint};
+use rollcall_store::{Commit, SqliteStore, Store, StoreError, StoredCheckpoint, StoredTile};
 use rusqlite::Connection;
 
 fn store_with_events(path: &Path, n: u64) -> SqliteStore {
@@ -66,7 +66,7 @@ fn open_creates_and_open_existing_requires_a_store() {
     let user_version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(user_version, 3, "every migration applied");
+    assert_eq!(user_version, 4, "every migration applied");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -161,6 +161,69 @@ fn triggers_refuse_update_delete_and_replace_of_the_ledger() {
 }
 
 #[test]
+fn tile_triggers_refuse_rewrites_through_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let full = StoredTile {
+        level: 0,
+        index: 0,
+        hashes: vec![[1; 32]; 256],
+    };
+    let partial = StoredTile {
+        level: 0,
+        index: 1,
+        hashes: vec![[2; 32]; 3],
+    };
+    s.append(&Commit {
+        tiles: &[full.clone(), partial.clone()],
+        ..Commit::default()
+    })
+    .unwrap();
+    let raw = Connection::open(&path).unwrap();
+    raw.pragma_update(None, "recursive_triggers", "ON").unwrap();
+    for sql in [
+        "UPDATE tiles SET hashes = zeroblob(8192) WHERE idx = 0",
+        "UPDATE tiles SET width = 4, hashes = zeroblob(128) WHERE idx = 1",
+        "UPDATE tiles SET width = 2, hashes = substr(hashes, 1, 64) WHERE idx = 1",
+        "UPDATE tiles SET idx = 5 WHERE idx = 1",
+        "DELETE FROM tiles WHERE idx = 1",
+        "INSERT OR REPLACE INTO tiles (level, idx, width, hashes) VALUES (0, 0, 1, zeroblob(32))",
+    ] {
+        let err = raw.execute(sql, []).expect_err(sql);
+        assert!(
+            err.to_string().contains("rollcall:"),
+            "{sql}: refused for the wrong reason: {err}"
+        );
+    }
+    assert_eq!(s.tile(0, 0).unwrap(), Some(full));
+    assert_eq!(s.tile(0, 1).unwrap(), Some(partial));
+    // Widening with the same first hashes is what the trigger allows.
+    raw.execute(
+        "UPDATE tiles SET width = 4, hashes = unhex(hex(hashes) || hex(zeroblob(32))) WHERE idx = 1",
+        [],
+    )
+    .unwrap();
+    assert_eq!(s.tile(0, 1).unwrap().unwrap().width(), 4);
+    // Dropped guards are reported.
+    raw.execute_batch("DROP TRIGGER tiles_no_delete; DROP TRIGGER tiles_only_grow;")
+        .unwrap();
+    assert_eq!(
+        s.missing_guards().unwrap(),
+        ["tiles_no_delete", "tiles_only_grow"]
+    );
+    // A damaged row is corrupt, naming the tile.
+    raw.execute("UPDATE tiles SET width = 5 WHERE idx = 1", [])
+        .expect_err("the CHECK on the width still holds");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON; UPDATE tiles SET width = 5 WHERE idx = 1;",
+    )
+    .unwrap();
+    let what = s.tile(0, 1).unwrap_err().to_string();
+    assert!(what.contains("tile 0/1"), "{what}");
+}
+
+#[test]
 fn tampered_rows_are_reported_as_corrupt_naming_the_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
@@ -183,7 +246,7 @@ fn tampered_rows_are_reported_as_corrupt_naming_the_row() {
         what.contains("seq 2") && what.contains("31 bytes"),
         "{what}"
     );
-    assert!(corrupt_message(s.leaf_hashes()).contains("seq 2"));
+    assert!(corrupt_message(s.for_each_event(&mut |_| Ok(()))).contains("seq 2"));
     assert!(corrupt_message(s.event(2)).contains("seq 2"));
     raw.execute(
         "UPDATE events SET leaf_hash = zeroblob(32) WHERE seq = 2",
@@ -204,7 +267,6 @@ fn tampered_rows_are_reported_as_corrupt_naming_the_row() {
     raw.execute("DELETE FROM events WHERE seq = 3", []).unwrap();
     for what in [
         corrupt_message(s.events(0, 6)),
-        corrupt_message(s.leaf_hashes()),
         corrupt_message(s.for_each_event(&mut |_| Ok(()))),
     ] {
         assert!(what.contains("seq 3 is missing"), "{what}");
@@ -218,7 +280,7 @@ fn tampered_rows_are_reported_as_corrupt_naming_the_row() {
         [],
     )
     .unwrap();
-    assert!(corrupt_message(s.leaf_hashes()).contains("-1 is negative"));
+    assert!(corrupt_message(s.for_each_event(&mut |_| Ok(()))).contains("-1 is negative"));
 
     raw.execute("UPDATE checkpoints SET size = -5", []).unwrap();
     assert!(corrupt_message(s.checkpoints()).contains("-5 is negative"));

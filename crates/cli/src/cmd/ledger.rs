@@ -271,9 +271,10 @@ pub fn verify(
     }
     if report.ok {
         line(&format!(
-            "verified: {} events, {} signed heads, {} projection rows, {} access records; root {} ({:.2} s)",
+            "verified: {} events, {} signed heads, {} tree tiles, {} projection rows, {} access records; root {} ({:.2} s)",
             n(report.events),
             n(report.heads),
+            n(report.tiles),
             n(report.projection_rows),
             n(report.access_records),
             report.root,
@@ -343,6 +344,19 @@ pub fn rebuild(ctx: &Ctx) -> anyhow::Result<i32> {
         "rebuilt {} projection rows from {} events (under the write lock: no append was lost)",
         n(rows as u64),
         n(events)
+    ))?;
+    Ok(0)
+}
+
+pub fn tiles_export(ctx: &Ctx, out: &Path) -> anyhow::Result<i32> {
+    let done = rollcall_node::export_tiles(&ctx.data, out)?;
+    line(&format!(
+        "exported the signed head of size {} and its {} hash tiles ({} partial) to {} \
+         in the C2SP tlog-tiles layout (no entry bundles: they hold personal data)",
+        n(done.size),
+        n(done.tiles),
+        n(done.partial),
+        out.display()
     ))?;
     Ok(0)
 }

@@ -167,6 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => ledger::audit(&ctx, json, subject.as_deref(), user.as_deref()),
         Command::Rebuild => ledger::rebuild(&ctx),
         Command::Backup { out } => ledger::backup(&ctx, &out),
+        Command::Tiles(crate::TilesCommand::Export { dir }) => ledger::tiles_export(&ctx, &dir),
         Command::Restore { file } => ledger::restore(&ctx, &file),
     }
 }

@@ -104,6 +104,29 @@ BEGIN SELECT RAISE(ABORT, 'rollcall: access records must be appended in order');
 "#,
     )
     .comment("access_log: chained records, each committed to by a ledger event"),
+    // 4: the Merkle tree as C2SP tlog-tiles hash tiles, written with the events.
+    M::up(
+        r#"
+CREATE TABLE tiles (
+    level  INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+    idx    INTEGER NOT NULL CHECK (idx >= 0),
+    width  INTEGER NOT NULL CHECK (width BETWEEN 1 AND 256),
+    hashes BLOB NOT NULL CHECK (length(hashes) = 32 * width),
+    PRIMARY KEY (level, idx)
+);
+
+CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles
+BEGIN SELECT RAISE(ABORT, 'rollcall: tiles are append-only'); END;
+CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles
+WHEN OLD.width >= 256
+  OR NEW.width <= OLD.width
+  OR NEW.level IS NOT OLD.level
+  OR NEW.idx IS NOT OLD.idx
+  OR substr(NEW.hashes, 1, length(OLD.hashes)) IS NOT OLD.hashes
+BEGIN SELECT RAISE(ABORT, 'rollcall: a full tile is never rewritten, a partial tile only grows'); END;
+"#,
+    )
+    .comment("tiles: full tiles never change, partial tiles only grow"),
 ];
 
 /// The append-only triggers the schema creates; `verify` reports any that
@@ -118,6 +141,8 @@ pub(crate) const GUARDS: &[&str] = &[
     "access_log_no_update",
     "access_log_no_delete",
     "access_log_contiguous",
+    "tiles_no_delete",
+    "tiles_only_grow",
 ];
 
 /// All migrations, oldest first.

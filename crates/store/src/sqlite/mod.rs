@@ -18,7 +18,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 use crate::{
     AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
-    StoredCheckpoint, StoredEvent,
+    StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
 };
 use migrations::{APPLICATION_ID, GUARDS, migrations};
 
@@ -257,9 +257,94 @@ fn latest_checkpoint_of(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
     rows.next()?.map(checkpoint_from_row).transpose()
 }
 
+/// Refuses a tile no store may hold, before anything is written.
+fn check_tile(t: &StoredTile) -> Result<()> {
+    if t.hashes.is_empty() || t.hashes.len() > TILE_WIDTH || t.level > 63 {
+        return Err(StoreError::BadTile {
+            level: t.level,
+            index: t.index,
+            width: t.hashes.len(),
+        });
+    }
+    to_i64("tile index", t.index)?;
+    Ok(())
+}
+
+/// Stores `tiles`: new ones are inserted, a wider version of a partial tile
+/// replaces it; the `tiles_only_grow` trigger refuses anything else.
+fn put_tiles(conn: &Connection, tiles: &[StoredTile]) -> Result<()> {
+    if tiles.is_empty() {
+        return Ok(());
+    }
+    let mut put = conn.prepare_cached(
+        "INSERT INTO tiles (level, idx, width, hashes) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
+    )?;
+    for t in tiles {
+        put.execute((
+            i64::from(t.level),
+            to_i64("tile index", t.index)?,
+            t.hashes.len() as i64,
+            t.hashes.concat(),
+        ))
+        .map_err(|e| {
+            if is_constraint(&e) {
+                StoreError::TileRewritten {
+                    level: t.level,
+                    index: t.index,
+                }
+            } else {
+                e.into()
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Reads `level, idx, width, hashes`, checking the row's shape.
+fn tile_from_row(row: &Row<'_>) -> Result<StoredTile> {
+    let level = int_col(row, 0, &|| "tiles.level".to_string())?;
+    let index = int_col(row, 1, &|| format!("tiles level {level}: idx"))?;
+    let at = || format!("tile {level}/{index}");
+    let width = int_col(row, 2, &|| format!("{}: width", at()))?;
+    let bytes = match row.get_ref(3)? {
+        ValueRef::Blob(b) => b,
+        other => {
+            return Err(StoreError::corrupt(format!(
+                "{}: hashes is {} where a BLOB belongs",
+                at(),
+                other.data_type()
+            )));
+        }
+    };
+    let level = u8::try_from(level)
+        .ok()
+        .filter(|l| *l <= 63)
+        .ok_or_else(|| StoreError::corrupt(format!("{}: level out of range", at())))?;
+    if width == 0 || width > TILE_WIDTH as u64 || bytes.len() as u64 != 32 * width {
+        return Err(StoreError::corrupt(format!(
+            "{}: width {width} with {} bytes of hashes",
+            at(),
+            bytes.len()
+        )));
+    }
+    let hashes = bytes
+        .chunks_exact(32)
+        .map(|c| Hash::try_from(c).expect("chunks of 32 bytes"))
+        .collect();
+    Ok(StoredTile {
+        level,
+        index,
+        hashes,
+    })
+}
+
 impl Store for SqliteStore {
     fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
         // Validate what needs no database before taking the write lock.
+        for t in commit.tiles {
+            check_tile(t)?;
+        }
         if let Some(first) = commit.events.first() {
             for (i, e) in commit.events.iter().enumerate().skip(1) {
                 let expected = first.seq.saturating_add(i as u64);
@@ -299,6 +384,7 @@ impl Store for SqliteStore {
                 insert.execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))?;
             }
         }
+        put_tiles(&tx, commit.tiles)?;
         if !commit.projection.is_empty() {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3) \
@@ -447,21 +533,26 @@ impl Store for SqliteStore {
         rows.next()?.map(event_from_row).transpose()
     }
 
-    fn leaf_hashes(&self) -> Result<Vec<Hash>> {
-        let size = self.size()?;
+    fn tile(&self, level: u8, index: u64) -> Result<Option<StoredTile>> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT level, idx, width, hashes FROM tiles WHERE level = ?1 AND idx = ?2",
+        )?;
+        let mut rows = stmt.query((i64::from(level), index))?;
+        rows.next()?.map(tile_from_row).transpose()
+    }
+
+    fn for_each_tile(&self, f: &mut dyn FnMut(StoredTile) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT seq, leaf_hash FROM events ORDER BY seq")?;
+            .prepare_cached("SELECT level, idx, width, hashes FROM tiles ORDER BY level, idx")?;
         let mut rows = stmt.query([])?;
-        let mut out = Vec::with_capacity(size.min(1 << 24) as usize);
         while let Some(row) = rows.next()? {
-            let seq = int_col(row, 0, &|| "events.seq".to_string())?;
-            check_seq(out.len() as u64, seq)?;
-            out.push(hash_col(row, 1, &|| {
-                format!("events seq {seq}: leaf_hash")
-            })?);
+            f(tile_from_row(row)?)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
@@ -564,6 +655,10 @@ impl Store for SqliteStore {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let r = (|| -> Result<usize> {
             let built = derive(&*self)?;
+            for t in &built.tiles {
+                check_tile(t)?;
+            }
+            put_tiles(&self.conn, &built.tiles)?;
             self.conn.execute("DELETE FROM projection", [])?;
             let mut insert = self
                 .conn
@@ -751,6 +846,12 @@ impl SqliteStore {
                     &rec.hash[..],
                 ])?;
             }
+            let mut tiles = Vec::new();
+            source.for_each_tile(&mut |t| {
+                tiles.push(t);
+                Ok(())
+            })?;
+            put_tiles(&tx, &tiles)?;
             let mut set = tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
             for (k, v) in source.meta_all()? {
                 set.execute([k, v])?;
