@@ -113,10 +113,7 @@ impl Writer {
         }
         if !sorted {
             members.sort_unstable_by(|a, b| utf16_cmp(name(a), name(b)));
-            if let Some(pair) = members
-                .windows(2)
-                .find(|p| name(&p[0]) == name(&p[1]))
-            {
+            if let Some(pair) = members.windows(2).find(|p| name(&p[0]) == name(&p[1])) {
                 return Err(duplicate(name(&pair[0])));
             }
             self.scratch.clear();
@@ -142,9 +139,7 @@ impl Writer {
 }
 
 fn duplicate(name: &str) -> Error {
-    Error::custom(format_args!(
-        "member \"{name}\" occurs twice in one object"
-    ))
+    Error::custom(format_args!("member \"{name}\" occurs twice in one object"))
 }
 
 /// RFC 8785 §3.2.3: member names compare as UTF-16 code units. ASCII names
