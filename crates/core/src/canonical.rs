@@ -15,12 +15,12 @@
 //! encode_speed -- 1 15` (the reference operation's 35,090 events at scale 1,
 //! 437 bytes each on average; best of 15 rounds, on a 2-core machine shared
 //! with other builds, load average 7-8, so every figure here is low and
-//! noisy): 150,000-241,000 encodes/s, against 91,000-137,000/s for the
+//! noisy): 197,000-230,000 encodes/s, against 118,000-137,000/s for the
 //! previous writer (which built a `serde_json::Value` tree first and then
 //! wrote it sorted) in alternating runs, and 260,000-400,000/s for plain
 //! `serde_json::to_vec` (members unsorted, so not canonical). `Event::decode`
-//! (parse, then re-encode and compare) went from 56,000-70,000/s to
-//! 92,000-121,000/s. The tests check that the output is byte-identical to
+//! (parse, then re-encode and compare) went from 59,000-70,000/s to
+//! 113,000-121,000/s. The tests check that the output is byte-identical to
 //! that of the `serde_json_canonicalizer` crate and of the previous writer,
 //! for the golden vectors and for generated events.
 
