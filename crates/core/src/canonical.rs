@@ -17,7 +17,7 @@
 //! with other builds, load average 7-8, so every figure here is low and
 //! noisy): 197,000-230,000 encodes/s, against 118,000-137,000/s for the
 //! previous writer (which built a `serde_json::Value` tree first and then
-//! wrote it sorted) in alternating runs, and 260,000-400,000/s for plain
+//! wrote it sorted) in alternating runs, and 266,000-328,000/s for plain
 //! `serde_json::to_vec` (members unsorted, so not canonical). `Event::decode`
 //! (parse, then re-encode and compare) went from 59,000-70,000/s to
 //! 113,000-121,000/s. The tests check that the output is byte-identical to
