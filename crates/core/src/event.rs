@@ -762,6 +762,13 @@ impl Event {
     /// The canonical bytes the ledger hashes: RFC 8785 JSON. Fails, writing
     /// nothing, on a value RFC 8785 cannot carry exactly.
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        self.check_encodable()?;
+        Ok(with_writer(|w| w.write(self).map(<[u8]>::to_vec))?)
+    }
+
+    /// Refuses a value RFC 8785 cannot carry exactly: an integer above
+    /// [`MAX_SAFE_INTEGER`] or a number that is not finite.
+    fn check_encodable(&self) -> Result<(), EncodeError> {
         safe("counter", self.counter)?;
         match &self.what {
             EventKind::PersonRecordCorrected { corrects, .. } => {
@@ -782,25 +789,53 @@ impl Event {
                 return Err(EncodeError::NotFinite { field, value: x });
             }
         }
-        let bytes = crate::canonical::to_vec(self)?;
-        Ok(bytes)
+        Ok(())
     }
 
     /// Reads canonical bytes, dispatched by their version, refusing any other
-    /// encoding of the same event.
+    /// encoding of the same event. Bytes of the current version are parsed
+    /// once; only bytes that do not parse as the current version have their
+    /// version read on its own.
     pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
-        let Versioned { v } = serde_json::from_slice(bytes)?;
-        match v {
-            2 => Self::decode_v2(bytes),
-            other => Err(DecodeError::Version(other)),
+        match serde_json::from_slice::<Event>(bytes) {
+            Ok(event) if event.v == ENCODING_VERSION => Self::decode_v2(event, bytes),
+            Ok(event) => Err(DecodeError::Version(event.v)),
+            Err(not_v2) => {
+                let Versioned { v } = serde_json::from_slice(bytes)?;
+                match v {
+                    2 => Err(not_v2.into()),
+                    other => Err(DecodeError::Version(other)),
+                }
+            }
         }
     }
 
-    fn decode_v2(bytes: &[u8]) -> Result<Event, DecodeError> {
-        let event: Event = serde_json::from_slice(bytes)?;
-        match event.encode() {
-            Ok(again) if again == bytes => Ok(event),
+    /// A version-2 event parsed from `bytes`, if `bytes` are its canonical
+    /// encoding: it is encoded again (into a buffer kept per thread) and
+    /// compared byte for byte.
+    fn decode_v2(event: Event, bytes: &[u8]) -> Result<Event, DecodeError> {
+        if event.check_encodable().is_err() {
+            return Err(DecodeError::NotCanonical);
+        }
+        match with_writer(|w| w.write(&event).map(|again| again == bytes)) {
+            Ok(true) => Ok(event),
             _ => Err(DecodeError::NotCanonical),
         }
     }
+}
+
+thread_local! {
+    /// The canonical writer of this thread, kept so that encoding and
+    /// checking events allocates no working buffers per event.
+    static WRITER: std::cell::RefCell<crate::canonical::Writer> =
+        std::cell::RefCell::default();
+}
+
+/// Runs `f` with this thread's canonical writer (or a fresh one, should
+/// the writer be in use further up the stack).
+fn with_writer<R>(f: impl FnOnce(&mut crate::canonical::Writer) -> R) -> R {
+    WRITER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut w) => f(&mut w),
+        Err(_) => f(&mut crate::canonical::Writer::default()),
+    })
 }

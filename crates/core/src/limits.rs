@@ -120,8 +120,23 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Printable ASCII (U+0020 to U+007E; no space if `space` is false): text
+/// that holds no control and no formatting character, one byte a character.
+fn printable_ascii(value: &str, space: bool) -> bool {
+    let low = if space { b' ' } else { b'!' };
+    value.bytes().all(|b| (low..=b'~').contains(&b))
+}
+
 /// Checks one text value (a name, a reason, a place, …).
 pub fn text_problem(value: &str) -> Result<(), TextProblem> {
+    if printable_ascii(value, true) {
+        return within(value.len(), MAX_TEXT_CHARS);
+    }
+    text_problem_by_char(value)
+}
+
+/// [`text_problem`], one character at a time (what the ASCII path must agree with).
+fn text_problem_by_char(value: &str) -> Result<(), TextProblem> {
     let mut chars = 0;
     for (i, c) in value.chars().enumerate() {
         if is_control(c) {
@@ -132,17 +147,19 @@ pub fn text_problem(value: &str) -> Result<(), TextProblem> {
         }
         chars = i + 1;
     }
-    if chars > MAX_TEXT_CHARS {
-        return Err(TextProblem::TooLong {
-            chars,
-            max: MAX_TEXT_CHARS,
-        });
-    }
-    Ok(())
+    within(chars, MAX_TEXT_CHARS)
 }
 
 /// Checks one id (person, custodian, movement, discrepancy, vehicle, …).
 pub fn id_problem(value: &str) -> Result<(), TextProblem> {
+    if !value.is_empty() && printable_ascii(value, false) {
+        return within(value.len(), MAX_ID_CHARS);
+    }
+    id_problem_by_char(value)
+}
+
+/// [`id_problem`], one character at a time (what the ASCII path must agree with).
+fn id_problem_by_char(value: &str) -> Result<(), TextProblem> {
     if value.is_empty() {
         return Err(TextProblem::Empty);
     }
@@ -159,11 +176,13 @@ pub fn id_problem(value: &str) -> Result<(), TextProblem> {
         }
         chars = i + 1;
     }
-    if chars > MAX_ID_CHARS {
-        return Err(TextProblem::TooLong {
-            chars,
-            max: MAX_ID_CHARS,
-        });
+    within(chars, MAX_ID_CHARS)
+}
+
+/// Refuses a value of `chars` characters if that is more than `max`.
+fn within(chars: usize, max: usize) -> Result<(), TextProblem> {
+    if chars > max {
+        return Err(TextProblem::TooLong { chars, max });
     }
     Ok(())
 }
@@ -694,6 +713,17 @@ pub fn birth_date_not_after(date: PartialDate, now: Timestamp) -> Result<(), Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII path gives exactly what the character walk gives.
+        #[test]
+        fn the_ascii_path_agrees_with_the_character_walk(
+            v in "[\\x00-\\x7f]{0,70}|[ -~]{495,505}|[!-~]{60,70}|\\PC{0,8}"
+        ) {
+            proptest::prop_assert_eq!(text_problem(&v), text_problem_by_char(&v));
+            proptest::prop_assert_eq!(id_problem(&v), id_problem_by_char(&v));
+        }
+    }
 
     #[test]
     fn text_refuses_controls_and_keeps_arabic_marks() {

@@ -26,10 +26,16 @@ pub(crate) struct Seal {
     key: HmacKey,
     tags: HashMap<String, Hash>,
     digest: Hash,
+    /// Scratch space for a row's id.
+    id: String,
 }
 
-fn row_id(table: &str, key: &str) -> String {
-    format!("{table}\u{0}{key}")
+/// Writes the id of row `(table, key)` into `out`: `table NUL key`.
+fn row_id_into(out: &mut String, table: &str, key: &str) {
+    out.clear();
+    out.push_str(table);
+    out.push('\0');
+    out.push_str(key);
 }
 
 impl Seal {
@@ -50,6 +56,7 @@ impl Seal {
             key: HmacKey::new(&key),
             tags: HashMap::new(),
             digest: [0; 32],
+            id: String::new(),
         };
         for (t, k, v) in rows {
             s.set(t, k, Some(v));
@@ -69,16 +76,29 @@ impl Seal {
     }
 
     /// Records that row `(table, key)` now holds `value` (`None`: deleted).
+    /// A row already tagged keeps its entry (no new id is allocated for it).
     pub(crate) fn set(&mut self, table: &str, key: &str, value: Option<&str>) {
-        let id = row_id(table, key);
-        if let Some(old) = self.tags.remove(&id) {
-            self.xor(&old);
+        let mut id = std::mem::take(&mut self.id);
+        row_id_into(&mut id, table, key);
+        let new = value.map(|v| self.tag(table, key, v));
+        match (self.tags.get_mut(id.as_str()), new) {
+            (Some(slot), Some(t)) => {
+                let old = std::mem::replace(slot, t);
+                self.xor(&old);
+                self.xor(&t);
+            }
+            (Some(_), None) => {
+                if let Some(old) = self.tags.remove(id.as_str()) {
+                    self.xor(&old);
+                }
+            }
+            (None, Some(t)) => {
+                self.xor(&t);
+                self.tags.insert(id.clone(), t);
+            }
+            (None, None) => {}
         }
-        if let Some(v) = value {
-            let t = self.tag(table, key, v);
-            self.xor(&t);
-            self.tags.insert(id, t);
-        }
+        self.id = id;
     }
 
     /// The seal of these rows as derived from the tree of `size` events with `root`.

@@ -63,17 +63,25 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
         self.touched.clear();
     }
 
+    /// Journals the row's value before its first write in the transaction
+    /// (allocating only then: later writes of the same row find it touched).
     fn remember(&mut self, key: &str) {
-        if self.journaling && self.touched.insert(key.to_string()) {
+        if self.journaling && !self.touched.contains(key) {
+            self.touched.insert(key.to_string());
             self.journal
                 .push((key.to_string(), self.rows.get(key).cloned()));
         }
     }
 
-    /// Writes a row.
+    /// Writes a row (in place if it exists, so its key is not copied again).
     pub fn put(&mut self, key: &str, value: V) {
         self.remember(key);
-        self.rows.insert(key.to_string(), value);
+        match self.rows.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => {
+                self.rows.insert(key.to_string(), value);
+            }
+        }
     }
 
     /// Changes a row in place; `None` if it does not exist.
