@@ -240,7 +240,7 @@ fn main() {
         }
         node.commit().expect("commit");
         let secs = start.elapsed().as_secs_f64();
-        let s = node.summary();
+        let s = node.summary().expect("summary");
         let events = node.size() - before;
         println!(
             "\n3. movements at scale {scale}: {} movements ({} reconciled, {} under way), {steps} steps, {events} events in {:.2} s = {:.0} movements/s, {:.0} events/s",

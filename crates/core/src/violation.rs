@@ -65,6 +65,11 @@ pub enum Rule {
     BatchPostCondition,
     /// A value is out of range.
     InvalidValue,
+    /// Not a rule of the domain: the batch was checked against a partly
+    /// loaded state and needed rows that were not loaded, so it was not
+    /// judged at all. The node loads them and checks it again; a user sees
+    /// this only if that fails.
+    RowsNotLoaded,
 }
 
 impl fmt::Display for Rule {
@@ -97,6 +102,7 @@ impl fmt::Display for Rule {
             Rule::DedicatedEvent => "dedicated-event",
             Rule::BatchPostCondition => "batch-post-condition",
             Rule::InvalidValue => "valid-value",
+            Rule::RowsNotLoaded => "rows-not-loaded",
         })
     }
 }

@@ -12,6 +12,8 @@ use rollcall_core::judicial::{CaseOutcome, Recipient};
 use rollcall_core::manifest_rules::{self, Traveller, Trip};
 use rollcall_core::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Flags, Names, PersonRecord, RiskLevel, Sex};
+use rollcall_core::state::index::{IndexChange, IndexEntry};
+use rollcall_core::state::residency::{Miss, bucket_of};
 use rollcall_core::state::views::CustodyStatus;
 use rollcall_core::*;
 use std::collections::{HashMap, HashSet};
@@ -970,6 +972,11 @@ proptest! {
         steps in proptest::collection::vec((op(), prop::sample::select(vec![1i64, 1, 2, 3, 5, 0, -3]), prop::sample::select(vec![0i64, 0, 0, 0, 5, -1])), 1..70)
     ) {
         let (mut state, mut log) = setup();
+        // The same batches applied to a state that starts with no row and
+        // loads buckets from the durable rows as it misses them.
+        let mut durable = Durable::of(&state);
+        let mut lazy = State::partial();
+        let mut index: std::collections::BTreeSet<IndexEntry> = state.index_entries().into_iter().collect();
         let mut ids = Ids::default();
         let mut registered_at: HashMap<PersonId, Timestamp> = HashMap::new();
         let mut clock = 10i64;
@@ -985,7 +992,22 @@ proptest! {
                 .map(|(i, k)| Event::new(seq0 + i as u64, minutes(clock), minutes(clock + late), actor(), k))
                 .collect();
             let before = state.to_rows();
-            match state.apply_batch(&batch) {
+            let outcome = state.apply_batch(&batch);
+            let lazily = durable.apply_lazily(&mut lazy, &batch);
+            prop_assert_eq!(&outcome, &lazily, "a partly loaded state judged {:?} otherwise", op);
+            if let Ok(delta) = &outcome {
+                durable.write(delta);
+                // The index kept by deltas is the index the rows derive.
+                for change in &delta.index {
+                    match change {
+                        IndexChange::Remove(e) => prop_assert!(index.remove(e), "removed {:?}, not there", e),
+                        IndexChange::Add(e) => prop_assert!(index.insert(e.clone()), "added {:?} twice", e),
+                    }
+                }
+                let derived: std::collections::BTreeSet<IndexEntry> = state.index_entries().into_iter().collect();
+                prop_assert_eq!(&index, &derived);
+            }
+            match outcome {
                 Ok(_) => {
                     for e in &batch {
                         if let EventKind::PersonRegistered { person, .. } = &e.what {
@@ -1018,6 +1040,74 @@ proptest! {
             let bytes = e.encode().unwrap();
             prop_assert_eq!(&Event::decode(&bytes).unwrap(), e);
         }
+    }
+}
+
+/// Projection rows as a store holds them, by bucket.
+struct Durable {
+    rows: std::collections::BTreeMap<(u32, String, String), String>,
+}
+
+impl Durable {
+    fn of(state: &State) -> Durable {
+        Durable {
+            rows: state
+                .to_rows()
+                .into_iter()
+                .map(|(t, k, v)| ((bucket_of(&k), t, k), v))
+                .collect(),
+        }
+    }
+
+    fn write(&mut self, delta: &rollcall_core::state::ProjectionDelta) {
+        for (table, key, value) in &delta.rows {
+            let at = (bucket_of(key), table.to_string(), key.clone());
+            match value {
+                Some(v) => self.rows.insert(at, v.clone()),
+                None => self.rows.remove(&at),
+            };
+        }
+    }
+
+    /// Applies `batch` to `lazy` as a node does: on a miss, loads what was
+    /// missed and applies it again, until nothing is missed.
+    fn apply_lazily(
+        &self,
+        lazy: &mut State,
+        batch: &[Event],
+    ) -> Result<rollcall_core::state::ProjectionDelta, BatchRejected> {
+        for _round in 0..20 {
+            let outcome = lazy.apply_batch(batch);
+            let misses = lazy.take_misses();
+            if misses.is_empty() {
+                return outcome;
+            }
+            assert!(
+                outcome
+                    .as_ref()
+                    .is_err_and(|e| e.violation.rule == Rule::RowsNotLoaded),
+                "a batch that missed rows was not refused as such: {outcome:?}"
+            );
+            for miss in misses {
+                match miss {
+                    Miss::Bucket(b) => lazy
+                        .load_bucket(
+                            b,
+                            self.rows
+                                .range(
+                                    (b, String::new(), String::new())
+                                        ..(b + 1, String::new(), String::new()),
+                                )
+                                .map(|((_, t, k), v)| (t.as_str(), k.as_str(), v.as_str())),
+                        )
+                        .unwrap(),
+                    // The rules look rows up by key; none iterates a table,
+                    // so applying a batch never needs every row.
+                    Miss::All => panic!("applying {batch:?} needed every row"),
+                }
+            }
+        }
+        panic!("loading what was missed did not converge");
     }
 }
 

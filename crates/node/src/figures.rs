@@ -7,16 +7,15 @@
 //! returned as owned values or as views that hold no person; the state
 //! itself is never lent out, so nothing here is a way to a person's record.
 
-use crate::Node;
+use crate::{Node, NodeError};
 use rollcall_core::custodian::Coordinates;
 use rollcall_core::escort::EscortRecordStatus;
 use rollcall_core::movement::{Mode, MovementStatus, Vehicle};
 use rollcall_core::ops;
 use rollcall_core::state::officer_keys::OfficerKeyView;
-use rollcall_core::state::origin::Allocator;
 use rollcall_core::state::views::{Count, CustodianView, DiscrepancyStatus, Position};
 use rollcall_core::summary::Summary;
-use rollcall_core::{MovementId, Namespace, Timestamp};
+use rollcall_core::{MovementId, Namespace, State, Timestamp};
 use serde::Serialize;
 
 /// A vehicle of a movement and how many people are seated in it.
@@ -85,85 +84,101 @@ pub struct MovementSummary {
 impl Node {
     /// The figures of the whole operation: counts by status, nationality,
     /// facility and movement status; discrepancies open and resolved.
-    pub fn summary(&self) -> Summary {
-        self.state.summary()
+    /// (Reads every row: the counts are not yet kept as rows of their own.)
+    pub fn summary(&mut self) -> Result<Summary, NodeError> {
+        self.resident(|s| s.summary())
     }
 
     /// A custodian (facility, hospital, foreign representative, movement,
     /// `released`) with its occupancy.
-    pub fn custodian(&self, id: &str) -> Option<&CustodianView> {
-        self.state.custodian(id)
+    pub fn custodian(&mut self, id: &str) -> Result<Option<CustodianView>, NodeError> {
+        self.resident(|s| s.custodian(id).cloned())
     }
 
     /// Every custodian, by id.
-    pub fn custodians(&self) -> impl Iterator<Item = (&String, &CustodianView)> {
-        self.state.custodians()
+    pub fn custodians(&mut self) -> Result<Vec<(String, CustodianView)>, NodeError> {
+        self.resident(|s| {
+            s.custodians()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
     }
 
     /// Every officer key registered in the ledger, by key.
-    pub fn officer_keys(&self) -> impl Iterator<Item = (&String, &OfficerKeyView)> {
-        self.state.officer_keys()
+    pub fn officer_keys(&mut self) -> Result<Vec<(String, OfficerKeyView)>, NodeError> {
+        self.resident(|s| {
+            s.officer_keys()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
     }
 
-    /// Mints ids of one namespace for this node (`P-NSR1-000012`): each
-    /// `take` gives the next id not yet used. Ids staged since are not seen,
-    /// so take a new allocator after staging.
-    pub fn allocator(&self, ns: Namespace) -> Allocator<'_> {
-        self.state.allocator(ns)
+    /// Mints `n` ids of one namespace for this node (`P-NSR1-000012`): the
+    /// next ones not yet used. Ids staged since are not seen, so mint again
+    /// after staging.
+    pub fn mint(&mut self, ns: Namespace, n: usize) -> Result<Vec<String>, NodeError> {
+        self.resident(|s| {
+            let mut a = s.allocator(ns);
+            (0..n).map(|_| a.take()).collect()
+        })
     }
 
     /// Movement `id` as figures, if it exists.
-    pub fn movement_summary(&self, id: &str) -> Option<MovementSummary> {
-        let state = &self.state;
-        let m = state.movement(id)?;
-        let vehicles = m
-            .vehicles
-            .iter()
-            .map(|v| VehicleLoad {
-                vehicle: v.clone(),
-                seated: m.manifest.iter().filter(|s| s.vehicle == v.id).count(),
-            })
-            .collect();
-        let escort_records_unconfirmed = m
-            .people()
-            .filter(|p| {
-                state
-                    .escort_record(id, p.as_str())
-                    .is_none_or(|r| r.status == EscortRecordStatus::Started)
-            })
-            .count();
-        let open_discrepancies = state
-            .discrepancies()
-            .filter(|(_, d)| {
-                d.status == DiscrepancyStatus::Open
-                    && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        Some(MovementSummary {
-            id: id.to_string(),
-            mode: m.mode,
-            origin: m.origin.to_string(),
-            destination: m.destination.to_string(),
-            planned_departure: m.planned_departure,
-            status: m.status,
-            vehicles,
-            escort: m.escort.clone(),
-            medic: m.medic,
-            manifest: m.manifest.len(),
-            boarded: m.boarded.len(),
-            on_board: ops::on_board(state, &MovementId::new(id)).len(),
-            admitted: m.admitted.len(),
-            escort_records_unconfirmed,
-            counts: m.counts.clone(),
-            positions: m.track.len(),
-            last_position: m.last_position().cloned(),
-            route: ops::route_of(state, m),
-            eta: ops::eta_of(state, m),
-            departed_at: m.departed_at,
-            arrived_at: m.arrived_at,
-            abort_reason: m.abort_reason.clone(),
-            open_discrepancies,
-        })
+    pub fn movement_summary(&mut self, id: &str) -> Result<Option<MovementSummary>, NodeError> {
+        self.resident(|state| movement_summary(state, id))
     }
+}
+
+/// Movement `id` as figures, if it exists.
+fn movement_summary(state: &State, id: &str) -> Option<MovementSummary> {
+    let m = state.movement(id)?;
+    let vehicles = m
+        .vehicles
+        .iter()
+        .map(|v| VehicleLoad {
+            vehicle: v.clone(),
+            seated: m.manifest.iter().filter(|s| s.vehicle == v.id).count(),
+        })
+        .collect();
+    let escort_records_unconfirmed = m
+        .people()
+        .filter(|p| {
+            state
+                .escort_record(id, p.as_str())
+                .is_none_or(|r| r.status == EscortRecordStatus::Started)
+        })
+        .count();
+    let open_discrepancies = state
+        .discrepancies()
+        .filter(|(_, d)| {
+            d.status == DiscrepancyStatus::Open
+                && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    Some(MovementSummary {
+        id: id.to_string(),
+        mode: m.mode,
+        origin: m.origin.to_string(),
+        destination: m.destination.to_string(),
+        planned_departure: m.planned_departure,
+        status: m.status,
+        vehicles,
+        escort: m.escort.clone(),
+        medic: m.medic,
+        manifest: m.manifest.len(),
+        boarded: m.boarded.len(),
+        on_board: ops::on_board(state, &MovementId::new(id)).len(),
+        admitted: m.admitted.len(),
+        escort_records_unconfirmed,
+        counts: m.counts.clone(),
+        positions: m.track.len(),
+        last_position: m.last_position().cloned(),
+        route: ops::route_of(state, m),
+        eta: ops::eta_of(state, m),
+        departed_at: m.departed_at,
+        arrived_at: m.arrived_at,
+        abort_reason: m.abort_reason.clone(),
+        open_discrepancies,
+    })
 }

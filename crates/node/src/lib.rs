@@ -19,12 +19,12 @@
 //! from it run inside the node and return where their batch landed, not the
 //! events ([`Node::plan_movement`], [`Node::depart`], [`Node::stage_step`],
 //! …); figures that name nobody are read directly ([`Node::summary`],
-//! [`Node::custodian`], [`Node::movement_summary`], [`Node::allocator`]):
+//! [`Node::custodian`], [`Node::movement_summary`], [`Node::mint`]):
 //!
 //! ```no_run
-//! fn figures(node: &rollcall_node::Node) -> Option<usize> {
-//!     let _ = node.summary().registered;
-//!     node.movement_summary("MV-1").map(|m| m.on_board)
+//! fn figures(node: &mut rollcall_node::Node) -> Option<usize> {
+//!     let _ = node.summary().unwrap().registered;
+//!     node.movement_summary("MV-1").unwrap().map(|m| m.on_board)
 //! }
 //! ```
 //!
@@ -51,14 +51,14 @@
 //! ```
 //!
 //! ```compile_fail
-//! fn bypass(node: &rollcall_node::Node) {
-//!     let _ = node.movement_summary("MV-1").map(|m| m.people().count());
+//! fn bypass(node: &mut rollcall_node::Node) {
+//!     let _ = node.movement_summary("MV-1").unwrap().map(|m| m.people().count());
 //! }
 //! ```
 //!
 //! ```compile_fail
-//! fn bypass(node: &rollcall_node::Node) {
-//!     let _ = node.movement_summary("MV-1").map(|m| m.manifest[0].person.clone());
+//! fn bypass(node: &mut rollcall_node::Node) {
+//!     let _ = node.movement_summary("MV-1").unwrap().map(|m| m.manifest[0].person.clone());
 //! }
 //! ```
 //!
@@ -109,6 +109,7 @@ pub use workflows::{Corrected, Raised, Staged};
 use jiff::Timestamp;
 use location::AnyStore;
 use rollcall_core::event::{Actor, Event, EventKind};
+use rollcall_core::state::residency::{BUCKETS, Miss, bucket_of};
 use rollcall_core::{NodeId, State, UserId};
 use rollcall_ledger::{Checkpoint, Hash, SigningKey, TileError, TiledFrontier, VerifierKey};
 use rollcall_store::{
@@ -175,21 +176,38 @@ fn store_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
 }
 
-/// The seal of `rows` as derived from the tree of `size` leaves with `root`, under `key`.
+/// The meta settings that seal exactly `rows` as derived from the tree of
+/// `size` leaves with `root`, under `key`: every page and the seal.
 fn seal_of(
     key: &SigningKey,
     origin: &str,
     rows: &[ProjectionRow],
     size: u64,
     root: &Hash,
-) -> String {
+) -> Vec<(String, String)> {
     Seal::from_rows(
         Seal::key_of(key),
         rows.iter()
             .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
     )
-    .seal(origin, size, root)
+    .take_changed(origin, size, root)
 }
+
+/// Projection rows as a store keeps them, each in its bucket.
+fn stored_rows(rows: Vec<(String, String, String)>) -> Vec<ProjectionRow> {
+    rows.into_iter()
+        .map(|(table, key, value)| ProjectionRow {
+            bucket: bucket_of(&key),
+            table,
+            key,
+            value,
+        })
+        .collect()
+}
+
+/// Rounds of loading what a computation missed before giving up (each
+/// round follows one more step of references: a movement, then its people).
+const LOAD_ROUNDS: usize = 64;
 
 /// A tile as the store keeps it.
 fn stored_tile(t: rollcall_ledger::Tile) -> StoredTile {
@@ -234,17 +252,13 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
     store.meta_set("origin", &origin)?;
     store.meta_set("node", name)?;
     store.meta_set("verifier", &key.verifier().to_string())?;
-    let rows: Vec<ProjectionRow> = State::new()
-        .to_rows()
-        .into_iter()
-        .map(|(table, key, value)| ProjectionRow { table, key, value })
-        .collect();
+    let rows = stored_rows(State::new().to_rows());
     let empty = TiledFrontier::new();
     let sealed = seal_of(key, &origin, &rows, 0, &empty.root());
     store.rebuild_projection(&mut |_| {
         Ok(Rebuilt {
             rows: rows.clone(),
-            meta: vec![(seal::META_KEY.into(), sealed.clone())],
+            meta: sealed.clone(),
             tiles: Vec::new(),
         })
     })?;
@@ -406,9 +420,10 @@ impl Node {
         Self::open_at(&Location::Dir(dir.to_path_buf()), key_at)
     }
 
-    /// Opens the ledger in `dir`, loading the projections and the tree's
-    /// frontier (from its right-edge tiles: one per level of 256, not every
-    /// leaf).
+    /// Opens the ledger in `dir`: its settings, the seal over its
+    /// projections and the tree's frontier (from its right-edge tiles: one
+    /// per level of 256, not every leaf). Projection rows are loaded later,
+    /// a bucket at a time, as computations need them.
     pub fn open(dir: &Path) -> Result<Node, NodeError> {
         Self::open_at(&Location::Dir(dir.to_path_buf()), None)
     }
@@ -441,15 +456,14 @@ impl Node {
                 reason: "does not match the verifier key recorded in the ledger".into(),
             });
         }
-        // Projections and the tree's edge are read in one snapshot: another
+        // The seal and the tree's edge are read in one snapshot: another
         // process may be appending while we open.
-        let mut rows = Vec::new();
         let mut tree = Err(NodeError::Corrupt("the tree was not read".into()));
         let mut tail = None;
         let mut sealed = None;
+        let mut pages = None;
         let mut latest = None;
         store.read_consistent(&mut || {
-            rows = store.projection_all()?;
             let size = store.size()?;
             tree = TiledFrontier::from_tiles(size, &tile_reader(&*store)).map_err(|e| match e {
                 TileError::Read { cause, .. } => cause.into(),
@@ -461,26 +475,16 @@ impl Node {
             });
             tail = store.access_tail()?;
             sealed = store.meta_get(seal::META_KEY)?;
+            pages = store.meta_get(seal::PAGES_KEY)?;
             latest = store.latest_checkpoint()?;
             Ok(())
         })?;
         let frontier = tree?;
-        let mut state = State::from_rows(
-            rows.iter()
-                .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
-        )
-        .map_err(|e| NodeError::Corrupt(e.to_string()))?;
+        let mut state = State::partial();
         state.set_local_node(
             rollcall_core::NodeCode::parse(node.as_str())
                 .map_err(|e| NodeError::Corrupt(format!("stored node name: {e}")))?,
         );
-        if frontier.size() != state.next_seq() {
-            return Err(NodeError::Corrupt(format!(
-                "the ledger holds {} events but the projections were derived from {}",
-                frontier.size(),
-                state.next_seq()
-            )));
-        }
         // The tiles must give the tree the latest head signed.
         if let Some(head) = latest.filter(|h| h.size == frontier.size())
             && let Ok(cp) = rollcall_ledger::open_checkpoint(&head.note, &verifier)
@@ -492,27 +496,28 @@ impl Node {
                 head.size
             )));
         }
-        // With the key here, check that these rows are the ones this node
-        // derived from exactly these events, before any rule trusts them.
+        // With the key here, check that the seal is the one this node made
+        // for exactly these events; every bucket loaded later is checked
+        // against it before any rule trusts its rows.
         let seal = match &key {
             None => None,
-            Some(k) => {
-                let s = Seal::from_rows(
+            Some(k) => Some(
+                Seal::open(
                     Seal::key_of(k),
-                    rows.iter()
-                        .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
-                );
-                if sealed.as_deref() != Some(&s.seal(&origin, frontier.size(), &frontier.root())) {
-                    return Err(NodeError::Unsealed(frontier.size()));
-                }
-                Some(s)
-            }
+                    sealed.as_deref(),
+                    pages.as_deref(),
+                    &origin,
+                    frontier.size(),
+                    &frontier.root(),
+                )
+                .map_err(|_| NodeError::Unsealed(frontier.size()))?,
+            ),
         };
         let (access_next, access_head) = match tail {
             Some(t) => (t.id + 1, t.hash),
             None => (0, [0; 32]),
         };
-        Ok(Node {
+        let mut opened = Node {
             location: location.clone(),
             key_path,
             store,
@@ -529,7 +534,130 @@ impl Node {
             seal,
             access_next,
             access_head,
-        })
+        };
+        // The counters every append reads (and handover signatures name).
+        let me = opened.node.clone();
+        let (derived_from, _) = opened.resident(|s| (s.next_seq(), s.next_counter(&me)))?;
+        if opened.frontier.size() != derived_from {
+            return Err(NodeError::Corrupt(format!(
+                "the ledger holds {} events but the projections were derived from {derived_from}",
+                opened.frontier.size(),
+            )));
+        }
+        Ok(opened)
+    }
+
+    /// Runs `f` over the state until it needs no row that is not loaded:
+    /// after each run that missed rows, loads them (each bucket checked
+    /// against the seal) and runs it again. Only a run that missed nothing
+    /// is returned, so `f` never decides on a row it did not see.
+    pub(crate) fn resident<T>(&mut self, mut f: impl FnMut(&State) -> T) -> Result<T, NodeError> {
+        let _ = self.state.take_misses();
+        for _ in 0..LOAD_ROUNDS {
+            let out = f(&self.state);
+            let misses = self.state.take_misses();
+            if misses.is_empty() {
+                return Ok(out);
+            }
+            self.fetch(&misses)?;
+        }
+        Err(NodeError::Corrupt(format!(
+            "the rows a step needs were still not all loaded after {LOAD_ROUNDS} rounds"
+        )))
+    }
+
+    /// Loads what a computation missed. If another process appended since
+    /// this node was opened, the rows loaded so far may be older than the
+    /// store's: with nothing staged the node reopens (and the computation
+    /// runs again on the new state); with batches staged it is a conflict.
+    pub(crate) fn fetch(&mut self, misses: &[Miss]) -> Result<(), NodeError> {
+        match self.load(misses) {
+            Err(NodeError::Conflict(_)) if self.staged.is_empty() => self.reload(),
+            other => other,
+        }
+    }
+
+    fn load(&mut self, misses: &[Miss]) -> Result<(), NodeError> {
+        let size = self.frontier.size();
+        let all = misses.contains(&Miss::All);
+        let mut buckets: Vec<u32> = misses
+            .iter()
+            .filter_map(|m| match m {
+                Miss::Bucket(b) if !self.state.holds_bucket(*b) => Some(*b),
+                _ => None,
+            })
+            .collect();
+        let mut wanted_pages: Vec<usize> = match &self.seal {
+            None => Vec::new(),
+            Some(seal) if all => (0..BUCKETS)
+                .step_by(256)
+                .filter(|b| !seal.has_page_of(*b))
+                .map(Seal::page_of)
+                .collect(),
+            Some(seal) => buckets
+                .iter()
+                .filter(|b| !seal.has_page_of(**b))
+                .map(|b| Seal::page_of(*b))
+                .collect(),
+        };
+        wanted_pages.sort_unstable();
+        wanted_pages.dedup();
+        let store = &*self.store;
+        let mut rows = Vec::new();
+        let mut pages = Vec::new();
+        let mut now = size;
+        store.read_consistent(&mut || {
+            now = store.size()?;
+            rows = if all {
+                store.projection_all()?
+            } else {
+                store.projection_buckets(&buckets)?
+            };
+            pages = wanted_pages
+                .iter()
+                .map(|&p| Ok((p, store.meta_get(&seal::page_key(p))?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(())
+        })?;
+        if now != size {
+            return Err(NodeError::Conflict(now));
+        }
+        let mut by_bucket: BTreeMap<u32, Vec<(&str, &str, &str)>> = BTreeMap::new();
+        for r in &rows {
+            by_bucket.entry(bucket_of(&r.key)).or_default().push((
+                r.table.as_str(),
+                r.key.as_str(),
+                r.value.as_str(),
+            ));
+        }
+        if all {
+            buckets = (0..BUCKETS)
+                .filter(|b| !self.state.holds_bucket(*b))
+                .collect();
+        }
+        if let Some(seal) = &mut self.seal {
+            for (p, text) in &pages {
+                seal.admit_page(*p, text.as_deref())
+                    .map_err(|_| NodeError::Unsealed(size))?;
+            }
+            for b in &buckets {
+                let rows = by_bucket.get(b).map(Vec::as_slice).unwrap_or_default();
+                seal.admit_bucket(*b, rows.iter().copied())
+                    .map_err(|_| NodeError::Unsealed(size))?;
+            }
+        }
+        let corrupt = |e: rollcall_core::state::RowError| NodeError::Corrupt(e.to_string());
+        if all {
+            self.state
+                .load_all(by_bucket.values().flatten().copied())
+                .map_err(corrupt)?;
+        } else {
+            for b in buckets {
+                let rows = by_bucket.remove(&b).unwrap_or_default();
+                self.state.load_bucket(b, rows).map_err(corrupt)?;
+            }
+        }
+        Ok(())
     }
 
     /// Where the ledger lives.
@@ -615,31 +743,51 @@ impl Node {
             });
         }
         let recorded_at = Timestamp::now();
-        let first_seq = self.state.next_seq();
-        let first_counter = self.state.next_counter(&self.node);
         let actor = Actor {
             user: UserId::new(user),
             node: self.node.clone(),
         };
-        let events: Vec<Event> = kinds
-            .into_iter()
-            .enumerate()
-            .map(|(i, what)| {
-                Event::new(
-                    first_counter + i as u64,
-                    occurred_at,
-                    recorded_at,
-                    actor.clone(),
-                    what,
-                )
-            })
-            .collect();
-        let mut encoded = Vec::with_capacity(events.len());
-        for e in &events {
-            handover::check(e)?;
-            encoded.push(e.encode()?);
-        }
-        let delta = self.state.apply_batch(&events)?;
+        let mut kinds = Some(kinds);
+        let mut round = 0;
+        // Built, checked and applied again whenever applying needed rows
+        // not yet loaded (the counters, too, may have been among them).
+        let (first_seq, encoded, delta) = loop {
+            round += 1;
+            let _ = self.state.take_misses();
+            let first_seq = self.state.next_seq();
+            let first_counter = self.state.next_counter(&self.node);
+            let events: Vec<Event> = kinds
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, what)| {
+                    Event::new(
+                        first_counter + i as u64,
+                        occurred_at,
+                        recorded_at,
+                        actor.clone(),
+                        what,
+                    )
+                })
+                .collect();
+            let mut encoded = Vec::with_capacity(events.len());
+            for e in &events {
+                handover::check(e)?;
+                encoded.push(e.encode()?);
+            }
+            match self.state.apply_batch(&events) {
+                Ok(delta) => break (first_seq, encoded, delta),
+                Err(rejected) => {
+                    let misses = self.state.take_misses();
+                    if misses.is_empty() || round >= LOAD_ROUNDS {
+                        return Err(rejected.into());
+                    }
+                    self.fetch(&misses)?;
+                    kinds = Some(events.into_iter().map(|e| e.what).collect());
+                }
+            }
+        };
         for (table, key, value) in delta.rows {
             self.staged_rows.insert((table, key), value);
         }
@@ -714,6 +862,7 @@ impl Node {
             .into_iter()
             .map(|((table, key), value)| match value {
                 Some(value) => ProjectionChange::Upsert(ProjectionRow {
+                    bucket: bucket_of(&key),
                     table: table.into(),
                     key,
                     value,
@@ -726,19 +875,27 @@ impl Node {
             .collect();
         let stored = std::mem::take(&mut self.staged);
         let access = std::mem::take(&mut self.staged_access);
-        let sealed = self.seal.as_mut().map(|s| {
+        let mut sealed = Vec::new();
+        if let Some(s) = self.seal.as_mut() {
             for change in &projection {
-                match change {
+                let set = match change {
                     ProjectionChange::Upsert(r) => s.set(&r.table, &r.key, Some(&r.value)),
                     ProjectionChange::Delete { table, key } => s.set(table, key, None),
+                };
+                if set.is_err() {
+                    // A row written whose bucket was never loaded: refuse
+                    // rather than seal digests that are not the rows'.
+                    self.reload()?;
+                    return Err(NodeError::Corrupt(
+                        "a projection row was written without its bucket being loaded".into(),
+                    ));
                 }
             }
-            s.seal(&self.origin, frontier.size(), &root)
-        });
+            sealed = s.take_changed(&self.origin, frontier.size(), &root);
+        }
         let meta: Vec<(&str, &str)> = sealed
-            .as_deref()
-            .map(|v| (seal::META_KEY, v))
-            .into_iter()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let commit = Commit {
             events: &stored,
@@ -819,16 +976,9 @@ impl Node {
                 }
             };
             replayed = state.next_seq();
-            let rows: Vec<ProjectionRow> = state
-                .to_rows()
-                .into_iter()
-                .map(|(table, key, value)| ProjectionRow { table, key, value })
-                .collect();
+            let rows = stored_rows(state.to_rows());
             let meta = match &key {
-                Some(k) => vec![(
-                    seal::META_KEY.into(),
-                    seal_of(k, &origin, &rows, tree.size(), &tree.root()),
-                )],
+                Some(k) => seal_of(k, &origin, &rows, tree.size(), &tree.root()),
                 // Without the key no seal can be made; the stale one no
                 // longer matches, so the node holding the key rebuilds again.
                 None => vec![(seal::META_KEY.into(), String::new())],

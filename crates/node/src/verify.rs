@@ -4,6 +4,7 @@
 //! monitor remembered, and name the first thing that does not match.
 
 use crate::{Node, NodeError};
+use rollcall_core::state::residency::bucket_of;
 use rollcall_core::{Event, State};
 use rollcall_ledger::{TiledFrontier, VerifierKey};
 use rollcall_store::{Store, StoreError};
@@ -550,6 +551,18 @@ fn verify_snapshot(
                                         ProblemKind::Projection,
                                         format!("{t}/{k}"),
                                         "stored row differs from the row derived from the events",
+                                    ));
+                                    break;
+                                }
+                                if r.bucket != bucket_of(k) {
+                                    problems.push(problem(
+                                        ProblemKind::Projection,
+                                        format!("{t}/{k}"),
+                                        format!(
+                                            "row is stored in bucket {} but belongs in {}",
+                                            r.bucket,
+                                            bucket_of(k)
+                                        ),
                                     ));
                                     break;
                                 }

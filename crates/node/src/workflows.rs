@@ -98,7 +98,7 @@ impl Node {
         at: Timestamp,
         req: &PlanRequest,
     ) -> Result<Staged, NodeError> {
-        let kinds = ops::plan(&self.state, req)?;
+        let kinds = self.resident(|s| ops::plan(s, req))??;
         self.stage_built(user, at, kinds)
     }
 
@@ -113,7 +113,8 @@ impl Node {
         boarded: &[PersonId],
         signers: &[(Side, &SigningKey)],
     ) -> Result<Staged, NodeError> {
-        let mut kinds = ops::depart(&self.state, movement, headcount, boarded, MOVEMENT_OWNER)?;
+        let mut kinds =
+            self.resident(|s| ops::depart(s, movement, headcount, boarded, MOVEMENT_OWNER))??;
         self.sign_handovers(&mut kinds, at, signers);
         self.stage_built(user, at, kinds)
     }
@@ -127,7 +128,8 @@ impl Node {
         place: &str,
         count: u32,
     ) -> Result<Staged, NodeError> {
-        let kinds = ops::checkpoint(&self.state, movement, place, count, MOVEMENT_OWNER)?;
+        let kinds =
+            self.resident(|s| ops::checkpoint(s, movement, place, count, MOVEMENT_OWNER))??;
         self.stage_built(user, at, kinds)
     }
 
@@ -151,7 +153,7 @@ impl Node {
                 lon,
             }],
         )?;
-        let mut alerts = ops::watch_movements(&self.state, at, rules, MOVEMENT_OWNER);
+        let mut alerts = self.resident(|s| ops::watch_movements(s, at, rules, MOVEMENT_OWNER))?;
         alerts.retain(|k| {
             matches!(k, EventKind::DiscrepancyOpened { movement: Some(m), .. } if m == movement)
         });
@@ -175,7 +177,7 @@ impl Node {
         movement: &MovementId,
         presented: &[Presented],
     ) -> Result<Staged, NodeError> {
-        let kinds = ops::arrive(&self.state, movement, presented, MOVEMENT_OWNER)?;
+        let kinds = self.resident(|s| ops::arrive(s, movement, presented, MOVEMENT_OWNER))??;
         self.stage_built(user, at, kinds)
     }
 
@@ -188,7 +190,7 @@ impl Node {
         return_to: &CustodianId,
         reason: &str,
     ) -> Result<Staged, NodeError> {
-        let kinds = ops::abort(&self.state, movement, return_to, reason)?;
+        let kinds = self.resident(|s| ops::abort(s, movement, return_to, reason))??;
         self.stage_built(user, at, kinds)
     }
 
@@ -204,22 +206,24 @@ impl Node {
         reason: &str,
     ) -> Result<Corrected, NodeError> {
         let id = person.as_str();
-        let view = self
-            .state
-            .person(id)
-            .ok_or_else(|| NodeError::NotFound(format!("person {id} is not registered")))?;
-        let corrects = view
-            .record_events
-            .last()
-            .cloned()
-            .ok_or_else(|| NodeError::Corrupt(format!("person {id} has no record event")))?;
-        let record = correction.applied_to(view.record);
-        if &record == view.record {
-            return Err(NodeError::NoChange(
-                "nothing to correct: give at least one field that differs from the record".into(),
-            ));
-        }
-        let kinds = ops::correct(&self.state, person, corrects.clone(), record, reason);
+        let (kinds, corrects) = self.resident(|state| {
+            let view = state
+                .person(id)
+                .ok_or_else(|| NodeError::NotFound(format!("person {id} is not registered")))?;
+            let corrects =
+                view.record_events.last().cloned().ok_or_else(|| {
+                    NodeError::Corrupt(format!("person {id} has no record event"))
+                })?;
+            let record = correction.applied_to(view.record);
+            if &record == view.record {
+                return Err(NodeError::NoChange(
+                    "nothing to correct: give at least one field that differs from the record"
+                        .into(),
+                ));
+            }
+            let kinds = ops::correct(state, person, corrects.clone(), record, reason);
+            Ok((kinds, corrects))
+        })??;
         let staged = self.stage_built(user, at, kinds)?;
         Ok(Corrected { staged, corrects })
     }
@@ -237,30 +241,32 @@ impl Node {
         update: Option<&EscortRecord>,
         confirm: bool,
     ) -> Result<Staged, NodeError> {
-        let mut kinds = Vec::new();
-        for p in people {
-            if let Some(given) = update {
-                let current = self
-                    .state
-                    .escort_record(movement.as_str(), p.as_str())
-                    .ok_or_else(|| {
-                        NodeError::NotFound(format!(
-                            "person {p} has no escort record on {movement}"
-                        ))
-                    })?;
-                kinds.push(EventKind::EscortRecordUpdated {
-                    movement: movement.clone(),
-                    person: p.clone(),
-                    record: current.record.overlaid(given),
-                });
+        let kinds = self.resident(|state| {
+            let mut kinds = Vec::new();
+            for p in people {
+                if let Some(given) = update {
+                    let current = state
+                        .escort_record(movement.as_str(), p.as_str())
+                        .ok_or_else(|| {
+                            NodeError::NotFound(format!(
+                                "person {p} has no escort record on {movement}"
+                            ))
+                        })?;
+                    kinds.push(EventKind::EscortRecordUpdated {
+                        movement: movement.clone(),
+                        person: p.clone(),
+                        record: current.record.overlaid(given),
+                    });
+                }
+                if confirm {
+                    kinds.push(EventKind::EscortRecordConfirmed {
+                        movement: movement.clone(),
+                        person: p.clone(),
+                    });
+                }
             }
-            if confirm {
-                kinds.push(EventKind::EscortRecordConfirmed {
-                    movement: movement.clone(),
-                    person: p.clone(),
-                });
-            }
-        }
+            Ok::<_, NodeError>(kinds)
+        })??;
         self.stage_built(user, at, kinds)
     }
 
@@ -275,13 +281,11 @@ impl Node {
         rules: &TrackingRules,
         older_than_secs: i64,
     ) -> Result<(Option<Staged>, Vec<Raised>), NodeError> {
-        let mut kinds = ops::watch_movements(&self.state, now, rules, MOVEMENT_OWNER);
-        kinds.extend(ops::escalate(
-            &self.state,
-            now,
-            older_than_secs,
-            ESCALATION_OWNER,
-        ));
+        let kinds = self.resident(|s| {
+            let mut kinds = ops::watch_movements(s, now, rules, MOVEMENT_OWNER);
+            kinds.extend(ops::escalate(s, now, older_than_secs, ESCALATION_OWNER));
+            kinds
+        })?;
         let raised = kinds
             .iter()
             .filter_map(|k| match k {
@@ -323,7 +327,7 @@ impl Node {
         at: Timestamp,
         action: &rollcall_sim::Action,
     ) -> Result<Staged, NodeError> {
-        let kinds = rollcall_sim::expand(action, &self.state)?;
+        let kinds = self.resident(|s| rollcall_sim::expand(action, s))??;
         self.stage_built(user, at, kinds)
     }
 }

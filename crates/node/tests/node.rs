@@ -128,7 +128,7 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
     let before = snapshot(&node);
     // In memory, as far as the node shows it without reading anyone's
     // record: every count, occupancy and status figure.
-    let figures_before = node.summary();
+    let figures_before = node.summary().unwrap();
     // The second event breaks a rule: the first must not land either.
     let err = node
         .append(
@@ -145,8 +145,8 @@ fn a_refused_batch_changes_nothing_in_memory_or_on_disk() {
         other => panic!("unexpected {other}"),
     }
     assert_eq!(snapshot(&node), before);
-    assert_eq!(node.summary(), figures_before);
-    assert_eq!(node.custodian("F-B").unwrap().occupancy, 0);
+    assert_eq!(node.summary().unwrap(), figures_before);
+    assert_eq!(node.custodian("F-B").unwrap().unwrap().occupancy, 0);
     // Capacity: F-B holds one.
     node.append("escort", t(), vec![handover("P-1", "F-A", "F-B")])
         .unwrap();
@@ -180,7 +180,7 @@ fn group_commit_signs_one_head_for_many_batches_and_drops_what_was_never_committ
     drop(node);
     let mut node = Node::open(&dir).unwrap();
     assert_eq!(node.size(), size0 + 2);
-    assert_eq!(node.summary().registered, 4);
+    assert_eq!(node.summary().unwrap().registered, 4);
     assert!(matches!(
         node.session(operator()).person("P-5"),
         Err(NodeError::NotFound(_))
@@ -381,8 +381,14 @@ fn an_officer_key_is_registered_once_and_must_parse() {
 fn two_writers_never_fork_the_ledger() {
     let (_tmp, mut a) = setup();
     let mut b = Node::open(a.location().dir().unwrap()).unwrap();
+    // `a` has already loaded what its next append reads (P-8 is not here).
+    assert!(matches!(
+        a.session(operator()).person("P-8"),
+        Err(NodeError::NotFound(_))
+    ));
     b.append("r", t(), vec![register("P-7", "F-A")]).unwrap();
-    // `a` was opened before `b` wrote: its append is refused, nothing of it lands.
+    // `a` was opened before `b` wrote and checked its batch against what it
+    // had loaded: the store refuses it, nothing of it lands.
     let err = a
         .append("r", t(), vec![register("P-8", "F-A")])
         .unwrap_err();
@@ -405,4 +411,33 @@ fn two_writers_never_fork_the_ledger() {
         .collect();
     assert_eq!(recorded, ["P-7", "P-8"]);
     assert!(fresh.verify(Default::default(), &mut |_| {}).unwrap().ok);
+}
+
+#[test]
+fn a_stale_node_that_must_load_rows_checks_against_the_store_as_it_now_is() {
+    let (_tmp, a) = setup();
+    let dir = a.location().dir().unwrap().to_path_buf();
+    drop(a);
+    // `a` is opened and has loaded nothing about P-1 when `b` moves P-1.
+    let mut a = Node::open(&dir).unwrap();
+    let mut b = Node::open(&dir).unwrap();
+    b.append("r", t(), vec![handover("P-1", "F-A", "F-B")])
+        .unwrap();
+    // `a` must load P-1's rows; the store has moved on since it opened, so
+    // it reopens and checks the handover against P-1 as now held by F-B.
+    let err = a
+        .append("r", t(), vec![handover("P-1", "F-A", "F-A")])
+        .unwrap_err();
+    assert_eq!(
+        refused_by(&err),
+        Some(Rule::HandoverFromCurrentCustodian),
+        "{err}"
+    );
+    // And a handover from the custodian that holds P-1 now lands after b's.
+    let r = a
+        .append("r", t(), vec![handover("P-1", "F-B", "F-A")])
+        .unwrap();
+    assert_eq!(r.first_seq, b.size());
+    let report = rollcall_node::verify_dir(&dir, Default::default(), &mut |_| {}).unwrap();
+    assert!(report.ok, "{:?}", report.problems);
 }

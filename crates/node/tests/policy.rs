@@ -212,10 +212,29 @@ fn an_edited_projection_row_is_never_trusted() {
         }
         s.replace_projection(&rows).unwrap();
     }
-    // Opening with the key refuses the rows before any rule trusts them.
-    let err = Node::open(&dir).unwrap_err();
+    // Opening reads no row; the first step that loads P-1's bucket refuses
+    // it against the seal before any rule trusts it: an append based on the
+    // forged row, and a read of it alike.
+    let mut node = Node::open(&dir).unwrap();
+    let forged_move = EventKind::CustodyHandedOver {
+        person: PersonId::new("P-1"),
+        from: CustodianId::new("F-B"),
+        to: CustodianId::new("F-A"),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    };
+    let err = node
+        .append("escort", t(), vec![forged_move.clone()])
+        .unwrap_err();
     assert!(matches!(err, NodeError::Unsealed(_)), "{err}");
     assert!(err.to_string().contains("rollcall rebuild"), "{err}");
+    let err = node
+        .session(as_role(Role::Monitor))
+        .person("P-1")
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Unsealed(_)), "{err}");
+    drop(node);
     // Rebuild derives them again from the events; the forged move is gone.
     Node::rebuild_dir(&dir).unwrap();
     let mut node = Node::open(&dir).unwrap();
@@ -280,7 +299,7 @@ fn a_movement_is_read_whole_or_not_at_all_and_its_figures_name_nobody() {
     let (_tmp, mut node) = setup();
     planned(&mut node);
     // Figures: no read.
-    let f = node.movement_summary("MV-1").unwrap();
+    let f = node.movement_summary("MV-1").unwrap().unwrap();
     assert_eq!((f.manifest, f.boarded, f.on_board), (2, 0, 0));
     assert_eq!(f.escort_records_unconfirmed, 2);
     assert_eq!(f.vehicles[0].seated, 2);
@@ -385,4 +404,79 @@ fn a_correction_and_an_escort_update_change_records_without_reading_them_out() {
     let e = reader.escort_records("MV-1", &["P-1".into()]).unwrap();
     assert_eq!(e[0].record.property, Some(vec!["watch".to_string()]));
     assert_eq!(e[0].record.medical_needs.as_deref(), Some("none"));
+}
+
+/// Rewrites the stored projection with `f` applied to its rows, as someone
+/// with write access to the file could.
+fn tamper(dir: &std::path::Path, f: impl FnOnce(&mut Vec<rollcall_store::ProjectionRow>)) {
+    let mut s =
+        rollcall_store::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE)).unwrap();
+    let mut rows = s.projection_all().unwrap();
+    f(&mut rows);
+    s.replace_projection(&rows).unwrap();
+}
+
+#[test]
+fn a_deleted_or_rolled_back_projection_row_is_never_trusted() {
+    let (_tmp, mut node) = setup();
+    let dir = node.location().dir().unwrap().to_path_buf();
+    let before: Vec<_> =
+        rollcall_store::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE))
+            .unwrap()
+            .projection_all()
+            .unwrap();
+    let hand = |p: &str, from: &str, to: &str| EventKind::CustodyHandedOver {
+        person: PersonId::new(p),
+        from: CustodianId::new(from),
+        to: CustodianId::new(to),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    };
+    node.append("escort", t(), vec![hand("P-2", "F-A", "F-B")])
+        .unwrap();
+    drop(node);
+    // P-2's custody row rolled back to before the handover: it would let P-2
+    // be handed over from F-A a second time.
+    tamper(&dir, |rows| {
+        let old = before
+            .iter()
+            .find(|r| r.table == "custody" && r.key == "P-2")
+            .unwrap();
+        for r in rows.iter_mut() {
+            if r.table == "custody" && r.key == "P-2" {
+                r.value = old.value.clone();
+            }
+        }
+    });
+    let mut node = Node::open(&dir).unwrap();
+    let err = node
+        .append("escort", t(), vec![hand("P-2", "F-A", "F-B")])
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Unsealed(_)), "{err}");
+    drop(node);
+    Node::rebuild_dir(&dir).unwrap();
+    // P-3's rows deleted: P-3 would look unregistered, and could be
+    // registered twice.
+    tamper(&dir, |rows| rows.retain(|r| r.key != "P-3"));
+    let mut node = Node::open(&dir).unwrap();
+    let err = node
+        .append("registrar", t(), vec![register("P-3", "F-A", "SY")])
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Unsealed(_)), "{err}");
+    // Rows no step reads stay unread: P-1 is still shown.
+    assert_eq!(
+        node.session(as_role(Role::Monitor))
+            .person("P-1")
+            .unwrap()
+            .person,
+        "P-1"
+    );
+    drop(node);
+    Node::rebuild_dir(&dir).unwrap();
+    let mut node = Node::open(&dir).unwrap();
+    let err = node
+        .append("registrar", t(), vec![register("P-3", "F-A", "SY")])
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Refused(_)), "{err}");
 }

@@ -40,14 +40,14 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
         n(node.size()),
         started.elapsed().as_secs_f64()
     ));
-    print_status(&node)?;
+    print_status(&mut node)?;
     Ok(0)
 }
 
 pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
-    let node = ctx.open()?;
+    let mut node = ctx.open()?;
     if as_json {
-        let s = node.summary();
+        let s = node.summary()?;
         let head = node.head()?;
         let mut v = serde_json::to_value(&s)?;
         if let Some(obj) = v.as_object_mut() {
@@ -67,13 +67,13 @@ pub fn status(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
         }
         json(&v)?;
     } else {
-        print_status(&node)?;
+        print_status(&mut node)?;
     }
     Ok(0)
 }
 
-fn print_status(node: &Node) -> anyhow::Result<()> {
-    let s = node.summary();
+fn print_status(node: &mut Node) -> anyhow::Result<()> {
+    let s = node.summary()?;
     line(&format!(
         "Rollcall — node {} ({})",
         node.node_id(),

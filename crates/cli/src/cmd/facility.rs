@@ -38,7 +38,7 @@ pub fn add(ctx: &Ctx, a: crate::FacilityAdd) -> anyhow::Result<i32> {
     )?;
     ctx.ack(&r);
     if a.json {
-        json(&node.custodian(&a.id))?;
+        json(&node.custodian(&a.id)?)?;
     } else {
         line(&format!("{} registered", a.id))?;
     }

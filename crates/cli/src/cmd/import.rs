@@ -19,7 +19,7 @@ pub fn roster(
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
-    if node.custodian(facility).is_none() {
+    if node.custodian(facility)?.is_none() {
         anyhow::bail!("facility {facility} is not registered; `rollcall facilities` lists them");
     }
     if let Some(q) = quarantine
@@ -147,8 +147,11 @@ fn register(
         return Ok(None);
     }
     if !quarantining {
-        let mut ids = node.allocator(Namespace::Person);
-        let batch: Vec<PersonId> = rows.iter().map(|_| PersonId(ids.take())).collect();
+        let batch: Vec<PersonId> = node
+            .mint(Namespace::Person, rows.len())?
+            .into_iter()
+            .map(PersonId)
+            .collect();
         let kinds: Vec<EventKind> = rows
             .iter()
             .zip(&batch)
@@ -174,7 +177,7 @@ fn register(
     }
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows.drain(..) {
-        let id = PersonId(node.allocator(Namespace::Person).take());
+        let id = PersonId(node.mint(Namespace::Person, 1)?.remove(0));
         match node.stage(
             &ctx.user,
             now,

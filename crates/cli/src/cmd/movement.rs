@@ -117,7 +117,7 @@ fn coords_file(path: &str, with_time: bool) -> anyhow::Result<Vec<(f64, f64, Opt
 fn movement_json(ctx: &Ctx, node: &mut Node, id: &str) -> anyhow::Result<serde_json::Value> {
     let m = node.session(ctx.principal()).movement(id)?;
     let f = node
-        .movement_summary(id)
+        .movement_summary(id)?
         .with_context(|| format!("movement {id} does not exist"))?;
     let mut v = serde_json::to_value(m)?;
     if let Some(o) = v.as_object_mut() {
@@ -182,7 +182,7 @@ pub fn create(
                 .map_err(|e| anyhow::anyhow!("--id: {e}"))?
                 .0
         }
-        None => node.allocator(Namespace::Movement).take(),
+        None => node.mint(Namespace::Movement, 1)?.remove(0),
     };
     let req = ops::PlanRequest {
         movement: MovementId(id.clone()),
@@ -327,7 +327,7 @@ pub fn arrive(
     let staged = node.arrive(&ctx.user, time_or_now(at), &MovementId::new(id), &presented)?;
     let r = node.commit()?;
     ctx.ack(&r);
-    let admitted_n = node.movement_summary(id).map(|m| m.admitted).unwrap_or(0);
+    let admitted_n = node.movement_summary(id)?.map(|m| m.admitted).unwrap_or(0);
     report(
         (ctx, &mut node),
         id,
@@ -347,7 +347,7 @@ pub fn abort(
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     // The abort returns everyone the movement holds: count them first.
-    let back = node.movement_summary(id).map(|m| m.on_board).unwrap_or(0);
+    let back = node.movement_summary(id)?.map(|m| m.on_board).unwrap_or(0);
     let staged = node.abort(
         &ctx.user,
         time_or_now(at),
@@ -374,7 +374,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     }
     // The text form prints figures only: no person is shown, nothing is read.
     let m = node
-        .movement_summary(id)
+        .movement_summary(id)?
         .with_context(|| format!("movement {id} does not exist"))?;
     line(&format!(
         "{id}  {:?} {} → {}  {:?}  planned {}",
@@ -451,7 +451,7 @@ pub fn escort_record(
     let mut node = ctx.open()?;
     let ids = persons(people, "--people")?;
     let mid = MovementId::new(movement);
-    if node.movement_summary(movement).is_none() {
+    if node.movement_summary(movement)?.is_none() {
         bail!("movement {movement} does not exist");
     }
     let show = |node: &mut Node| -> anyhow::Result<Vec<serde_json::Value>> {

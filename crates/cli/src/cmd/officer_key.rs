@@ -61,9 +61,10 @@ pub fn run(ctx: &Ctx, c: OfficerKeyCommand) -> anyhow::Result<i32> {
             custodian,
             json: as_json,
         } => {
-            let node = ctx.open()?;
+            let mut node = ctx.open()?;
             let keys: Vec<_> = node
-                .officer_keys()
+                .officer_keys()?
+                .into_iter()
                 .filter(|(_, k)| {
                     custodian
                         .as_deref()

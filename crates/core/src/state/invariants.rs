@@ -23,6 +23,7 @@ impl State {
     ///   less the dead;
     /// - a movement holds exactly its boarded people less those handed out,
     ///   and nobody before it departs;
+    /// - each custodian lists as inbound exactly the open movements bound to it;
     /// - the `registered`, `scheduled`, `transferred` and `deceased`
     ///   counters and the nationality counts agree with the people.
     pub fn check_invariants(&self) -> Result<(), Violation> {
@@ -80,6 +81,28 @@ impl State {
         if by_nationality != registered {
             return Err(broken(format!(
                 "nationality counts sum to {by_nationality}, not {registered}"
+            )));
+        }
+        let mut inbound: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (id, m) in self.movements() {
+            if matches!(m.status, MovementStatus::Planned | MovementStatus::Departed) {
+                inbound.entry(m.destination.as_str()).or_default().push(id);
+            }
+        }
+        for (id, c) in self.custodians() {
+            let mut listed: Vec<&str> = c.inbound.iter().map(|m| m.as_str()).collect();
+            listed.sort_unstable();
+            let mut open = inbound.remove(id.as_str()).unwrap_or_default();
+            open.sort_unstable();
+            if listed != open {
+                return Err(broken(format!(
+                    "custodian {id} lists {listed:?} as inbound, but the open movements bound there are {open:?}"
+                )));
+            }
+        }
+        if let Some((to, _)) = inbound.iter().next() {
+            return Err(broken(format!(
+                "open movements are bound to {to}, which is not registered"
             )));
         }
         for (id, m) in self.movements() {

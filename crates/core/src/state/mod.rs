@@ -7,11 +7,18 @@
 //! refused, every table is rolled back and the state is exactly as it was.
 //! On success it reports which projection rows changed, so a store can write
 //! just those rows in the same transaction as the events.
+//!
+//! A state holds every row ([`State::new`], [`State::from_rows`]) or only the
+//! buckets of rows loaded into it so far ([`State::partial`],
+//! [`State::load_bucket`]); see [`residency`] for how a computation over a
+//! partial state that needed a row not loaded is voided and run again.
 
 mod apply;
+pub mod index;
 mod invariants;
 pub mod officer_keys;
 pub mod origin;
+pub mod residency;
 mod rows;
 pub mod table;
 pub mod views;
@@ -23,7 +30,8 @@ use views::*;
 use crate::custodian::CustodianKind;
 use crate::event::Event;
 use crate::ids::RELEASED;
-use crate::violation::{BatchRejected, Violation};
+use crate::violation::{BatchRejected, Rule, Violation};
+use residency::Miss;
 
 /// Every projection, in memory.
 #[derive(Debug, Clone)]
@@ -78,6 +86,7 @@ impl State {
             CustodianView {
                 info: CustodianKind::Released,
                 occupancy: 0,
+                inbound: Vec::new(),
             },
         );
         s.discard_changes();
@@ -108,21 +117,45 @@ impl State {
                 return Err(BatchRejected {
                     index,
                     seq: first + index as u64,
-                    violation,
+                    violation: self.unless_missing(violation),
                 });
             }
         }
-        if !events.is_empty()
-            && let Err(violation) = self.check_batch()
-        {
-            self.rollback();
-            return Err(BatchRejected {
-                index: events.len() - 1,
-                seq: first + events.len() as u64 - 1,
-                violation,
-            });
+        let last = events.len().saturating_sub(1);
+        let verdict = if events.is_empty() {
+            Ok(())
+        } else {
+            self.check_batch()
+        };
+        match verdict {
+            Err(violation) => {
+                self.rollback();
+                Err(BatchRejected {
+                    index: last,
+                    seq: first + last as u64,
+                    violation: self.unless_missing(violation),
+                })
+            }
+            Ok(()) if self.has_misses() => {
+                self.rollback();
+                Err(BatchRejected {
+                    index: last,
+                    seq: first + last as u64,
+                    violation: rows_not_loaded(),
+                })
+            }
+            Ok(()) => Ok(self.take_delta()),
         }
-        Ok(self.take_delta())
+    }
+
+    /// `violation`, unless the computation that found it needed rows that
+    /// are not here: then its verdict means nothing.
+    fn unless_missing(&self, violation: Violation) -> Violation {
+        if self.has_misses() {
+            rows_not_loaded()
+        } else {
+            violation
+        }
     }
 
     /// Applies one event without keeping an undo journal: for replaying a
@@ -175,6 +208,65 @@ impl State {
         self.sources.rollback();
         self.escorts.rollback();
         self.officer_keys.rollback();
+    }
+
+    /// Whether a computation since the last [`State::take_misses`] needed
+    /// rows that are not here.
+    pub fn has_misses(&self) -> bool {
+        self.tables().iter().any(|t| t.0)
+    }
+
+    /// The buckets (or [`Miss::All`]) that computations since the last call
+    /// needed and did not find here, sorted, without repeats. Empty for a
+    /// state that holds every row.
+    pub fn take_misses(&self) -> Vec<Miss> {
+        let mut out = Vec::new();
+        self.persons.take_misses(&mut out);
+        self.custody.take_misses(&mut out);
+        self.custodians.take_misses(&mut out);
+        self.movements.take_misses(&mut out);
+        self.discrepancies.take_misses(&mut out);
+        self.cases.take_misses(&mut out);
+        self.notifications.take_misses(&mut out);
+        self.repatriations.take_misses(&mut out);
+        self.nationalities.take_misses(&mut out);
+        self.counters.take_misses(&mut out);
+        self.sources.take_misses(&mut out);
+        self.escorts.take_misses(&mut out);
+        self.officer_keys.take_misses(&mut out);
+        out.sort_unstable();
+        out.dedup();
+        if out.contains(&Miss::All) {
+            out = vec![Miss::All];
+        }
+        out
+    }
+
+    /// Whether each table recorded a miss, and whether it holds every row.
+    fn tables(&self) -> [(bool, bool); 13] {
+        macro_rules! each {
+            ($($t:ident),*) => { [$((self.$t.has_misses(), self.$t.is_complete())),*] };
+        }
+        each!(
+            persons,
+            custody,
+            custodians,
+            movements,
+            discrepancies,
+            cases,
+            notifications,
+            repatriations,
+            nationalities,
+            counters,
+            sources,
+            escorts,
+            officer_keys
+        )
+    }
+
+    /// Whether every row is here (not a partial state).
+    pub fn is_complete(&self) -> bool {
+        self.tables().iter().all(|t| t.1)
     }
 
     fn discard_changes(&mut self) {
@@ -263,6 +355,13 @@ impl State {
     pub fn counter(&self, name: &str) -> u64 {
         self.counters.get(name).copied().unwrap_or(0)
     }
+}
+
+fn rows_not_loaded() -> Violation {
+    Violation::new(
+        Rule::RowsNotLoaded,
+        "the rows this batch needs are not all loaded; load the buckets missed and apply it again",
+    )
 }
 
 /// The key of the roster-row index: roster and record id, both free text,

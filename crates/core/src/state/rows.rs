@@ -2,6 +2,7 @@
 //! `rebuild` recomputes and what `verify` compares, row by row.
 
 use super::State;
+use super::residency::bucket_of;
 use super::table::Table;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,6 +21,7 @@ pub const TABLES: &[&str] = &[
     "officer_key",
     "person",
     "repatriation",
+    "source",
 ];
 
 /// Rows changed by a batch: `(table, key, Some(new value))` for a written row,
@@ -28,6 +30,9 @@ pub const TABLES: &[&str] = &[
 pub struct ProjectionDelta {
     /// The changed rows.
     pub rows: Vec<(&'static str, String, Option<String>)>,
+    /// The index entries the changed rows no longer derive, then those
+    /// they now derive.
+    pub index: Vec<super::index::IndexChange>,
 }
 
 /// A stored projection row that could not be read.
@@ -67,6 +72,7 @@ fn rows_of<V: Clone + Serialize + DeserializeOwned>(
 
 impl State {
     pub(super) fn take_delta(&mut self) -> ProjectionDelta {
+        let index = self.index_changes();
         let mut rows = Vec::new();
         delta_of("case", &mut self.cases, &mut rows);
         delta_of("counter", &mut self.counters, &mut rows);
@@ -80,9 +86,8 @@ impl State {
         delta_of("officer_key", &mut self.officer_keys, &mut rows);
         delta_of("person", &mut self.persons, &mut rows);
         delta_of("repatriation", &mut self.repatriations, &mut rows);
-        // The roster-row index is derived from identity rows on load, not stored.
-        let _ = self.sources.take_changes();
-        ProjectionDelta { rows }
+        delta_of("source", &mut self.sources, &mut rows);
+        ProjectionDelta { rows, index }
     }
 
     /// Every projection row, ordered by (table, key).
@@ -100,82 +105,193 @@ impl State {
         rows_of("officer_key", &self.officer_keys, &mut out);
         rows_of("person", &self.persons, &mut out);
         rows_of("repatriation", &self.repatriations, &mut out);
+        rows_of("source", &self.sources, &mut out);
         out
     }
 
     /// Loads the state from stored rows (as written by [`State::to_rows`] or
-    /// by applying deltas). Unknown tables and unreadable rows are errors.
+    /// by applying deltas): every row of the ledger, so the state holds them
+    /// all. Unknown tables and unreadable rows are errors.
     pub fn from_rows<'a>(
         rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Result<State, RowError> {
         let mut s = State::new();
         for (table, key, value) in rows {
-            let r = match table {
-                "case" => s.cases.load(key, value),
-                "counter" => s.counters.load(key, value),
-                "custodian" => s.custodians.load(key, value),
-                "custody" => s.custody.load(key, value),
-                "discrepancy" => s.discrepancies.load(key, value),
-                "escort" => s.escorts.load(key, value),
-                "movement" => s.movements.load(key, value),
-                "nationality" => s.nationalities.load(key, value),
-                "notification" => s.notifications.load(key, value),
-                "officer_key" => s.officer_keys.load(key, value),
-                "person" => s.persons.load(key, value),
-                "repatriation" => s.repatriations.load(key, value),
-                other => {
-                    return Err(RowError {
-                        table: other.into(),
-                        key: key.into(),
-                        reason: "no such projection table".into(),
-                    });
-                }
-            };
-            r.map_err(|e| RowError {
-                table: table.into(),
-                key: key.into(),
-                reason: e.to_string(),
-            })?;
+            s.load_row(table, key, value)?;
         }
-        if s.persons.len() != s.custody.len()
-            || s.persons
-                .iter()
-                .zip(s.custody.iter())
-                .any(|((a, _), (b, _))| a != b)
-        {
-            let odd = s
-                .persons
-                .iter()
-                .map(|(k, _)| k)
-                .find(|k| !s.custody.contains(k))
-                .or_else(|| {
-                    s.custody
-                        .iter()
-                        .map(|(k, _)| k)
-                        .find(|k| !s.persons.contains(k))
-                })
-                .cloned()
-                .unwrap_or_default();
-            return Err(RowError {
-                table: "person".into(),
-                key: odd,
-                reason: "every person needs both a person row and a custody row".into(),
-            });
-        }
-        // Derived index: roster row -> person.
-        let index: Vec<(String, String)> = s
-            .persons
-            .iter()
-            .filter_map(|(id, p)| {
-                p.source
-                    .as_ref()
-                    .map(|src| (super::source_key(&src.roster, &src.record_id), id.clone()))
-            })
-            .collect();
-        for (key, id) in index {
-            s.sources.put(&key, id);
-        }
+        s.check_pairs(None)?;
         let _ = s.take_delta();
         Ok(s)
+    }
+
+    /// A state holding no row yet, to which buckets are loaded as
+    /// computations need them ([`State::load_bucket`]).
+    pub fn partial() -> State {
+        State {
+            persons: Table::partial(),
+            custody: Table::partial(),
+            custodians: Table::partial(),
+            movements: Table::partial(),
+            discrepancies: Table::partial(),
+            cases: Table::partial(),
+            notifications: Table::partial(),
+            repatriations: Table::partial(),
+            nationalities: Table::partial(),
+            counters: Table::partial(),
+            sources: Table::partial(),
+            escorts: Table::partial(),
+            officer_keys: Table::partial(),
+            local: crate::ids::NodeCode::default(),
+            tally: super::apply::Tally::default(),
+        }
+    }
+
+    /// Loads every stored row of `bucket` (all of them: the bucket's absent
+    /// keys are absent from then on). A bucket already here is left as it is
+    /// (this state's rows are as new as the store's, or newer: staged).
+    /// Call it between computations, never inside one. A row of another
+    /// bucket, an unknown table or an unreadable row is an error, and the
+    /// bucket stays unloaded.
+    pub fn load_bucket<'a>(
+        &mut self,
+        bucket: u32,
+        rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Result<(), RowError> {
+        if self.holds_bucket(bucket) {
+            return Ok(());
+        }
+        let rows: Vec<(&str, &str, &str)> = rows.into_iter().collect();
+        if let Some((table, key, _)) = rows.iter().find(|(_, k, _)| bucket_of(k) != bucket) {
+            return Err(RowError {
+                table: table.to_string(),
+                key: key.to_string(),
+                reason: format!("is not in bucket {bucket}"),
+            });
+        }
+        let mut fresh = State::partial();
+        for (table, key, value) in &rows {
+            fresh.load_row(table, key, value)?;
+        }
+        fresh.check_pairs(Some(bucket))?;
+        for (table, key, value) in rows {
+            self.load_row(table, key, value)?;
+        }
+        self.for_each_table(|t| t.mark_loaded(bucket));
+        Ok(())
+    }
+
+    /// Loads every stored row not already here (the rows of buckets not yet
+    /// loaded), after which the state holds them all. For computations that
+    /// iterate a table.
+    pub fn load_all<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Result<(), RowError> {
+        let mut fresh = State::partial();
+        let mut taken = Vec::new();
+        for (table, key, value) in rows {
+            if !self.holds_bucket(bucket_of(key)) {
+                fresh.load_row(table, key, value)?;
+                taken.push((table, key, value));
+            }
+        }
+        for (table, key, value) in taken {
+            self.load_row(table, key, value)?;
+        }
+        self.for_each_table(|t| t.mark_complete());
+        self.check_pairs(None)?;
+        Ok(())
+    }
+
+    /// Whether the rows of `bucket` are here.
+    pub fn holds_bucket(&self, bucket: u32) -> bool {
+        // Tables are loaded bucket by bucket together: asking one is asking all.
+        self.counters.holds_bucket(bucket)
+    }
+
+    fn for_each_table(&mut self, mut f: impl FnMut(&mut dyn Residence)) {
+        f(&mut self.persons);
+        f(&mut self.custody);
+        f(&mut self.custodians);
+        f(&mut self.movements);
+        f(&mut self.discrepancies);
+        f(&mut self.cases);
+        f(&mut self.notifications);
+        f(&mut self.repatriations);
+        f(&mut self.nationalities);
+        f(&mut self.counters);
+        f(&mut self.sources);
+        f(&mut self.escorts);
+        f(&mut self.officer_keys);
+    }
+
+    fn load_row(&mut self, table: &str, key: &str, value: &str) -> Result<(), RowError> {
+        let r = match table {
+            "case" => self.cases.load(key, value),
+            "counter" => self.counters.load(key, value),
+            "custodian" => self.custodians.load(key, value),
+            "custody" => self.custody.load(key, value),
+            "discrepancy" => self.discrepancies.load(key, value),
+            "escort" => self.escorts.load(key, value),
+            "movement" => self.movements.load(key, value),
+            "nationality" => self.nationalities.load(key, value),
+            "notification" => self.notifications.load(key, value),
+            "officer_key" => self.officer_keys.load(key, value),
+            "person" => self.persons.load(key, value),
+            "repatriation" => self.repatriations.load(key, value),
+            "source" => self.sources.load(key, value),
+            other => {
+                return Err(RowError {
+                    table: other.into(),
+                    key: key.into(),
+                    reason: "no such projection table".into(),
+                });
+            }
+        };
+        r.map_err(|e| RowError {
+            table: table.into(),
+            key: key.into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Every person (of `bucket`, or of the whole state) has both an
+    /// identity and a custody row.
+    fn check_pairs(&self, bucket: Option<u32>) -> Result<(), RowError> {
+        let in_scope = |k: &&String| bucket.is_none_or(|b| bucket_of(k) == b);
+        let odd = self
+            .persons
+            .rows()
+            .filter(in_scope)
+            .find(|k| !self.custody.has_row(k))
+            .or_else(|| {
+                self.custody
+                    .rows()
+                    .filter(in_scope)
+                    .find(|k| !self.persons.has_row(k))
+            });
+        match odd {
+            None => Ok(()),
+            Some(k) => Err(RowError {
+                table: "person".into(),
+                key: k.clone(),
+                reason: "every person needs both a person row and a custody row".into(),
+            }),
+        }
+    }
+}
+
+/// What loading needs of a table, whatever its rows.
+pub(super) trait Residence {
+    fn mark_loaded(&mut self, bucket: u32);
+    fn mark_complete(&mut self);
+}
+
+impl<V> Residence for Table<V> {
+    fn mark_loaded(&mut self, bucket: u32) {
+        Table::mark_loaded(self, bucket)
+    }
+    fn mark_complete(&mut self) {
+        Table::mark_complete(self)
     }
 }

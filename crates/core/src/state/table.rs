@@ -1,27 +1,101 @@
 //! A projection table (hashed for fast lookups) with a transaction journal: every write inside a
 //! transaction remembers the value it replaced, so a rejected batch can be
 //! rolled back exactly and a committed one reports which rows changed.
+//!
+//! A table holds all its rows, or only those of the buckets loaded so far
+//! ([`super::residency`]): then a lookup, write or iteration that needs a
+//! row it cannot vouch for records a miss, which voids the computation.
 
+use super::residency::{Miss, Residency};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// A keyed projection table.
 #[derive(Debug, Clone)]
 pub struct Table<V> {
     rows: HashMap<String, V>,
-    journal: Vec<(String, Option<V>)>,
-    touched: HashSet<String>,
+    /// Each row written in the open transaction, with the value it had
+    /// before the transaction's first write to it.
+    journal: HashMap<String, Option<V>>,
     journaling: bool,
+    /// `None`: every row is here. `Some`: the rows of the loaded buckets are.
+    residency: Option<Box<Residency>>,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Table {
             rows: HashMap::new(),
-            journal: Vec::new(),
-            touched: HashSet::new(),
+            journal: HashMap::new(),
             journaling: true,
+            residency: None,
+        }
+    }
+}
+
+impl<V> Table<V> {
+    /// An empty table that holds only the buckets loaded into it later.
+    pub(crate) fn partial() -> Self {
+        Table {
+            residency: Some(Box::new(Residency::empty())),
+            ..Table::default()
+        }
+    }
+
+    /// Whether the absence of `key` here is the truth (recording a miss if not).
+    fn knows_absent(&self, key: &str) -> bool {
+        self.residency.as_ref().is_none_or(|r| r.knows(key))
+    }
+
+    /// Records a miss unless every row is here.
+    fn needs_all(&self) {
+        if let Some(r) = &self.residency {
+            r.needs_all();
+        }
+    }
+
+    /// Marks `bucket` as loaded: its rows are here.
+    pub(crate) fn mark_loaded(&mut self, bucket: u32) {
+        if let Some(r) = &mut self.residency {
+            r.mark_loaded(bucket);
+        }
+    }
+
+    /// Whether `bucket` is here.
+    pub(crate) fn holds_bucket(&self, bucket: u32) -> bool {
+        self.residency.as_ref().is_none_or(|r| r.is_loaded(bucket))
+    }
+
+    /// Every row is now here.
+    pub(crate) fn mark_complete(&mut self) {
+        self.residency = None;
+    }
+
+    /// Whether every row is here.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.residency.is_none()
+    }
+
+    /// The keys of the rows here, in no order (records no miss).
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &String> {
+        self.rows.keys()
+    }
+
+    /// Whether the row is here (records no miss).
+    pub(crate) fn has_row(&self, key: &str) -> bool {
+        self.rows.contains_key(key)
+    }
+
+    /// Whether a miss was recorded since the last `take_misses`.
+    pub(crate) fn has_misses(&self) -> bool {
+        self.residency.as_ref().is_some_and(|r| r.has_misses())
+    }
+
+    /// Moves the misses recorded into `out`.
+    pub(crate) fn take_misses(&self, out: &mut Vec<Miss>) {
+        if let Some(r) = &self.residency {
+            r.take_misses(out);
         }
     }
 }
@@ -29,17 +103,22 @@ impl<V> Default for Table<V> {
 impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
     /// Reads a row.
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.rows.get(key)
+        let found = self.rows.get(key);
+        if found.is_none() {
+            self.knows_absent(key);
+        }
+        found
     }
 
     /// Whether the row exists.
     pub fn contains(&self, key: &str) -> bool {
-        self.rows.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// All rows in key order (sorted on each call: lookups are what must be
     /// fast; iterating is for reports, exports and `verify`).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.needs_all();
         let mut rows: Vec<(&String, &V)> = self.rows.iter().collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
         rows.into_iter()
@@ -47,11 +126,13 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
 
     /// Number of rows.
     pub fn len(&self) -> usize {
+        self.needs_all();
         self.rows.len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
+        self.needs_all();
         self.rows.is_empty()
     }
 
@@ -60,16 +141,19 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
     pub fn set_journaling(&mut self, on: bool) {
         self.journaling = on;
         self.journal.clear();
-        self.touched.clear();
     }
 
     /// Journals the row's value before its first write in the transaction
     /// (allocating only then: later writes of the same row find it touched).
     fn remember(&mut self, key: &str) {
-        if self.journaling && !self.touched.contains(key) {
-            self.touched.insert(key.to_string());
+        if !self.rows.contains_key(key) {
+            // Writing a row that may exist elsewhere would journal the wrong
+            // old value: only a known absence may be written over.
+            self.knows_absent(key);
+        }
+        if self.journaling && !self.journal.contains_key(key) {
             self.journal
-                .push((key.to_string(), self.rows.get(key).cloned()));
+                .insert(key.to_string(), self.rows.get(key).cloned());
         }
     }
 
@@ -86,10 +170,11 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
 
     /// Changes a row in place; `None` if it does not exist.
     pub fn update<R>(&mut self, key: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
+        if !self.rows.contains_key(key) {
+            self.knows_absent(key);
+            return None;
+        }
         if self.journaling {
-            if !self.rows.contains_key(key) {
-                return None;
-            }
             self.remember(key);
         }
         self.rows.get_mut(key).map(f)
@@ -97,20 +182,28 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
 
     /// Keys written in the open transaction (empty while not journaling).
     pub fn touched(&self) -> impl Iterator<Item = &String> {
-        self.touched.iter()
+        self.journal.keys()
+    }
+
+    /// The row as it was before the open transaction (as it is, if the
+    /// transaction has not written it).
+    pub fn before(&self, key: &str) -> Option<&V> {
+        match self.journal.get(key) {
+            Some(old) => old.as_ref(),
+            None => self.get(key),
+        }
     }
 
     /// Keys written since the last `take_changes` or `rollback`.
     pub fn take_changes(&mut self) -> Vec<String> {
-        self.journal.clear();
-        let mut keys: Vec<String> = self.touched.drain().collect();
+        let mut keys: Vec<String> = self.journal.drain().map(|(k, _)| k).collect();
         keys.sort();
         keys
     }
 
     /// Undoes every write since the last `take_changes` or `rollback`.
     pub fn rollback(&mut self) {
-        while let Some((key, old)) = self.journal.pop() {
+        for (key, old) in self.journal.drain() {
             match old {
                 Some(v) => {
                     self.rows.insert(key, v);
@@ -120,7 +213,6 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
                 }
             }
         }
-        self.touched.clear();
     }
 
     /// A row's stored form.
@@ -130,7 +222,7 @@ impl<V: Clone + Serialize + DeserializeOwned> Table<V> {
             .map(|v| serde_json::to_string(v).unwrap_or_default())
     }
 
-    /// Loads a row from its stored form.
+    /// Loads a row from its stored form (outside any transaction).
     pub fn load(&mut self, key: &str, value: &str) -> Result<(), serde_json::Error> {
         let v: V = serde_json::from_str(value)?;
         self.rows.insert(key.to_string(), v);
@@ -149,7 +241,7 @@ impl Table<u64> {
             delta,
         })?;
         if now == 0 {
-            if self.contains(key) {
+            if self.rows.contains_key(key) {
                 self.remember(key);
                 self.rows.remove(key);
             }

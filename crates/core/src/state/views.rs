@@ -128,6 +128,10 @@ pub struct CustodianView {
     pub info: CustodianKind,
     /// People it holds now.
     pub occupancy: u32,
+    /// The open movements (planned or under way) bound here, in the order
+    /// planned: what the room check at planning counts as inbound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbound: Vec<MovementId>,
 }
 
 impl CustodianView {

@@ -108,8 +108,12 @@ impl State {
             CustodianView {
                 info: CustodianKind::Movement,
                 occupancy: 0,
+                inbound: Vec::new(),
             },
         );
+        self.custodians.update(plan.destination.as_str(), |c| {
+            c.inbound.push(movement.clone())
+        });
         self.movements.put(
             movement.as_str(),
             MovementView {
@@ -221,16 +225,16 @@ impl State {
             .map_err(|b| breach_violation(movement, &b))?;
         // Room at the destination: held now, plus everyone already on an open
         // movement bound there, plus this manifest.
-        let inbound: usize = self
-            .movements
+        let inbound: usize = dest
+            .inbound
             .iter()
-            .filter(|(_, m)| &m.destination == destination)
+            .filter_map(|id| self.movements.get(id.as_str()).map(|m| (id, m)))
             .map(|(id, m)| match m.status {
                 MovementStatus::Planned => m.manifest.len(),
                 // Under way: only those on board (the movement's own occupancy).
                 MovementStatus::Departed => self
                     .custodians
-                    .get(id)
+                    .get(id.as_str())
                     .map(|c| c.occupancy as usize)
                     .unwrap_or(0),
                 _ => 0,
@@ -510,6 +514,7 @@ impl State {
             m.status = MovementStatus::Arrived;
             m.arrived_at = Some(t.at);
         });
+        self.close_inbound(movement);
         Ok(())
     }
 
@@ -688,6 +693,7 @@ impl State {
             m.status = MovementStatus::Aborted;
             m.abort_reason = Some(reason.to_string());
         });
+        self.close_inbound(movement);
         if let Some(id) = discrepancy {
             self.raise(
                 t,
@@ -708,5 +714,18 @@ impl State {
             )?;
         }
         Ok(())
+    }
+
+    /// The movement is no longer inbound to its destination (arrived or aborted).
+    fn close_inbound(&mut self, movement: &MovementId) {
+        if let Some(destination) = self
+            .movements
+            .get(movement.as_str())
+            .map(|m| m.destination.clone())
+        {
+            self.custodians.update(destination.as_str(), |c| {
+                c.inbound.retain(|m| m != movement)
+            });
+        }
     }
 }

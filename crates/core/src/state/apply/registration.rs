@@ -52,6 +52,7 @@ impl State {
             CustodianView {
                 info: info.clone(),
                 occupancy: 0,
+                inbound: Vec::new(),
             },
         );
         Ok(())
