@@ -128,11 +128,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// People, optionally only those with one custodian.
+    /// People in id order, optionally only those with one custodian or of
+    /// one nationality, a page at a time (`--limit N`, then `--after` the
+    /// last id shown). Only the people listed are read and recorded.
     People {
         /// Only people held by this custodian.
         #[arg(long, value_parser = args::id)]
         at: Option<String>,
+        /// Only people of this nationality (ISO 3166-1 alpha-2 or alpha-3).
+        #[arg(long, value_parser = args::country)]
+        nationality: Option<rollcall_core::Country>,
+        /// At most this many.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        limit: Option<u32>,
+        /// Only people after this id (the last of the page before).
+        #[arg(long, value_parser = args::id)]
+        after: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,

@@ -240,6 +240,50 @@ fn every_command_that_prints_personal_data_records_each_person_shown() {
         "people.list",
         None,
     );
+    // A page lists, and records, only its own people; the next page starts
+    // after its last id and repeats none of them.
+    let page = |after: Option<&str>| -> Vec<String> {
+        let mut args = vec![
+            "people",
+            "--at",
+            "IQ-MSL",
+            "--nationality",
+            "SY",
+            "--limit",
+            "3",
+            "--json",
+        ];
+        if let Some(a) = after {
+            args.extend(["--after", a]);
+        }
+        let from = next_access_id(data);
+        let out = run(data, &args).ok();
+        let ids: Vec<String> = out
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                assert_eq!(p["custodian"], "IQ-MSL");
+                assert_eq!(p["nationality"], "SYR");
+                p["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let recorded: Vec<String> = records_since(data, from)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(recorded, ids, "a page records exactly the people it lists");
+        ids
+    };
+    let first = page(None);
+    assert_eq!(first.len(), 3);
+    let second = page(Some(&first[2]));
+    assert!(!second.is_empty());
+    assert!(
+        second.iter().all(|p| p > &first[2]),
+        "{first:?} then {second:?}"
+    );
     // The leaf data of an inclusion proof is the event: a registration is a
     // person's whole record (probe row 4).
     let reg = db(data)

@@ -109,6 +109,7 @@ pub use workflows::{Corrected, Raised, Staged};
 use jiff::Timestamp;
 use location::AnyStore;
 use rollcall_core::event::{Actor, Event, EventKind};
+use rollcall_core::state::index::IndexChange as CoreIndexChange;
 use rollcall_core::state::residency::{BUCKETS, Miss, bucket_of};
 use rollcall_core::{NodeId, State, UserId};
 use rollcall_ledger::{Checkpoint, Hash, SigningKey, TileError, TiledFrontier, VerifierKey};
@@ -116,6 +117,7 @@ use rollcall_store::{
     AccessRecord as Access, Commit, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
     StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
+use rollcall_store::{IndexChange as StoreIndexChange, IndexEntry};
 use seal::Seal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -151,6 +153,8 @@ pub struct Node {
     frontier: TiledFrontier,
     staged: Vec<StoredEvent>,
     staged_rows: BTreeMap<(&'static str, String), Option<String>>,
+    /// The index changes of the staged batches, in order.
+    staged_index: Vec<StoreIndexChange>,
     /// The tree with the staged events; the tiles they change are pending in it.
     staged_frontier: TiledFrontier,
     staged_access: Vec<Access>,
@@ -205,6 +209,25 @@ fn stored_rows(rows: Vec<(String, String, String)>) -> Vec<ProjectionRow> {
         .collect()
 }
 
+/// An index entry as a store keeps it.
+pub(crate) fn stored_entry(e: rollcall_core::state::index::IndexEntry) -> IndexEntry {
+    IndexEntry {
+        index: e.index.to_string(),
+        term: e.term,
+        sort: e.sort,
+        key: e.key,
+    }
+}
+
+/// Every index entry `state` derives, as a store keeps them.
+fn stored_index(state: &State) -> Vec<IndexEntry> {
+    state
+        .index_entries()
+        .into_iter()
+        .map(stored_entry)
+        .collect()
+}
+
 /// Rounds of loading what a computation missed before giving up (each
 /// round follows one more step of references: a movement, then its people).
 const LOAD_ROUNDS: usize = 64;
@@ -252,7 +275,9 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
     store.meta_set("origin", &origin)?;
     store.meta_set("node", name)?;
     store.meta_set("verifier", &key.verifier().to_string())?;
-    let rows = stored_rows(State::new().to_rows());
+    let seeded = State::new();
+    let rows = stored_rows(seeded.to_rows());
+    let index = stored_index(&seeded);
     let empty = TiledFrontier::new();
     let sealed = seal_of(key, &origin, &rows, 0, &empty.root());
     store.rebuild_projection(&mut |_| {
@@ -260,6 +285,7 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
             rows: rows.clone(),
             meta: sealed.clone(),
             tiles: Vec::new(),
+            index: index.clone(),
         })
     })?;
     Ok(())
@@ -528,6 +554,7 @@ impl Node {
             state,
             staged: Vec::new(),
             staged_rows: BTreeMap::new(),
+            staged_index: Vec::new(),
             staged_frontier: frontier.clone(),
             frontier,
             staged_access: Vec::new(),
@@ -791,6 +818,11 @@ impl Node {
         for (table, key, value) in delta.rows {
             self.staged_rows.insert((table, key), value);
         }
+        self.staged_index
+            .extend(delta.index.into_iter().map(|c| match c {
+                CoreIndexChange::Add(e) => StoreIndexChange::Insert(stored_entry(e)),
+                CoreIndexChange::Remove(e) => StoreIndexChange::Delete(stored_entry(e)),
+            }));
         for (i, bytes) in encoded.into_iter().enumerate() {
             let leaf_hash = rollcall_ledger::leaf_hash(&bytes);
             self.staged_frontier.push(leaf_hash);
@@ -874,6 +906,7 @@ impl Node {
             })
             .collect();
         let stored = std::mem::take(&mut self.staged);
+        let index = std::mem::take(&mut self.staged_index);
         let access = std::mem::take(&mut self.staged_access);
         let mut sealed = Vec::new();
         if let Some(s) = self.seal.as_mut() {
@@ -901,6 +934,7 @@ impl Node {
             events: &stored,
             tiles: &tiles,
             projection: &projection,
+            index: &index,
             checkpoint: Some(&checkpoint),
             access: &access,
             meta: &meta,
@@ -983,7 +1017,12 @@ impl Node {
                 // longer matches, so the node holding the key rebuilds again.
                 None => vec![(seal::META_KEY.into(), String::new())],
             };
-            Ok(Rebuilt { rows, meta, tiles })
+            Ok(Rebuilt {
+                rows,
+                meta,
+                tiles,
+                index: stored_index(&state),
+            })
         });
         if let Some(e) = failure {
             return Err(e);

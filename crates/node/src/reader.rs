@@ -14,6 +14,7 @@ use crate::policy::{self, Decision, Principal, Purpose, Subject};
 use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
+use rollcall_core::state::index;
 use rollcall_core::state::views::{
     DiscrepancyStatus, DiscrepancyView, MovementView, PersonSnapshot,
 };
@@ -28,8 +29,11 @@ use serde::Serialize;
 pub struct PeopleFilter {
     /// Only those held by this custodian.
     pub at: Option<String>,
-    /// Skip this many (after filtering by policy).
-    pub offset: usize,
+    /// Only those holding this nationality.
+    pub nationality: Option<rollcall_core::Country>,
+    /// Only those after this person id (keyset paging: the last id of the
+    /// page before).
+    pub after: Option<String>,
     /// At most this many; `None` for all.
     pub limit: Option<usize>,
 }
@@ -276,11 +280,27 @@ impl Reader<'_> {
         })
     }
 
-    /// People the principal may see, optionally only those held by one custodian.
+    /// People the principal may see, in id order, optionally only those
+    /// held by one custodian and of one nationality, a page at a time:
+    /// candidates come from the store's index, page by page, each checked
+    /// against the person's own rows (the index may be a step behind) and
+    /// by the policy, until `limit` are shown. Only those shown are read
+    /// and recorded.
     pub fn people(
         &mut self,
         filter: &PeopleFilter,
     ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
+        let nationality = &filter.nationality;
+        let (index, term) = match (&filter.at, &nationality) {
+            (Some(at), Some(n)) => (
+                index::PEOPLE_AT_NATIONALITY,
+                index::at_nationality(at, n.alpha3()),
+            ),
+            (Some(at), None) => (index::PEOPLE_AT, at.clone()),
+            (None, Some(n)) => (index::PEOPLE_NATIONALITY, n.alpha3().to_string()),
+            (None, None) => (index::PEOPLE, String::new()),
+        };
+        let limit = filter.limit.unwrap_or(usize::MAX);
         self.audited(Purpose::PeopleList, |node, who| {
             let state = &node.state;
             if let Some(c) = &filter.at
@@ -290,18 +310,42 @@ impl Reader<'_> {
                     "custodian {c} is not registered"
                 )));
             }
-            let candidates: Vec<&str> = state
-                .persons()
-                .filter(|(_, p)| filter.at.as_ref().is_none_or(|c| p.custodian.as_str() == c))
-                .map(|(id, _)| id.as_str())
-                .collect();
-            let shown: Vec<(String, PersonSnapshot)> =
-                visible(state, who, Purpose::PeopleList, candidates)
-                    .into_iter()
-                    .skip(filter.offset)
-                    .take(filter.limit.unwrap_or(usize::MAX))
-                    .filter_map(|id| state.person(id).map(|p| (id.to_string(), p.snapshot())))
+            let page = limit.clamp(16, 1024);
+            let mut cursor = filter.after.clone();
+            let mut shown: Vec<(String, PersonSnapshot)> = Vec::new();
+            while shown.len() < limit {
+                let entries = node.store.index_page(
+                    index,
+                    &term,
+                    cursor.as_deref().map(|k| ("", k)),
+                    page,
+                )?;
+                let Some(last) = entries.last() else { break };
+                cursor = Some(last.key.clone());
+                let candidates: Vec<&str> = entries
+                    .iter()
+                    .map(|e| e.key.as_str())
+                    .filter(|id| {
+                        state.person(id).is_some_and(|p| {
+                            filter.at.as_ref().is_none_or(|c| p.custodian.as_str() == c)
+                                && nationality
+                                    .as_ref()
+                                    .is_none_or(|n| p.record.nationalities.contains(n))
+                        })
+                    })
                     .collect();
+                for id in visible(state, who, Purpose::PeopleList, candidates) {
+                    if shown.len() == limit {
+                        break;
+                    }
+                    if let Some(p) = state.person(id) {
+                        shown.push((id.to_string(), p.snapshot()));
+                    }
+                }
+                if entries.len() < page {
+                    break;
+                }
+            }
             let ids = shown.iter().map(|(id, _)| id.clone()).collect();
             Ok((shown, ids))
         })

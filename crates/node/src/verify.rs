@@ -574,6 +574,11 @@ fn verify_snapshot(
                 }
             }
         }
+        if problems.is_empty()
+            && let Some(p) = check_index(store, &state)?
+        {
+            problems.push(p);
+        }
         let mut access_records = 0;
         if problems.is_empty() {
             let log = store.access_log()?;
@@ -630,6 +635,72 @@ fn verify_snapshot(
             problems,
         })
     }
+}
+
+/// Compares the stored index with the entries the replayed rows derive;
+/// names the first entry that differs.
+fn check_index(store: &dyn Store, state: &State) -> Result<Option<VerifyProblem>, NodeError> {
+    let mut want = state
+        .index_entries()
+        .into_iter()
+        .map(crate::stored_entry)
+        .peekable();
+    let mut found = None;
+    let name = |e: &rollcall_store::IndexEntry| format!("index {} {:?} {}", e.index, e.term, e.key);
+    let stopped = store.for_each_index_entry(&mut |have| {
+        let ord = want.peek().map(|w| {
+            (
+                w.index.as_str(),
+                w.term.as_str(),
+                w.sort.as_str(),
+                w.key.as_str(),
+            )
+                .cmp(&(
+                    have.index.as_str(),
+                    have.term.as_str(),
+                    have.sort.as_str(),
+                    have.key.as_str(),
+                ))
+        });
+        match ord {
+            Some(std::cmp::Ordering::Equal) => {
+                want.next();
+                Ok(())
+            }
+            Some(std::cmp::Ordering::Less) => {
+                let w = want.next().unwrap_or_else(|| have.clone());
+                found = Some(problem(
+                    ProblemKind::Projection,
+                    name(&w),
+                    "index entry is missing from the store",
+                ));
+                Err(StoreError::Corrupt {
+                    what: "index".into(),
+                })
+            }
+            _ => {
+                found = Some(problem(
+                    ProblemKind::Projection,
+                    name(&have),
+                    "index entry is not derived from any row",
+                ));
+                Err(StoreError::Corrupt {
+                    what: "index".into(),
+                })
+            }
+        }
+    });
+    if found.is_some() {
+        return Ok(found);
+    }
+    stopped?;
+    Ok(want.next().map(|w| {
+        problem(
+            ProblemKind::Projection,
+            name(&w),
+            "index entry is missing from the store",
+        )
+    }))
 }
 
 /// Checks the access log against the `AccessLogged` events that commit to

@@ -162,6 +162,12 @@ pub fn id(s: &str) -> Result<String, String> {
 }
 
 /// A text flag (a reason, a place, a name): no control characters, bounded.
+/// A country: ISO 3166-1 alpha-2 or alpha-3.
+pub fn country(s: &str) -> Result<rollcall_core::Country, String> {
+    rollcall_core::Country::parse(s)
+        .ok_or_else(|| format!("{s:?} is not an ISO 3166-1 alpha-2 or alpha-3 country code"))
+}
+
 pub fn text(s: &str) -> Result<String, String> {
     limits::text_problem(s)
         .map(|_| s.to_string())

@@ -73,7 +73,22 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }) => people::correct(&ctx, &id, &reason, &fields, json),
         Command::Facilities { json } => people::facilities(&ctx, json),
         Command::Facility(crate::FacilityCommand::Add(add)) => facility::add(&ctx, add),
-        Command::People { at, json } => people::list(&ctx, at.as_deref(), json),
+        Command::People {
+            at,
+            nationality,
+            limit,
+            after,
+            json,
+        } => people::list(
+            &ctx,
+            rollcall_node::PeopleFilter {
+                at,
+                nationality,
+                after,
+                limit: limit.map(|n| n as usize),
+            },
+            json,
+        ),
         Command::Handover {
             person,
             from,

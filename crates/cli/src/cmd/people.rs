@@ -131,15 +131,10 @@ pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
+pub fn list(ctx: &Ctx, filter: rollcall_node::PeopleFilter, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     // Every person listed is a read of their record: the reader records each.
-    let people = node
-        .session(ctx.principal())
-        .people(&rollcall_node::PeopleFilter {
-            at: at.map(str::to_string),
-            ..Default::default()
-        })?;
+    let people = node.session(ctx.principal()).people(&filter)?;
     let out: Vec<serde_json::Value> = people
         .iter()
         .map(|(id, p)| {
@@ -168,6 +163,11 @@ pub fn list(ctx: &Ctx, at: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
             )
         }))?;
         note(&format!("{} people", n(out.len() as u64)));
+        if let (Some(limit), Some((last, _))) = (filter.limit, people.last())
+            && people.len() == limit
+        {
+            note(&format!("more may follow: --after {last}"));
+        }
     }
     Ok(0)
 }

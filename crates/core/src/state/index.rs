@@ -14,6 +14,8 @@ use super::State;
 use super::views::{CustodyView, DiscrepancyStatus, DiscrepancyView, IdentityView};
 use std::collections::BTreeSet;
 
+/// Every person; term: empty.
+pub const PEOPLE: &str = "people";
 /// People by current custodian; term: the custodian's id.
 pub const PEOPLE_AT: &str = "people.at";
 /// People by current custodian and nationality; term: [`at_nationality`].
@@ -69,7 +71,10 @@ pub enum IndexChange {
 /// The entries of person `id`.
 pub fn person_entries(id: &str, identity: &IdentityView, custody: &CustodyView) -> Vec<IndexEntry> {
     let at = custody.custodian.as_str();
-    let mut out = vec![IndexEntry::new(PEOPLE_AT, at, String::new(), id)];
+    let mut out = vec![
+        IndexEntry::new(PEOPLE, "", String::new(), id),
+        IndexEntry::new(PEOPLE_AT, at, String::new(), id),
+    ];
     let nationalities: BTreeSet<&str> = identity
         .record
         .nationalities
