@@ -237,7 +237,12 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
     let rows: Vec<ProjectionRow> = State::new()
         .to_rows()
         .into_iter()
-        .map(|(table, key, value)| ProjectionRow { table, key, value })
+        .map(|(table, key, value)| ProjectionRow {
+            table,
+            key,
+            value,
+            bucket: 0,
+        })
         .collect();
     let empty = TiledFrontier::new();
     let sealed = seal_of(key, &origin, &rows, 0, &empty.root());
@@ -717,6 +722,7 @@ impl Node {
                     table: table.into(),
                     key,
                     value,
+                    bucket: 0,
                 }),
                 None => ProjectionChange::Delete {
                     table: table.into(),
@@ -822,7 +828,12 @@ impl Node {
             let rows: Vec<ProjectionRow> = state
                 .to_rows()
                 .into_iter()
-                .map(|(table, key, value)| ProjectionRow { table, key, value })
+                .map(|(table, key, value)| ProjectionRow {
+                    table,
+                    key,
+                    value,
+                    bucket: 0,
+                })
                 .collect();
             let meta = match &key {
                 Some(k) => vec![(

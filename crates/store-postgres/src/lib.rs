@@ -241,6 +241,22 @@ fn tile_from_row(row: &Row) -> Result<StoredTile> {
     })
 }
 
+/// Reads `tbl, key, value, bucket`.
+fn projection_from_row(row: &Row) -> Result<ProjectionRow> {
+    let table: String = row.get(0);
+    let key: String = row.get(1);
+    let bucket: i64 = row.get(3);
+    let bucket = u32::try_from(bucket).map_err(|_| StoreError::Corrupt {
+        what: format!("projection {table}/{key}: bucket {bucket} does not fit 32 bits"),
+    })?;
+    Ok(ProjectionRow {
+        value: row.get(2),
+        table,
+        key,
+        bucket,
+    })
+}
+
 /// Anything that runs queries: a client or a transaction.
 fn size_of(c: &mut impl postgres::GenericClient) -> Result<u64> {
     let row = c
@@ -334,22 +350,26 @@ impl PgStore {
         Ok(v)
     }
 
-    fn insert_projection(&self, rows: &mut dyn Iterator<Item = (&str, &str, &str)>) -> Result<()> {
-        let (mut t, mut k, mut v) = (Vec::new(), Vec::new(), Vec::new());
-        for (table, key, value) in rows {
+    fn insert_projection(
+        &self,
+        rows: &mut dyn Iterator<Item = (&str, &str, &str, u32)>,
+    ) -> Result<()> {
+        let (mut t, mut k, mut v, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (table, key, value, bucket) in rows {
             t.push(table);
             k.push(key);
             v.push(value);
+            b.push(i64::from(bucket));
         }
         if t.is_empty() {
             return Ok(());
         }
         self.c()
             .execute(
-                "INSERT INTO projection (tbl, key, value) \
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) \
-                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
-                &[&t, &k, &v],
+                "INSERT INTO projection (tbl, key, value, bucket) \
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) \
+                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value, bucket = excluded.bucket",
+                &[&t, &k, &v, &b],
             )
             .map_err(pg)?;
         Ok(())
@@ -371,7 +391,7 @@ impl PgStore {
         self.insert_projection(
             &mut rows
                 .iter()
-                .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str())),
+                .map(|r| (r.table.as_str(), r.key.as_str(), r.value.as_str(), r.bucket)),
         )
     }
 
@@ -462,11 +482,11 @@ impl PgStore {
         self.put_tiles(commit.tiles)?;
         if !commit.projection.is_empty() {
             // Changes apply in order: the last change to a row is its fate.
-            let mut last: BTreeMap<(&str, &str), Option<&str>> = BTreeMap::new();
+            let mut last: BTreeMap<(&str, &str), Option<(&str, u32)>> = BTreeMap::new();
             for change in commit.projection {
                 match change {
                     ProjectionChange::Upsert(r) => {
-                        last.insert((&r.table, &r.key), Some(&r.value));
+                        last.insert((&r.table, &r.key), Some((&r.value, r.bucket)));
                     }
                     ProjectionChange::Delete { table, key } => {
                         last.insert((table, key), None);
@@ -490,7 +510,9 @@ impl PgStore {
                     .map_err(pg)?;
             }
             self.insert_projection(
-                &mut last.iter().filter_map(|((t, k), v)| v.map(|v| (*t, *k, v))),
+                &mut last
+                    .iter()
+                    .filter_map(|((t, k), v)| v.map(|(v, b)| (*t, *k, v, b))),
             )?;
         }
         if let Some(first) = commit.access.first() {
@@ -724,15 +746,14 @@ impl Store for PgStore {
         .transpose()
     }
 
-    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>> {
-        Ok(self
-            .query(
-                "SELECT key, value FROM projection WHERE tbl = $1 ORDER BY key",
-                &[&table],
-            )?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
+    fn projection_table(&self, table: &str) -> Result<Vec<ProjectionRow>> {
+        self.query(
+            "SELECT tbl, key, value, bucket FROM projection WHERE tbl = $1 ORDER BY key",
+            &[&table],
+        )?
+        .iter()
+        .map(projection_from_row)
+        .collect()
     }
 
     fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>> {
@@ -746,18 +767,30 @@ impl Store for PgStore {
     }
 
     fn projection_all(&self) -> Result<Vec<ProjectionRow>> {
-        Ok(self
-            .query(
-                "SELECT tbl, key, value FROM projection ORDER BY tbl, key",
-                &[],
-            )?
-            .iter()
-            .map(|r| ProjectionRow {
-                table: r.get(0),
-                key: r.get(1),
-                value: r.get(2),
-            })
-            .collect())
+        self.query(
+            "SELECT tbl, key, value, bucket FROM projection ORDER BY tbl, key",
+            &[],
+        )?
+        .iter()
+        .map(projection_from_row)
+        .collect()
+    }
+
+    fn projection_buckets(&self, buckets: &[u32]) -> Result<Vec<ProjectionRow>> {
+        if buckets.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement (one snapshot), on the `projection_bucket` index;
+        // `= ANY` reads a bucket given twice once.
+        let buckets: Vec<i64> = buckets.iter().map(|b| i64::from(*b)).collect();
+        self.query(
+            "SELECT tbl, key, value, bucket FROM projection WHERE bucket = ANY($1) \
+             ORDER BY bucket, tbl, key",
+            &[&buckets],
+        )?
+        .iter()
+        .map(projection_from_row)
+        .collect()
     }
 
     fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {

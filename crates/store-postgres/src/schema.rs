@@ -174,9 +174,20 @@ CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles FOR EACH ROW
     )
 }
 
+/// 3: every projection row belongs to a bucket the caller computes, so a
+/// node loads the rows it needs a bucket at a time.
+fn migration_3() -> String {
+    r#"
+ALTER TABLE projection ADD COLUMN bucket bigint NOT NULL DEFAULT 0
+    CHECK (bucket BETWEEN 0 AND 4294967295);
+CREATE INDEX projection_bucket ON projection (bucket, tbl, key);
+"#
+    .to_string()
+}
+
 /// Every migration, oldest first.
 fn migrations() -> Vec<String> {
-    vec![migration_1(), migration_2()]
+    vec![migration_1(), migration_2(), migration_3()]
 }
 
 /// Whether `schema` holds a Rollcall store (any version).

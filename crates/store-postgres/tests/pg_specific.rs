@@ -4,7 +4,9 @@
 
 mod common;
 
-use rollcall_store::{Commit, Store, StoreError, StoredCheckpoint, StoredEvent};
+use rollcall_store::{
+    Commit, ProjectionChange, ProjectionRow, Store, StoreError, StoredCheckpoint, StoredEvent,
+};
 use rollcall_store_postgres::PgStore;
 
 struct Schemas(Vec<String>);
@@ -204,4 +206,45 @@ fn reopening_keeps_everything_and_does_not_migrate_twice() {
         Some("rollcall/central")
     );
     assert_eq!(versions(), migrated, "reopening applied no migration again");
+}
+
+#[test]
+fn rows_of_a_few_buckets_are_read_off_the_bucket_index() {
+    let mut keep = Schemas(Vec::new());
+    let (mut s, schema) = store("buckets", &mut keep);
+    let changes: Vec<ProjectionChange> = (0..20_000u32)
+        .map(|i| {
+            ProjectionChange::Upsert(ProjectionRow {
+                table: "people".into(),
+                key: format!("P-{i:05}"),
+                value: "{}".into(),
+                bucket: i % 1000,
+            })
+        })
+        .collect();
+    s.append(&Commit {
+        projection: &changes,
+        ..Commit::default()
+    })
+    .unwrap();
+    let got = s.projection_buckets(&[7, 999]).unwrap();
+    assert_eq!(got.len(), 40);
+    assert!(got[..20].iter().all(|r| r.bucket == 7));
+    assert!(got[20..].iter().all(|r| r.bucket == 999));
+    let mut raw = common::raw(&schema);
+    raw.batch_execute("ANALYZE projection").unwrap();
+    // The statement `projection_buckets` runs.
+    let plan: Vec<String> = raw
+        .query(
+            "EXPLAIN SELECT tbl, key, value, bucket FROM projection WHERE bucket = ANY($1) \
+             ORDER BY bucket, tbl, key",
+            &[&vec![7i64, 999]],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("projection_bucket"), "{plan}");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
 }

@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             table: "progress".into(),
             key: "size".into(),
             value: seq.to_string(),
+            bucket: 0,
         })];
         let checkpoint = StoredCheckpoint {
             size: seq,

@@ -74,6 +74,8 @@ macro_rules! conformance_tests {
             tiles_never_rewritten_and_refusal_writes_nothing,
             malformed_tiles_are_refused,
             rebuild_adds_tiles,
+            projection_buckets_reads_whole_buckets_in_order,
+            upsert_moves_a_row_between_buckets,
         );
     };
     (@each $harness:expr; $($name:ident),+ $(,)?) => {
@@ -122,11 +124,29 @@ fn cp(size: u64) -> StoredCheckpoint {
     }
 }
 
+/// The suite's stand-in for the caller's bucket of `(table, key)`: any
+/// deterministic spread will do (the store never computes buckets).
+fn bucket_of(table: &str, key: &str) -> u32 {
+    table
+        .bytes()
+        .chain([0])
+        .chain(key.bytes())
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 13
+}
+
+/// A row in the bucket [`bucket_of`] gives it.
 fn row(table: &str, key: &str, value: &str) -> ProjectionRow {
+    row_in(bucket_of(table, key), table, key, value)
+}
+
+/// A row in `bucket`.
+fn row_in(bucket: u32, table: &str, key: &str, value: &str) -> ProjectionRow {
     ProjectionRow {
         table: table.into(),
         key: key.into(),
         value: value.into(),
+        bucket,
     }
 }
 
@@ -515,9 +535,9 @@ pub fn projection_upsert_and_delete<H: Harness>(h: &H) {
     assert_eq!(
         s.projection_table("people").unwrap(),
         vec![
-            ("back".to_string(), "b".to_string()),
-            ("p1".to_string(), "v1b".to_string()),
-            ("p2".to_string(), "v2".to_string()),
+            row("people", "back", "b"),
+            row("people", "p1", "v1b"),
+            row("people", "p2", "v2"),
         ]
     );
     assert_eq!(
@@ -572,7 +592,7 @@ pub fn projection_orders_by_bytes<H: Harness>(h: &H) {
         .projection_table("t")
         .unwrap()
         .into_iter()
-        .map(|(k, _)| k)
+        .map(|r| r.key)
         .collect();
     assert_eq!(got, want_keys);
     let mut want_all: Vec<ProjectionRow> = changes
@@ -727,11 +747,7 @@ pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
         .rebuild_projection(&mut |st| {
             let size = st.size()?;
             Ok(Rebuilt {
-                rows: vec![ProjectionRow {
-                    table: "t".into(),
-                    key: "size".into(),
-                    value: size.to_string(),
-                }],
+                rows: vec![row("t", "size", &size.to_string())],
                 meta: vec![("seal".into(), "y".into())],
                 tiles: Vec::new(),
             })
@@ -1078,4 +1094,138 @@ pub fn rebuild_adds_tiles<H: Harness>(h: &H) {
         Err(StoreError::TileRewritten { level: 0, index: 0 })
     ));
     assert_eq!(state(&s), before);
+}
+
+/// `projection_buckets` returns every row of the buckets asked for and no
+/// other, ordered by `(bucket, table, key)` by bytes, each bucket once
+/// however often it is asked for; the bucket is stored as given (0 and
+/// `u32::MAX` included) and read back by every read that returns rows.
+pub fn projection_buckets_reads_whole_buckets_in_order<H: Harness>(h: &H) {
+    let (mut s, at) = h.create();
+    assert!(s.projection_buckets(&[]).unwrap().is_empty());
+    assert!(s.projection_buckets(&[0, 1, u32::MAX]).unwrap().is_empty());
+    let rows = [
+        row_in(3, "people", "b", "pb"),
+        row_in(3, "custody", "z", "cz"),
+        row_in(3, "people", "B", "pB"),
+        row_in(3, "Ü", "a", "ua"),
+        row_in(1, "people", "a", "pa"),
+        row_in(0, "meta", "m", "mm"),
+        row_in(u32::MAX, "people", "last", "pl"),
+        row_in(7, "people", "c", "pc"),
+    ];
+    let changes: Vec<ProjectionChange> =
+        rows.iter().cloned().map(ProjectionChange::Upsert).collect();
+    s.append(&Commit {
+        events: &events(0, 1),
+        projection: &changes,
+        ..Commit::default()
+    })
+    .expect("append");
+    let ordered = |mut v: Vec<ProjectionRow>| {
+        v.sort_by(|a, b| (a.bucket, &a.table, &a.key).cmp(&(b.bucket, &b.table, &b.key)));
+        v
+    };
+    let of = |buckets: &[u32]| -> Vec<ProjectionRow> {
+        ordered(
+            rows.iter()
+                .filter(|r| buckets.contains(&r.bucket))
+                .cloned()
+                .collect(),
+        )
+    };
+    assert_eq!(s.projection_buckets(&[3]).unwrap(), of(&[3]));
+    assert_eq!(
+        s.projection_buckets(&[3])
+            .unwrap()
+            .iter()
+            .map(|r| (r.table.as_str(), r.key.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("custody", "z"),
+            ("people", "B"),
+            ("people", "b"),
+            ("Ü", "a")
+        ],
+        "within a bucket: by table, then key, by bytes"
+    );
+    assert_eq!(
+        s.projection_buckets(&[7, 3, 1, 3, 99, 7]).unwrap(),
+        of(&[1, 3, 7]),
+        "asked twice, returned once; a bucket with no rows adds nothing"
+    );
+    assert_eq!(
+        s.projection_buckets(&[u32::MAX, 0]).unwrap(),
+        of(&[0, u32::MAX])
+    );
+    assert!(s.projection_buckets(&[2, 4, 5]).unwrap().is_empty());
+    // Every read that returns rows returns their bucket.
+    let mut all = rows.to_vec();
+    all.sort();
+    assert_eq!(s.projection_all().unwrap(), all);
+    assert_eq!(
+        s.projection_table("people").unwrap(),
+        all.iter()
+            .filter(|r| r.table == "people")
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+    // Inside a read transaction too, and from another handle.
+    let mut inside = Vec::new();
+    s.read_consistent(&mut || {
+        inside = s.projection_buckets(&[1, 3])?;
+        Ok(())
+    })
+    .expect("read_consistent");
+    assert_eq!(inside, of(&[1, 3]));
+    assert_eq!(
+        h.open(&at).projection_buckets(&[7, 0]).unwrap(),
+        of(&[0, 7])
+    );
+    // A replacement puts rows in the buckets it gives.
+    let replaced = [
+        row_in(5, "people", "a", "new"),
+        row_in(5, "people", "b", "new"),
+    ];
+    s.replace_projection(&replaced).expect("replace");
+    assert!(s.projection_buckets(&[1, 3]).unwrap().is_empty());
+    assert_eq!(s.projection_buckets(&[5]).unwrap(), replaced);
+}
+
+/// An upsert of an existing `(table, key)` with another bucket moves the row
+/// (value and bucket both replaced); a delete removes it from its bucket.
+pub fn upsert_moves_a_row_between_buckets<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    s.append(&Commit {
+        projection: &[
+            ProjectionChange::Upsert(row_in(1, "people", "p1", "v1")),
+            ProjectionChange::Upsert(row_in(1, "people", "p2", "v2")),
+            ProjectionChange::Upsert(row_in(2, "people", "p3", "v3")),
+        ],
+        ..Commit::default()
+    })
+    .expect("append");
+    s.append(&Commit {
+        projection: &[
+            ProjectionChange::Upsert(row_in(2, "people", "p1", "v1 moved")),
+            delete("people", "p3"),
+            // Moved twice in one commit: the last bucket holds it.
+            ProjectionChange::Upsert(row_in(3, "people", "p2", "v2")),
+            ProjectionChange::Upsert(row_in(4, "people", "p2", "v2 again")),
+        ],
+        ..Commit::default()
+    })
+    .expect("move");
+    assert!(s.projection_buckets(&[1, 3]).unwrap().is_empty());
+    assert_eq!(
+        s.projection_buckets(&[1, 2, 3, 4]).unwrap(),
+        [
+            row_in(2, "people", "p1", "v1 moved"),
+            row_in(4, "people", "p2", "v2 again"),
+        ]
+    );
+    assert_eq!(
+        s.projection_get("people", "p1").unwrap().as_deref(),
+        Some("v1 moved")
+    );
 }

@@ -65,6 +65,9 @@ pub struct StoredEvent {
 }
 
 /// One row of a projection table: derived data, rebuildable from the events.
+///
+/// The derived order is by `(table, key)` first, the order of
+/// [`Store::projection_all`] (a store holds one row per `(table, key)`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProjectionRow {
     /// Name of the projection table.
@@ -73,12 +76,17 @@ pub struct ProjectionRow {
     pub key: String,
     /// The row's value (typically encoded JSON), opaque to the store.
     pub value: String,
+    /// The bucket the row belongs to, computed by the caller from `(table,
+    /// key)` (the store never computes it). Rows are loaded a bucket at a
+    /// time with [`Store::projection_buckets`].
+    pub bucket: u32,
 }
 
 /// A change to one projection row, applied as part of a [`Commit`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectionChange {
-    /// Insert the row, or overwrite the value of an existing `(table, key)`.
+    /// Insert the row, or overwrite the value and bucket of an existing
+    /// `(table, key)` (so an upsert may move a row to another bucket).
     Upsert(ProjectionRow),
     /// Remove the row if present; removing a missing row is not an error.
     Delete {
@@ -234,14 +242,23 @@ pub trait Store {
     /// The checkpoint for exactly `size` events.
     fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
 
-    /// The `(key, value)` rows of one projection table, in key order.
-    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// The rows of one projection table (buckets included), in key order.
+    fn projection_table(&self, table: &str) -> Result<Vec<ProjectionRow>, StoreError>;
 
-    /// One projection value.
+    /// One projection value: the value only, not its bucket (the caller
+    /// computes the bucket from `(table, key)`; [`Store::projection_table`],
+    /// [`Store::projection_all`] and [`Store::projection_buckets`] return the
+    /// bucket as stored).
     fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>, StoreError>;
 
     /// Every projection row, ordered by `(table, key)`.
     fn projection_all(&self) -> Result<Vec<ProjectionRow>, StoreError>;
+
+    /// Every row of the given buckets, ordered by `(bucket, table, key)`, as
+    /// of one committed state. A bucket given twice is read once; an empty
+    /// slice returns nothing. Indexed by bucket, so its cost follows the
+    /// rows returned, not the size of the store.
+    fn projection_buckets(&self, buckets: &[u32]) -> Result<Vec<ProjectionRow>, StoreError>;
 
     /// Replaces ALL projection rows (used by `rebuild`) in one transaction;
     /// the events are untouched. A `(table, key)` given twice is

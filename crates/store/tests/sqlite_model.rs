@@ -10,12 +10,15 @@ use rollcall_store::{
     StoredCheckpoint, StoredEvent,
 };
 
+/// A row's value and bucket.
+type Valued = (u8, u32);
+
 #[derive(Debug, Clone)]
 enum Op {
     /// Append `n` events with these projection changes, optionally checkpointing.
     Append {
         n: u64,
-        changes: Vec<(u8, u8, Option<u8>)>,
+        changes: Vec<(u8, u8, Option<Valued>)>,
         checkpoint: bool,
     },
     /// Append with the first seq off by `skew` (never 0): must change nothing.
@@ -23,7 +26,7 @@ enum Op {
         skew: i8,
         n: u64,
     },
-    Replace(BTreeMap<(u8, u8), u8>),
+    Replace(BTreeMap<(u8, u8), Valued>),
     Access(u8),
     Meta(u8, u8),
     Reopen,
@@ -31,22 +34,31 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..30u64, prop::collection::vec((0..3u8, 0..6u8, prop::option::of(any::<u8>())), 0..8), any::<bool>())
+        4 => (0..30u64, prop::collection::vec((0..3u8, 0..6u8, prop::option::of((any::<u8>(), bucket()))), 0..8), any::<bool>())
             .prop_map(|(n, changes, checkpoint)| Op::Append { n, changes, checkpoint }),
         1 => (any::<i8>().prop_filter("nonzero", |s| *s != 0), 1..5u64)
             .prop_map(|(skew, n)| Op::Misaligned { skew, n }),
-        1 => prop::collection::btree_map((0..3u8, 0..6u8), any::<u8>(), 0..10).prop_map(Op::Replace),
+        1 => prop::collection::btree_map((0..3u8, 0..6u8), (any::<u8>(), bucket()), 0..10).prop_map(Op::Replace),
         1 => any::<u8>().prop_map(Op::Access),
         1 => (0..3u8, any::<u8>()).prop_map(|(k, v)| Op::Meta(k, v)),
         1 => Just(Op::Reopen),
     ]
 }
 
+/// A few small buckets (so they hold several rows) and the extremes.
+fn bucket() -> impl Strategy<Value = u32> {
+    prop_oneof![4 => 0..4u32, 1 => Just(u32::MAX)]
+}
+
+/// Buckets asked for together: the small ones, one absent, one repeated.
+const ASKED: [&[u32]; 4] = [&[0], &[3, 1, 3], &[u32::MAX, 2, 0, 9], &[]];
+
 #[derive(Default)]
 struct Model {
     events: Vec<StoredEvent>,
     checkpoints: BTreeMap<u64, String>,
-    projection: BTreeMap<(String, String), String>,
+    /// `(table, key) -> (value, bucket)`.
+    projection: BTreeMap<(String, String), (String, u32)>,
     access: Vec<AccessRecord>,
     meta: BTreeMap<String, String>,
 }
@@ -75,13 +87,27 @@ fn check(s: &SqliteStore, m: &Model) {
     let rows: Vec<ProjectionRow> = m
         .projection
         .iter()
-        .map(|((t, k), v)| ProjectionRow {
+        .map(|((t, k), (v, b))| ProjectionRow {
             table: t.clone(),
             key: k.clone(),
             value: v.clone(),
+            bucket: *b,
         })
         .collect();
     assert_eq!(s.projection_all().unwrap(), rows);
+    for asked in ASKED {
+        let mut want: Vec<ProjectionRow> = rows
+            .iter()
+            .filter(|r| asked.contains(&r.bucket))
+            .cloned()
+            .collect();
+        want.sort_by(|a, b| (a.bucket, &a.table, &a.key).cmp(&(b.bucket, &b.table, &b.key)));
+        assert_eq!(
+            s.projection_buckets(asked).unwrap(),
+            want,
+            "buckets {asked:?}"
+        );
+    }
     assert_eq!(s.access_log().unwrap(), m.access);
     for k in 0..3u8 {
         assert_eq!(s.meta_get(&key(k)).unwrap().as_ref(), m.meta.get(&key(k)));
@@ -105,8 +131,8 @@ proptest! {
                     let changes: Vec<ProjectionChange> = changes
                         .into_iter()
                         .map(|(t, k, v)| match v {
-                            Some(v) => ProjectionChange::Upsert(ProjectionRow {
-                                table: table(t), key: key(k), value: v.to_string(),
+                            Some((v, bucket)) => ProjectionChange::Upsert(ProjectionRow {
+                                table: table(t), key: key(k), value: v.to_string(), bucket,
                             }),
                             None => ProjectionChange::Delete { table: table(t), key: key(k) },
                         })
@@ -122,7 +148,7 @@ proptest! {
                         m.events.extend(evs);
                         for c in changes {
                             match c {
-                                ProjectionChange::Upsert(r) => { m.projection.insert((r.table, r.key), r.value); }
+                                ProjectionChange::Upsert(r) => { m.projection.insert((r.table, r.key), (r.value, r.bucket)); }
                                 ProjectionChange::Delete { table, key } => { m.projection.remove(&(table, key)); }
                             }
                         }
@@ -140,10 +166,10 @@ proptest! {
                 Op::Replace(rows) => {
                     let rows: Vec<ProjectionRow> = rows
                         .into_iter()
-                        .map(|((t, k), v)| ProjectionRow { table: table(t), key: key(k), value: v.to_string() })
+                        .map(|((t, k), (v, bucket))| ProjectionRow { table: table(t), key: key(k), value: v.to_string(), bucket })
                         .collect();
                     s.replace_projection(&rows).unwrap();
-                    m.projection = rows.into_iter().map(|r| ((r.table, r.key), r.value)).collect();
+                    m.projection = rows.into_iter().map(|r| ((r.table, r.key), (r.value, r.bucket))).collect();
                 }
                 Op::Access(i) => {
                     let rec = AccessRecord {

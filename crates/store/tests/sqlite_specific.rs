@@ -66,7 +66,7 @@ fn open_creates_and_open_existing_requires_a_store() {
     let user_version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(user_version, 4, "every migration applied");
+    assert_eq!(user_version, 5, "every migration applied");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -314,4 +314,39 @@ fn backup_is_a_standalone_store() {
     drop(b);
     let raw = Connection::open(&target).unwrap();
     assert!(raw.execute("DELETE FROM events", []).is_err());
+}
+
+#[test]
+fn a_tampered_bucket_is_corrupt_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.append(&Commit {
+        projection: &[rollcall_store::ProjectionChange::Upsert(
+            rollcall_store::ProjectionRow {
+                table: "people".into(),
+                key: "P-1".into(),
+                value: "{}".into(),
+                bucket: 4,
+            },
+        )],
+        ..Commit::default()
+    })
+    .unwrap();
+    let raw = Connection::open(&path).unwrap();
+    raw.execute("UPDATE projection SET bucket = -1", [])
+        .expect_err("the CHECK on the bucket holds");
+    raw.execute_batch("PRAGMA ignore_check_constraints = ON; UPDATE projection SET bucket = -1;")
+        .unwrap();
+    for what in [
+        corrupt_message(s.projection_all()),
+        corrupt_message(s.projection_table("people")),
+    ] {
+        assert!(what.contains("projection people/P-1: bucket"), "{what}");
+    }
+    // A bucket is never searched beyond 32 bits, but a whole-table read sees it.
+    raw.execute_batch("UPDATE projection SET bucket = 4294967296;")
+        .unwrap();
+    assert!(corrupt_message(s.projection_all()).contains("does not fit 32 bits"));
+    assert!(s.projection_buckets(&[4, 0, u32::MAX]).unwrap().is_empty());
 }

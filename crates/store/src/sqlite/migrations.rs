@@ -127,6 +127,16 @@ BEGIN SELECT RAISE(ABORT, 'rollcall: a full tile is never rewritten, a partial t
 "#,
     )
     .comment("tiles: full tiles never change, partial tiles only grow"),
+    // 5: every projection row belongs to a bucket the caller computes, so a
+    // node loads the rows it needs a bucket at a time.
+    M::up(
+        r#"
+ALTER TABLE projection ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0
+    CHECK (bucket BETWEEN 0 AND 4294967295);
+CREATE INDEX projection_bucket ON projection (bucket, tbl, key);
+"#,
+    )
+    .comment("projection: rows in buckets, indexed by bucket"),
 ];
 
 /// The append-only triggers the schema creates; `verify` reports any that

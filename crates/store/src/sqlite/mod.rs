@@ -241,6 +241,59 @@ fn checkpoint_from_row(row: &Row<'_>) -> Result<StoredCheckpoint> {
     Ok(StoredCheckpoint { size, note })
 }
 
+/// The rows of one bucket, in `(table, key)` order, off the
+/// `projection_bucket` index.
+const BUCKET_ROWS: &str =
+    "SELECT tbl, key, value, bucket FROM projection WHERE bucket = ?1 ORDER BY tbl, key";
+
+/// Reads `tbl, key, value, bucket`.
+fn projection_from_row(row: &Row<'_>) -> Result<ProjectionRow> {
+    let table = text_col(row, 0, &|| "projection.tbl".to_string())?;
+    let key = text_col(row, 1, &|| format!("projection {table}: key"))?;
+    let value = text_col(row, 2, &|| format!("projection {table}/{key}: value"))?;
+    let bucket = int_col(row, 3, &|| format!("projection {table}/{key}: bucket"))?;
+    let bucket = u32::try_from(bucket).map_err(|_| {
+        StoreError::corrupt(format!(
+            "projection {table}/{key}: bucket {bucket} does not fit 32 bits"
+        ))
+    })?;
+    Ok(ProjectionRow {
+        table,
+        key,
+        value,
+        bucket,
+    })
+}
+
+/// Inserts `rows` into an empty projection; a `(table, key)` given twice is
+/// [`StoreError::DuplicateProjectionRow`].
+fn insert_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO projection (tbl, key, value, bucket) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for r in rows {
+        insert
+            .execute((&r.table, &r.key, &r.value, r.bucket))
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    StoreError::DuplicateProjectionRow {
+                        table: r.table.clone(),
+                        key: r.key.clone(),
+                    }
+                } else {
+                    e.into()
+                }
+            })?;
+    }
+    Ok(())
+}
+
+/// Replaces every projection row with `rows`, inside the caller's transaction.
+fn replace_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
+    conn.execute("DELETE FROM projection", [])?;
+    insert_rows(conn, rows)
+}
+
 fn size_of(conn: &Connection) -> Result<u64> {
     let mut stmt = conn.prepare_cached("SELECT coalesce(max(seq) + 1, 0) FROM events")?;
     let mut rows = stmt.query([])?;
@@ -387,15 +440,15 @@ impl Store for SqliteStore {
         put_tiles(&tx, commit.tiles)?;
         if !commit.projection.is_empty() {
             let mut upsert = tx.prepare_cached(
-                "INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO projection (tbl, key, value, bucket) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value, bucket = excluded.bucket",
             )?;
             let mut delete =
                 tx.prepare_cached("DELETE FROM projection WHERE tbl = ?1 AND key = ?2")?;
             for change in commit.projection {
                 match change {
                     ProjectionChange::Upsert(r) => {
-                        upsert.execute((&r.table, &r.key, &r.value))?;
+                        upsert.execute((&r.table, &r.key, &r.value, r.bucket))?;
                     }
                     ProjectionChange::Delete { table, key } => {
                         delete.execute((table, key))?;
@@ -582,16 +635,14 @@ impl Store for SqliteStore {
         rows.next()?.map(checkpoint_from_row).transpose()
     }
 
-    fn projection_table(&self, table: &str) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, value FROM projection WHERE tbl = ?1 ORDER BY key")?;
+    fn projection_table(&self, table: &str) -> Result<Vec<ProjectionRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT tbl, key, value, bucket FROM projection WHERE tbl = ?1 ORDER BY key",
+        )?;
         let mut rows = stmt.query([table])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let key = text_col(row, 0, &|| format!("projection {table}: key"))?;
-            let value = text_col(row, 1, &|| format!("projection {table}/{key}: value"))?;
-            out.push((key, value));
+            out.push(projection_from_row(row)?);
         }
         Ok(out)
     }
@@ -609,39 +660,53 @@ impl Store for SqliteStore {
     fn projection_all(&self) -> Result<Vec<ProjectionRow>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT tbl, key, value FROM projection ORDER BY tbl, key")?;
+            .prepare_cached("SELECT tbl, key, value, bucket FROM projection ORDER BY tbl, key")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let table = text_col(row, 0, &|| "projection.tbl".to_string())?;
-            let key = text_col(row, 1, &|| format!("projection {table}: key"))?;
-            let value = text_col(row, 2, &|| format!("projection {table}/{key}: value"))?;
-            out.push(ProjectionRow { table, key, value });
+            out.push(projection_from_row(row)?);
         }
         Ok(out)
+    }
+
+    fn projection_buckets(&self, buckets: &[u32]) -> Result<Vec<ProjectionRow>> {
+        let mut wanted = buckets.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One indexed lookup per bucket (`projection_bucket` holds
+        // `(bucket, tbl, key)`, so each comes out in order), all inside one
+        // read transaction unless the caller already holds one.
+        let read = || -> Result<Vec<ProjectionRow>> {
+            let mut stmt = self.conn.prepare_cached(BUCKET_ROWS)?;
+            let mut out = Vec::new();
+            for b in wanted.iter().copied() {
+                let mut rows = stmt.query([b])?;
+                while let Some(row) = rows.next()? {
+                    out.push(projection_from_row(row)?);
+                }
+            }
+            Ok(out)
+        };
+        if self.conn.is_autocommit() {
+            let mut out = Vec::new();
+            self.read_consistent(&mut || {
+                out = read()?;
+                Ok(())
+            })?;
+            Ok(out)
+        } else {
+            read()
+        }
     }
 
     fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM projection", [])?;
-        {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
-            for r in rows {
-                insert.execute((&r.table, &r.key, &r.value)).map_err(|e| {
-                    if is_constraint(&e) {
-                        StoreError::DuplicateProjectionRow {
-                            table: r.table.clone(),
-                            key: r.key.clone(),
-                        }
-                    } else {
-                        e.into()
-                    }
-                })?;
-            }
-        }
+        replace_rows(&tx, rows)?;
         tx.commit()?;
         Ok(())
     }
@@ -659,22 +724,7 @@ impl Store for SqliteStore {
                 check_tile(t)?;
             }
             put_tiles(&self.conn, &built.tiles)?;
-            self.conn.execute("DELETE FROM projection", [])?;
-            let mut insert = self
-                .conn
-                .prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
-            for r in &built.rows {
-                insert.execute((&r.table, &r.key, &r.value)).map_err(|e| {
-                    if is_constraint(&e) {
-                        StoreError::DuplicateProjectionRow {
-                            table: r.table.clone(),
-                            key: r.key.clone(),
-                        }
-                    } else {
-                        e.into()
-                    }
-                })?;
-            }
+            replace_rows(&self.conn, &built.rows)?;
             let mut set = self.conn.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -823,11 +873,7 @@ impl SqliteStore {
             for cp in source.checkpoints()? {
                 insert.execute((to_i64("checkpoint size", cp.size)?, &cp.note))?;
             }
-            let mut insert =
-                tx.prepare_cached("INSERT INTO projection (tbl, key, value) VALUES (?1, ?2, ?3)")?;
-            for r in source.projection_all()? {
-                insert.execute((&r.table, &r.key, &r.value))?;
-            }
+            insert_rows(&tx, &source.projection_all()?)?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -950,6 +996,55 @@ mod tests {
         assert_eq!(get("recursive_triggers"), "1");
         assert_eq!(get("busy_timeout"), "5000");
         assert_eq!(get("application_id"), APPLICATION_ID.to_string());
+    }
+
+    /// What SQLite plans for `sql`, one line per step.
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let params = stmt.parameter_count();
+        let lines: Vec<String> = stmt
+            .query_map(
+                rusqlite::params_from_iter(std::iter::repeat_n(0, params)),
+                |r| r.get::<_, String>(3),
+            )
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        lines.join("\n")
+    }
+
+    #[test]
+    fn a_bucket_is_read_off_its_index_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("p.sqlite")).unwrap();
+        let plan = plan(&s.conn, BUCKET_ROWS);
+        assert!(
+            plan.contains("USING INDEX projection_bucket (bucket=?)")
+                || plan.contains("USING COVERING INDEX projection_bucket (bucket=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "sorts: {plan}");
+    }
+
+    #[test]
+    fn rows_of_a_store_from_before_buckets_land_in_bucket_0() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrations().to_version(&mut conn, 4).unwrap();
+            conn.execute_batch(
+                "INSERT INTO projection (tbl, key, value) VALUES ('people', 'p1', 'v1'), ('custody', 'p1', 'c1');",
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open_existing(&path).unwrap();
+        let rows = s.projection_buckets(&[0]).unwrap();
+        let got: Vec<(&str, &str, u32)> = rows
+            .iter()
+            .map(|r| (r.table.as_str(), r.key.as_str(), r.bucket))
+            .collect();
+        assert_eq!(got, [("custody", "p1", 0), ("people", "p1", 0)]);
     }
 
     #[test]
