@@ -251,6 +251,7 @@ fn seed(store: &mut dyn Store, key: &SigningKey, name: &str) -> Result<(), NodeE
             rows: rows.clone(),
             meta: vec![(seal::META_KEY.into(), sealed.clone())],
             tiles: Vec::new(),
+            index: Vec::new(),
         })
     })?;
     Ok(())
@@ -750,6 +751,7 @@ impl Node {
             events: &stored,
             tiles: &tiles,
             projection: &projection,
+            index: &[],
             checkpoint: Some(&checkpoint),
             access: &access,
             meta: &meta,
@@ -844,7 +846,12 @@ impl Node {
                 // longer matches, so the node holding the key rebuilds again.
                 None => vec![(seal::META_KEY.into(), String::new())],
             };
-            Ok(Rebuilt { rows, meta, tiles })
+            Ok(Rebuilt {
+                rows,
+                meta,
+                tiles,
+                index: Vec::new(),
+            })
         });
         if let Some(e) = failure {
             return Err(e);

@@ -210,7 +210,7 @@ fn an_edited_projection_row_is_never_trusted() {
                 r.value = forged.clone();
             }
         }
-        s.replace_projection(&rows).unwrap();
+        s.replace_projection(&rows, &[]).unwrap();
     }
     // Opening with the key refuses the rows before any rule trusts them.
     let err = Node::open(&dir).unwrap_err();

@@ -41,8 +41,8 @@ use std::path::Path;
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls, Row};
 use rollcall_store::{
-    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
-    StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
+    AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
+    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
 };
 
 /// The name this backend gives itself in errors.
@@ -257,6 +257,16 @@ fn projection_from_row(row: &Row) -> Result<ProjectionRow> {
     })
 }
 
+/// Reads `idx, term, sort, key`.
+fn index_from_row(row: &Row) -> IndexEntry {
+    IndexEntry {
+        index: row.get(0),
+        term: row.get(1),
+        sort: row.get(2),
+        key: row.get(3),
+    }
+}
+
 /// Anything that runs queries: a client or a transaction.
 fn size_of(c: &mut impl postgres::GenericClient) -> Result<u64> {
     let row = c
@@ -373,6 +383,74 @@ impl PgStore {
             )
             .map_err(pg)?;
         Ok(())
+    }
+
+    /// Deletes the `remove` entries, then inserts the `add` ones (an entry
+    /// already there is left as it is), in two statements.
+    fn change_index(&self, remove: &[&IndexEntry], add: &[&IndexEntry]) -> Result<()> {
+        fn columns<'e>(entries: &[&'e IndexEntry]) -> [Vec<&'e str>; 4] {
+            let mut cols: [Vec<&str>; 4] = Default::default();
+            for e in entries {
+                cols[0].push(&e.index);
+                cols[1].push(&e.term);
+                cols[2].push(&e.sort);
+                cols[3].push(&e.key);
+            }
+            cols
+        }
+        if !remove.is_empty() {
+            let [i, t, s, k] = columns(remove);
+            self.c()
+                .execute(
+                    "DELETE FROM index_entries e \
+                     USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d(idx, term, sort, key) \
+                     WHERE e.idx = d.idx AND e.term = d.term AND e.sort = d.sort AND e.key = d.key",
+                    &[&i, &t, &s, &k],
+                )
+                .map_err(pg)?;
+        }
+        if !add.is_empty() {
+            let [i, t, s, k] = columns(add);
+            self.c()
+                .execute(
+                    "INSERT INTO index_entries (idx, term, sort, key) \
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) \
+                     ON CONFLICT (idx, term, sort, key) DO NOTHING",
+                    &[&i, &t, &s, &k],
+                )
+                .map_err(pg)?;
+        }
+        Ok(())
+    }
+
+    /// Applies a commit's index changes: the last change to an entry decides
+    /// whether it is there, as if they ran one by one in order.
+    fn apply_index(&self, changes: &[IndexChange]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut last: BTreeMap<&IndexEntry, bool> = BTreeMap::new();
+        for change in changes {
+            match change {
+                IndexChange::Insert(e) => last.insert(e, true),
+                IndexChange::Delete(e) => last.insert(e, false),
+            };
+        }
+        let (mut add, mut remove) = (Vec::new(), Vec::new());
+        for (e, present) in last {
+            if present { add.push(e) } else { remove.push(e) }
+        }
+        self.change_index(&remove, &add)
+    }
+
+    /// Replaces every projection row and index entry; see
+    /// [`Store::replace_projection`].
+    fn replace_all(&self, rows: &[ProjectionRow], index: &[IndexEntry]) -> Result<()> {
+        self.replace_rows(rows)?;
+        self.c()
+            .batch_execute("DELETE FROM index_entries")
+            .map_err(pg)?;
+        self.change_index(&[], &index.iter().collect::<Vec<_>>())
     }
 
     fn replace_rows(&self, rows: &[ProjectionRow]) -> Result<()> {
@@ -515,6 +593,7 @@ impl PgStore {
                     .filter_map(|((t, k), v)| v.map(|(v, b)| (*t, *k, v, b))),
             )?;
         }
+        self.apply_index(commit.index)?;
         if let Some(first) = commit.access.first() {
             let next = to_u64(
                 "access_log: max(id) + 1",
@@ -793,9 +872,9 @@ impl Store for PgStore {
         .collect()
     }
 
-    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {
+    fn replace_projection(&mut self, rows: &[ProjectionRow], index: &[IndexEntry]) -> Result<()> {
         self.within("BEGIN; LOCK TABLE events IN EXCLUSIVE MODE;", || {
-            self.replace_rows(rows)
+            self.replace_all(rows, index)
         })
     }
 
@@ -811,10 +890,83 @@ impl Store for PgStore {
                 check_tile(t)?;
             }
             self.put_tiles(&built.tiles)?;
-            self.replace_rows(&built.rows)?;
+            self.replace_all(&built.rows, &built.index)?;
             self.set_meta(&mut built.meta.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
             Ok(built.rows.len())
         })
+    }
+
+    fn index_page(
+        &self,
+        index: &str,
+        term: &str,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = match after {
+            None => self.query(
+                "SELECT sort, key FROM index_entries WHERE idx = $1 AND term = $2 \
+                 ORDER BY sort, key LIMIT $3",
+                &[&index, &term, &limit],
+            )?,
+            Some((sort, key)) => self.query(
+                "SELECT sort, key FROM index_entries \
+                 WHERE idx = $1 AND term = $2 AND (sort, key) > ($3, $4) \
+                 ORDER BY sort, key LIMIT $5",
+                &[&index, &term, &sort, &key, &limit],
+            )?,
+        };
+        Ok(rows
+            .iter()
+            .map(|r| IndexEntry {
+                index: index.to_string(),
+                term: term.to_string(),
+                sort: r.get(0),
+                key: r.get(1),
+            })
+            .collect())
+    }
+
+    fn index_count(&self, index: &str, term: &str) -> Result<u64> {
+        let rows = self.query(
+            "SELECT count(*) FROM index_entries WHERE idx = $1 AND term = $2",
+            &[&index, &term],
+        )?;
+        match rows.first() {
+            Some(r) => to_u64(&format!("index {index}/{term}: count"), r.get(0)),
+            None => Ok(0),
+        }
+    }
+
+    fn for_each_index_entry(&self, f: &mut dyn FnMut(IndexEntry) -> Result<()>) -> Result<()> {
+        // In pages by the whole entry, so the connection is free while `f` runs.
+        let mut after: Option<IndexEntry> = None;
+        loop {
+            let rows = match &after {
+                None => self.query(
+                    "SELECT idx, term, sort, key FROM index_entries \
+                     ORDER BY idx, term, sort, key LIMIT $1",
+                    &[&(CHUNK as i64)],
+                )?,
+                Some(e) => self.query(
+                    "SELECT idx, term, sort, key FROM index_entries \
+                     WHERE (idx, term, sort, key) > ($1, $2, $3, $4) \
+                     ORDER BY idx, term, sort, key LIMIT $5",
+                    &[&e.index, &e.term, &e.sort, &e.key, &(CHUNK as i64)],
+                )?,
+            };
+            for row in &rows {
+                f(index_from_row(row))?;
+            }
+            if (rows.len() as u64) < CHUNK {
+                return Ok(());
+            }
+            after = rows.last().map(index_from_row);
+        }
     }
 
     fn access_log(&self) -> Result<Vec<AccessRecord>> {

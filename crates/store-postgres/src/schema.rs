@@ -185,9 +185,23 @@ CREATE INDEX projection_bucket ON projection (bucket, tbl, key);
     .to_string()
 }
 
+/// 4: a generic secondary index over the projection, derived like it.
+fn migration_4() -> String {
+    r#"
+CREATE TABLE index_entries (
+    idx  text COLLATE "C" NOT NULL,
+    term text COLLATE "C" NOT NULL,
+    sort text COLLATE "C" NOT NULL,
+    key  text COLLATE "C" NOT NULL,
+    PRIMARY KEY (idx, term, sort, key)
+);
+"#
+    .to_string()
+}
+
 /// Every migration, oldest first.
 fn migrations() -> Vec<String> {
-    vec![migration_1(), migration_2(), migration_3()]
+    vec![migration_1(), migration_2(), migration_3(), migration_4()]
 }
 
 /// Whether `schema` holds a Rollcall store (any version).

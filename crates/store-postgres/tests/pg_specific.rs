@@ -5,7 +5,8 @@
 mod common;
 
 use rollcall_store::{
-    Commit, ProjectionChange, ProjectionRow, Store, StoreError, StoredCheckpoint, StoredEvent,
+    Commit, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Store, StoreError,
+    StoredCheckpoint, StoredEvent,
 };
 use rollcall_store_postgres::PgStore;
 
@@ -247,4 +248,53 @@ fn rows_of_a_few_buckets_are_read_off_the_bucket_index() {
     let plan = plan.join("\n");
     assert!(plan.contains("projection_bucket"), "{plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
+}
+
+#[test]
+fn an_index_page_is_a_range_scan_of_the_primary_key_without_sorting() {
+    let mut keep = Schemas(Vec::new());
+    let (mut s, schema) = store("index", &mut keep);
+    let changes: Vec<IndexChange> = (0..20_000u32)
+        .map(|i| {
+            IndexChange::Insert(IndexEntry {
+                index: "people_at".into(),
+                term: format!("F-{}", i % 50),
+                sort: format!("name {}", i % 977),
+                key: format!("P-{i:05}"),
+            })
+        })
+        .collect();
+    s.append(&Commit {
+        index: &changes,
+        ..Commit::default()
+    })
+    .unwrap();
+    let page = s
+        .index_page("people_at", "F-7", Some(("name 5", "P-00000")), 50)
+        .unwrap();
+    assert_eq!(page.len(), 50);
+    assert!(
+        page.windows(2)
+            .all(|w| (&w[0].sort, &w[0].key) < (&w[1].sort, &w[1].key))
+    );
+    let mut raw = common::raw(&schema);
+    raw.batch_execute("ANALYZE index_entries").unwrap();
+    // The statement `index_page` runs after a first page.
+    let plan: Vec<String> = raw
+        .query(
+            "EXPLAIN SELECT sort, key FROM index_entries \
+             WHERE idx = $1 AND term = $2 AND (sort, key) > ($3, $4) \
+             ORDER BY sort, key LIMIT $5",
+            &[&"people_at", &"F-7", &"name 5", &"P-00000", &50i64],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("index_entries_pkey"), "{plan}");
+    assert!(
+        !plan.contains("Sort") && !plan.contains("Seq Scan"),
+        "{plan}"
+    );
 }

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::{
-    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
-    StoredCheckpoint, StoredEvent, StoredTile,
+    AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
+    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
 
 /// Creates and reopens databases of one backend for the suite.
@@ -76,6 +76,10 @@ macro_rules! conformance_tests {
             rebuild_adds_tiles,
             projection_buckets_reads_whole_buckets_in_order,
             upsert_moves_a_row_between_buckets,
+            index_changes_apply_in_order_and_repeat_harmlessly,
+            index_pages_by_sort_then_key_by_bytes,
+            index_entries_stream_in_order_across_pages_and_stop_on_error,
+            replace_and_rebuild_replace_the_whole_index,
         );
     };
     (@each $harness:expr; $($name:ident),+ $(,)?) => {
@@ -161,6 +165,56 @@ fn delete(table: &str, key: &str) -> ProjectionChange {
     }
 }
 
+fn entry(index: &str, term: &str, sort: &str, key: &str) -> IndexEntry {
+    IndexEntry {
+        index: index.into(),
+        term: term.into(),
+        sort: sort.into(),
+        key: key.into(),
+    }
+}
+
+fn insert(index: &str, term: &str, sort: &str, key: &str) -> IndexChange {
+    IndexChange::Insert(entry(index, term, sort, key))
+}
+
+fn remove(index: &str, term: &str, sort: &str, key: &str) -> IndexChange {
+    IndexChange::Delete(entry(index, term, sort, key))
+}
+
+/// Every index entry, in `(index, term, sort, key)` order.
+fn all_index<S: Store>(s: &S) -> Vec<IndexEntry> {
+    let mut out = Vec::new();
+    s.for_each_index_entry(&mut |e| {
+        out.push(e);
+        Ok(())
+    })
+    .expect("for_each_index_entry");
+    out
+}
+
+/// Every entry of `(index, term)`, read a page of `limit` at a time.
+fn paged<S: Store>(s: &S, index: &str, term: &str, limit: usize) -> Vec<IndexEntry> {
+    let mut out: Vec<IndexEntry> = Vec::new();
+    loop {
+        let after = out.last().map(|e| (e.sort.clone(), e.key.clone()));
+        let page = s
+            .index_page(
+                index,
+                term,
+                after.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+                limit,
+            )
+            .expect("index_page");
+        assert!(page.len() <= limit, "a page longer than its limit");
+        let done = page.len() < limit;
+        out.extend(page);
+        if done {
+            return out;
+        }
+    }
+}
+
 fn access(id: u64, i: u32) -> AccessRecord {
     AccessRecord {
         id,
@@ -208,6 +262,7 @@ struct State {
     checkpoints: Vec<StoredCheckpoint>,
     latest: Option<StoredCheckpoint>,
     projection: Vec<ProjectionRow>,
+    index: Vec<IndexEntry>,
     access: Vec<AccessRecord>,
     meta: Vec<(String, String)>,
 }
@@ -221,6 +276,7 @@ fn state<S: Store>(s: &S) -> State {
         checkpoints: s.checkpoints().expect("checkpoints"),
         latest: s.latest_checkpoint().expect("latest_checkpoint"),
         projection: s.projection_all().expect("projection_all"),
+        index: all_index(s),
         access: s.access_log().expect("access_log"),
         meta: s.meta_all().expect("meta_all"),
     }
@@ -252,12 +308,17 @@ fn tile(level: u8, index: u64, width: usize, salt: u8) -> StoredTile {
     }
 }
 
-/// A store with 5 events, checkpoints at 3 and 5, two projection rows, one access record.
+/// A store with 5 events, checkpoints at 3 and 5, two projection rows, two
+/// index entries, one access record.
 fn populated<H: Harness>(h: &H) -> (H::Store, H::Location) {
     let (mut s, at) = h.create();
     s.append(&Commit {
         events: &events(0, 3),
         projection: &[upsert("people", "p1", "v1"), upsert("places", "x", "1")],
+        index: &[
+            insert("people_at", "x", "Name One", "p1"),
+            insert("places", "all", "x", "x"),
+        ],
         checkpoint: Some(&cp(3)),
         ..Commit::default()
     })
@@ -406,6 +467,10 @@ pub fn out_of_sequence_is_rejected_and_writes_nothing<H: Harness>(h: &H) {
         let r = s.append(&Commit {
             events: &evs,
             projection: &projection,
+            index: &[
+                insert("people_at", "x", "Name Nine", "p9"),
+                remove("people_at", "x", "Name One", "p1"),
+            ],
             checkpoint: Some(&cp(5 + evs.len() as u64)),
             ..Commit::default()
         });
@@ -422,6 +487,7 @@ pub fn duplicate_seq_in_batch_writes_nothing<H: Harness>(h: &H) {
     let r = s.append(&Commit {
         events: &evs,
         projection: &[upsert("people", "p2", "v2"), delete("places", "x")],
+        index: &[remove("places", "all", "x", "x")],
         checkpoint: Some(&cp(8)),
         ..Commit::default()
     });
@@ -439,9 +505,14 @@ pub fn failure_late_in_a_commit_rolls_back_all_of_it<H: Harness>(h: &H) {
         upsert("people", "p2", "v2"),
         delete("places", "x"),
     ];
+    let index = [
+        insert("people_at", "x", "Name Two", "p2"),
+        remove("places", "all", "x", "x"),
+    ];
     let r = s.append(&Commit {
         events: &events(5, 9),
         projection: &projection,
+        index: &index,
         checkpoint: Some(&StoredCheckpoint {
             size: 5,
             note: "a different note for an existing size".into(),
@@ -458,10 +529,18 @@ pub fn failure_late_in_a_commit_rolls_back_all_of_it<H: Harness>(h: &H) {
     s.append(&Commit {
         events: &events(5, 9),
         projection: &projection,
+        index: &index,
         checkpoint: Some(&cp(9)),
         ..Commit::default()
     })
     .expect("append");
+    assert_eq!(
+        all_index(&s),
+        [
+            entry("people_at", "x", "Name One", "p1"),
+            entry("people_at", "x", "Name Two", "p2"),
+        ]
+    );
     assert_eq!(s.size().unwrap(), 9);
     assert_eq!(
         s.projection_get("people", "p1").unwrap().as_deref(),
@@ -616,8 +695,15 @@ pub fn replace_projection_replaces_all_rows_only<H: Harness>(h: &H) {
         row("a", "2", "y"),
         row("people", "p1", "rebuilt"),
     ];
-    s.replace_projection(&rows).expect("replace");
+    let index = vec![
+        entry("people_at", "x", "Rebuilt", "p1"),
+        entry("a", "t", "1", "1"),
+    ];
+    s.replace_projection(&rows, &index).expect("replace");
     assert_eq!(s.projection_all().unwrap(), rows);
+    let mut sorted = index.clone();
+    sorted.sort();
+    assert_eq!(all_index(&s), sorted, "the index is replaced whole");
     assert_eq!(
         s.projection_get("places", "x").unwrap(),
         None,
@@ -643,7 +729,7 @@ pub fn replace_projection_replaces_all_rows_only<H: Harness>(h: &H) {
     );
 
     let dup = [row("b", "1", "x"), row("b", "2", "y"), row("b", "1", "z")];
-    match s.replace_projection(&dup) {
+    match s.replace_projection(&dup, &[entry("b", "t", "s", "k")]) {
         Err(StoreError::DuplicateProjectionRow { table, key }) => {
             assert_eq!((table.as_str(), key.as_str()), ("b", "1"));
         }
@@ -654,9 +740,16 @@ pub fn replace_projection_replaces_all_rows_only<H: Harness>(h: &H) {
         rows,
         "a refused replacement changed rows"
     );
+    assert_eq!(
+        all_index(&s),
+        sorted,
+        "a refused replacement changed the index"
+    );
 
-    s.replace_projection(&[]).expect("replace with nothing");
+    s.replace_projection(&[], &[])
+        .expect("replace with nothing");
     assert!(s.projection_all().unwrap().is_empty());
+    assert!(all_index(&s).is_empty());
     assert_eq!(s.size().unwrap(), before.size);
 }
 
@@ -748,6 +841,7 @@ pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
             let size = st.size()?;
             Ok(Rebuilt {
                 rows: vec![row("t", "size", &size.to_string())],
+                index: vec![entry("t", "all", &size.to_string(), "size")],
                 meta: vec![("seal".into(), "y".into())],
                 tiles: Vec::new(),
             })
@@ -756,6 +850,7 @@ pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
     assert_eq!(n, 1);
     assert_eq!(s.projection_get("t", "size").unwrap().as_deref(), Some("5"));
     assert_eq!(s.projection_get("people", "p1").unwrap(), None);
+    assert_eq!(all_index(&s), [entry("t", "all", "5", "size")]);
     assert_eq!(s.meta_get("seal").unwrap().as_deref(), Some("y"));
     assert_eq!(s.size().unwrap(), 5, "events are untouched");
 }
@@ -868,6 +963,7 @@ pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
     let stop = AtomicBool::new(false);
     let committed = AtomicU64::new(0);
     let progress = |size: u64| upsert("progress", "size", &size.to_string());
+    let mark = |size: u64| insert("progress", "sizes", &format!("{size:08}"), "");
 
     let snapshots = std::thread::scope(|scope| {
         let writer_thread = scope.spawn(|| {
@@ -881,6 +977,7 @@ pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
                     .append(&Commit {
                         events: &evs,
                         projection: &[progress(size)],
+                        index: &[mark(size)],
                         checkpoint: Some(&cp(size)),
                         ..Commit::default()
                     })
@@ -937,6 +1034,17 @@ pub fn backup_while_appending_is_consistent_snapshot<H: Harness>(h: &H) {
             got.projection,
             vec![row("progress", "size", &got.size.to_string())],
             "{path:?}: projection is not that of the same commit"
+        );
+        let n = got.index.len();
+        assert_eq!(
+            got.index[..],
+            original.index[..n],
+            "{path:?}: index not a prefix"
+        );
+        assert_eq!(
+            got.index.last().map(|e| e.sort.as_str()),
+            Some(format!("{:08}", got.size).as_str()),
+            "{path:?}: index is not that of the same commit"
         );
     }
 }
@@ -1187,7 +1295,7 @@ pub fn projection_buckets_reads_whole_buckets_in_order<H: Harness>(h: &H) {
         row_in(5, "people", "a", "new"),
         row_in(5, "people", "b", "new"),
     ];
-    s.replace_projection(&replaced).expect("replace");
+    s.replace_projection(&replaced, &[]).expect("replace");
     assert!(s.projection_buckets(&[1, 3]).unwrap().is_empty());
     assert_eq!(s.projection_buckets(&[5]).unwrap(), replaced);
 }
@@ -1228,4 +1336,263 @@ pub fn upsert_moves_a_row_between_buckets<H: Harness>(h: &H) {
         s.projection_get("people", "p1").unwrap().as_deref(),
         Some("v1 moved")
     );
+}
+
+/// Index changes apply in commit order, after the projection changes, with
+/// or without events: inserting an entry twice or deleting a missing one is
+/// not an error, and the last change to an entry decides.
+pub fn index_changes_apply_in_order_and_repeat_harmlessly<H: Harness>(h: &H) {
+    let (mut s, at) = h.create();
+    assert!(all_index(&s).is_empty());
+    assert_eq!(s.index_count("people_at", "F-1").unwrap(), 0);
+    s.append(&Commit {
+        events: &events(0, 1),
+        index: &[
+            insert("people_at", "F-1", "b", "P-2"),
+            insert("people_at", "F-1", "a", "P-1"),
+            insert("people_at", "F-1", "a", "P-1"), // twice: once
+            remove("people_at", "F-1", "z", "P-9"), // missing: no-op
+            insert("people_at", "F-1", "c", "P-3"),
+            remove("people_at", "F-1", "c", "P-3"), // insert then delete: absent
+            remove("people_at", "F-2", "d", "P-4"),
+            insert("people_at", "F-2", "d", "P-4"), // delete then insert: present
+            insert("by_name", "", "", ""),          // empty strings are values too
+        ],
+        ..Commit::default()
+    })
+    .expect("append");
+    assert_eq!(
+        all_index(&s),
+        [
+            entry("by_name", "", "", ""),
+            entry("people_at", "F-1", "a", "P-1"),
+            entry("people_at", "F-1", "b", "P-2"),
+            entry("people_at", "F-2", "d", "P-4"),
+        ]
+    );
+    // An index-only commit; an entry inserted again in a later commit.
+    s.append(&Commit {
+        index: &[
+            insert("people_at", "F-1", "a", "P-1"),
+            remove("people_at", "F-1", "b", "P-2"),
+            insert("people_at", "F-1", "b", "P-2b"),
+        ],
+        ..Commit::default()
+    })
+    .expect("index-only commit");
+    assert_eq!(s.size().unwrap(), 1);
+    assert_eq!(s.index_count("people_at", "F-1").unwrap(), 2);
+    assert_eq!(s.index_count("people_at", "F-2").unwrap(), 1);
+    assert_eq!(s.index_count("people_at", "F-3").unwrap(), 0);
+    assert_eq!(s.index_count("by_name", "").unwrap(), 1);
+    // Durable, and seen by another handle.
+    drop(s);
+    assert_eq!(
+        h.open(&at)
+            .index_page("people_at", "F-1", None, 10)
+            .unwrap(),
+        [
+            entry("people_at", "F-1", "a", "P-1"),
+            entry("people_at", "F-1", "b", "P-2b"),
+        ]
+    );
+}
+
+/// `index_page` returns the entries of one `(index, term)` by `(sort, key)`
+/// by bytes, strictly after the `(sort, key)` given, at most `limit`; paging
+/// with the last entry of each page visits each entry exactly once.
+pub fn index_pages_by_sort_then_key_by_bytes<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    let sorts = [
+        "b", "B", "a", "A", "é", "z", "a b", "ab", "a-b", "10", "9", "Ω", "",
+    ];
+    let mut changes: Vec<IndexChange> = Vec::new();
+    for sort in sorts {
+        // Two keys per sort value (ties broken by key: "P-10" before "P-9").
+        changes.push(insert("people_at", "F-1/SY", sort, "P-10"));
+        changes.push(insert("people_at", "F-1/SY", sort, "P-9"));
+    }
+    // Neighbours that must never show up: other terms, other indexes.
+    for (index, term) in [
+        ("people_at", "F-1/S"),
+        ("people_at", "F-1/SYR"),
+        ("people_at", "F-1/sy"),
+        ("people", "F-1/SY"),
+        ("people_atx", "F-1/SY"),
+    ] {
+        changes.push(insert(index, term, "a", "P-0"));
+    }
+    s.append(&Commit {
+        index: &changes,
+        ..Commit::default()
+    })
+    .expect("append");
+    let mut want: Vec<IndexEntry> = changes
+        .iter()
+        .filter_map(|c| match c {
+            IndexChange::Insert(e) if e.index == "people_at" && e.term == "F-1/SY" => {
+                Some(e.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    want.sort_by(|a, b| (&a.sort, &a.key).cmp(&(&b.sort, &b.key)));
+    assert_eq!(want.len(), 2 * sorts.len());
+    assert_eq!(
+        s.index_count("people_at", "F-1/SY").unwrap(),
+        want.len() as u64
+    );
+    assert_eq!(
+        s.index_page("people_at", "F-1/SY", None, usize::MAX)
+            .unwrap(),
+        want
+    );
+    for limit in [1, 2, 3, 7, want.len(), want.len() + 1] {
+        assert_eq!(
+            paged(&s, "people_at", "F-1/SY", limit),
+            want,
+            "pages of {limit}"
+        );
+    }
+    assert!(
+        s.index_page("people_at", "F-1/SY", None, 0)
+            .unwrap()
+            .is_empty()
+    );
+    // Strictly after: the same sort with a later key, then later sorts.
+    let after = |sort: &str, key: &str, limit: usize| {
+        s.index_page("people_at", "F-1/SY", Some((sort, key)), limit)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.sort, e.key))
+            .collect::<Vec<_>>()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        after("a", "P-10", 2),
+        [pair("a", "P-9"), pair("a b", "P-10")]
+    );
+    assert_eq!(after("a", "P-9", 1), [pair("a b", "P-10")]);
+    // After a (sort, key) that is not stored: the next one that is.
+    assert_eq!(after("a", "P-90", 1), [pair("a b", "P-10")]);
+    assert_eq!(after("a", "", 1), [pair("a", "P-10")]);
+    assert_eq!(after("", "", 2), [pair("", "P-10"), pair("", "P-9")]);
+    // After the last entry, or after everything: nothing.
+    let last = want.last().unwrap();
+    assert!(after(&last.sort, &last.key, 5).is_empty());
+    assert!(after("\u{10FFFF}", "", 5).is_empty());
+    // A term or index with no entries.
+    assert!(
+        s.index_page("people_at", "F-2/SY", None, 5)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.index_page("nowhere", "F-1/SY", Some(("a", "b")), 5)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// `for_each_index_entry` visits every entry once, ordered by `(index,
+/// term, sort, key)` by bytes, across however many pages a backend reads
+/// (more entries than one page of 4,096 here), and stops at the closure's
+/// first error.
+pub fn index_entries_stream_in_order_across_pages_and_stop_on_error<H: Harness>(h: &H) {
+    let (mut s, _) = h.create();
+    let mut want: Vec<IndexEntry> = Vec::new();
+    for i in 0..4_500u32 {
+        // Ties at every level: the same index and term across many entries,
+        // the same sort for pairs of keys.
+        let index = ["a", "B", "b"][(i % 3) as usize];
+        let term = format!("t{}", i % 5);
+        want.push(entry(
+            index,
+            &term,
+            &format!("s{}", i / 2 % 97),
+            &format!("k{i}"),
+        ));
+    }
+    let changes: Vec<IndexChange> = want.iter().cloned().map(IndexChange::Insert).collect();
+    for chunk in changes.chunks(1_000) {
+        s.append(&Commit {
+            index: chunk,
+            ..Commit::default()
+        })
+        .expect("append");
+    }
+    want.sort();
+    assert_eq!(all_index(&s), want);
+    let mut seen = 0;
+    let r = s.for_each_index_entry(&mut |_| {
+        seen += 1;
+        if seen == 4_100 {
+            Err(StoreError::Callback("enough".into()))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(r, Err(StoreError::Callback(_))), "got {r:?}");
+    assert_eq!(seen, 4_100);
+}
+
+/// `replace_projection` and `rebuild_projection` replace every index entry
+/// with the rows; an entry given twice is stored once; a refused or failed
+/// replacement leaves the index as it was; events are untouched.
+pub fn replace_and_rebuild_replace_the_whole_index<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    let twice = [
+        entry("people_at", "F-9", "n", "p1"),
+        entry("people_at", "F-9", "n", "p1"),
+        entry("people_at", "F-8", "m", "p2"),
+    ];
+    s.replace_projection(&[row("people", "p1", "v")], &twice)
+        .expect("replace with an entry twice");
+    assert_eq!(
+        all_index(&s),
+        [
+            entry("people_at", "F-8", "m", "p2"),
+            entry("people_at", "F-9", "n", "p1"),
+        ],
+        "old entries gone, the doubled one stored once"
+    );
+    assert_eq!(s.index_count("people_at", "F-9").unwrap(), 1);
+    let before = state(&s);
+    // A failing derive, or a duplicate row, changes no entry.
+    let r = s.rebuild_projection(&mut |_| Err(StoreError::corrupt("derive failed")));
+    assert!(r.is_err());
+    let r = s.rebuild_projection(&mut |_| {
+        Ok(Rebuilt {
+            rows: vec![row("t", "k", "1"), row("t", "k", "2")],
+            index: vec![entry("x", "y", "z", "k")],
+            ..Rebuilt::default()
+        })
+    });
+    assert!(
+        matches!(r, Err(StoreError::DuplicateProjectionRow { .. })),
+        "{r:?}"
+    );
+    assert_eq!(state(&s), before);
+    let n = s
+        .rebuild_projection(&mut |_| {
+            Ok(Rebuilt {
+                rows: vec![row("t", "k", "1")],
+                index: vec![
+                    entry("x", "y", "z", "k"),
+                    entry("x", "y", "z", "k"),
+                    entry("x", "y", "a", "j"),
+                ],
+                ..Rebuilt::default()
+            })
+        })
+        .expect("rebuild");
+    assert_eq!(n, 1);
+    assert_eq!(
+        all_index(&s),
+        [entry("x", "y", "a", "j"), entry("x", "y", "z", "k")]
+    );
+    assert_eq!(s.size().unwrap(), before.size, "events are untouched");
+    s.rebuild_projection(&mut |_| Ok(Rebuilt::default()))
+        .expect("rebuild to nothing");
+    assert!(all_index(&s).is_empty());
 }

@@ -97,6 +97,35 @@ pub enum ProjectionChange {
     },
 }
 
+/// One entry of a secondary index: under `(index, term)`, the row `key`,
+/// placed by `sort`. The caller derives entries from the events (the store
+/// gives them no meaning): `("people_at", "F-12/SY", "Haddad Omar", "P-0042")`
+/// lists person P-0042 among the people at facility F-12 of nationality SY,
+/// in name order. An index is a set: an entry is there or not.
+///
+/// The derived order is `(index, term, sort, key)`, that of
+/// [`Store::for_each_index_entry`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IndexEntry {
+    /// Which index (`people_at`, say).
+    pub index: String,
+    /// What is looked up in it (a facility and a nationality, say).
+    pub term: String,
+    /// Where the entry sits among those of its term (compared by bytes).
+    pub sort: String,
+    /// What the entry points at (typically a projection key); breaks ties of `sort`.
+    pub key: String,
+}
+
+/// A change to the secondary index, applied as part of a [`Commit`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IndexChange {
+    /// Add the entry; adding one that is there already is not an error.
+    Insert(IndexEntry),
+    /// Remove the entry; removing a missing one is not an error.
+    Delete(IndexEntry),
+}
+
 /// One hash tile of the Merkle tree (C2SP `tlog-tiles`): the hashes at
 /// `level` (subtrees of `256^level` leaves) from `index · 256` on. Opaque to
 /// the store beyond its shape: 1 to 256 hashes, 256 being a full tile.
@@ -171,6 +200,9 @@ pub struct Commit<'a> {
     pub tiles: &'a [StoredTile],
     /// Projection changes, applied in order after the events.
     pub projection: &'a [ProjectionChange],
+    /// Secondary index changes, applied in order after the projection
+    /// changes (so the last change to an entry decides whether it is there).
+    pub index: &'a [IndexChange],
     /// A checkpoint to record alongside.
     pub checkpoint: Option<&'a StoredCheckpoint>,
     /// Access records to append; `access[0].id` must equal the current
@@ -180,12 +212,15 @@ pub struct Commit<'a> {
     pub meta: &'a [(&'a str, &'a str)],
 }
 
-/// What [`Store::rebuild_projection`]'s `derive` returns: the rows to store
-/// and settings to set with them.
+/// What [`Store::rebuild_projection`]'s `derive` returns: the rows and
+/// index entries to store and settings to set with them.
 #[derive(Debug, Clone, Default)]
 pub struct Rebuilt {
     /// Every projection row.
     pub rows: Vec<ProjectionRow>,
+    /// Every secondary index entry (as in [`Store::replace_projection`], an
+    /// entry given twice is stored once).
+    pub index: Vec<IndexEntry>,
     /// Tiles to store, with the rules of [`Commit::tiles`] (tiles missing
     /// from a store written before tiles were kept, say).
     pub tiles: Vec<StoredTile>,
@@ -260,19 +295,51 @@ pub trait Store {
     /// rows returned, not the size of the store.
     fn projection_buckets(&self, buckets: &[u32]) -> Result<Vec<ProjectionRow>, StoreError>;
 
-    /// Replaces ALL projection rows (used by `rebuild`) in one transaction;
-    /// the events are untouched. A `(table, key)` given twice is
-    /// [`StoreError::DuplicateProjectionRow`] and changes nothing.
-    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<(), StoreError>;
+    /// Replaces ALL projection rows and ALL secondary index entries (used by
+    /// `rebuild`) in one transaction; the events are untouched. A `(table,
+    /// key)` given twice is [`StoreError::DuplicateProjectionRow`] and
+    /// changes nothing. An index entry given twice is stored once: the index
+    /// is a set, and two copies of an entry cannot disagree, whereas two
+    /// rows of one `(table, key)` can.
+    fn replace_projection(
+        &mut self,
+        rows: &[ProjectionRow],
+        index: &[IndexEntry],
+    ) -> Result<(), StoreError>;
 
-    /// Replaces ALL projection rows, stores `tiles` and sets `meta` under the write lock,
-    /// in one transaction: `derive` reads the store (its events) inside that
-    /// transaction, so no other writer can append between the read and the
-    /// replacement. Nothing changes if `derive` fails.
+    /// Replaces ALL projection rows and index entries (as
+    /// [`Store::replace_projection`] does), stores `tiles` and sets `meta`
+    /// under the write lock, in one transaction: `derive` reads the store
+    /// (its events) inside that transaction, so no other writer can append
+    /// between the read and the replacement. Nothing changes if `derive`
+    /// fails. Returns the number of rows.
     fn rebuild_projection(
         &mut self,
         derive: &mut dyn FnMut(&dyn Store) -> Result<Rebuilt, StoreError>,
     ) -> Result<usize, StoreError>;
+
+    /// The entries of `(index, term)` ordered by `(sort, key)` by bytes:
+    /// at most `limit` of them, and only those strictly after `after`
+    /// (a `(sort, key)`, typically the last of the previous page) when given.
+    /// Keyset paging: a page costs the same wherever it starts.
+    fn index_page(
+        &self,
+        index: &str,
+        term: &str,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// The number of entries of `(index, term)`.
+    fn index_count(&self, index: &str, term: &str) -> Result<u64, StoreError>;
+
+    /// Calls `f` with every index entry ordered by `(index, term, sort,
+    /// key)`, without loading them all at once. Stops at and returns the
+    /// first error, including one from `f`.
+    fn for_each_index_entry(
+        &self,
+        f: &mut dyn FnMut(IndexEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
 
     /// The whole access log, oldest first.
     fn access_log(&self) -> Result<Vec<AccessRecord>, StoreError>;

@@ -1,17 +1,34 @@
 //! Property test: random sequences of operations on a [`SqliteStore`] (with
 //! reopenings) read back exactly like a simple in-memory model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use rollcall_store::conformance::events;
 use rollcall_store::{
-    AccessRecord, Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoreError,
-    StoredCheckpoint, StoredEvent,
+    AccessRecord, Commit, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, SqliteStore,
+    Store, StoreError, StoredCheckpoint, StoredEvent,
 };
 
 /// A row's value and bucket.
 type Valued = (u8, u32);
+
+/// An index entry's index, term, sort and key, from few values so that
+/// entries collide.
+type Entry = (u8, u8, u8, u8);
+
+fn entry_strategy() -> impl Strategy<Value = Entry> {
+    (0..2u8, 0..2u8, 0..4u8, 0..3u8)
+}
+
+fn index_entry((i, t, s, k): Entry) -> IndexEntry {
+    IndexEntry {
+        index: format!("index{i}"),
+        term: format!("term{t}"),
+        sort: ["", "a", "B", "é"][s as usize].to_string(),
+        key: format!("k{k}"),
+    }
+}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -19,6 +36,8 @@ enum Op {
     Append {
         n: u64,
         changes: Vec<(u8, u8, Option<Valued>)>,
+        /// Index changes: insert (true) or delete (false).
+        index: Vec<(Entry, bool)>,
         checkpoint: bool,
     },
     /// Append with the first seq off by `skew` (never 0): must change nothing.
@@ -26,7 +45,7 @@ enum Op {
         skew: i8,
         n: u64,
     },
-    Replace(BTreeMap<(u8, u8), Valued>),
+    Replace(BTreeMap<(u8, u8), Valued>, Vec<Entry>),
     Access(u8),
     Meta(u8, u8),
     Reopen,
@@ -34,11 +53,21 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..30u64, prop::collection::vec((0..3u8, 0..6u8, prop::option::of((any::<u8>(), bucket()))), 0..8), any::<bool>())
-            .prop_map(|(n, changes, checkpoint)| Op::Append { n, changes, checkpoint }),
+        4 => (
+            0..30u64,
+            prop::collection::vec((0..3u8, 0..6u8, prop::option::of((any::<u8>(), bucket()))), 0..8),
+            prop::collection::vec((entry_strategy(), any::<bool>()), 0..10),
+            any::<bool>(),
+        )
+            .prop_map(|(n, changes, index, checkpoint)| Op::Append { n, changes, index, checkpoint }),
         1 => (any::<i8>().prop_filter("nonzero", |s| *s != 0), 1..5u64)
             .prop_map(|(skew, n)| Op::Misaligned { skew, n }),
-        1 => prop::collection::btree_map((0..3u8, 0..6u8), (any::<u8>(), bucket()), 0..10).prop_map(Op::Replace),
+        1 => (
+            prop::collection::btree_map((0..3u8, 0..6u8), (any::<u8>(), bucket()), 0..10),
+            // Duplicates allowed: they are stored once.
+            prop::collection::vec(entry_strategy(), 0..12),
+        )
+            .prop_map(|(rows, index)| Op::Replace(rows, index)),
         1 => any::<u8>().prop_map(Op::Access),
         1 => (0..3u8, any::<u8>()).prop_map(|(k, v)| Op::Meta(k, v)),
         1 => Just(Op::Reopen),
@@ -59,6 +88,7 @@ struct Model {
     checkpoints: BTreeMap<u64, String>,
     /// `(table, key) -> (value, bucket)`.
     projection: BTreeMap<(String, String), (String, u32)>,
+    index: BTreeSet<IndexEntry>,
     access: Vec<AccessRecord>,
     meta: BTreeMap<String, String>,
 }
@@ -108,6 +138,36 @@ fn check(s: &SqliteStore, m: &Model) {
             "buckets {asked:?}"
         );
     }
+    let mut index = Vec::new();
+    s.for_each_index_entry(&mut |e| {
+        index.push(e);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(index, m.index.iter().cloned().collect::<Vec<_>>());
+    for (i, t) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+        let (i, t) = (format!("index{i}"), format!("term{t}"));
+        let want: Vec<IndexEntry> = m
+            .index
+            .iter()
+            .filter(|e| e.index == i && e.term == t)
+            .cloned()
+            .collect();
+        assert_eq!(s.index_count(&i, &t).unwrap(), want.len() as u64);
+        for limit in [1, 3] {
+            let mut got: Vec<IndexEntry> = Vec::new();
+            loop {
+                let after = got.last().map(|e| (e.sort.as_str(), e.key.as_str()));
+                let page = s.index_page(&i, &t, after, limit).unwrap();
+                let done = page.len() < limit;
+                got.extend(page);
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(got, want, "{i}/{t} in pages of {limit}");
+        }
+    }
     assert_eq!(s.access_log().unwrap(), m.access);
     for k in 0..3u8 {
         assert_eq!(s.meta_get(&key(k)).unwrap().as_ref(), m.meta.get(&key(k)));
@@ -125,7 +185,7 @@ proptest! {
         let mut m = Model::default();
         for op in ops {
             match op {
-                Op::Append { n, changes, checkpoint } => {
+                Op::Append { n, changes, index, checkpoint } => {
                     let from = m.events.len() as u64;
                     let evs = events(from, from + n);
                     let changes: Vec<ProjectionChange> = changes
@@ -140,7 +200,11 @@ proptest! {
                     let new_size = from + n;
                     // A checkpoint at a size that already has one must be refused.
                     let cp = checkpoint.then(|| StoredCheckpoint { size: new_size, note: format!("n{new_size}") });
-                    let r = s.append(&Commit { events: &evs, projection: &changes, checkpoint: cp.as_ref() , ..Commit::default() });
+                    let index: Vec<IndexChange> = index
+                        .into_iter()
+                        .map(|(e, add)| if add { IndexChange::Insert(index_entry(e)) } else { IndexChange::Delete(index_entry(e)) })
+                        .collect();
+                    let r = s.append(&Commit { events: &evs, projection: &changes, index: &index, checkpoint: cp.as_ref(), ..Commit::default() });
                     if cp.is_some() && m.checkpoints.contains_key(&new_size) {
                         prop_assert!(matches!(r, Err(StoreError::CheckpointExists { .. })), "{:?}", r);
                     } else {
@@ -150,6 +214,12 @@ proptest! {
                             match c {
                                 ProjectionChange::Upsert(r) => { m.projection.insert((r.table, r.key), (r.value, r.bucket)); }
                                 ProjectionChange::Delete { table, key } => { m.projection.remove(&(table, key)); }
+                            }
+                        }
+                        for c in index {
+                            match c {
+                                IndexChange::Insert(e) => { m.index.insert(e); }
+                                IndexChange::Delete(e) => { m.index.remove(&e); }
                             }
                         }
                         if let Some(cp) = cp { m.checkpoints.insert(cp.size, cp.note); }
@@ -163,12 +233,14 @@ proptest! {
                     let is_expected = matches!(r, Err(StoreError::OutOfSequence { expected, got }) if expected == size && got == first);
                     prop_assert!(is_expected, "{:?}", r);
                 }
-                Op::Replace(rows) => {
+                Op::Replace(rows, index) => {
                     let rows: Vec<ProjectionRow> = rows
                         .into_iter()
                         .map(|((t, k), (v, bucket))| ProjectionRow { table: table(t), key: key(k), value: v.to_string(), bucket })
                         .collect();
-                    s.replace_projection(&rows).unwrap();
+                    let index: Vec<IndexEntry> = index.into_iter().map(index_entry).collect();
+                    s.replace_projection(&rows, &index).unwrap();
+                    m.index = index.into_iter().collect();
                     m.projection = rows.into_iter().map(|r| ((r.table, r.key), (r.value, r.bucket))).collect();
                 }
                 Op::Access(i) => {

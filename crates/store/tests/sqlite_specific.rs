@@ -66,7 +66,7 @@ fn open_creates_and_open_existing_requires_a_store() {
     let user_version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(user_version, 5, "every migration applied");
+    assert_eq!(user_version, 6, "every migration applied");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

@@ -137,6 +137,19 @@ CREATE INDEX projection_bucket ON projection (bucket, tbl, key);
 "#,
     )
     .comment("projection: rows in buckets, indexed by bucket"),
+    // 6: a generic secondary index over the projection, derived like it.
+    M::up(
+        r#"
+CREATE TABLE index_entries (
+    idx  TEXT NOT NULL,
+    term TEXT NOT NULL,
+    sort TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    PRIMARY KEY (idx, term, sort, key)
+) WITHOUT ROWID;
+"#,
+    )
+    .comment("index_entries: (index, term) -> keys in sort order"),
 ];
 
 /// The append-only triggers the schema creates; `verify` reports any that

@@ -17,8 +17,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 use crate::{
-    AccessRecord, Commit, Hash, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
-    StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
+    AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
+    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
 };
 use migrations::{APPLICATION_ID, GUARDS, migrations};
 
@@ -294,6 +294,62 @@ fn replace_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
     insert_rows(conn, rows)
 }
 
+/// A page of one `(index, term)` after a `(sort, key)`: a range of the
+/// primary key, by row-value comparison.
+const INDEX_PAGE_AFTER: &str = "SELECT sort, key FROM index_entries \
+     WHERE idx = ?1 AND term = ?2 AND (sort, key) > (?3, ?4) ORDER BY sort, key LIMIT ?5";
+
+/// Reads `idx, term, sort, key`.
+fn index_from_row(row: &Row<'_>) -> Result<IndexEntry> {
+    let index = text_col(row, 0, &|| "index_entries.idx".to_string())?;
+    let term = text_col(row, 1, &|| format!("index {index}: term"))?;
+    let sort = text_col(row, 2, &|| format!("index {index}/{term}: sort"))?;
+    let key = text_col(row, 3, &|| format!("index {index}/{term}: key"))?;
+    Ok(IndexEntry {
+        index,
+        term,
+        sort,
+        key,
+    })
+}
+
+const INDEX_INSERT: &str = "INSERT INTO index_entries (idx, term, sort, key) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (idx, term, sort, key) DO NOTHING";
+
+/// Applies index changes in order: inserting an entry that is there, or
+/// deleting one that is not, changes nothing.
+fn apply_index(conn: &Connection, changes: &[IndexChange]) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut insert = conn.prepare_cached(INDEX_INSERT)?;
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM index_entries WHERE idx = ?1 AND term = ?2 AND sort = ?3 AND key = ?4",
+    )?;
+    for change in changes {
+        match change {
+            IndexChange::Insert(e) => insert.execute((&e.index, &e.term, &e.sort, &e.key))?,
+            IndexChange::Delete(e) => delete.execute((&e.index, &e.term, &e.sort, &e.key))?,
+        };
+    }
+    Ok(())
+}
+
+/// Inserts index entries; one given twice is stored once.
+fn insert_index(conn: &Connection, entries: &[IndexEntry]) -> Result<()> {
+    let mut insert = conn.prepare_cached(INDEX_INSERT)?;
+    for e in entries {
+        insert.execute((&e.index, &e.term, &e.sort, &e.key))?;
+    }
+    Ok(())
+}
+
+/// Replaces every index entry with `entries`, inside the caller's transaction.
+fn replace_index(conn: &Connection, entries: &[IndexEntry]) -> Result<()> {
+    conn.execute("DELETE FROM index_entries", [])?;
+    insert_index(conn, entries)
+}
+
 fn size_of(conn: &Connection) -> Result<u64> {
     let mut stmt = conn.prepare_cached("SELECT coalesce(max(seq) + 1, 0) FROM events")?;
     let mut rows = stmt.query([])?;
@@ -456,6 +512,7 @@ impl Store for SqliteStore {
                 }
             }
         }
+        apply_index(&tx, commit.index)?;
         if let Some(first) = commit.access.first() {
             let next: i64 =
                 tx.query_row("SELECT coalesce(max(id) + 1, 0) FROM access_log", [], |r| {
@@ -702,11 +759,12 @@ impl Store for SqliteStore {
         }
     }
 
-    fn replace_projection(&mut self, rows: &[ProjectionRow]) -> Result<()> {
+    fn replace_projection(&mut self, rows: &[ProjectionRow], index: &[IndexEntry]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         replace_rows(&tx, rows)?;
+        replace_index(&tx, index)?;
         tx.commit()?;
         Ok(())
     }
@@ -725,6 +783,7 @@ impl Store for SqliteStore {
             }
             put_tiles(&self.conn, &built.tiles)?;
             replace_rows(&self.conn, &built.rows)?;
+            replace_index(&self.conn, &built.index)?;
             let mut set = self.conn.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -740,6 +799,66 @@ impl Store for SqliteStore {
         let n = r?;
         end?;
         Ok(n)
+    }
+
+    fn index_page(
+        &self,
+        index: &str,
+        term: &str,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt;
+        let mut rows = match after {
+            None => {
+                stmt = self.conn.prepare_cached(
+                    "SELECT sort, key FROM index_entries WHERE idx = ?1 AND term = ?2 \
+                     ORDER BY sort, key LIMIT ?3",
+                )?;
+                stmt.query((index, term, limit))?
+            }
+            Some((sort, key)) => {
+                stmt = self.conn.prepare_cached(INDEX_PAGE_AFTER)?;
+                stmt.query((index, term, sort, key, limit))?
+            }
+        };
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let at = || format!("index {index}/{term}");
+            out.push(IndexEntry {
+                index: index.to_string(),
+                term: term.to_string(),
+                sort: text_col(row, 0, &|| format!("{}: sort", at()))?,
+                key: text_col(row, 1, &|| format!("{}: key", at()))?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn index_count(&self, index: &str, term: &str) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM index_entries WHERE idx = ?1 AND term = ?2")?;
+        let mut rows = stmt.query([index, term])?;
+        match rows.next()? {
+            Some(row) => int_col(row, 0, &|| format!("index {index}/{term}: count")),
+            None => Ok(0),
+        }
+    }
+
+    fn for_each_index_entry(&self, f: &mut dyn FnMut(IndexEntry) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT idx, term, sort, key FROM index_entries ORDER BY idx, term, sort, key",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(index_from_row(row)?)?;
+        }
+        Ok(())
     }
 
     fn access_log(&self) -> Result<Vec<AccessRecord>> {
@@ -836,7 +955,8 @@ impl Store for SqliteStore {
 impl SqliteStore {
     /// Writes a new store file at `path` (which must not exist; created
     /// readable by its owner only) holding exactly what `source` holds:
-    /// events, checkpoints, projection rows, access records and settings, in
+    /// events, tiles, checkpoints, projection rows, index entries, access
+    /// records and settings, in
     /// one SQLite transaction. Call it inside the source's
     /// [`Store::read_consistent`] so the copy is one snapshot. This is how a
     /// server backend's [`Store::backup_to`] writes its portable snapshot.
@@ -874,6 +994,11 @@ impl SqliteStore {
                 insert.execute((to_i64("checkpoint size", cp.size)?, &cp.note))?;
             }
             insert_rows(&tx, &source.projection_all()?)?;
+            let mut insert = tx.prepare_cached(INDEX_INSERT)?;
+            source.for_each_index_entry(&mut |e| {
+                insert.execute((&e.index, &e.term, &e.sort, &e.key))?;
+                Ok(())
+            })?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1021,6 +1146,18 @@ mod tests {
         assert!(
             plan.contains("USING INDEX projection_bucket (bucket=?)")
                 || plan.contains("USING COVERING INDEX projection_bucket (bucket=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "sorts: {plan}");
+    }
+
+    #[test]
+    fn an_index_page_is_a_range_of_the_primary_key_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("p.sqlite")).unwrap();
+        let plan = plan(&s.conn, INDEX_PAGE_AFTER);
+        assert!(
+            plan.contains("USING PRIMARY KEY (idx=? AND term=? AND (sort,key)>(?,?))"),
             "{plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "sorts: {plan}");
