@@ -43,6 +43,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod conformance;
 mod error;
 mod sqlite;
