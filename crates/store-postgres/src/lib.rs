@@ -35,14 +35,18 @@
 mod schema;
 
 use std::cell::{RefCell, RefMut};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls, Row};
+use rollcall_store::backend::{
+    check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
+    to_i64,
+};
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
+    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
 
 /// The name this backend gives itself in errors.
@@ -133,10 +137,6 @@ fn describe(config: &Config) -> String {
     )
 }
 
-fn to_i64(what: &'static str, value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| StoreError::TooLarge { what, value })
-}
-
 fn to_u64(what: &str, value: i64) -> Result<u64> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt {
         what: format!("{what}: {value} is negative"),
@@ -187,58 +187,11 @@ fn access_from_row(row: &Row) -> Result<AccessRecord> {
     })
 }
 
-fn check_seq(expected: u64, got: u64) -> Result<()> {
-    if expected == got {
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt {
-            what: format!("events: seq {expected} is missing (next stored seq is {got})"),
-        })
-    }
-}
-
-/// Refuses a tile no store may hold, before anything is written.
-fn check_tile(t: &StoredTile) -> Result<()> {
-    if t.hashes.is_empty() || t.hashes.len() > TILE_WIDTH || t.level > 63 {
-        return Err(StoreError::BadTile {
-            level: t.level,
-            index: t.index,
-            width: t.hashes.len(),
-        });
-    }
-    to_i64("tile index", t.index)?;
-    Ok(())
-}
-
+/// Reads `level, idx, width, hashes`, checking the row's shape.
 fn tile_from_row(row: &Row) -> Result<StoredTile> {
     let level: i16 = row.get(0);
-    let index = to_u64("tiles.idx", row.get(1))?;
     let width: i16 = row.get(2);
-    let bytes: &[u8] = row.get(3);
-    let at = || format!("tile {level}/{index}");
-    let level = u8::try_from(level)
-        .ok()
-        .filter(|l| *l <= 63)
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("{}: level out of range", at()),
-        })?;
-    if width < 1 || width as usize > TILE_WIDTH || bytes.len() != 32 * width as usize {
-        return Err(StoreError::Corrupt {
-            what: format!(
-                "{}: width {width} with {} bytes of hashes",
-                at(),
-                bytes.len()
-            ),
-        });
-    }
-    Ok(StoredTile {
-        level,
-        index,
-        hashes: bytes
-            .chunks_exact(32)
-            .map(|c| Hash::try_from(c).expect("chunks of 32 bytes"))
-            .collect(),
-    })
+    tile_from_columns(level.into(), row.get(1), width.into(), row.get(3))
 }
 
 /// Reads `tbl, key, value, bucket`.
@@ -473,34 +426,50 @@ impl PgStore {
         )
     }
 
-    /// Stores `tiles` one statement each (a commit changes about one per
-    /// level), so a refusal names its tile: new ones are inserted, a wider
-    /// version of a partial tile replaces it, the `tiles_only_grow` trigger
-    /// refuses anything else.
+    /// Stores `tiles`: new ones are inserted, a wider version of a partial
+    /// tile replaces it, and the `tiles_only_grow` trigger refuses anything
+    /// else, naming the tile. One statement for the whole commit; a tile
+    /// given more than once is written in as many statements, its versions
+    /// in order, as if each were stored in turn (one statement cannot
+    /// upsert a row twice).
     fn put_tiles(&self, tiles: &[StoredTile]) -> Result<()> {
-        let mut c = self.c();
+        let mut rounds: Vec<Vec<&StoredTile>> = Vec::new();
+        let mut seen: HashMap<(u8, u64), usize> = HashMap::with_capacity(tiles.len());
         for t in tiles {
-            let hashes = t.hashes.concat();
-            c.execute(
-                "INSERT INTO tiles (level, idx, width, hashes) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
-                &[
-                    &i16::from(t.level),
-                    &to_i64("tile index", t.index)?,
-                    &(t.hashes.len() as i16),
-                    &hashes,
-                ],
-            )
-            .map_err(|e| {
-                if e.code() == Some(&SqlState::RAISE_EXCEPTION) {
-                    StoreError::TileRewritten {
-                        level: t.level,
-                        index: t.index,
+            let n = seen.entry((t.level, t.index)).or_insert(0);
+            if rounds.len() == *n {
+                rounds.push(Vec::new());
+            }
+            rounds[*n].push(t);
+            *n += 1;
+        }
+        for round in rounds {
+            let levels: Vec<i16> = round.iter().map(|t| i16::from(t.level)).collect();
+            let indexes = round
+                .iter()
+                .map(|t| to_i64("tile index", t.index))
+                .collect::<Result<Vec<i64>>>()?;
+            // check_tile holds widths to 1..=256.
+            let widths: Vec<i16> = round.iter().map(|t| t.hashes.len() as i16).collect();
+            let hashes: Vec<Vec<u8>> = round.iter().map(|t| t.hashes.concat()).collect();
+            self.c()
+                .execute(
+                    "INSERT INTO tiles (level, idx, width, hashes) \
+                     SELECT * FROM unnest($1::int2[], $2::int8[], $3::int2[], $4::bytea[]) \
+                     ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
+                    &[&levels, &indexes, &widths, &hashes],
+                )
+                .map_err(|e| {
+                    let refused = e
+                        .as_db_error()
+                        .filter(|db| *db.code() == SqlState::RAISE_EXCEPTION)
+                        .and_then(|db| db.detail())
+                        .and_then(schema::refused_tile);
+                    match refused {
+                        Some((level, index)) => StoreError::TileRewritten { level, index },
+                        None => pg(e),
                     }
-                } else {
-                    pg(e)
-                }
-            })?;
+                })?;
         }
         Ok(())
     }
@@ -594,7 +563,7 @@ impl PgStore {
             )?;
         }
         self.apply_index(commit.index)?;
-        if let Some(first) = commit.access.first() {
+        if !commit.access.is_empty() {
             let next = to_u64(
                 "access_log: max(id) + 1",
                 self.c()
@@ -602,15 +571,7 @@ impl PgStore {
                     .map_err(pg)?
                     .get(0),
             )?;
-            for (i, rec) in commit.access.iter().enumerate() {
-                let expected = next.saturating_add(i as u64);
-                if rec.id != expected || first.id != next {
-                    return Err(StoreError::OutOfSequence {
-                        expected,
-                        got: rec.id,
-                    });
-                }
-            }
+            check_access_ids(next, commit.access)?;
             let a = commit.access;
             let ids = a
                 .iter()
@@ -669,20 +630,7 @@ impl PgStore {
 
 impl Store for PgStore {
     fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
-        for t in commit.tiles {
-            check_tile(t)?;
-        }
-        if let Some(first) = commit.events.first() {
-            for (i, e) in commit.events.iter().enumerate().skip(1) {
-                let expected = first.seq.saturating_add(i as u64);
-                if e.seq != expected {
-                    return Err(StoreError::OutOfSequence {
-                        expected,
-                        got: e.seq,
-                    });
-                }
-            }
-        }
+        check_commit(commit)?;
         self.within("BEGIN", || self.append_within(commit))
     }
 
@@ -691,41 +639,16 @@ impl Store for PgStore {
     }
 
     fn events(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>> {
-        let out_of_range = |s: &Self| -> Result<Vec<StoredEvent>> {
-            Err(StoreError::OutOfRange {
-                from,
-                to,
-                size: s.size()?,
-            })
-        };
-        if from > to || i64::try_from(to).is_err() {
-            return out_of_range(self);
-        }
-        if from == to {
-            return if to <= self.size()? {
-                Ok(Vec::new())
-            } else {
-                out_of_range(self)
-            };
-        }
-        let rows = self.query(
-            "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
-            &[&(from as i64), &(to as i64)],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let e = event_from_row(row)?;
-            check_seq(from + out.len() as u64, e.seq)?;
-            out.push(e);
-        }
-        if out.len() as u64 != to - from {
-            let size = self.size()?;
-            if size >= to {
-                check_seq(from + out.len() as u64, size)?;
+        events_in_range(from, to, &|| self.size(), &mut |from, to, push| {
+            let rows = self.query(
+                "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+                &[&from, &to],
+            )?;
+            for row in &rows {
+                push(event_from_row(row)?)?;
             }
-            return out_of_range(self);
-        }
-        Ok(out)
+            Ok(())
+        })
     }
 
     fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {

@@ -16,10 +16,21 @@ pub(crate) const REFUSE_BODY: &str = "\nBEGIN\n    RAISE EXCEPTION 'rollcall: %'
 /// contiguous (`{table}` and `{col}` are filled in).
 const CONTIGUOUS_BODY: &str = "\nBEGIN\n    IF NEW.{col} IS DISTINCT FROM (SELECT coalesce(max({col}) + 1, 0) FROM {table}) THEN\n        RAISE EXCEPTION 'rollcall: {table} must be appended in order (got %)', NEW.{col} USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
 
+/// The body of the function that lets a tile only grow, as migration 2
+/// created it (kept so that migration is never edited).
+const TILES_GROW_BODY_2: &str = "\nBEGIN\n    IF OLD.width >= 256 OR NEW.width <= OLD.width\n       OR NEW.level IS DISTINCT FROM OLD.level OR NEW.idx IS DISTINCT FROM OLD.idx\n       OR substring(NEW.hashes FROM 1 FOR octet_length(OLD.hashes)) IS DISTINCT FROM OLD.hashes THEN\n        RAISE EXCEPTION 'rollcall: a full tile is never rewritten, a partial tile only grows' USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
+
 /// The body of the function that lets a tile only grow: a full tile never
 /// changes, a partial one is replaced only by a wider one starting with its
-/// hashes.
-pub(crate) const TILES_GROW_BODY: &str = "\nBEGIN\n    IF OLD.width >= 256 OR NEW.width <= OLD.width\n       OR NEW.level IS DISTINCT FROM OLD.level OR NEW.idx IS DISTINCT FROM OLD.idx\n       OR substring(NEW.hashes FROM 1 FOR octet_length(OLD.hashes)) IS DISTINCT FROM OLD.hashes THEN\n        RAISE EXCEPTION 'rollcall: a full tile is never rewritten, a partial tile only grows' USING ERRCODE = 'raise_exception';\n    END IF;\n    RETURN NEW;\nEND\n";
+/// hashes. Its DETAIL names the tile (`tile LEVEL/INDEX`), so one statement
+/// can write a commit's tiles and the refusal still says which one.
+pub(crate) const TILES_GROW_BODY: &str = "\nBEGIN\n    IF OLD.width >= 256 OR NEW.width <= OLD.width\n       OR NEW.level IS DISTINCT FROM OLD.level OR NEW.idx IS DISTINCT FROM OLD.idx\n       OR substring(NEW.hashes FROM 1 FOR octet_length(OLD.hashes)) IS DISTINCT FROM OLD.hashes THEN\n        RAISE EXCEPTION 'rollcall: a full tile is never rewritten, a partial tile only grows'\n            USING ERRCODE = 'raise_exception', DETAIL = format('tile %s/%s', OLD.level, OLD.idx);\n    END IF;\n    RETURN NEW;\nEND\n";
+
+/// What the tile trigger's DETAIL says: `tile LEVEL/INDEX`.
+pub(crate) fn refused_tile(detail: &str) -> Option<(u8, u64)> {
+    let (level, index) = detail.strip_prefix("tile ")?.split_once('/')?;
+    Some((level.parse().ok()?, index.parse().ok()?))
+}
 
 pub(crate) fn contiguous_body(table: &str, col: &str) -> String {
     CONTIGUOUS_BODY
@@ -163,7 +174,7 @@ CREATE TABLE tiles (
     PRIMARY KEY (level, idx)
 );
 CREATE FUNCTION rollcall_tiles_only_grow() RETURNS trigger LANGUAGE plpgsql
-    SET search_path FROM CURRENT AS $body${TILES_GROW_BODY}$body$;
+    SET search_path FROM CURRENT AS $body${TILES_GROW_BODY_2}$body$;
 CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles FOR EACH ROW
     EXECUTE FUNCTION rollcall_refuse('tiles are append-only');
 CREATE TRIGGER tiles_no_truncate BEFORE TRUNCATE ON tiles FOR EACH STATEMENT
@@ -199,9 +210,26 @@ CREATE TABLE index_entries (
     .to_string()
 }
 
+/// 5: the tile trigger names the tile it refuses, so a commit's tiles go
+/// in one statement.
+fn migration_5() -> String {
+    format!(
+        r#"
+CREATE OR REPLACE FUNCTION rollcall_tiles_only_grow() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $body${TILES_GROW_BODY}$body$;
+"#
+    )
+}
+
 /// Every migration, oldest first.
 fn migrations() -> Vec<String> {
-    vec![migration_1(), migration_2(), migration_3(), migration_4()]
+    vec![
+        migration_1(),
+        migration_2(),
+        migration_3(),
+        migration_4(),
+        migration_5(),
+    ]
 }
 
 /// Whether `schema` holds a Rollcall store (any version).
@@ -265,4 +293,30 @@ pub(crate) fn migrate(client: &mut Client, schema: &str) -> Result<()> {
         .map_err(pg)?;
     }
     tx.commit().map_err(pg)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_refused_tile_is_read_from_the_detail_or_not_at_all() {
+        use super::refused_tile;
+        assert_eq!(refused_tile("tile 0/5"), Some((0, 5)));
+        assert_eq!(
+            refused_tile("tile 63/18446744073709551615"),
+            Some((63, u64::MAX))
+        );
+        for bad in [
+            "",
+            "tile",
+            "tile 0",
+            "tile 0/",
+            "tile /5",
+            "tile 256/0",
+            "tile -1/0",
+            "x 0/5",
+            "tile 0/5 ",
+        ] {
+            assert_eq!(refused_tile(bad), None, "{bad:?}");
+        }
+    }
 }

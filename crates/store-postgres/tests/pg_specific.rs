@@ -298,3 +298,61 @@ fn an_index_page_is_a_range_scan_of_the_primary_key_without_sorting() {
         "{plan}"
     );
 }
+
+#[test]
+fn a_refused_tile_is_named_by_the_trigger_that_refuses_it() {
+    let mut keep = Schemas(Vec::new());
+    let (mut s, schema) = store("tiletrigger", &mut keep);
+    let tile = |index: u64, width: usize| rollcall_store::StoredTile {
+        level: 2,
+        index,
+        hashes: vec![[index as u8; 32]; width],
+    };
+    s.append(&Commit {
+        tiles: &[tile(7, 256), tile(8, 3)],
+        ..Commit::default()
+    })
+    .unwrap();
+    // Through SQL, the refusal's detail names the stored tile.
+    let mut raw = common::raw(&schema);
+    let e = raw
+        .batch_execute(
+            "UPDATE tiles SET width = 2, hashes = substring(hashes FROM 1 FOR 64) WHERE idx = 8",
+        )
+        .expect_err("narrowing");
+    let db = e.as_db_error().unwrap();
+    assert_eq!(db.detail(), Some("tile 2/8"), "{}", db.message());
+    // Through the store, among other tiles written in the same statement.
+    let r = s.append(&Commit {
+        tiles: &[tile(9, 1), tile(8, 5), tile(7, 256), tile(10, 1)],
+        ..Commit::default()
+    });
+    assert!(
+        matches!(r, Err(StoreError::TileRewritten { level: 2, index: 7 })),
+        "{r:?}"
+    );
+    assert_eq!(s.tile(2, 9).unwrap(), None, "nothing of the refused commit");
+    assert_eq!(s.tile(2, 8).unwrap().unwrap().width(), 3);
+}
+
+#[test]
+fn a_store_from_before_migration_5_gets_the_tile_trigger_that_names_the_tile() {
+    let mut keep = Schemas(Vec::new());
+    let (s, schema) = store("upgrade5", &mut keep);
+    drop(s);
+    // Back to version 4, with another body in the tile function.
+    let mut raw = common::raw(&schema);
+    raw.batch_execute(
+        "CREATE OR REPLACE FUNCTION rollcall_tiles_only_grow() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN RETURN NEW; END $$; \
+         DELETE FROM schema_version WHERE version = 5;",
+    )
+    .unwrap();
+    let s = PgStore::connect_existing(&common::url(), &schema).unwrap();
+    assert!(s.missing_guards().unwrap().is_empty());
+    let version: i32 = raw
+        .query_one("SELECT max(version) FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 5);
+}

@@ -80,6 +80,7 @@ macro_rules! conformance_tests {
             index_pages_by_sort_then_key_by_bytes,
             index_entries_stream_in_order_across_pages_and_stop_on_error,
             replace_and_rebuild_replace_the_whole_index,
+            a_tile_given_twice_in_a_commit_is_stored_in_turn,
         );
     };
     (@each $harness:expr; $($name:ident),+ $(,)?) => {
@@ -1595,4 +1596,50 @@ pub fn replace_and_rebuild_replace_the_whole_index<H: Harness>(h: &H) {
     s.rebuild_projection(&mut |_| Ok(Rebuilt::default()))
         .expect("rebuild to nothing");
     assert!(all_index(&s).is_empty());
+}
+
+/// A commit may give one tile more than once (a partial tile, then a wider
+/// version of it): its versions are stored in turn, each under the rules of
+/// [`Commit::tiles`] against the one before, and a refusal of any refuses
+/// the whole commit.
+pub fn a_tile_given_twice_in_a_commit_is_stored_in_turn<H: Harness>(h: &H) {
+    let (mut s, _) = populated(h);
+    s.append(&Commit {
+        tiles: &[tile(0, 0, 3, 0)],
+        ..Commit::default()
+    })
+    .expect("a partial tile");
+    s.append(&Commit {
+        events: &events(5, 6),
+        tiles: &[
+            tile(0, 0, 4, 0),
+            tile(1, 0, 1, 0),
+            tile(0, 0, 6, 0),
+            tile(0, 0, 9, 0),
+        ],
+        ..Commit::default()
+    })
+    .expect("widened twice in one commit");
+    assert_eq!(all_tiles(&s), [tile(0, 0, 9, 0), tile(1, 0, 1, 0)]);
+    let before = state(&s);
+    for (bad, want) in [
+        // The second version is narrower than the first.
+        (vec![tile(0, 0, 12, 0), tile(0, 0, 10, 0)], (0, 0)),
+        // Either version alone would be accepted, but the second does not
+        // widen the first, as storing them in turn requires.
+        (vec![tile(0, 0, 12, 0), tile(0, 0, 12, 0)], (0, 0)),
+        // A full tile given twice.
+        (vec![tile(0, 1, 256, 0), tile(0, 1, 256, 0)], (0, 1)),
+        // The first version is refused (narrower than the stored 9), even
+        // though the second alone would be accepted.
+        (vec![tile(0, 0, 5, 0), tile(0, 0, 10, 0)], (0, 0)),
+    ] {
+        let r = s.append(&Commit {
+            events: &events(6, 7),
+            tiles: &bad,
+            ..Commit::default()
+        });
+        assert_tile_rewritten(r, want);
+        assert_eq!(state(&s), before, "a refused commit wrote something");
+    }
 }

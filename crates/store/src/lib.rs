@@ -11,17 +11,27 @@
 //!   hashes is never rewritten, a partial one is only replaced by a wider one
 //!   that extends it;
 //! * **projection rows**: `(table, key) -> value` strings derived from the
-//!   events, which may be rebuilt from them at any time;
+//!   events, which may be rebuilt from them at any time. Each row belongs to
+//!   a **bucket**, a `u32` the caller computes from `(table, key)` (the store
+//!   never does), so a caller loads the rows it needs a few buckets at a
+//!   time ([`Store::projection_buckets`], off an index) instead of all of
+//!   them;
+//! * a **secondary index**, derived like the projection: entries
+//!   `(index, term, sort, key)` ([`IndexEntry`]) that the caller derives, so
+//!   a list ("people at facility F of nationality N, in name order, page 3")
+//!   is one keyset page ([`Store::index_page`]) rather than a scan of every
+//!   row;
 //! * an **access log** of who looked at what, and a few **meta** settings.
 //!
 //! # The trait
 //!
 //! [`Store`] is the whole contract. Every write that belongs together goes
 //! through [`Store::append`] as one [`Commit`]: its events, tiles, projection
-//! changes and optional checkpoint are written in a single transaction, or not
-//! at all.
+//! changes, index changes, access records, settings and optional checkpoint
+//! are written in a single transaction, or not at all.
 //! [`SqliteStore`] is the embedded default; other backends (PostgreSQL) must
-//! pass the same behavioural suite in [`conformance`].
+//! pass the same behavioural suite in [`conformance`], and share the
+//! contract's checks that need no database through [`backend`].
 //!
 //! # Durability
 //!
@@ -29,13 +39,14 @@
 //! once their transaction is durable. For SQLite that means `journal_mode=WAL`
 //! with `synchronous=FULL`: the write-ahead log is fsynced at every commit, so
 //! a crash or power loss after `Ok(())` loses nothing. [`Store::backup_to`]
-//! takes a consistent online snapshot while other connections keep writing.
+//! takes a consistent online snapshot while other connections keep writing;
+//! it holds everything above, derived data included.
 //!
 //! # Nothing edits the ledger
 //!
 //! There is no method that changes or removes an event, a checkpoint, a full
-//! tile or an access record: the ledger only grows. Only projection rows (derived data)
-//! and meta settings can be overwritten. The SQLite schema backs this with
+//! tile or an access record: the ledger only grows. Only projection rows and
+//! index entries (derived data) and meta settings can be overwritten. The SQLite schema backs this with
 //! triggers that abort any `UPDATE` or `DELETE` on those tables. Someone with
 //! write access to the file can still drop the triggers or edit bytes; catching
 //! that is the job of the ledger's hash chain and signed checkpoints, not of
@@ -43,6 +54,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod conformance;
 mod error;
 mod sqlite;
@@ -230,8 +242,9 @@ pub struct Rebuilt {
 
 /// The storage contract of the ledger. See the [crate docs](crate).
 ///
-/// Orderings of strings (projection keys and tables) are by bytes, as Rust's
-/// `str` orders them (SQLite `BINARY`, PostgreSQL `COLLATE "C"`).
+/// Orderings of strings (projection tables and keys, index entries) are by
+/// bytes, as Rust's `str` orders them (SQLite `BINARY`, PostgreSQL
+/// `COLLATE "C"`).
 pub trait Store {
     /// Appends atomically. `events[0].seq` must equal `self.size()` and seqs
     /// must be contiguous; otherwise [`StoreError::OutOfSequence`] naming the

@@ -16,9 +16,13 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
+use crate::backend::{
+    check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
+    to_i64,
+};
 use crate::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, TILE_WIDTH,
+    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
 use migrations::{APPLICATION_ID, GUARDS, migrations};
 
@@ -137,10 +141,6 @@ impl SqliteStore {
     }
 }
 
-fn to_i64(what: &'static str, value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| StoreError::TooLarge { what, value })
-}
-
 fn is_constraint(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
 }
@@ -155,6 +155,27 @@ fn int_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<u64> {
             ctx(),
             other.data_type()
         ))),
+    }
+}
+
+fn i64_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<i64> {
+    match row.get_ref(idx)? {
+        ValueRef::Integer(i) => Ok(i),
+        other => Err(StoreError::corrupt(format!(
+            "{}: {} where an INTEGER belongs",
+            ctx(),
+            other.data_type()
+        ))),
+    }
+}
+
+/// The non-negative integer one query without parameters returns.
+fn int_col_of(conn: &Connection, sql: &str, what: &str) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([])?;
+    match rows.next()? {
+        Some(row) => int_col(row, 0, &|| what.to_string()),
+        None => Ok(0),
     }
 }
 
@@ -223,16 +244,6 @@ fn access_from_row(row: &Row<'_>) -> Result<AccessRecord> {
         committed_by: int_col(row, 8, &|| format!("access_log id {id}: committed_by"))?,
         hash: hash_col(row, 9, &|| format!("access_log id {id}: hash"))?,
     })
-}
-
-fn check_seq(expected: u64, got: u64) -> Result<()> {
-    if expected == got {
-        Ok(())
-    } else {
-        Err(StoreError::corrupt(format!(
-            "events: seq {expected} is missing (next stored seq is {got})"
-        )))
-    }
 }
 
 fn checkpoint_from_row(row: &Row<'_>) -> Result<StoredCheckpoint> {
@@ -351,12 +362,11 @@ fn replace_index(conn: &Connection, entries: &[IndexEntry]) -> Result<()> {
 }
 
 fn size_of(conn: &Connection) -> Result<u64> {
-    let mut stmt = conn.prepare_cached("SELECT coalesce(max(seq) + 1, 0) FROM events")?;
-    let mut rows = stmt.query([])?;
-    match rows.next()? {
-        Some(row) => int_col(row, 0, &|| "events: max(seq) + 1".to_string()),
-        None => Ok(0),
-    }
+    int_col_of(
+        conn,
+        "SELECT coalesce(max(seq) + 1, 0) FROM events",
+        "events: max(seq) + 1",
+    )
 }
 
 fn latest_checkpoint_of(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
@@ -364,19 +374,6 @@ fn latest_checkpoint_of(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
         conn.prepare_cached("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")?;
     let mut rows = stmt.query([])?;
     rows.next()?.map(checkpoint_from_row).transpose()
-}
-
-/// Refuses a tile no store may hold, before anything is written.
-fn check_tile(t: &StoredTile) -> Result<()> {
-    if t.hashes.is_empty() || t.hashes.len() > TILE_WIDTH || t.level > 63 {
-        return Err(StoreError::BadTile {
-            level: t.level,
-            index: t.index,
-            width: t.hashes.len(),
-        });
-    }
-    to_i64("tile index", t.index)?;
-    Ok(())
 }
 
 /// Stores `tiles`: new ones are inserted, a wider version of a partial tile
@@ -412,59 +409,56 @@ fn put_tiles(conn: &Connection, tiles: &[StoredTile]) -> Result<()> {
 
 /// Reads `level, idx, width, hashes`, checking the row's shape.
 fn tile_from_row(row: &Row<'_>) -> Result<StoredTile> {
-    let level = int_col(row, 0, &|| "tiles.level".to_string())?;
-    let index = int_col(row, 1, &|| format!("tiles level {level}: idx"))?;
+    let level = i64_col(row, 0, &|| "tiles.level".to_string())?;
+    let index = i64_col(row, 1, &|| format!("tiles level {level}: idx"))?;
     let at = || format!("tile {level}/{index}");
-    let width = int_col(row, 2, &|| format!("{}: width", at()))?;
-    let bytes = match row.get_ref(3)? {
-        ValueRef::Blob(b) => b,
-        other => {
-            return Err(StoreError::corrupt(format!(
-                "{}: hashes is {} where a BLOB belongs",
-                at(),
-                other.data_type()
-            )));
-        }
-    };
-    let level = u8::try_from(level)
-        .ok()
-        .filter(|l| *l <= 63)
-        .ok_or_else(|| StoreError::corrupt(format!("{}: level out of range", at())))?;
-    if width == 0 || width > TILE_WIDTH as u64 || bytes.len() as u64 != 32 * width {
-        return Err(StoreError::corrupt(format!(
-            "{}: width {width} with {} bytes of hashes",
+    let width = i64_col(row, 2, &|| format!("{}: width", at()))?;
+    match row.get_ref(3)? {
+        ValueRef::Blob(b) => tile_from_columns(level, index, width, b),
+        other => Err(StoreError::corrupt(format!(
+            "{}: hashes is {} where a BLOB belongs",
             at(),
-            bytes.len()
-        )));
+            other.data_type()
+        ))),
     }
-    let hashes = bytes
-        .chunks_exact(32)
-        .map(|c| Hash::try_from(c).expect("chunks of 32 bytes"))
-        .collect();
-    Ok(StoredTile {
-        level,
-        index,
-        hashes,
-    })
+}
+
+/// Appends access records after checking that they continue the log.
+fn insert_access(conn: &Connection, access: &[AccessRecord]) -> Result<()> {
+    if access.is_empty() {
+        return Ok(());
+    }
+    let next = int_col_of(
+        conn,
+        "SELECT coalesce(max(id) + 1, 0) FROM access_log",
+        "access_log: max(id) + 1",
+    )?;
+    check_access_ids(next, access)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for rec in access {
+        insert.execute(rusqlite::params![
+            to_i64("access id", rec.id)?,
+            &rec.at,
+            &rec.user,
+            &rec.account,
+            &rec.role,
+            &rec.node,
+            &rec.action,
+            &rec.subject,
+            to_i64("access committed_by", rec.committed_by)?,
+            &rec.hash[..],
+        ])?;
+    }
+    Ok(())
 }
 
 impl Store for SqliteStore {
     fn append(&mut self, commit: &Commit<'_>) -> Result<()> {
         // Validate what needs no database before taking the write lock.
-        for t in commit.tiles {
-            check_tile(t)?;
-        }
-        if let Some(first) = commit.events.first() {
-            for (i, e) in commit.events.iter().enumerate().skip(1) {
-                let expected = first.seq.saturating_add(i as u64);
-                if e.seq != expected {
-                    return Err(StoreError::OutOfSequence {
-                        expected,
-                        got: e.seq,
-                    });
-                }
-            }
-        }
+        check_commit(commit)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -513,39 +507,7 @@ impl Store for SqliteStore {
             }
         }
         apply_index(&tx, commit.index)?;
-        if let Some(first) = commit.access.first() {
-            let next: i64 =
-                tx.query_row("SELECT coalesce(max(id) + 1, 0) FROM access_log", [], |r| {
-                    r.get(0)
-                })?;
-            for (i, rec) in commit.access.iter().enumerate() {
-                let expected = (next as u64).saturating_add(i as u64);
-                if rec.id != expected || first.id != next as u64 {
-                    return Err(StoreError::OutOfSequence {
-                        expected,
-                        got: rec.id,
-                    });
-                }
-            }
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for rec in commit.access {
-                insert.execute(rusqlite::params![
-                    to_i64("access id", rec.id)?,
-                    &rec.at,
-                    &rec.user,
-                    &rec.account,
-                    &rec.role,
-                    &rec.node,
-                    &rec.action,
-                    &rec.subject,
-                    to_i64("access committed_by", rec.committed_by)?,
-                    &rec.hash[..],
-                ])?;
-            }
-        }
+        insert_access(&tx, commit.access)?;
         if !commit.meta.is_empty() {
             let mut set = tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) \
@@ -579,42 +541,16 @@ impl Store for SqliteStore {
     }
 
     fn events(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>> {
-        let out_of_range = |s: &Self| -> Result<Vec<StoredEvent>> {
-            Err(StoreError::OutOfRange {
-                from,
-                to,
-                size: s.size()?,
-            })
-        };
-        if from > to || i64::try_from(to).is_err() {
-            return out_of_range(self);
-        }
-        if from == to {
-            return if to <= self.size()? {
-                Ok(Vec::new())
-            } else {
-                out_of_range(self)
-            };
-        }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query((from as i64, to as i64))?;
-        let mut out = Vec::with_capacity((to - from).min(1 << 16) as usize);
-        while let Some(row) = rows.next()? {
-            let e = event_from_row(row)?;
-            check_seq(from + out.len() as u64, e.seq)?;
-            out.push(e);
-        }
-        if out.len() as u64 != to - from {
-            let size = self.size()?;
-            if size >= to {
-                // The ledger claims to be long enough, yet the tail of the range is missing.
-                check_seq(from + out.len() as u64, size)?;
+        events_in_range(from, to, &|| self.size(), &mut |from, to, push| {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query((from, to))?;
+            while let Some(row) = rows.next()? {
+                push(event_from_row(row)?)?;
             }
-            return out_of_range(self);
-        }
-        Ok(out)
+            Ok(())
+        })
     }
 
     fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {
@@ -999,24 +935,7 @@ impl SqliteStore {
                 insert.execute((&e.index, &e.term, &e.sort, &e.key))?;
                 Ok(())
             })?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for rec in source.access_log()? {
-                insert.execute(rusqlite::params![
-                    to_i64("access id", rec.id)?,
-                    &rec.at,
-                    &rec.user,
-                    &rec.account,
-                    &rec.role,
-                    &rec.node,
-                    &rec.action,
-                    &rec.subject,
-                    to_i64("access committed_by", rec.committed_by)?,
-                    &rec.hash[..],
-                ])?;
-            }
+            insert_access(&tx, &source.access_log()?)?;
             let mut tiles = Vec::new();
             source.for_each_tile(&mut |t| {
                 tiles.push(t);
