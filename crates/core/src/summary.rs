@@ -2,7 +2,7 @@
 
 use crate::custodian::CustodianKind;
 use crate::state::State;
-use crate::state::views::{CustodyStatus, DiscrepancyStatus};
+use crate::state::views::{CustodianView, CustodyStatus, DiscrepancyStatus};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -55,59 +55,64 @@ pub struct Summary {
 }
 
 impl State {
-    /// The summary of the state now.
+    /// The summary of the state now (reads every custodian and nationality
+    /// row; a node builds the same from its index: [`State::summary_counts`]
+    /// and [`Summary::add_facility`]).
     pub fn summary(&self) -> Summary {
-        let mut s = Summary {
+        let mut s = self.summary_counts();
+        for (id, c) in self.custodians() {
+            s.add_facility(id, c);
+        }
+        for (n, count) in self.nationalities() {
+            s.by_nationality.insert(n.clone(), *count);
+        }
+        s
+    }
+
+    /// The summary's counts, from counter rows alone: no facility and no
+    /// nationality yet.
+    pub fn summary_counts(&self) -> Summary {
+        let status = |s| self.count_in_status(s);
+        let mut movements = BTreeMap::new();
+        for m in State::movement_statuses() {
+            let n = self.count_movements(m);
+            if n > 0 {
+                movements.insert(m.as_str().to_string(), n);
+            }
+        }
+        Summary {
             registered: self.counter("registered"),
             scheduled: self.counter("scheduled"),
             transferred: self.counter("transferred"),
-            in_transit: 0,
-            held: 0,
-            released: 0,
-            repatriated: 0,
-            escaped: 0,
-            deceased: 0,
-            by_nationality: self.nationalities().map(|(k, v)| (k.clone(), *v)).collect(),
+            in_transit: status(CustodyStatus::InTransit),
+            held: status(CustodyStatus::Held) + status(CustodyStatus::Hospitalised),
+            released: status(CustodyStatus::Released),
+            repatriated: status(CustodyStatus::Repatriated),
+            escaped: status(CustodyStatus::Escaped),
+            deceased: status(CustodyStatus::Deceased),
+            by_nationality: BTreeMap::new(),
             by_facility: BTreeMap::new(),
-            movements: BTreeMap::new(),
-            open_discrepancies: 0,
-            resolved_discrepancies: 0,
+            movements,
+            open_discrepancies: self.count_discrepancies(DiscrepancyStatus::Open),
+            resolved_discrepancies: self.count_discrepancies(DiscrepancyStatus::Resolved),
             ledger_size: self.next_seq(),
-        };
-        for (_, p) in self.persons() {
-            match p.status {
-                CustodyStatus::InTransit => s.in_transit += 1,
-                CustodyStatus::Held | CustodyStatus::Hospitalised => s.held += 1,
-                CustodyStatus::Released => s.released += 1,
-                CustodyStatus::Repatriated => s.repatriated += 1,
-                CustodyStatus::Escaped => s.escaped += 1,
-                CustodyStatus::Deceased => s.deceased += 1,
-            }
         }
-        for (id, c) in self.custodians() {
-            if let CustodianKind::Facility(f) = &c.info {
-                s.by_facility.insert(
-                    id.clone(),
-                    FacilityLine {
-                        name: f.name.clone(),
-                        country: f.country.to_string(),
-                        occupancy: c.occupancy,
-                        capacity: f.capacity,
-                    },
-                );
-            }
+    }
+}
+
+impl Summary {
+    /// Adds custodian `id`'s line if it is a facility.
+    pub fn add_facility(&mut self, id: &str, c: &CustodianView) {
+        if let CustodianKind::Facility(f) = &c.info {
+            self.by_facility.insert(
+                id.to_string(),
+                FacilityLine {
+                    name: f.name.clone(),
+                    country: f.country.to_string(),
+                    occupancy: c.occupancy,
+                    capacity: f.capacity,
+                },
+            );
         }
-        for (_, m) in self.movements() {
-            *s.movements
-                .entry(m.status.as_str().to_string())
-                .or_default() += 1;
-        }
-        for (_, d) in self.discrepancies() {
-            match d.status {
-                DiscrepancyStatus::Open => s.open_discrepancies += 1,
-                DiscrepancyStatus::Resolved => s.resolved_discrepancies += 1,
-            }
-        }
-        s
     }
 }

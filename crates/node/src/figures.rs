@@ -12,6 +12,7 @@ use rollcall_core::custodian::Coordinates;
 use rollcall_core::escort::EscortRecordStatus;
 use rollcall_core::movement::{Mode, MovementStatus, Vehicle};
 use rollcall_core::ops;
+use rollcall_core::state::index;
 use rollcall_core::state::officer_keys::OfficerKeyView;
 use rollcall_core::state::views::{Count, CustodianView, DiscrepancyStatus, Position};
 use rollcall_core::summary::Summary;
@@ -83,10 +84,49 @@ pub struct MovementSummary {
 
 impl Node {
     /// The figures of the whole operation: counts by status, nationality,
-    /// facility and movement status; discrepancies open and resolved.
-    /// (Reads every row: the counts are not yet kept as rows of their own.)
+    /// facility and movement status; discrepancies open and resolved. Read
+    /// from counter rows and, for the facilities and nationalities, the
+    /// index: its cost follows the number of facilities and nationalities,
+    /// not of people.
     pub fn summary(&mut self) -> Result<Summary, NodeError> {
-        self.resident(|s| s.summary())
+        let mut s = self.resident(|st| st.summary_counts())?;
+        for (id, c) in self.facilities()? {
+            s.add_facility(&id, &c);
+        }
+        let nationalities = self.index_keys(index::NATIONALITIES, "")?;
+        s.by_nationality = self.resident(|st| {
+            nationalities
+                .iter()
+                .map(|n| (n.clone(), st.nationality_count(n)))
+                .collect()
+        })?;
+        Ok(s)
+    }
+
+    /// Every facility, by id (through the index of custodians by kind).
+    pub fn facilities(&mut self) -> Result<Vec<(String, CustodianView)>, NodeError> {
+        let ids = self.index_keys(index::CUSTODIANS, "facility")?;
+        self.resident(|st| {
+            ids.iter()
+                .filter_map(|id| st.custodian(id).map(|c| (id.clone(), c.clone())))
+                .collect()
+        })
+    }
+
+    /// Every key of one index term, in order.
+    fn index_keys(&self, index: &str, term: &str) -> Result<Vec<String>, NodeError> {
+        let mut out: Vec<String> = Vec::new();
+        let mut last: Option<(String, String)> = None;
+        loop {
+            let after = last.as_ref().map(|(s, k)| (s.as_str(), k.as_str()));
+            let page = self.store.index_page(index, term, after, 1024)?;
+            let full = page.len() == 1024;
+            last = page.last().map(|e| (e.sort.clone(), e.key.clone()));
+            out.extend(page.into_iter().map(|e| e.key));
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 
     /// A custodian (facility, hospital, foreign representative, movement,
@@ -125,12 +165,14 @@ impl Node {
 
     /// Movement `id` as figures, if it exists.
     pub fn movement_summary(&mut self, id: &str) -> Result<Option<MovementSummary>, NodeError> {
-        self.resident(|state| movement_summary(state, id))
+        let named = self.index_keys(index::DISCREPANCIES_MOVEMENT, id)?;
+        self.resident(|state| movement_summary(state, id, &named))
     }
 }
 
-/// Movement `id` as figures, if it exists.
-fn movement_summary(state: &State, id: &str) -> Option<MovementSummary> {
+/// Movement `id` as figures, if it exists; `named` are the discrepancies
+/// the index lists for it (each checked against its row).
+fn movement_summary(state: &State, id: &str, named: &[String]) -> Option<MovementSummary> {
     let m = state.movement(id)?;
     let vehicles = m
         .vehicles
@@ -148,14 +190,17 @@ fn movement_summary(state: &State, id: &str) -> Option<MovementSummary> {
                 .is_none_or(|r| r.status == EscortRecordStatus::Started)
         })
         .count();
-    let open_discrepancies = state
-        .discrepancies()
-        .filter(|(_, d)| {
-            d.status == DiscrepancyStatus::Open
-                && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
+    let mut open_discrepancies: Vec<String> = named
+        .iter()
+        .filter(|k| {
+            state.discrepancy(k).is_some_and(|d| {
+                d.status == DiscrepancyStatus::Open
+                    && d.movement.as_ref().is_some_and(|x| x.as_str() == id)
+            })
         })
-        .map(|(k, _)| k.clone())
+        .cloned()
         .collect();
+    open_discrepancies.sort();
     Some(MovementSummary {
         id: id.to_string(),
         mode: m.mode,

@@ -101,7 +101,7 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
 pub fn facilities(ctx: &Ctx, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     let mut out = Vec::new();
-    for (id, c) in node.custodians()? {
+    for (id, c) in node.facilities()? {
         if let CustodianKind::Facility(f) = &c.info {
             out.push(json!({
                 "id": id, "name": f.name, "country": f.country, "authority": f.authority,

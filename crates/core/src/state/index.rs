@@ -11,7 +11,8 @@
 //! ([`super::State::index_entries`]), and `verify` compares the two.
 
 use super::State;
-use super::views::{CustodyView, DiscrepancyStatus, DiscrepancyView, IdentityView};
+use super::views::{CustodianView, CustodyView, DiscrepancyStatus, DiscrepancyView, IdentityView};
+use crate::custodian::CustodianKind;
 use std::collections::BTreeSet;
 
 /// Every person; term: empty.
@@ -28,6 +29,13 @@ pub const PEOPLE_MOVEMENT: &str = "people.movement";
 pub const DISCREPANCIES: &str = "discrepancies.status";
 /// Discrepancies by movement, oldest first; term: the movement's id.
 pub const DISCREPANCIES_MOVEMENT: &str = "discrepancies.movement";
+
+/// Custodians by kind (`facility`, `hospital`, `foreign_representative`,
+/// `movement`, `released`).
+pub const CUSTODIANS: &str = "custodians";
+/// The nationalities registered people hold as their first (keys of the
+/// nationality counts); term: empty.
+pub const NATIONALITIES: &str = "nationalities";
 
 /// The term of [`PEOPLE_AT_NATIONALITY`]: custodian, NUL, alpha-3 (ids
 /// never hold NUL, so no two pairs share a term).
@@ -120,6 +128,22 @@ pub fn discrepancy_entries(id: &str, d: &DiscrepancyView) -> Vec<IndexEntry> {
     out
 }
 
+/// The entries of custodian `id`.
+pub fn custodian_entries(id: &str, c: &CustodianView) -> Vec<IndexEntry> {
+    let kind = match c.info {
+        CustodianKind::Facility(_) => "facility",
+        CustodianKind::Movement => "movement",
+        CustodianKind::Hospital { .. } => "hospital",
+        CustodianKind::ForeignRepresentative { .. } => "foreign_representative",
+        CustodianKind::Released => "released",
+    };
+    vec![IndexEntry::new(CUSTODIANS, kind, String::new(), id)]
+}
+
+fn nationality_entries(alpha3: &str) -> Vec<IndexEntry> {
+    vec![IndexEntry::new(NATIONALITIES, "", String::new(), alpha3)]
+}
+
 /// `Remove` for each entry of `old` not in `new`, then `Add` for each of
 /// `new` not in `old`.
 pub(crate) fn diff(old: Vec<IndexEntry>, new: Vec<IndexEntry>, out: &mut Vec<IndexChange>) {
@@ -146,6 +170,12 @@ impl State {
         }
         for (id, d) in self.discrepancies.iter() {
             out.extend(discrepancy_entries(id, d));
+        }
+        for (id, c) in self.custodians.iter() {
+            out.extend(custodian_entries(id, c));
+        }
+        for (n, _) in self.nationalities.iter() {
+            out.extend(nationality_entries(n));
         }
         out.sort();
         out
@@ -186,6 +216,26 @@ impl State {
                 .map(|d| discrepancy_entries(id, d))
                 .unwrap_or_default();
             diff(old, new, &mut out);
+        }
+        let touched: BTreeSet<&String> = self.custodians.touched().collect();
+        for id in touched {
+            let old = self
+                .custodians
+                .before(id)
+                .map(|c| custodian_entries(id, c))
+                .unwrap_or_default();
+            let new = self
+                .custodians
+                .get(id)
+                .map(|c| custodian_entries(id, c))
+                .unwrap_or_default();
+            diff(old, new, &mut out);
+        }
+        let touched: BTreeSet<&String> = self.nationalities.touched().collect();
+        for n in touched {
+            let old = self.nationalities.before(n).map(|_| nationality_entries(n));
+            let new = self.nationalities.get(n).map(|_| nationality_entries(n));
+            diff(old.unwrap_or_default(), new.unwrap_or_default(), &mut out);
         }
         out
     }

@@ -23,6 +23,8 @@ impl State {
     ///   less the dead;
     /// - a movement holds exactly its boarded people less those handed out,
     ///   and nobody before it departs;
+    /// - the counts by custody, movement and discrepancy status agree
+    ///   with the rows;
     /// - each custodian lists as inbound exactly the open movements bound to it;
     /// - the `registered`, `scheduled`, `transferred` and `deceased`
     ///   counters and the nationality counts agree with the people.
@@ -83,6 +85,7 @@ impl State {
                 "nationality counts sum to {by_nationality}, not {registered}"
             )));
         }
+        self.check_counts()?;
         let mut inbound: HashMap<&str, Vec<&str>> = HashMap::new();
         for (id, m) in self.movements() {
             if matches!(m.status, MovementStatus::Planned | MovementStatus::Departed) {
@@ -109,6 +112,36 @@ impl State {
             self.check_movement_holds(id, m)?;
             if m.status == MovementStatus::Planned && !m.boarded.is_empty() {
                 return Err(broken(format!("planned movement {id} has people boarded")));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_counts(&self) -> Result<(), Violation> {
+        let mut want: HashMap<&'static str, u64> = HashMap::new();
+        for (_, p) in self.persons() {
+            *want.entry(super::counts::custody_key(p.status)).or_default() += 1;
+        }
+        for (_, m) in self.movements() {
+            *want.entry(super::counts::movement_key(m.status)).or_default() += 1;
+        }
+        for (_, d) in self.discrepancies() {
+            *want.entry(super::counts::discrepancy_key(d.status)).or_default() += 1;
+        }
+        for (name, n) in self.counters.iter() {
+            let counted = name.starts_with("status:")
+                || name.starts_with("movements:")
+                || name.starts_with("discrepancies:");
+            if counted && want.get(name.as_str()).copied().unwrap_or(0) != *n {
+                return Err(broken(format!("counter {name} is {n} but the rows say otherwise")));
+            }
+        }
+        for (name, n) in want {
+            if self.counter(name) != n {
+                return Err(broken(format!(
+                    "counter {name} is {} but the rows count {n}",
+                    self.counter(name)
+                )));
             }
         }
         Ok(())

@@ -14,6 +14,7 @@
 //! partial state that needed a row not loaded is voided and run again.
 
 mod apply;
+pub mod counts;
 pub mod index;
 mod invariants;
 pub mod officer_keys;
@@ -125,7 +126,7 @@ impl State {
         let verdict = if events.is_empty() {
             Ok(())
         } else {
-            self.check_batch()
+            self.count_changes().and_then(|()| self.check_batch())
         };
         match verdict {
             Err(violation) => {
@@ -172,8 +173,10 @@ impl State {
         self.set_journaling(false);
     }
 
-    /// Turns the undo journal back on after a replay.
+    /// Counts what the replay did not count as it went, and turns the undo
+    /// journal back on.
     pub fn end_replay(&mut self) {
+        self.recount();
         self.set_journaling(true);
     }
 
@@ -346,7 +349,11 @@ impl State {
     pub fn nationalities(&self) -> impl Iterator<Item = (&String, &u64)> {
         self.nationalities.iter()
     }
-    /// The person registered from a roster row, if any.
+    /// Registered people whose first nationality is `alpha3` (or `unknown`).
+    pub fn nationality_count(&self, alpha3: &str) -> u64 {
+        self.nationalities.get(alpha3).copied().unwrap_or(0)
+    }
+        /// The person registered from a roster row, if any.
     pub fn person_from_source(&self, roster: &str, record_id: &str) -> Option<&String> {
         self.sources.get(&source_key(roster, record_id))
     }

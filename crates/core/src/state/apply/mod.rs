@@ -107,7 +107,7 @@ pub(super) fn not_before(
     Ok(())
 }
 
-fn counter_violation(e: super::table::CounterError) -> Violation {
+pub(crate) fn counter_violation(e: super::table::CounterError) -> Violation {
     Violation::new(Rule::InvalidValue, e.to_string())
 }
 
