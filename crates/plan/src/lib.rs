@@ -69,6 +69,7 @@ pub mod destination;
 pub mod feasible;
 mod format;
 pub mod model;
+pub mod rules;
 pub mod solve;
 
 pub use feasible::{Fault, FaultRule};

@@ -3,11 +3,10 @@
 //! need them. Every seat is given through the manifest rules of
 //! `rollcall_core::manifest_rules`, the module `movement create` checks with.
 
-use crate::format::{Instance, PersonIn, Risk, SexIn, VehicleIn};
+use crate::format::{Instance, VehicleIn};
 use crate::model::{Model, Transport};
-use rollcall_core::manifest_rules::{self, Load, Traveller, Trip};
-use rollcall_core::movement::{Mode, Vehicle, VehicleKind};
-use rollcall_core::person::{Category, RiskLevel, Sex};
+use crate::rules::{self, traveller, vehicle};
+use rollcall_core::manifest_rules::{self, Class, Load};
 use std::collections::{HashMap, VecDeque};
 
 /// One vehicle or flight on one day, people by instance row.
@@ -39,40 +38,6 @@ pub struct Stuck {
     pub day: u32,
     /// Rows of the people left.
     pub left: Vec<u32>,
-}
-
-/// What the manifest rules know of a person in the instance.
-pub fn traveller(p: &PersonIn) -> Traveller<'_> {
-    Traveller {
-        risk: match p.risk {
-            Risk::High => RiskLevel::High,
-            Risk::Medium => RiskLevel::Medium,
-            Risk::Low => RiskLevel::Low,
-        },
-        sex: match p.sex {
-            SexIn::Male => Sex::Male,
-            SexIn::Female => Sex::Female,
-        },
-        juvenile: p.juvenile,
-        medical_needs: p.medical,
-        separation_groups: &p.groups,
-    }
-}
-
-/// The core vehicle a planned vehicle or flight is.
-pub fn vehicle(seats: u32, armored: bool, air: bool) -> Vehicle {
-    Vehicle {
-        id: "V".into(),
-        kind: if air {
-            VehicleKind::Aircraft
-        } else if armored {
-            VehicleKind::Armored
-        } else {
-            VehicleKind::Bus
-        },
-        seats,
-        armored: armored && !air,
-    }
 }
 
 /// Sub-queues of a bucket: high risk (2) plus medical (1).
@@ -182,7 +147,7 @@ pub fn solve(
             continue;
         };
         let o = &mut origins[p.origin as usize];
-        let men = usize::from(p.category == Category::AdultMale);
+        let men = usize::from(rules::class(p.category) == Class::AdultMen);
         let sub = usize::from(p.high_risk) * 2 + usize::from(p.medical);
         o.buckets[d as usize * 2 + men].queues[sub].push_back(i);
         o.left += 1;
@@ -439,7 +404,7 @@ fn best_medic(origins: &[Origin], offers: &[Vec<Offer>], budget: &[u64]) -> Opti
         }
         for k in kinds {
             let v = offers[o][k];
-            let secure = v.air || v.armored;
+            let secure = rules::carries_high_risk(v.armored, v.air);
             let cap = u64::from(v.seats).min(budget[o]);
             for (b, bucket) in origin.buckets.iter().enumerate() {
                 let carried = cap.min(bucket.medical(secure) as u64);
@@ -473,7 +438,7 @@ fn fill(
     day: u32,
     o: u32,
 ) -> Option<Trip1> {
-    let secure = offer.air || offer.armored;
+    let secure = rules::carries_high_risk(offer.armored, offer.air);
     let medic = medic_bucket.is_some();
     let hold_high = hold_high && !offer.air;
     // The bucket: the one given for a medic movement; else one with
@@ -504,10 +469,7 @@ fn fill(
         (false, true) => &[MEDICAL, PLAIN],
         (false, false) => &[PLAIN],
     };
-    let trip = Trip {
-        mode: if offer.air { Mode::Air } else { Mode::Land },
-        medic,
-    };
+    let trip = rules::trip(offer.air, medic);
     let v = vehicle(cap, offer.armored, offer.air);
     let mut load: Load<u32> = Load::new();
     let mut people = Vec::with_capacity(cap as usize);
@@ -643,12 +605,11 @@ fn try_move(
     let hp = &model.people[h as usize];
     let fd = &model.destinations[trips[f].destination as usize];
     let ad = &model.destinations[trips[a].destination as usize];
-    let men = |c: Category| c == Category::AdultMale;
-    if !fd.accepts(hp.category, true) || (hp.medical && !trips[f].medic) {
-        return false;
-    }
-    if let Some(&first) = trips[f].people.first()
-        && men(model.people[first as usize].category) != men(hp.category)
+    // Cheap refusals first: the destination, and the rules about the
+    // vehicle itself (a medic for medical needs).
+    let ht = traveller(&instance.people[h as usize]);
+    if !fd.accepts(hp.category, true)
+        || rules::may_ride(&ht, false, trips[f].air, trips[f].medic).is_err()
     {
         return false;
     }
@@ -689,10 +650,7 @@ fn try_move(
 
 /// Whether `people` may travel together in `trip`'s vehicle, by the manifest rules.
 fn valid(instance: &Instance, trip: &Trip1, people: &[u32]) -> bool {
-    let mode = Trip {
-        mode: if trip.air { Mode::Air } else { Mode::Land },
-        medic: trip.medic,
-    };
+    let mode = rules::trip(trip.air, trip.medic);
     let v = vehicle(trip.seats, trip.armored, trip.air);
     let mut load: Load<u32> = Load::new();
     for &i in people {
