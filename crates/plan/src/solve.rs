@@ -404,7 +404,11 @@ pub(crate) type MedicSeat = (usize, usize, usize);
 
 /// The unused vehicle and bucket where a medic would carry the most medical
 /// cases today.
-pub(crate) fn best_medic(origins: &[Origin], offers: &[Vec<Offer>], budget: &[u64]) -> Option<MedicSeat> {
+pub(crate) fn best_medic(
+    origins: &[Origin],
+    offers: &[Vec<Offer>],
+    budget: &[u64],
+) -> Option<MedicSeat> {
     let mut best: Option<((u64, bool), MedicSeat)> = None;
     for (o, origin) in origins.iter().enumerate() {
         if origin.medical == 0 || budget[o] == 0 {
@@ -488,7 +492,9 @@ fn fill(
         high: u32::MAX,
         others: u32::MAX,
     };
-    board(instance, model, origin, offer, cap, b, subs, limits, medic, day, o)
+    board(
+        instance, model, origin, offer, cap, b, subs, limits, medic, day, o,
+    )
 }
 
 /// The most people of the high-risk sub-queues, and of the others, one

@@ -322,18 +322,11 @@ fn instance() -> impl Strategy<Value = Instance> {
 
 /// Whether a plan exists, decided from the problem statement alone.
 fn feasible(i: &Instance) -> bool {
-    let kind = |p: &PersonIn| {
-        (
-            p.juvenile,
-            !p.juvenile && p.sex == SexIn::Female,
-            p.risk == Risk::High,
-        )
-    };
-    let accepts = |d: &DestinationIn, (j, w, h): (bool, bool, bool)| {
-        (!j || d.accepts_juveniles)
-            && (!w || d.accepts_women)
-            && (!h || d.security == Security::Maximum)
-    };
+    feasible_transport(i) && feasible_destinations(i)
+}
+
+/// Whether everyone has some transport they may take.
+fn feasible_transport(i: &Instance) -> bool {
     for p in &i.people {
         let o = i.origins.iter().find(|o| o.id == p.origin).unwrap();
         let land = o.convoys_per_day > 0 && !o.vehicles_per_convoy.is_empty();
@@ -349,6 +342,23 @@ fn feasible(i: &Instance) -> bool {
             return false;
         }
     }
+    true
+}
+
+/// Whether everyone fits in destinations that may hold them.
+fn feasible_destinations(i: &Instance) -> bool {
+    let kind = |p: &PersonIn| {
+        (
+            p.juvenile,
+            !p.juvenile && p.sex == SexIn::Female,
+            p.risk == Risk::High,
+        )
+    };
+    let accepts = |d: &DestinationIn, (j, w, h): (bool, bool, bool)| {
+        (!j || d.accepts_juveniles)
+            && (!w || d.accepts_women)
+            && (!h || d.security == Security::Maximum)
+    };
     // Hall's condition over the kinds of people: every set of kinds fits in
     // the destinations that take any of them.
     let kinds: Vec<(bool, bool, bool)> = {
@@ -378,6 +388,27 @@ fn feasible(i: &Instance) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn destinations_by_origin_respect_every_destination(i in instance()) {
+        let Ok(model) = Model::new(&i) else { return Ok(()) };
+        let Some(dest) = rollcall_plan::destination::assign_by_origin(&model) else {
+            prop_assert!(!feasible_destinations(&i), "no assignment for a feasible instance");
+            return Ok(());
+        };
+        let mut arriving = vec![0u64; i.destinations.len()];
+        for (p, d) in i.people.iter().zip(&dest) {
+            let d = d.expect("everyone has a destination") as usize;
+            arriving[d] += 1;
+            let to = &i.destinations[d];
+            prop_assert!(p.risk != Risk::High || to.security == Security::Maximum);
+            prop_assert!(!p.juvenile || to.accepts_juveniles);
+            prop_assert!(p.juvenile || p.sex == SexIn::Male || to.accepts_women);
+        }
+        for (n, d) in arriving.iter().zip(&i.destinations) {
+            prop_assert!(*n <= d.capacity, "{} receives {} of {}", d.id, n, d.capacity);
+        }
+    }
 
     #[test]
     fn every_plan_passes_the_checker(i in instance()) {
