@@ -46,6 +46,7 @@ fn main() {
             &rollcall_plan::Options {
                 what_if: true,
                 threads: 2,
+                ..rollcall_plan::Options::default()
             },
             &|_| {},
         )
