@@ -56,49 +56,94 @@ enum Extra {
     All,
 }
 
+/// One construction to try: flights reserved per origin, destinations, land use.
+type Variant<'a> = (&'a [u64], &'a [Option<u32>], Land);
+
 /// A plan as good as `trips` or better: no more days, and at as many days
 /// no more high-risk people by land, then no more vehicles. `dest` is the
 /// destination of each person in `trips`' construction; the constructions
-/// here try it and [`destination::assign_by_origin`].
+/// here try it and [`destination::assign_by_origin`]. The candidates are
+/// built and polished on up to `threads` threads; the answer does not
+/// depend on how many (ties go to the earlier candidate, the given plan
+/// first).
 pub fn improve(
     instance: &Instance,
     model: &Model,
     dest: &[Option<u32>],
     trips: Vec<Trip1>,
+    threads: usize,
 ) -> Vec<Trip1> {
     let transport = &model.transport;
     let d = days(&trips);
     if d == 0 {
         return trips;
     }
-    let mut best = trips;
-    polish::polish(instance, model, &mut best);
-    // The whole objective, in order: days, then the later ones.
-    let mut best_score = (days(&best), score(model, &best));
     let by_origin = destination::assign_by_origin(model);
-    let mut tried: Vec<Vec<u64>> = Vec::new();
+    // Every construction to try: flights reserved, destinations, land use.
+    let mut plans: Vec<Vec<u64>> = Vec::new();
     for extra in [Extra::HighRisk, Extra::Everyone, Extra::All] {
-        let Some(flights) = flight_plan(model, transport, d, extra) else {
-            continue;
-        };
-        if tried.contains(&flights) {
-            continue;
+        if let Some(flights) = flight_plan(model, transport, d, extra)
+            && !plans.contains(&flights)
+        {
+            plans.push(flights);
         }
-        tried.push(flights.clone());
+    }
+    let mut variants: Vec<Variant<'_>> = Vec::new();
+    for flights in &plans {
         for dest in [Some(dest), by_origin.as_deref()].into_iter().flatten() {
             for land in [Land::Lazy, Land::Eager] {
-                let Some(mut trips) =
-                    construct(instance, model, transport, dest, d, &flights, land)
-                else {
-                    continue;
-                };
-                polish::polish(instance, model, &mut trips);
-                let s = (days(&trips), score(model, &trips));
-                if s < best_score {
-                    best = trips;
-                    best_score = s;
-                }
+                variants.push((flights, dest, land));
             }
+        }
+    }
+    // Job 0 polishes the given plan; job k > 0 builds and polishes variant
+    // k - 1. Threads take the next job until none is left.
+    let job = |k: usize| -> Option<Vec<Trip1>> {
+        let mut trips = match k {
+            0 => trips.clone(),
+            _ => {
+                let (flights, dest, land) = variants[k - 1];
+                construct(instance, model, transport, dest, d, flights, land)?
+            }
+        };
+        polish::polish(instance, model, &mut trips);
+        Some(trips)
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let jobs = variants.len() + 1;
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if k >= jobs {
+                return done;
+            }
+            done.push((k, job(k)));
+        }
+    };
+    let mut results: Vec<(usize, Option<Vec<Trip1>>)> = std::thread::scope(|s| {
+        let others: Vec<_> = (1..threads.max(1)).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in others {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    results.sort_by_key(|(k, _)| *k);
+    // The given plan first, then the same polished (never worse), then the
+    // constructions.
+    let mut best = trips;
+    let candidates = results.into_iter().filter_map(|(_, t)| t);
+    // The whole objective, in order: days, then the later ones.
+    let mut best_score = (days(&best), score(model, &best));
+    for trips in candidates {
+        let s = (days(&trips), score(model, &trips));
+        if s < best_score {
+            best = trips;
+            best_score = s;
         }
     }
     best

@@ -226,7 +226,7 @@ pub fn plan(
         },
     )?;
     let trips = if options.improve {
-        later::improve(instance, &model, &dest, trips)
+        later::improve(instance, &model, &dest, trips, options.threads.max(1))
     } else {
         trips
     };

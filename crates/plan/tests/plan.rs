@@ -15,10 +15,14 @@ fn solve(i: &Instance) -> Result<Plan, PlanError> {
 /// The plan without the what-if questions, with or without the improvement
 /// of the later objectives.
 fn solve_improved(i: &Instance, improve: bool) -> Result<Plan, PlanError> {
+    solve_on(i, improve, 1)
+}
+
+fn solve_on(i: &Instance, improve: bool, threads: usize) -> Result<Plan, PlanError> {
     let options = Options {
         what_if: false,
         improve,
-        ..Options::default()
+        threads,
     };
     plan(i, &options, &no_progress)
 }
@@ -505,6 +509,8 @@ fn never_worse(i: &Instance) -> Result<(), TestCaseError> {
         (Err(b), Err(a)) => prop_assert_eq!(a, b),
         (b, a) => prop_assert!(false, "before {:?}, after {:?}", b, a),
     }
+    // The improvement's candidates run on threads; the answer is the same.
+    prop_assert_eq!(solve_on(i, true, 3), solve_on(i, true, 1));
     Ok(())
 }
 
