@@ -21,8 +21,12 @@
 //!   ([`Rule::Segregation`]);
 //! - no two people of one separation group travel in the same vehicle
 //!   ([`Rule::Separation`]);
-//! - the destination holds the person's category ([`destination_holds`]).
+//! - the destination holds the person's category ([`destination_holds`]);
+//! - a high-risk person goes only to a maximum-security facility
+//!   ([`Rule::HighRiskSecurity`]; [`destination_receives`] checks both
+//!   destination rules).
 
+use crate::custodian::SecurityLevel;
 use crate::ids::PersonId;
 use crate::movement::{Mode, Vehicle, VehicleKind};
 use crate::person::{Category, PersonRecord, RiskLevel, Sex};
@@ -238,6 +242,25 @@ pub fn destination_holds(categories: &[Category], t: &Traveller<'_>) -> Result<(
     }
 }
 
+/// Whether a destination of `security` that holds `categories` may receive
+/// `t`: it holds their category ([`Rule::Category`], as
+/// [`destination_holds`]) and, for a high-risk person, it is a
+/// maximum-security facility ([`Rule::HighRiskSecurity`]). The transfer
+/// planner checks destinations with this; the apply path checks the category
+/// alone, with [`destination_holds`]: a facility's security level is not one
+/// of the ledger's guarantees (yet).
+pub fn destination_receives(
+    categories: &[Category],
+    security: SecurityLevel,
+    t: &Traveller<'_>,
+) -> Result<(), Rule> {
+    destination_holds(categories, t)?;
+    if t.risk == RiskLevel::High && security != SecurityLevel::Maximum {
+        return Err(Rule::HighRiskSecurity);
+    }
+    Ok(())
+}
+
 /// A sentence for people saying what `rule` demands (for refusals).
 pub fn explain(rule: Rule) -> &'static str {
     match rule {
@@ -249,6 +272,7 @@ pub fn explain(rule: Rule) -> &'static str {
         Rule::Segregation => "women and juveniles never travel in a vehicle with adult men",
         Rule::Separation => "people sharing a separation group never travel in the same vehicle",
         Rule::Category => "the destination must hold the person's category",
+        Rule::HighRiskSecurity => "high-risk people go only to a maximum-security facility",
         Rule::VehicleMode => "flights use aircraft; land movements never do",
         _ => "the manifest rules must hold",
     }
@@ -396,6 +420,33 @@ mod tests {
         assert_eq!(can_seat(with_medic, &v, &load, &sick), Ok(()));
         load.board(&"b", &man(&none));
         assert_eq!(can_seat(LAND, &v, &load, &man(&none)), Err(Rule::Seats));
+    }
+
+    #[test]
+    fn destinations_hold_categories_and_high_risk_needs_maximum_security() {
+        let none: [String; 0] = [];
+        let men = [Category::AdultMale];
+        let high = Traveller {
+            risk: RiskLevel::High,
+            ..man(&none)
+        };
+        let woman = Traveller {
+            sex: Sex::Female,
+            ..man(&none)
+        };
+        use SecurityLevel::{Maximum, Medium};
+        assert_eq!(destination_receives(&men, Medium, &man(&none)), Ok(()));
+        assert_eq!(destination_receives(&men, Maximum, &high), Ok(()));
+        assert_eq!(
+            destination_receives(&men, Medium, &high),
+            Err(Rule::HighRiskSecurity)
+        );
+        // The category comes first, as destination_holds says it.
+        assert_eq!(destination_holds(&men, &woman), Err(Rule::Category));
+        assert_eq!(
+            destination_receives(&men, Maximum, &woman),
+            Err(Rule::Category)
+        );
     }
 
     #[test]

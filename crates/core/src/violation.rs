@@ -28,6 +28,8 @@ pub enum Rule {
     Capacity,
     /// A facility holds only the categories it may hold.
     Category,
+    /// A high-risk person goes only to a maximum-security facility.
+    HighRiskSecurity,
     /// This step needs a facility (or another specific kind of custodian).
     CustodianKind,
     /// Nothing is edited: a correction names an earlier record event of the same person.
@@ -85,6 +87,7 @@ impl fmt::Display for Rule {
             Rule::HandoverFromCurrentCustodian => "handover-from-current-custodian",
             Rule::Capacity => "facility-capacity",
             Rule::Category => "facility-category",
+            Rule::HighRiskSecurity => "high-risk-to-maximum-security",
             Rule::CustodianKind => "custodian-kind",
             Rule::CorrectionTarget => "correction-names-record-event",
             Rule::MovementState => "movement-lifecycle",

@@ -11,7 +11,9 @@
 //! does) and `bench/plan_cpsat.py` (reading the file, building the model,
 //! solving with 60 s and 2 workers; `PLAN_BENCH_CPSAT_SECONDS` to change),
 //! and prints days, lower bounds, wall time and the ratios as a Markdown
-//! table. Not part of `cargo test`: it runs only under `cargo bench`.
+//! table. `PLAN_BENCH_IMPROVE=0` plans without the improvement of the later
+//! objectives (`Options::improve`), to compare. Not part of `cargo test`: it
+//! runs only under `cargo bench`.
 
 use std::process::Command;
 use std::time::Instant;
@@ -26,6 +28,7 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let limit = std::env::var("PLAN_BENCH_CPSAT_SECONDS").unwrap_or_else(|_| "60".into());
+    let improve = std::env::var("PLAN_BENCH_IMPROVE").map_or(true, |v| v != "0");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/plan_cpsat.py");
     println!(
         "| scale | people | Rollcall days | Rollcall bound | Rollcall s | CP-SAT status | CP-SAT days | CP-SAT bound | CP-SAT s | time ratio | high-risk by land (R / C) | vehicles (R / C) |"
@@ -46,6 +49,7 @@ fn main() {
             &rollcall_plan::Options {
                 what_if: true,
                 threads: 2,
+                improve,
             },
             &|_| {},
         )

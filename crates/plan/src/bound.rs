@@ -4,6 +4,7 @@
 
 use crate::format::{Bound, Resource};
 use crate::model::{Model, Transport};
+use crate::rules;
 use std::collections::HashMap;
 
 /// Origins up to this many are bounded subset by subset; above it, one by one
@@ -96,6 +97,7 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
     });
     let origins = t.fleets.len();
     let air = t.air_seats();
+    let secure_air = t.high_risk_air_seats();
     let all_land: u64 = (0..origins).map(|o| t.land_seats(o)).sum();
     if let Some(d) = days(n, all_land + air) {
         out.push(Bound {
@@ -144,7 +146,7 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
                 ),
             });
         }
-        if let Some(d) = days(high, armoured + air) {
+        if let Some(d) = days(high, armoured + secure_air) {
             out.push(Bound {
                 resource: if armoured == 0 {
                     Resource::Flights
@@ -154,7 +156,7 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
                 subject: Some(names.clone()),
                 days: d,
                 detail: format!(
-                    "{high} high-risk people at {names}: {armoured} armoured seats there and {air} flight seats per day"
+                    "{high} high-risk people at {names}: {armoured} armoured seats there and {secure_air} flight seats per day"
                 ),
             });
         }
@@ -198,13 +200,14 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
             ),
         });
     }
+    let secure_flights = if secure_air > 0 { t.flights } else { 0 };
     let mut secure: Vec<u64> = t
         .fleets
         .iter()
         .flatten()
-        .filter(|v| v.armored)
+        .filter(|v| rules::carries_high_risk(v.armored, false))
         .map(|v| u64::from(v.seats))
-        .chain((0..t.flights).map(|_| u64::from(t.flight_seats)))
+        .chain((0..secure_flights).map(|_| u64::from(t.flight_seats)))
         .collect();
     secure.sort_unstable_by(|a, b| b.cmp(a));
     let secure_medic: u64 = secure.iter().take(t.medics as usize).sum();
@@ -232,9 +235,14 @@ pub fn bounds(model: &Model, demand: &Demand, t: &Transport, origin_ids: &[Strin
         let armoured: u64 = by
             .iter()
             .filter(|x| x.2 > 0)
-            .map(|x| t.fleets[x.0 as usize].iter().filter(|v| v.armored).count() as u64)
+            .map(|x| {
+                t.fleets[x.0 as usize]
+                    .iter()
+                    .filter(|v| rules::carries_high_risk(v.armored, false))
+                    .count() as u64
+            })
             .sum::<u64>()
-            + u64::from(t.flights);
+            + u64::from(secure_flights);
         let name = &model.group_names[*g as usize];
         for (need, per_day, what) in [
             (members, vehicles, "members"),

@@ -125,3 +125,97 @@ pub fn assign(model: &Model, quota: &[Vec<u64>]) -> Vec<Option<u32>> {
     }
     out
 }
+
+/// Whether everyone of `count` (by kind) fits the destinations' `room`.
+fn fits(count: &[u64; KINDS], room: &[Destination]) -> bool {
+    let placed: u64 = quotas(count, room).iter().flatten().sum();
+    placed == count.iter().sum::<u64>()
+}
+
+/// A destination for every person, each origin's people in as few
+/// destinations as possible, or `None` if some cannot be placed. Origins go
+/// largest first; each of its segregation classes takes the destination
+/// with the most room for it, as many of each kind as can go there with
+/// everyone not yet placed still fitting the rest (a flow check), then the
+/// next destination. A vehicle or flight (one destination) then finds all
+/// of an origin's people, high-risk and others, in one place.
+pub fn assign_by_origin(model: &Model) -> Option<Vec<Option<u32>>> {
+    let no = model.origins();
+    let mut room: Vec<Destination> = model.destinations.clone();
+    let mut count = counts(model);
+    // People by origin and kind, in instance order.
+    let mut rows: Vec<[Vec<u32>; KINDS]> = vec![Default::default(); no];
+    for (i, p) in model.people.iter().enumerate() {
+        rows[p.origin as usize][kind(p.category, p.high_risk)].push(i as u32);
+    }
+    let mut origins: Vec<usize> = (0..no).collect();
+    origins.sort_by_key(|&o| std::cmp::Reverse(rows[o].iter().map(Vec::len).sum::<usize>()));
+    let mut out = vec![None; model.people.len()];
+    for o in origins {
+        // Kinds by segregation class (adult men; adult women and
+        // juveniles), high-risk kinds first so they share a destination.
+        for class in [&[1usize, 0][..], &[3, 5, 2, 4][..]] {
+            let mut rest: Vec<&[u32]> = class.iter().map(|&k| &rows[o][k][..]).collect();
+            let mut tried = vec![false; room.len()];
+            let mut progress = false;
+            while rest.iter().any(|r| !r.is_empty()) {
+                let fit = |d: usize| -> u64 {
+                    class
+                        .iter()
+                        .zip(&rest)
+                        .filter(|(k, r)| {
+                            let (c, h) = kind_parts(**k);
+                            !r.is_empty() && room[d].accepts(c, h)
+                        })
+                        .map(|(_, r)| r.len() as u64)
+                        .sum::<u64>()
+                        .min(room[d].capacity)
+                };
+                let Some(d) = (0..room.len())
+                    .filter(|&d| !tried[d] && fit(d) > 0)
+                    .max_by_key(|&d| (fit(d), room[d].capacity, std::cmp::Reverse(d)))
+                else {
+                    // Every destination tried: again while that placed someone.
+                    if std::mem::take(&mut progress) {
+                        tried.fill(false);
+                        continue;
+                    }
+                    return None;
+                };
+                tried[d] = true;
+                for (j, &k) in class.iter().enumerate() {
+                    let (c, h) = kind_parts(k);
+                    if rest[j].is_empty() || !room[d].accepts(c, h) {
+                        continue;
+                    }
+                    // The most of this kind that can go to d, the rest still fitting.
+                    let most = (rest[j].len() as u64).min(room[d].capacity);
+                    let ok = |x: u64| {
+                        let mut c2 = count;
+                        c2[k] -= x;
+                        let mut r2 = room.clone();
+                        r2[d].capacity -= x;
+                        fits(&c2, &r2)
+                    };
+                    let (mut lo, mut hi) = (0u64, most);
+                    while lo < hi {
+                        let mid = lo + (hi - lo).div_ceil(2);
+                        if ok(mid) {
+                            lo = mid;
+                        } else {
+                            hi = mid - 1;
+                        }
+                    }
+                    for &i in &rest[j][..lo as usize] {
+                        out[i as usize] = Some(d as u32);
+                    }
+                    count[k] -= lo;
+                    room[d].capacity -= lo;
+                    progress |= lo > 0;
+                    rest[j] = &rest[j][lo as usize..];
+                }
+            }
+        }
+    }
+    Some(out)
+}

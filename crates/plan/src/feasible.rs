@@ -5,7 +5,9 @@
 use crate::destination::{self, KINDS, kind_parts};
 use crate::format::Instance;
 use crate::model::Model;
+use crate::rules;
 use rollcall_core::person::Category;
+use rollcall_core::violation::Rule;
 use std::fmt;
 
 /// The rule that leaves someone without a plan.
@@ -28,17 +30,28 @@ pub enum FaultRule {
     BorderClosed,
 }
 
+impl FaultRule {
+    /// The ledger's rule this is, when it is one of the manifest or facility
+    /// rules (its name is then the ledger's name for it).
+    pub fn rule(self) -> Option<Rule> {
+        match self {
+            FaultRule::DestinationCategory => Some(Rule::Category),
+            FaultRule::DestinationSecurity => Some(Rule::HighRiskSecurity),
+            FaultRule::DestinationCapacity => Some(Rule::Capacity),
+            FaultRule::HighRiskTransport => Some(Rule::HighRiskTransport),
+            FaultRule::Medic => Some(Rule::MedicalEscort),
+            FaultRule::NoTransport | FaultRule::BorderClosed => None,
+        }
+    }
+}
+
 impl fmt::Display for FaultRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FaultRule::DestinationCategory => "facility-category",
-            FaultRule::DestinationSecurity => "high-risk-to-maximum-security",
-            FaultRule::DestinationCapacity => "facility-capacity",
-            FaultRule::HighRiskTransport => "high-risk-by-air-or-armoured",
-            FaultRule::NoTransport => "transport-at-origin",
-            FaultRule::Medic => "medical-only-with-medic",
-            FaultRule::BorderClosed => "border-limit",
-        })
+        match (self.rule(), self) {
+            (Some(rule), _) => rule.fmt(f),
+            (None, FaultRule::NoTransport) => f.write_str("transport-at-origin"),
+            (None, _) => f.write_str("border-limit"),
+        }
     }
 }
 
@@ -191,6 +204,7 @@ pub fn faults(instance: &Instance, model: &Model) -> Vec<Fault> {
     // Transport at each origin.
     let t = &model.transport;
     let flights = t.air_seats() > 0;
+    let secure_flights = flights && rules::carries_high_risk(false, true);
     for (o, origin) in instance.origins.iter().enumerate() {
         if t.fleets[o].is_empty() && !flights {
             out.extend(fault(
@@ -202,7 +216,11 @@ pub fn faults(instance: &Instance, model: &Model) -> Vec<Fault> {
                 ),
                 people_at(model, o, |_| true),
             ));
-        } else if !flights && !t.fleets[o].iter().any(|v| v.armored) {
+        } else if !secure_flights
+            && !t.fleets[o]
+                .iter()
+                .any(|v| rules::carries_high_risk(v.armored, false))
+        {
             out.extend(fault(
                 instance,
                 FaultRule::HighRiskTransport,
@@ -214,7 +232,7 @@ pub fn faults(instance: &Instance, model: &Model) -> Vec<Fault> {
             ));
         }
     }
-    if t.medics == 0 {
+    if !rules::carries_medical(t.medics > 0) {
         out.extend(fault(
             instance,
             FaultRule::Medic,

@@ -19,9 +19,17 @@
 //! cases only with a medic — and they are checked by
 //! `rollcall_core::manifest_rules`, the module `movement create` uses, so a
 //! plan from here is one Rollcall accepts. Destinations hold only the
-//! categories they accept, high-risk people only at maximum security, and no
-//! more than their capacity. The objective, in order: fewest days; then
-//! fewest high-risk people by land; then fewest vehicles.
+//! categories they accept, high-risk people only at maximum security (both
+//! `manifest_rules::destination_receives`), and no more than their
+//! capacity. The objective, in order: fewest days; then fewest high-risk
+//! people by land; then fewest vehicles (flights included).
+//!
+//! Every rule is stated once, in core: [`rules`] only builds core's inputs
+//! (a traveller for a kind of person, a vehicle for a kind of vehicle), so
+//! the bounds and the feasibility check ask core which vehicles may carry
+//! high-risk people and which movements medical cases, and every seat the
+//! solver gives is given by `manifest_rules::can_seat`. The test suite's
+//! plan checker restates the rules on purpose, as an independent oracle.
 //!
 //! # The approach
 //!
@@ -32,30 +40,54 @@
 //! 2. **Lower bound** ([`bound`]): per-resource relaxations, each a number
 //!    of days no plan can beat — all seats; the seats of every subset of
 //!    origins plus all flights; armoured seats of every subset of origins
-//!    plus all flights, for the high-risk people there; the border limit;
-//!    the medic movements (the largest movements of a day carry at most so
-//!    many medical cases); the largest separation group, whose members need
-//!    distinct vehicles. The largest is the proven bound and its resource is
-//!    named as binding.
+//!    plus all flights, for the high-risk people there; whole flights per
+//!    origin; the border limit; the medic movements (the largest movements
+//!    of a day carry at most so many medical cases); the largest separation
+//!    group, whose members need distinct vehicles. The largest is the proven
+//!    bound and its resource is named as binding.
 //! 3. **Destinations** ([`destination`]): a maximum flow from the six kinds
 //!    of people to the destinations gives each kind its quota; people take
 //!    them in long runs so vehicles seldom change destination.
-//! 4. **Construction** ([`solve`]): day by day. Flights go one at a time to
-//!    the origin furthest from done on its own land transport (armoured
-//!    seats for its high-risk people, all seats for everyone); a border
-//!    limit is shared in proportion to what is left; medic movements go to
-//!    the origins with the most medical cases not yet covered. Each origin
+//! 4. **Days** ([`solve`]): day by day. Flights go one at a time to the
+//!    origin furthest from done on its own land transport (armoured seats
+//!    for its high-risk people, all seats for everyone); a border limit is
+//!    shared in proportion to what each origin can move; medic movements go
+//!    to the origins with the most medical cases not yet covered. Each origin
 //!    then fills its flights, then armoured vehicles, then the rest, largest
 //!    first: each vehicle takes the bucket (destination and segregation
 //!    class) with medical cases if it has a medic, high-risk people if it is
 //!    secure, else the fullest, and seats people in the order high-risk,
 //!    medical, the rest, skipping whoever the manifest rules refuse (a
 //!    separation-group clash) for a later vehicle. Filling every vehicle as
-//!    far as the rules allow each day is what keeps the days low.
-//! 5. **Local search**: a high-risk person in an armoured vehicle changes
-//!    places with someone else on a flight of the same origin and day (or
-//!    takes a free seat there), lowering high-risk people by land without
-//!    changing days.
+//!    far as the rules allow each day is what keeps the days low. Above the
+//!    lower bound, it is run again for each fewer number of days with the
+//!    whole flights each origin needs reserved for it, and the fewest days
+//!    found are kept. A first pass at the later objectives follows: once
+//!    more with every flight reserved and armoured vehicles leaving to the
+//!    flights the high-risk people those can take, kept if better; and in
+//!    every construction high-risk people change places, within one day,
+//!    from armoured vehicles onto flights.
+//! 5. **Later objectives at those days** ([`later`], on by default,
+//!    [`Options::improve`]): more constructions within the same days, each
+//!    with flights reserved for the origins' high-risk people first (then,
+//!    in some, for other people where a flight saves vehicles), with the
+//!    destinations of step 3 and with destinations chosen origin by origin
+//!    so an origin's people share one ([`destination::assign_by_origin`]),
+//!    each with eager or lazy land transport. Every day the reserved flights
+//!    go first, take the border limit first and fly full, high-risk people
+//!    first; land vehicles carry only what those flights cannot —
+//!    armoured vehicles the high-risk people left over (the smallest groups
+//!    first: flights take the large ones), buses the others, armoured
+//!    vehicles the others only when the buses of the days left cannot.
+//!    Then a local search on each and on the plan of step 4 ([`polish`]):
+//!    a high-risk person in an armoured vehicle takes a free seat on a
+//!    flight of the same origin or changes places with someone not high-risk
+//!    there (any day the border limit allows), and vehicles are emptied,
+//!    lightest first, into the free seats of others of the same origin. Each
+//!    move keeps every rule, checked again through the manifest rules. The
+//!    best plan by (days, high-risk by land, vehicles) is kept; the plan of
+//!    step 4 is one of the candidates, so this step never makes a plan worse,
+//!    and the lower bound is untouched.
 //! 6. **Explanation** ([`Explanation`]): the binding bound, every bound, and
 //!    what one more flight, one more vehicle at each origin or one more medic
 //!    movement per day would save, by solving again with it (in parallel
@@ -63,12 +95,18 @@
 //!    plan's days).
 //!
 //! The plan's days minus the lower bound is how far from optimal it can be.
+//! For the later objectives there is no proven bound; on the reference
+//! instance at scale 1, 7 days of one 150-seat flight leave at least 1,436
+//! − 1,050 = 386 high-risk people on land, and the plan has 386.
 
 pub mod bound;
 pub mod destination;
 pub mod feasible;
 mod format;
+pub mod later;
 pub mod model;
+pub mod polish;
+pub mod rules;
 pub mod solve;
 
 pub use feasible::{Fault, FaultRule};
@@ -84,6 +122,9 @@ pub struct Options {
     pub what_if: bool,
     /// Threads for the what-if solves (1 or more).
     pub threads: usize,
+    /// Improve the later objectives (high-risk people by land, vehicles) at
+    /// the days found ([`later`]); off only to compare with and without.
+    pub improve: bool,
 }
 
 impl Default for Options {
@@ -91,6 +132,7 @@ impl Default for Options {
         Options {
             what_if: true,
             threads: 1,
+            improve: true,
         }
     }
 }
@@ -183,7 +225,12 @@ pub fn plan(
             })
         },
     )?;
-    let days = trips.iter().map(|t| t.day).max().unwrap_or(0);
+    let trips = if options.improve {
+        later::improve(instance, &model, &dest, trips, options.threads.max(1))
+    } else {
+        trips
+    };
+    let days = later::days(&trips);
     let what_if = if options.what_if {
         what_ifs(
             instance,
@@ -205,7 +252,7 @@ pub fn plan(
             days: 0,
             detail: "nobody to move".into(),
         }),
-        high_risk_by_land: score(&model, &trips).0 as u64,
+        high_risk_by_land: later::score(&model, &trips).0 as u64,
         vehicles_used: trips.len() as u64,
         bounds,
         what_if,
@@ -306,23 +353,12 @@ fn run(
             Some(&target),
             true,
             |_, _| {},
-        ) && score(model, &trips) < score(model, &best)
+        ) && later::score(model, &trips) < later::score(model, &best)
         {
             best = trips;
         }
     }
     Ok(best)
-}
-
-/// The objective after days: high-risk people by land, then vehicles.
-fn score(model: &Model, trips: &[solve::Trip1]) -> (usize, usize) {
-    let land = trips
-        .iter()
-        .filter(|t| !t.air)
-        .flat_map(|t| &t.people)
-        .filter(|&&i| model.people[i as usize].high_risk)
-        .count();
-    (land, trips.len())
 }
 
 fn stuck(instance: &Instance, f: solve::Failure) -> PlanError {

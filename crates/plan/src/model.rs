@@ -2,7 +2,9 @@
 //! destinations by position, separation groups interned. Every problem in the
 //! instance is refused here with the row, field and value at fault.
 
-use crate::format::{Instance, Risk, Security, SexIn, VehicleIn};
+use crate::format::{Instance, Risk, VehicleIn};
+use crate::rules;
+use rollcall_core::custodian::SecurityLevel;
 use rollcall_core::person::Category;
 use std::collections::HashMap;
 
@@ -80,28 +82,23 @@ pub struct Person {
     pub groups: Box<[u32]>,
 }
 
-/// A destination, as the solver sees it.
+/// A destination, as the solver sees it: the inputs of the manifest rules'
+/// destination check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Destination {
     /// Places left.
     pub capacity: u64,
-    /// Maximum security.
-    pub maximum: bool,
-    /// Holds adult women.
-    pub women: bool,
-    /// Holds juveniles.
-    pub juveniles: bool,
+    /// The categories it holds.
+    pub categories: Vec<Category>,
+    /// Its security level.
+    pub security: SecurityLevel,
 }
 
 impl Destination {
-    /// Whether this destination may take a person of this kind.
+    /// Whether this destination may take a person of this kind, by
+    /// `rollcall_core::manifest_rules::destination_receives`.
     pub fn accepts(&self, category: Category, high_risk: bool) -> bool {
-        let category_ok = match category {
-            Category::AdultMale => true,
-            Category::AdultFemale => self.women,
-            Category::Juvenile => self.juveniles,
-        };
-        category_ok && (self.maximum || !high_risk)
+        rules::receives(&self.categories, self.security, category, high_risk)
     }
 }
 
@@ -126,17 +123,27 @@ impl Transport {
     pub fn land_seats(&self, o: usize) -> u64 {
         self.fleets[o].iter().map(|v| u64::from(v.seats)).sum()
     }
-    /// Armoured seats per day at origin `o`.
+    /// Seats per day at origin `o` that high-risk people may take by land
+    /// (armoured, by the manifest rules).
     pub fn armoured_seats(&self, o: usize) -> u64 {
         self.fleets[o]
             .iter()
-            .filter(|v| v.armored)
+            .filter(|v| rules::carries_high_risk(v.armored, false))
             .map(|v| u64::from(v.seats))
             .sum()
     }
     /// Flight seats per day.
     pub fn air_seats(&self) -> u64 {
         u64::from(self.flights) * u64::from(self.flight_seats)
+    }
+    /// Flight seats per day that high-risk people may take (all of them, by
+    /// the manifest rules).
+    pub fn high_risk_air_seats(&self) -> u64 {
+        if rules::carries_high_risk(false, true) {
+            self.air_seats()
+        } else {
+            0
+        }
     }
 }
 
@@ -197,7 +204,7 @@ impl Model {
             people.push(Person {
                 origin,
                 high_risk: p.risk == Risk::High,
-                category: category(p.sex, p.juvenile),
+                category: rules::traveller(p).category(),
                 medical: p.medical,
                 groups: groups.into_boxed_slice(),
             });
@@ -244,9 +251,8 @@ impl Model {
                 .iter()
                 .map(|d| Destination {
                     capacity: d.capacity,
-                    maximum: d.security == Security::Maximum,
-                    women: d.accepts_women,
-                    juveniles: d.accepts_juveniles,
+                    categories: rules::categories(d.accepts_women, d.accepts_juveniles),
+                    security: rules::security(d.security),
                 })
                 .collect(),
             transport: Transport {
@@ -263,15 +269,6 @@ impl Model {
     /// Number of origins.
     pub fn origins(&self) -> usize {
         self.transport.fleets.len()
-    }
-}
-
-/// The category of a person as the instance describes them.
-pub fn category(sex: SexIn, juvenile: bool) -> Category {
-    match (juvenile, sex) {
-        (true, _) => Category::Juvenile,
-        (false, SexIn::Female) => Category::AdultFemale,
-        (false, SexIn::Male) => Category::AdultMale,
     }
 }
 

@@ -3,11 +3,10 @@
 //! need them. Every seat is given through the manifest rules of
 //! `rollcall_core::manifest_rules`, the module `movement create` checks with.
 
-use crate::format::{Instance, PersonIn, Risk, SexIn, VehicleIn};
+use crate::format::{Instance, VehicleIn};
 use crate::model::{Model, Transport};
-use rollcall_core::manifest_rules::{self, Load, Traveller, Trip};
-use rollcall_core::movement::{Mode, Vehicle, VehicleKind};
-use rollcall_core::person::{Category, RiskLevel, Sex};
+use crate::rules::{self, traveller, vehicle};
+use rollcall_core::manifest_rules::{self, Class, Load};
 use std::collections::{HashMap, VecDeque};
 
 /// One vehicle or flight on one day, people by instance row.
@@ -41,54 +40,21 @@ pub struct Stuck {
     pub left: Vec<u32>,
 }
 
-/// What the manifest rules know of a person in the instance.
-pub fn traveller(p: &PersonIn) -> Traveller<'_> {
-    Traveller {
-        risk: match p.risk {
-            Risk::High => RiskLevel::High,
-            Risk::Medium => RiskLevel::Medium,
-            Risk::Low => RiskLevel::Low,
-        },
-        sex: match p.sex {
-            SexIn::Male => Sex::Male,
-            SexIn::Female => Sex::Female,
-        },
-        juvenile: p.juvenile,
-        medical_needs: p.medical,
-        separation_groups: &p.groups,
-    }
-}
-
-/// The core vehicle a planned vehicle or flight is.
-pub fn vehicle(seats: u32, armored: bool, air: bool) -> Vehicle {
-    Vehicle {
-        id: "V".into(),
-        kind: if air {
-            VehicleKind::Aircraft
-        } else if armored {
-            VehicleKind::Armored
-        } else {
-            VehicleKind::Bus
-        },
-        seats,
-        armored: armored && !air,
-    }
-}
-
-/// Sub-queues of a bucket: high risk (2) plus medical (1).
-const PLAIN: usize = 0;
-const MEDICAL: usize = 1;
-const HIGH: usize = 2;
-const HIGH_MEDICAL: usize = 3;
+/// Sub-queues of a bucket: high risk (2) plus medical (1). The queues only
+/// sort who to try first; every seat is still given by the manifest rules.
+pub(crate) const PLAIN: usize = 0;
+pub(crate) const MEDICAL: usize = 1;
+pub(crate) const HIGH: usize = 2;
+pub(crate) const HIGH_MEDICAL: usize = 3;
 
 /// People waiting at one origin for one destination, of one segregation class.
 #[derive(Debug, Default, Clone)]
-struct Bucket {
-    queues: [VecDeque<u32>; 4],
+pub(crate) struct Bucket {
+    pub(crate) queues: [VecDeque<u32>; 4],
 }
 
 impl Bucket {
-    fn available(&self, secure: bool, medic: bool) -> usize {
+    pub(crate) fn available(&self, secure: bool, medic: bool) -> usize {
         let q = &self.queues;
         q[PLAIN].len()
             + if medic { q[MEDICAL].len() } else { 0 }
@@ -99,7 +65,7 @@ impl Bucket {
                 0
             }
     }
-    fn medical(&self, secure: bool) -> usize {
+    pub(crate) fn medical(&self, secure: bool) -> usize {
         self.queues[MEDICAL].len()
             + if secure {
                 self.queues[HIGH_MEDICAL].len()
@@ -111,24 +77,53 @@ impl Bucket {
 
 /// What is left at one origin.
 #[derive(Debug, Default, Clone)]
-struct Origin {
+pub(crate) struct Origin {
     /// `buckets[destination * 2 + men]`.
-    buckets: Vec<Bucket>,
-    left: u64,
-    high: u64,
-    medical: u64,
+    pub(crate) buckets: Vec<Bucket>,
+    pub(crate) left: u64,
+    pub(crate) high: u64,
+    pub(crate) medical: u64,
 }
 
 /// One vehicle offered on a day.
 #[derive(Debug, Clone, Copy)]
-struct Offer {
-    seats: u32,
-    armored: bool,
-    air: bool,
+pub(crate) struct Offer {
+    pub(crate) seats: u32,
+    pub(crate) armored: bool,
+    pub(crate) air: bool,
 }
 
-/// Plans everyone whose destination is given; `destination[i]` is `None` for
-/// nobody once the feasibility check has passed.
+/// Everyone whose destination is given (`destination[i]` is `None` for
+/// nobody once the feasibility check has passed), waiting at their origins:
+/// in buckets by destination and segregation class, each queue with the
+/// separation-group members first, so they spread over the vehicles early
+/// rather than clash at the end.
+pub(crate) fn waiting(model: &Model, destination: &[Option<u32>]) -> Vec<Origin> {
+    let nd = model.destinations.len();
+    let mut origins: Vec<Origin> = (0..model.origins())
+        .map(|_| Origin {
+            buckets: vec![Bucket::default(); nd * 2],
+            ..Origin::default()
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..model.people.len() as u32).collect();
+    order.sort_by_key(|&i| model.people[i as usize].groups.is_empty());
+    for i in order {
+        let p = &model.people[i as usize];
+        let Some(d) = destination[i as usize] else {
+            continue;
+        };
+        let o = &mut origins[p.origin as usize];
+        let men = usize::from(rules::class(p.category) == Class::AdultMen);
+        let sub = usize::from(p.high_risk) * 2 + usize::from(p.medical);
+        o.buckets[d as usize * 2 + men].queues[sub].push_back(i);
+        o.left += 1;
+        o.high += u64::from(p.high_risk);
+        o.medical += u64::from(p.medical);
+    }
+    origins
+}
+
 /// A target to construct for: everyone moved within `days`, with at least
 /// `flights[o]` flights for origin `o` over the whole plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,31 +159,8 @@ pub fn solve(
 ) -> Result<Vec<Trip1>, Failure> {
     let mut quota: Vec<u64> =
         target.map_or_else(|| vec![0; model.origins()], |t| t.flights.clone());
-    let nd = model.destinations.len();
     let no = model.origins();
-    let mut origins: Vec<Origin> = (0..no)
-        .map(|_| Origin {
-            buckets: vec![Bucket::default(); nd * 2],
-            ..Origin::default()
-        })
-        .collect();
-    // Most constrained first within a queue: separation-group members, so
-    // they spread over the vehicles early rather than clash at the end.
-    let mut order: Vec<u32> = (0..model.people.len() as u32).collect();
-    order.sort_by_key(|&i| model.people[i as usize].groups.is_empty());
-    for i in order {
-        let p = &model.people[i as usize];
-        let Some(d) = destination[i as usize] else {
-            continue;
-        };
-        let o = &mut origins[p.origin as usize];
-        let men = usize::from(p.category == Category::AdultMale);
-        let sub = usize::from(p.high_risk) * 2 + usize::from(p.medical);
-        o.buckets[d as usize * 2 + men].queues[sub].push_back(i);
-        o.left += 1;
-        o.high += u64::from(p.high_risk);
-        o.medical += u64::from(p.medical);
-    }
+    let mut origins = waiting(model, destination);
     // Per origin, the land fleet in packing order: armoured first (they
     // carry the high-risk people), largest first (fewest vehicles).
     let fleets: Vec<Vec<VehicleIn>> = transport
@@ -215,8 +187,16 @@ pub fn solve(
             }));
         }
         let flights = share_flights(&origins, transport, &land, &armoured, &mut quota);
+        // What each origin can move today: seats, and for its high-risk
+        // people only armoured seats and flights (a share of the border
+        // limit it cannot use would be lost to the others).
         let capacity: Vec<u64> = (0..no)
-            .map(|o| origins[o].left.min(land[o] + u64::from(flights[o]) * fs))
+            .map(|o| {
+                let (left, high) = (origins[o].left, origins[o].high);
+                let air = u64::from(flights[o]) * fs;
+                left.min(land[o] + air)
+                    .min(left - high + high.min(armoured[o] + air))
+            })
             .collect();
         let mut budget = share_border(&capacity, transport.border);
         let before = left;
@@ -305,7 +285,7 @@ pub fn solve(
 }
 
 /// The rows of everyone not yet planned.
-fn left_rows(origins: &[Origin]) -> Vec<u32> {
+pub(crate) fn left_rows(origins: &[Origin]) -> Vec<u32> {
     let mut rows: Vec<u32> = origins
         .iter()
         .flat_map(|o| o.buckets.iter())
@@ -336,7 +316,7 @@ fn pressure(left: u64, high: u64, land: u64, armoured: u64) -> (f64, f64) {
 /// Flights per origin today.
 /// Flights per origin today: the origins with flights still owed by the
 /// target first (most owed first), then the origin under most pressure.
-fn share_flights(
+pub(crate) fn share_flights(
     origins: &[Origin],
     t: &Transport,
     land: &[u64],
@@ -380,7 +360,7 @@ fn share_flights(
 
 /// The border limit shared out in proportion to what is left, so every
 /// origin finishes about the same day.
-fn share_border(capacity: &[u64], border: Option<u64>) -> Vec<u64> {
+pub(crate) fn share_border(capacity: &[u64], border: Option<u64>) -> Vec<u64> {
     let Some(mut limit) = border else {
         return capacity.to_vec();
     };
@@ -420,11 +400,15 @@ fn share_border(capacity: &[u64], border: Option<u64>) -> Vec<u64> {
 }
 
 /// Where a medic rides: origin, position in its offers, bucket.
-type MedicSeat = (usize, usize, usize);
+pub(crate) type MedicSeat = (usize, usize, usize);
 
 /// The unused vehicle and bucket where a medic would carry the most medical
 /// cases today.
-fn best_medic(origins: &[Origin], offers: &[Vec<Offer>], budget: &[u64]) -> Option<MedicSeat> {
+pub(crate) fn best_medic(
+    origins: &[Origin],
+    offers: &[Vec<Offer>],
+    budget: &[u64],
+) -> Option<MedicSeat> {
     let mut best: Option<((u64, bool), MedicSeat)> = None;
     for (o, origin) in origins.iter().enumerate() {
         if origin.medical == 0 || budget[o] == 0 {
@@ -439,7 +423,7 @@ fn best_medic(origins: &[Origin], offers: &[Vec<Offer>], budget: &[u64]) -> Opti
         }
         for k in kinds {
             let v = offers[o][k];
-            let secure = v.air || v.armored;
+            let secure = rules::carries_high_risk(v.armored, v.air);
             let cap = u64::from(v.seats).min(budget[o]);
             for (b, bucket) in origin.buckets.iter().enumerate() {
                 let carried = cap.min(bucket.medical(secure) as u64);
@@ -473,7 +457,7 @@ fn fill(
     day: u32,
     o: u32,
 ) -> Option<Trip1> {
-    let secure = offer.air || offer.armored;
+    let secure = rules::carries_high_risk(offer.armored, offer.air);
     let medic = medic_bucket.is_some();
     let hold_high = hold_high && !offer.air;
     // The bucket: the one given for a medic movement; else one with
@@ -504,17 +488,53 @@ fn fill(
         (false, true) => &[MEDICAL, PLAIN],
         (false, false) => &[PLAIN],
     };
-    let trip = Trip {
-        mode: if offer.air { Mode::Air } else { Mode::Land },
-        medic,
+    let limits = Limits {
+        high: u32::MAX,
+        others: u32::MAX,
     };
+    board(
+        instance, model, origin, offer, cap, b, subs, limits, medic, day, o,
+    )
+}
+
+/// The most people of the high-risk sub-queues, and of the others, one
+/// vehicle may take.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) high: u32,
+    pub(crate) others: u32,
+}
+
+/// Seats people from bucket `b` of an origin in one vehicle: from each
+/// sub-queue in turn, within the limits, skipping (for a later vehicle)
+/// whoever the manifest rules refuse. `None` if nobody boarded.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn board(
+    instance: &Instance,
+    model: &Model,
+    origin: &mut Origin,
+    offer: Offer,
+    cap: u32,
+    b: usize,
+    subs: &[usize],
+    mut limits: Limits,
+    medic: bool,
+    day: u32,
+    o: u32,
+) -> Option<Trip1> {
+    let trip = rules::trip(offer.air, medic);
     let v = vehicle(cap, offer.armored, offer.air);
     let mut load: Load<u32> = Load::new();
     let mut people = Vec::with_capacity(cap as usize);
     let bucket = &mut origin.buckets[b];
     for &s in subs {
         let mut skipped = Vec::new();
-        while load.seated() < cap {
+        let limit = if s >= HIGH {
+            &mut limits.high
+        } else {
+            &mut limits.others
+        };
+        while load.seated() < cap && *limit > 0 {
             let Some(i) = bucket.queues[s].pop_front() else {
                 break;
             };
@@ -522,6 +542,7 @@ fn fill(
             if manifest_rules::can_seat(trip, &v, &load, &t).is_ok() {
                 load.board(&i, &t);
                 people.push(i);
+                *limit -= 1;
             } else {
                 skipped.push(i);
                 if skipped.len() > 64 {
@@ -643,12 +664,11 @@ fn try_move(
     let hp = &model.people[h as usize];
     let fd = &model.destinations[trips[f].destination as usize];
     let ad = &model.destinations[trips[a].destination as usize];
-    let men = |c: Category| c == Category::AdultMale;
-    if !fd.accepts(hp.category, true) || (hp.medical && !trips[f].medic) {
-        return false;
-    }
-    if let Some(&first) = trips[f].people.first()
-        && men(model.people[first as usize].category) != men(hp.category)
+    // Cheap refusals first: the destination, and the rules about the
+    // vehicle itself (a medic for medical needs).
+    let ht = traveller(&instance.people[h as usize]);
+    if !fd.accepts(hp.category, true)
+        || rules::may_ride(&ht, false, trips[f].air, trips[f].medic).is_err()
     {
         return false;
     }
@@ -688,11 +708,8 @@ fn try_move(
 }
 
 /// Whether `people` may travel together in `trip`'s vehicle, by the manifest rules.
-fn valid(instance: &Instance, trip: &Trip1, people: &[u32]) -> bool {
-    let mode = Trip {
-        mode: if trip.air { Mode::Air } else { Mode::Land },
-        medic: trip.medic,
-    };
+pub(crate) fn valid(instance: &Instance, trip: &Trip1, people: &[u32]) -> bool {
+    let mode = rules::trip(trip.air, trip.medic);
     let v = vehicle(trip.seats, trip.armored, trip.air);
     let mut load: Load<u32> = Load::new();
     for &i in people {

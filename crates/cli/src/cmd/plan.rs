@@ -46,7 +46,15 @@ pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Resul
             Progress::Bounded { .. } => {}
         }
     };
-    let result = rollcall_plan::plan(&instance, &Options { what_if, threads }, &progress);
+    let result = rollcall_plan::plan(
+        &instance,
+        &Options {
+            what_if,
+            threads,
+            ..Options::default()
+        },
+        &progress,
+    );
     if let Ok(Some(b)) = bar.lock().map(|mut b| b.take()) {
         b.finish_and_clear();
     }

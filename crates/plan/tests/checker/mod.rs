@@ -1,6 +1,10 @@
 //! An independent plan checker, written from the problem statement and
 //! sharing no code with the solver or the manifest-rules module: it reads
 //! only the instance and the plan as plain data and verifies every rule.
+//!
+//! It restates every rule on purpose. It is the tests' oracle, the one place
+//! outside `rollcall_core::manifest_rules` allowed to: a check that called
+//! the same rules as the solver could not catch a misreading of them.
 
 use rollcall_plan::{Instance, ModeOut, Plan, Risk, Security, SexIn};
 use std::collections::{HashMap, HashSet};
