@@ -334,6 +334,11 @@ impl Reader<'_> {
                         })
                     })
                     .collect();
+                if state.has_misses() {
+                    // This run is void and will be run again with the rows
+                    // of this page loaded: read no further pages now.
+                    break;
+                }
                 for id in visible(state, who, Purpose::PeopleList, candidates) {
                     if shown.len() == limit {
                         break;

@@ -62,7 +62,11 @@ pub fn discrepancy_key(s: DiscrepancyStatus) -> &'static str {
     }
 }
 
-fn shift(deltas: &mut BTreeMap<&'static str, i64>, from: Option<&'static str>, to: Option<&'static str>) {
+fn shift(
+    deltas: &mut BTreeMap<&'static str, i64>,
+    from: Option<&'static str>,
+    to: Option<&'static str>,
+) {
     if from != to {
         if let Some(k) = from {
             *deltas.entry(k).or_default() -= 1;
@@ -88,13 +92,21 @@ impl State {
             shift(&mut deltas, was, now);
         }
         for id in self.discrepancies.touched() {
-            let was = self.discrepancies.before(id).map(|d| discrepancy_key(d.status));
-            let now = self.discrepancies.get(id).map(|d| discrepancy_key(d.status));
+            let was = self
+                .discrepancies
+                .before(id)
+                .map(|d| discrepancy_key(d.status));
+            let now = self
+                .discrepancies
+                .get(id)
+                .map(|d| discrepancy_key(d.status));
             shift(&mut deltas, was, now);
         }
         for (key, d) in deltas {
             if d != 0 {
-                self.counters.add(key, d).map_err(super::apply::counter_violation)?;
+                self.counters
+                    .add(key, d)
+                    .map_err(super::apply::counter_violation)?;
             }
         }
         Ok(())

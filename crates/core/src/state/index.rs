@@ -37,10 +37,11 @@ pub const CUSTODIANS: &str = "custodians";
 /// nationality counts); term: empty.
 pub const NATIONALITIES: &str = "nationalities";
 
-/// The term of [`PEOPLE_AT_NATIONALITY`]: custodian, NUL, alpha-3 (ids
-/// never hold NUL, so no two pairs share a term).
+/// The term of [`PEOPLE_AT_NATIONALITY`]: custodian, `/`, alpha-3 (ids hold
+/// only letters, digits and `-`, so no two pairs share a term; no NUL, which
+/// PostgreSQL text cannot hold).
 pub fn at_nationality(custodian: &str, alpha3: &str) -> String {
-    format!("{custodian}\0{alpha3}")
+    format!("{custodian}/{alpha3}")
 }
 
 /// One index entry.

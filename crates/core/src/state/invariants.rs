@@ -120,20 +120,28 @@ impl State {
     fn check_counts(&self) -> Result<(), Violation> {
         let mut want: HashMap<&'static str, u64> = HashMap::new();
         for (_, p) in self.persons() {
-            *want.entry(super::counts::custody_key(p.status)).or_default() += 1;
+            *want
+                .entry(super::counts::custody_key(p.status))
+                .or_default() += 1;
         }
         for (_, m) in self.movements() {
-            *want.entry(super::counts::movement_key(m.status)).or_default() += 1;
+            *want
+                .entry(super::counts::movement_key(m.status))
+                .or_default() += 1;
         }
         for (_, d) in self.discrepancies() {
-            *want.entry(super::counts::discrepancy_key(d.status)).or_default() += 1;
+            *want
+                .entry(super::counts::discrepancy_key(d.status))
+                .or_default() += 1;
         }
         for (name, n) in self.counters.iter() {
             let counted = name.starts_with("status:")
                 || name.starts_with("movements:")
                 || name.starts_with("discrepancies:");
             if counted && want.get(name.as_str()).copied().unwrap_or(0) != *n {
-                return Err(broken(format!("counter {name} is {n} but the rows say otherwise")));
+                return Err(broken(format!(
+                    "counter {name} is {n} but the rows say otherwise"
+                )));
             }
         }
         for (name, n) in want {

@@ -353,7 +353,7 @@ impl State {
     pub fn nationality_count(&self, alpha3: &str) -> u64 {
         self.nationalities.get(alpha3).copied().unwrap_or(0)
     }
-        /// The person registered from a roster row, if any.
+    /// The person registered from a roster row, if any.
     pub fn person_from_source(&self, roster: &str, record_id: &str) -> Option<&String> {
         self.sources.get(&source_key(roster, record_id))
     }
