@@ -101,7 +101,8 @@ def main():
                 if code != 0:
                     sys.exit(f"{name}: demo --scale {scale} failed")
                 demos.append((name, scale, wall, peak))
-            people = run_json([path, "--data", data, "people", "--at", FROM, "--json"])
+            people = run_json([path, "--data", data, "people", "--at", FROM, "--limit", "200", "--json"]) \
+                or run_json([path, "--data", data, "people", "--at", FROM, "--json"])
             # Someone held at FROM whom TO may take and no movement holds:
             # the first whose handover there (and back) is accepted.
             person = None

@@ -135,15 +135,6 @@ impl Node {
         self.resident(|s| s.custodian(id).cloned())
     }
 
-    /// Every custodian, by id.
-    pub fn custodians(&mut self) -> Result<Vec<(String, CustodianView)>, NodeError> {
-        self.resident(|s| {
-            s.custodians()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-    }
-
     /// Every officer key registered in the ledger, by key.
     pub fn officer_keys(&mut self) -> Result<Vec<(String, OfficerKeyView)>, NodeError> {
         self.resident(|s| {

@@ -15,6 +15,7 @@ use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
 use rollcall_core::state::index;
+use rollcall_core::state::residency::bucket_of;
 use rollcall_core::state::views::{
     DiscrepancyStatus, DiscrepancyView, MovementView, PersonSnapshot,
 };
@@ -313,7 +314,11 @@ impl Reader<'_> {
             let page = limit.clamp(16, 1024);
             let mut cursor = filter.after.clone();
             let mut shown: Vec<(String, PersonSnapshot)> = Vec::new();
-            while shown.len() < limit {
+            // Candidates whose rows are not loaded yet: this run is void, but
+            // counting them as if shown keeps it from reading further pages
+            // than the next run will need.
+            let mut pending = 0usize;
+            while shown.len().saturating_add(pending) < limit {
                 let entries = node.store.index_page(
                     index,
                     &term,
@@ -322,22 +327,23 @@ impl Reader<'_> {
                 )?;
                 let Some(last) = entries.last() else { break };
                 cursor = Some(last.key.clone());
-                let candidates: Vec<&str> = entries
-                    .iter()
-                    .map(|e| e.key.as_str())
-                    .filter(|id| {
-                        state.person(id).is_some_and(|p| {
-                            filter.at.as_ref().is_none_or(|c| p.custodian.as_str() == c)
-                                && nationality
-                                    .as_ref()
-                                    .is_none_or(|n| p.record.nationalities.contains(n))
-                        })
-                    })
-                    .collect();
-                if state.has_misses() {
-                    // This run is void and will be run again with the rows
-                    // of this page loaded: read no further pages now.
-                    break;
+                let mut candidates: Vec<&str> = Vec::new();
+                for e in &entries {
+                    let id = e.key.as_str();
+                    if !state.holds_bucket(bucket_of(id)) {
+                        pending += 1;
+                        let _ = state.person(id); // records the miss
+                        continue;
+                    }
+                    let fits = state.person(id).is_some_and(|p| {
+                        filter.at.as_ref().is_none_or(|c| p.custodian.as_str() == c)
+                            && nationality
+                                .as_ref()
+                                .is_none_or(|n| p.record.nationalities.contains(n))
+                    });
+                    if fits {
+                        candidates.push(id);
+                    }
                 }
                 for id in visible(state, who, Purpose::PeopleList, candidates) {
                     if shown.len() == limit {
