@@ -59,21 +59,31 @@ fn decode_hashes<const N: usize>(text: &str) -> Option<Box<[Hash; N]>> {
     if bytes.len() != N * 64 {
         return None;
     }
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
     let mut out = Box::new([[0u8; 32]; N]);
-    for (i, chunk) in bytes.chunks(2).enumerate() {
-        let hi = (chunk[0] as char).to_digit(16)?;
-        let lo = (chunk[1] as char).to_digit(16)?;
-        out[i / 32][i % 32] = (hi * 16 + lo) as u8;
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i / 32][i % 32] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
     }
     Some(out)
 }
 
+/// Lower-case hex of every hash, one after another (a page is 16 KB of it,
+/// written at every commit that changes it: by table, not by `fmt`).
 fn encode_hashes(hashes: &[Hash]) -> String {
-    let mut out = String::with_capacity(hashes.len() * 64);
-    for h in hashes {
-        out.push_str(&hex(h));
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(hashes.len() * 64);
+    for b in hashes.as_flattened() {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 15)]);
     }
-    out
+    // Only ASCII digits were pushed.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// What does not match the seal.
