@@ -10,7 +10,7 @@
 
 use crate::access::ATTEMPTS;
 use crate::manifest::{self, Stamp};
-use crate::policy::{self, Decision, Principal, Purpose, Subject};
+use crate::policy::{self, Decision, Principal, Purpose, Role, Subject};
 use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
@@ -291,8 +291,14 @@ impl Reader<'_> {
         &mut self,
         filter: &PeopleFilter,
     ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
-        let nationality = &filter.nationality;
-        let (index, term) = match (&filter.at, &nationality) {
+        // A consular officer sees only their nationals: page through those
+        // alone (the policy below still decides each one).
+        let scoped = match (&self.principal.role, filter.nationality) {
+            (Role::ConsularOfficer(c), None) => Some(*c),
+            (_, n) => n,
+        };
+        let nationality = &scoped;
+        let (index, term) = match (&filter.at, nationality) {
             (Some(at), Some(n)) => (
                 index::PEOPLE_AT_NATIONALITY,
                 index::at_nationality(at, n.alpha3()),

@@ -124,6 +124,28 @@ impl State {
         Ok(s)
     }
 
+    /// A state with no row at all (not even `released`) that holds every
+    /// row: for checking rows before they are loaded elsewhere.
+    fn blank() -> State {
+        State {
+            persons: Table::default(),
+            custody: Table::default(),
+            custodians: Table::default(),
+            movements: Table::default(),
+            discrepancies: Table::default(),
+            cases: Table::default(),
+            notifications: Table::default(),
+            repatriations: Table::default(),
+            nationalities: Table::default(),
+            counters: Table::default(),
+            sources: Table::default(),
+            escorts: Table::default(),
+            officer_keys: Table::default(),
+            local: crate::ids::NodeCode::default(),
+            tally: super::apply::Tally::default(),
+        }
+    }
+
     /// A state holding no row yet, to which buckets are loaded as
     /// computations need them ([`State::load_bucket`]).
     pub fn partial() -> State {
@@ -168,7 +190,7 @@ impl State {
                 reason: format!("is not in bucket {bucket}"),
             });
         }
-        let mut fresh = State::partial();
+        let mut fresh = State::blank();
         for (table, key, value) in &rows {
             fresh.load_row(table, key, value)?;
         }
@@ -187,7 +209,7 @@ impl State {
         &mut self,
         rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Result<(), RowError> {
-        let mut fresh = State::partial();
+        let mut fresh = State::blank();
         let mut taken = Vec::new();
         for (table, key, value) in rows {
             if !self.holds_bucket(bucket_of(key)) {
