@@ -648,32 +648,21 @@ fn check_index(store: &dyn Store, state: &State) -> Result<Option<VerifyProblem>
     let mut found = None;
     let name = |e: &rollcall_store::IndexEntry| format!("index {} {:?} {}", e.index, e.term, e.key);
     let stopped = store.for_each_index_entry(&mut |have| {
-        let ord = want.peek().map(|w| {
-            (
-                w.index.as_str(),
-                w.term.as_str(),
-                w.sort.as_str(),
-                w.key.as_str(),
-            )
-                .cmp(&(
-                    have.index.as_str(),
-                    have.term.as_str(),
-                    have.sort.as_str(),
-                    have.key.as_str(),
-                ))
-        });
+        // Both sides are ordered by (index, term, sort, key), bytes.
+        let ord = want.peek().map(|w| w.cmp(&have));
         match ord {
             Some(std::cmp::Ordering::Equal) => {
                 want.next();
                 Ok(())
             }
             Some(std::cmp::Ordering::Less) => {
-                let w = want.next().unwrap_or_else(|| have.clone());
-                found = Some(problem(
-                    ProblemKind::Projection,
-                    name(&w),
-                    "index entry is missing from the store",
-                ));
+                found = want.next().map(|w| {
+                    problem(
+                        ProblemKind::Projection,
+                        name(&w),
+                        "index entry is missing from the store",
+                    )
+                });
                 Err(StoreError::Corrupt {
                     what: "index".into(),
                 })

@@ -25,7 +25,7 @@ pub mod table;
 pub mod views;
 
 pub use rows::{ProjectionDelta, RowError, TABLES};
-use table::Table;
+use table::{AnyTable, Table};
 use views::*;
 
 use crate::custodian::CustodianKind;
@@ -65,23 +65,7 @@ impl Default for State {
 impl State {
     /// The state before any event: only the built-in `released` custodian.
     pub fn new() -> State {
-        let mut s = State {
-            persons: Table::default(),
-            custody: Table::default(),
-            custodians: Table::default(),
-            movements: Table::default(),
-            discrepancies: Table::default(),
-            cases: Table::default(),
-            notifications: Table::default(),
-            repatriations: Table::default(),
-            nationalities: Table::default(),
-            counters: Table::default(),
-            sources: Table::default(),
-            escorts: Table::default(),
-            officer_keys: Table::default(),
-            local: crate::ids::NodeCode::default(),
-            tally: apply::Tally::default(),
-        };
+        let mut s = State::blank();
         s.custodians.put(
             RELEASED,
             CustodianView {
@@ -181,42 +165,22 @@ impl State {
     }
 
     fn set_journaling(&mut self, on: bool) {
-        self.persons.set_journaling(on);
-        self.custody.set_journaling(on);
-        self.custodians.set_journaling(on);
-        self.movements.set_journaling(on);
-        self.discrepancies.set_journaling(on);
-        self.cases.set_journaling(on);
-        self.notifications.set_journaling(on);
-        self.repatriations.set_journaling(on);
-        self.nationalities.set_journaling(on);
-        self.counters.set_journaling(on);
-        self.sources.set_journaling(on);
-        self.escorts.set_journaling(on);
-        self.officer_keys.set_journaling(on);
+        for t in self.tables_mut() {
+            t.set_journaling(on);
+        }
     }
 
     fn rollback(&mut self) {
         self.tally = apply::Tally::default();
-        self.persons.rollback();
-        self.custody.rollback();
-        self.custodians.rollback();
-        self.movements.rollback();
-        self.discrepancies.rollback();
-        self.cases.rollback();
-        self.notifications.rollback();
-        self.repatriations.rollback();
-        self.nationalities.rollback();
-        self.counters.rollback();
-        self.sources.rollback();
-        self.escorts.rollback();
-        self.officer_keys.rollback();
+        for t in self.tables_mut() {
+            t.rollback();
+        }
     }
 
     /// Whether a computation since the last [`State::take_misses`] needed
     /// rows that are not here.
     pub fn has_misses(&self) -> bool {
-        self.tables().iter().any(|t| t.0)
+        self.tables().iter().any(|t| t.has_misses())
     }
 
     /// The buckets (or [`Miss::All`]) that computations since the last call
@@ -224,19 +188,9 @@ impl State {
     /// state that holds every row.
     pub fn take_misses(&self) -> Vec<Miss> {
         let mut out = Vec::new();
-        self.persons.take_misses(&mut out);
-        self.custody.take_misses(&mut out);
-        self.custodians.take_misses(&mut out);
-        self.movements.take_misses(&mut out);
-        self.discrepancies.take_misses(&mut out);
-        self.cases.take_misses(&mut out);
-        self.notifications.take_misses(&mut out);
-        self.repatriations.take_misses(&mut out);
-        self.nationalities.take_misses(&mut out);
-        self.counters.take_misses(&mut out);
-        self.sources.take_misses(&mut out);
-        self.escorts.take_misses(&mut out);
-        self.officer_keys.take_misses(&mut out);
+        for t in self.tables() {
+            t.take_misses(&mut out);
+        }
         out.sort_unstable();
         out.dedup();
         if out.contains(&Miss::All) {
@@ -245,31 +199,47 @@ impl State {
         out
     }
 
-    /// Whether each table recorded a miss, and whether it holds every row.
-    fn tables(&self) -> [(bool, bool); 13] {
-        macro_rules! each {
-            ($($t:ident),*) => { [$((self.$t.has_misses(), self.$t.is_complete())),*] };
-        }
-        each!(
-            persons,
-            custody,
-            custodians,
-            movements,
-            discrepancies,
-            cases,
-            notifications,
-            repatriations,
-            nationalities,
-            counters,
-            sources,
-            escorts,
-            officer_keys
-        )
-    }
-
     /// Whether every row is here (not a partial state).
     pub fn is_complete(&self) -> bool {
-        self.tables().iter().all(|t| t.1)
+        self.tables().iter().all(|t| t.is_complete())
+    }
+
+    /// Every table, for what is done to each alike.
+    fn tables(&self) -> [&dyn AnyTable; 13] {
+        [
+            &self.persons,
+            &self.custody,
+            &self.custodians,
+            &self.movements,
+            &self.discrepancies,
+            &self.cases,
+            &self.notifications,
+            &self.repatriations,
+            &self.nationalities,
+            &self.counters,
+            &self.sources,
+            &self.escorts,
+            &self.officer_keys,
+        ]
+    }
+
+    /// Every table, to change each alike.
+    pub(super) fn tables_mut(&mut self) -> [&mut dyn AnyTable; 13] {
+        [
+            &mut self.persons,
+            &mut self.custody,
+            &mut self.custodians,
+            &mut self.movements,
+            &mut self.discrepancies,
+            &mut self.cases,
+            &mut self.notifications,
+            &mut self.repatriations,
+            &mut self.nationalities,
+            &mut self.counters,
+            &mut self.sources,
+            &mut self.escorts,
+            &mut self.officer_keys,
+        ]
     }
 
     fn discard_changes(&mut self) {

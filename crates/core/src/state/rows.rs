@@ -125,8 +125,9 @@ impl State {
     }
 
     /// A state with no row at all (not even `released`) that holds every
-    /// row: for checking rows before they are loaded elsewhere.
-    fn blank() -> State {
+    /// row: what [`State::new`] and [`State::partial`] start from, and
+    /// where rows are checked before they are loaded elsewhere.
+    pub(super) fn blank() -> State {
         State {
             persons: Table::default(),
             custody: Table::default(),
@@ -149,23 +150,11 @@ impl State {
     /// A state holding no row yet, to which buckets are loaded as
     /// computations need them ([`State::load_bucket`]).
     pub fn partial() -> State {
-        State {
-            persons: Table::partial(),
-            custody: Table::partial(),
-            custodians: Table::partial(),
-            movements: Table::partial(),
-            discrepancies: Table::partial(),
-            cases: Table::partial(),
-            notifications: Table::partial(),
-            repatriations: Table::partial(),
-            nationalities: Table::partial(),
-            counters: Table::partial(),
-            sources: Table::partial(),
-            escorts: Table::partial(),
-            officer_keys: Table::partial(),
-            local: crate::ids::NodeCode::default(),
-            tally: super::apply::Tally::default(),
+        let mut s = State::blank();
+        for t in s.tables_mut() {
+            t.make_partial();
         }
+        s
     }
 
     /// Loads every stored row of `bucket` (all of them: the bucket's absent
@@ -198,7 +187,9 @@ impl State {
         for (table, key, value) in rows {
             self.load_row(table, key, value)?;
         }
-        self.for_each_table(|t| t.mark_loaded(bucket));
+        for t in self.tables_mut() {
+            t.mark_loaded(bucket);
+        }
         Ok(())
     }
 
@@ -220,7 +211,9 @@ impl State {
         for (table, key, value) in taken {
             self.load_row(table, key, value)?;
         }
-        self.for_each_table(|t| t.mark_complete());
+        for t in self.tables_mut() {
+            t.mark_complete();
+        }
         self.check_pairs(None)?;
         Ok(())
     }
@@ -229,22 +222,6 @@ impl State {
     pub fn holds_bucket(&self, bucket: u32) -> bool {
         // Tables are loaded bucket by bucket together: asking one is asking all.
         self.counters.holds_bucket(bucket)
-    }
-
-    fn for_each_table(&mut self, mut f: impl FnMut(&mut dyn Residence)) {
-        f(&mut self.persons);
-        f(&mut self.custody);
-        f(&mut self.custodians);
-        f(&mut self.movements);
-        f(&mut self.discrepancies);
-        f(&mut self.cases);
-        f(&mut self.notifications);
-        f(&mut self.repatriations);
-        f(&mut self.nationalities);
-        f(&mut self.counters);
-        f(&mut self.sources);
-        f(&mut self.escorts);
-        f(&mut self.officer_keys);
     }
 
     fn load_row(&mut self, table: &str, key: &str, value: &str) -> Result<(), RowError> {
@@ -300,20 +277,5 @@ impl State {
                 reason: "every person needs both a person row and a custody row".into(),
             }),
         }
-    }
-}
-
-/// What loading needs of a table, whatever its rows.
-pub(super) trait Residence {
-    fn mark_loaded(&mut self, bucket: u32);
-    fn mark_complete(&mut self);
-}
-
-impl<V> Residence for Table<V> {
-    fn mark_loaded(&mut self, bucket: u32) {
-        Table::mark_loaded(self, bucket)
-    }
-    fn mark_complete(&mut self) {
-        Table::mark_complete(self)
     }
 }

@@ -35,14 +35,6 @@ impl<V> Default for Table<V> {
 }
 
 impl<V> Table<V> {
-    /// An empty table that holds only the buckets loaded into it later.
-    pub(crate) fn partial() -> Self {
-        Table {
-            residency: Some(Box::new(Residency::empty())),
-            ..Table::default()
-        }
-    }
-
     /// Whether the absence of `key` here is the truth (recording a miss if not).
     fn knows_absent(&self, key: &str) -> bool {
         self.residency.as_ref().is_none_or(|r| r.knows(key))
@@ -55,26 +47,9 @@ impl<V> Table<V> {
         }
     }
 
-    /// Marks `bucket` as loaded: its rows are here.
-    pub(crate) fn mark_loaded(&mut self, bucket: u32) {
-        if let Some(r) = &mut self.residency {
-            r.mark_loaded(bucket);
-        }
-    }
-
     /// Whether `bucket` is here.
     pub(crate) fn holds_bucket(&self, bucket: u32) -> bool {
         self.residency.as_ref().is_none_or(|r| r.is_loaded(bucket))
-    }
-
-    /// Every row is now here.
-    pub(crate) fn mark_complete(&mut self) {
-        self.residency = None;
-    }
-
-    /// Whether every row is here.
-    pub(crate) fn is_complete(&self) -> bool {
-        self.residency.is_none()
     }
 
     /// The keys of the rows here, in no order (records no miss).
@@ -86,14 +61,60 @@ impl<V> Table<V> {
     pub(crate) fn has_row(&self, key: &str) -> bool {
         self.rows.contains_key(key)
     }
+}
 
+/// What the state does to each of its tables alike, whatever their rows.
+pub(crate) trait AnyTable {
+    /// Turns the undo journal on or off.
+    fn set_journaling(&mut self, on: bool);
+    /// Undoes every write of the open transaction.
+    fn rollback(&mut self);
+    /// From now on holds only the buckets loaded into it (it must be empty).
+    fn make_partial(&mut self);
+    /// Marks `bucket` as loaded: its rows are here.
+    fn mark_loaded(&mut self, bucket: u32);
+    /// Every row is now here.
+    fn mark_complete(&mut self);
+    /// Whether every row is here.
+    fn is_complete(&self) -> bool;
     /// Whether a miss was recorded since the last `take_misses`.
-    pub(crate) fn has_misses(&self) -> bool {
+    fn has_misses(&self) -> bool;
+    /// Moves the misses recorded into `out`.
+    fn take_misses(&self, out: &mut Vec<Miss>);
+}
+
+impl<V: Clone + Serialize + DeserializeOwned> AnyTable for Table<V> {
+    fn set_journaling(&mut self, on: bool) {
+        Table::set_journaling(self, on)
+    }
+
+    fn rollback(&mut self) {
+        Table::rollback(self)
+    }
+
+    fn make_partial(&mut self) {
+        self.residency = Some(Box::new(Residency::empty()));
+    }
+
+    fn mark_loaded(&mut self, bucket: u32) {
+        if let Some(r) = &mut self.residency {
+            r.mark_loaded(bucket);
+        }
+    }
+
+    fn mark_complete(&mut self) {
+        self.residency = None;
+    }
+
+    fn is_complete(&self) -> bool {
+        self.residency.is_none()
+    }
+
+    fn has_misses(&self) -> bool {
         self.residency.as_ref().is_some_and(|r| r.has_misses())
     }
 
-    /// Moves the misses recorded into `out`.
-    pub(crate) fn take_misses(&self, out: &mut Vec<Miss>) {
+    fn take_misses(&self, out: &mut Vec<Miss>) {
         if let Some(r) = &self.residency {
             r.take_misses(out);
         }
