@@ -654,12 +654,13 @@ pub fn parse_vehicles(spec: &str) -> Result<Vec<Vehicle>, String> {
 /// severity up and handed to `owner`.
 pub fn escalate(
     state: &State,
+    open: &[String],
     now: Timestamp,
     older_than_secs: i64,
     owner: &str,
 ) -> Vec<EventKind> {
     let mut out = Vec::new();
-    for (id, d) in state.discrepancies() {
+    for (id, d) in rows_of(open, |id| state.discrepancy(id)) {
         if d.status != DiscrepancyStatus::Open {
             continue;
         }
@@ -731,13 +732,15 @@ pub fn eta_of(state: &State, m: &MovementView) -> Option<Timestamp> {
 /// discrepancy unless one of the same kind is already open for it.
 pub fn watch_movements(
     state: &State,
+    departed: &[String],
+    open: &[String],
     now: Timestamp,
     rules: &crate::tracking::TrackingRules,
     owner: &str,
 ) -> Vec<EventKind> {
     let mut ids = DiscrepancyIds::new(state);
     let mut out = Vec::new();
-    for (mid, m) in state.movements() {
+    for (mid, m) in rows_of(departed, |id| state.movement(id)) {
         if m.status != MovementStatus::Departed {
             continue;
         }
@@ -766,7 +769,7 @@ pub fn watch_movements(
                 Alert::Stopped { .. } => DiscrepancyKind::MovementStopped,
                 Alert::OffRoute { .. } => DiscrepancyKind::MovementOffRoute,
             };
-            let already = state.discrepancies().any(|(_, d)| {
+            let already = rows_of(open, |id| state.discrepancy(id)).any(|(_, d)| {
                 d.status == DiscrepancyStatus::Open
                     && d.kind == kind
                     && d.movement.as_ref().is_some_and(|x| x.as_str() == mid)
@@ -787,4 +790,19 @@ pub fn watch_movements(
         }
     }
     out
+}
+
+/// The rows of `ids` that exist, each once, in key order: what the watch
+/// and escalation walk, given the ids a store's index lists (a full state
+/// gives them all).
+fn rows_of<'i, 's, V: 's>(
+    ids: &'i [String],
+    get: impl Fn(&str) -> Option<&'s V>,
+) -> impl Iterator<Item = (&'i String, &'s V)> {
+    let mut sorted: Vec<&'i String> = ids.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .into_iter()
+        .filter_map(move |id| get(id).map(|v| (id, v)))
 }

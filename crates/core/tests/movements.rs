@@ -386,7 +386,15 @@ fn a_long_stop_where_a_count_was_taken_is_no_alert_but_one_elsewhere_is() {
             );
             w.state.apply(&e).unwrap();
         }
-        let kinds = ops::watch_movements(&w.state, ts(41), &Default::default(), "o");
+        let departed = w
+            .state
+            .index_keys(rollcall_core::state::index::MOVEMENTS, "departed");
+        assert!(departed.contains(&mid.as_str().to_string()));
+        let open = w
+            .state
+            .index_keys(rollcall_core::state::index::DISCREPANCIES, "open");
+        let kinds =
+            ops::watch_movements(&w.state, &departed, &open, ts(41), &Default::default(), "o");
         kinds
             .iter()
             .filter_map(|k| match k {

@@ -17,6 +17,7 @@ use rollcall_core::state::officer_keys::OfficerKeyView;
 use rollcall_core::state::views::{Count, CustodianView, DiscrepancyStatus, Position};
 use rollcall_core::summary::Summary;
 use rollcall_core::{MovementId, Namespace, State, Timestamp};
+use rollcall_store::IndexChange as StoreIndexChange;
 use serde::Serialize;
 
 /// A vehicle of a movement and how many people are seated in it.
@@ -114,19 +115,39 @@ impl Node {
     }
 
     /// Every key of one index term, in order.
-    fn index_keys(&self, index: &str, term: &str) -> Result<Vec<String>, NodeError> {
-        let mut out: Vec<String> = Vec::new();
+    pub(crate) fn index_keys(&self, index: &str, term: &str) -> Result<Vec<String>, NodeError> {
+        let mut out: Vec<(String, String)> = Vec::new();
         let mut last: Option<(String, String)> = None;
         loop {
             let after = last.as_ref().map(|(s, k)| (s.as_str(), k.as_str()));
             let page = self.store.index_page(index, term, after, 1024)?;
             let full = page.len() == 1024;
             last = page.last().map(|e| (e.sort.clone(), e.key.clone()));
-            out.extend(page.into_iter().map(|e| e.key));
+            out.extend(page.into_iter().map(|e| (e.sort, e.key)));
             if !full {
-                return Ok(out);
+                break;
             }
         }
+        // Batches staged and not yet committed change the index too.
+        let mut changed = false;
+        for change in &self.staged_index {
+            let (e, add) = match change {
+                StoreIndexChange::Insert(e) => (e, true),
+                StoreIndexChange::Delete(e) => (e, false),
+            };
+            if e.index != index || e.term != term {
+                continue;
+            }
+            changed = true;
+            out.retain(|(s, k)| (s, k) != (&e.sort, &e.key));
+            if add {
+                out.push((e.sort.clone(), e.key.clone()));
+            }
+        }
+        if changed {
+            out.sort();
+        }
+        Ok(out.into_iter().map(|(_, k)| k).collect())
     }
 
     /// A custodian (facility, hospital, foreign representative, movement,
@@ -137,9 +158,10 @@ impl Node {
 
     /// Every officer key registered in the ledger, by key.
     pub fn officer_keys(&mut self) -> Result<Vec<(String, OfficerKeyView)>, NodeError> {
+        let keys = self.index_keys(index::OFFICER_KEYS, "")?;
         self.resident(|s| {
-            s.officer_keys()
-                .map(|(k, v)| (k.clone(), v.clone()))
+            keys.iter()
+                .filter_map(|k| s.officer_key(k).map(|v| (k.clone(), v.clone())))
                 .collect()
         })
     }

@@ -83,6 +83,8 @@ mod export;
 mod figures;
 pub mod handover;
 pub mod keyfile;
+#[cfg(test)]
+mod listing_tests;
 mod location;
 mod manifest;
 pub mod policy;

@@ -491,11 +491,21 @@ impl Reader<'_> {
         &mut self,
         open_only: bool,
     ) -> Result<Vec<(String, DiscrepancyView)>, NodeError> {
+        // From the index, not every row: open ones, then (unless only open
+        // ones are asked for) resolved ones; shown in id order.
+        let mut ids = self.node.index_keys(index::DISCREPANCIES, "open")?;
+        if !open_only {
+            ids.extend(self.node.index_keys(index::DISCREPANCIES, "resolved")?);
+        }
+        ids.sort();
         self.audited(Purpose::Discrepancies, |node, who| {
             let state = &node.state;
             let mut out = Vec::new();
             let mut named = Vec::new();
-            for (id, d) in state.discrepancies() {
+            for id in &ids {
+                let Some(d) = state.discrepancy(id) else {
+                    continue;
+                };
                 if open_only && d.status != DiscrepancyStatus::Open {
                     continue;
                 }

@@ -15,7 +15,9 @@ use rollcall_core::correction::Correction;
 use rollcall_core::discrepancy::{DiscrepancyKind, ESCALATION_OWNER, MOVEMENT_OWNER, Severity};
 use rollcall_core::escort::EscortRecord;
 use rollcall_core::event::{EventKind, Side};
+use rollcall_core::movement::MovementStatus;
 use rollcall_core::ops::{self, PlanRequest, Presented};
+use rollcall_core::state::index;
 use rollcall_core::tracking::TrackingRules;
 use rollcall_core::{CustodianId, DiscrepancyId, MovementId, Namespace, PersonId, Timestamp};
 use rollcall_ledger::SigningKey;
@@ -153,7 +155,10 @@ impl Node {
                 lon,
             }],
         )?;
-        let mut alerts = self.resident(|s| ops::watch_movements(s, at, rules, MOVEMENT_OWNER))?;
+        let this = [movement.as_str().to_string()];
+        let open = self.index_keys(index::DISCREPANCIES, "open")?;
+        let mut alerts =
+            self.resident(|s| ops::watch_movements(s, &this, &open, at, rules, MOVEMENT_OWNER))?;
         alerts.retain(|k| {
             matches!(k, EventKind::DiscrepancyOpened { movement: Some(m), .. } if m == movement)
         });
@@ -281,9 +286,17 @@ impl Node {
         rules: &TrackingRules,
         older_than_secs: i64,
     ) -> Result<(Option<Staged>, Vec<Raised>), NodeError> {
+        let departed = self.index_keys(index::MOVEMENTS, MovementStatus::Departed.as_str())?;
+        let open = self.index_keys(index::DISCREPANCIES, "open")?;
         let kinds = self.resident(|s| {
-            let mut kinds = ops::watch_movements(s, now, rules, MOVEMENT_OWNER);
-            kinds.extend(ops::escalate(s, now, older_than_secs, ESCALATION_OWNER));
+            let mut kinds = ops::watch_movements(s, &departed, &open, now, rules, MOVEMENT_OWNER);
+            kinds.extend(ops::escalate(
+                s,
+                &open,
+                now,
+                older_than_secs,
+                ESCALATION_OWNER,
+            ));
             kinds
         })?;
         let raised = kinds
@@ -327,7 +340,21 @@ impl Node {
         at: Timestamp,
         action: &rollcall_sim::Action,
     ) -> Result<Staged, NodeError> {
-        let kinds = self.resident(|s| rollcall_sim::expand(action, s))??;
+        // The index terms the step consults, read before expanding it on
+        // the rows it loads (none of it iterates a whole table).
+        let mut lists = std::collections::BTreeMap::new();
+        for (index, term) in rollcall_sim::index_terms(action) {
+            let keys = self.index_keys(index, &term)?;
+            lists.insert((index, term), keys);
+        }
+        let keys = |index: &str, term: &str| {
+            lists
+                .iter()
+                .find(|((i, t), _)| *i == index && t == term)
+                .map(|(_, k)| k.clone())
+                .unwrap_or_default()
+        };
+        let kinds = self.resident(|s| rollcall_sim::expand_with(action, s, &keys))??;
         self.stage_built(user, at, kinds)
     }
 }

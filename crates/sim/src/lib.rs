@@ -628,7 +628,35 @@ pub fn expand(
     action: &Action,
     state: &rollcall_core::State,
 ) -> Result<Vec<EventKind>, rollcall_core::Violation> {
+    expand_with(action, state, &|index, term| state.index_keys(index, term))
+}
+
+/// The index terms [`expand_with`] asks about for `action`: a node reads
+/// them from its store's index before expanding on a partly loaded state.
+pub fn index_terms(action: &Action) -> Vec<(&'static str, String)> {
+    use rollcall_core::state::index;
+    match action {
+        Action::Watch { .. } => vec![
+            (index::MOVEMENTS, "departed".into()),
+            (index::DISCREPANCIES, "open".into()),
+        ],
+        Action::ResolveOpen { movement, .. } => {
+            vec![(index::DISCREPANCIES_MOVEMENT, movement.as_str().into())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// [`expand`], with `keys(index, term)` listing the keys of an index term
+/// (only the terms [`index_terms`] names are asked for), so that no step
+/// reads every row of a table.
+pub fn expand_with(
+    action: &Action,
+    state: &rollcall_core::State,
+    keys: &dyn Fn(&str, &str) -> Vec<String>,
+) -> Result<Vec<EventKind>, rollcall_core::Violation> {
     use rollcall_core::ops;
+    use rollcall_core::state::index;
     use rollcall_core::state::views::DiscrepancyStatus;
     Ok(match action {
         Action::Record(kinds) => kinds.clone(),
@@ -699,19 +727,33 @@ pub fn expand(
             reason,
         } => ops::abort(state, movement, return_to, reason)?,
         Action::Watch { at } => {
-            let mut out = ops::watch_movements(state, *at, &Default::default(), "operations room");
-            out.extend(ops::escalate(state, *at, 2 * 3600, "duty officer"));
+            let departed = keys(index::MOVEMENTS, "departed");
+            let open = keys(index::DISCREPANCIES, "open");
+            let mut out = ops::watch_movements(
+                state,
+                &departed,
+                &open,
+                *at,
+                &Default::default(),
+                "operations room",
+            );
+            out.extend(ops::escalate(state, &open, *at, 2 * 3600, "duty officer"));
             out
         }
-        Action::ResolveOpen { movement, reason } => state
-            .discrepancies()
-            .filter(|(_, d)| {
-                d.status == DiscrepancyStatus::Open && d.movement.as_ref() == Some(movement)
-            })
-            .map(|(id, _)| EventKind::DiscrepancyResolved {
-                discrepancy: DiscrepancyId(id.clone()),
-                reason: reason.clone(),
-            })
-            .collect(),
+        Action::ResolveOpen { movement, reason } => {
+            let mut ids = keys(index::DISCREPANCIES_MOVEMENT, movement.as_str());
+            ids.sort();
+            ids.into_iter()
+                .filter(|id| {
+                    state.discrepancy(id).is_some_and(|d| {
+                        d.status == DiscrepancyStatus::Open && d.movement.as_ref() == Some(movement)
+                    })
+                })
+                .map(|id| EventKind::DiscrepancyResolved {
+                    discrepancy: DiscrepancyId(id),
+                    reason: reason.clone(),
+                })
+                .collect()
+        }
     })
 }

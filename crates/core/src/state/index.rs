@@ -11,8 +11,12 @@
 //! ([`super::State::index_entries`]), and `verify` compares the two.
 
 use super::State;
+use super::officer_keys::OfficerKeyView;
+use super::table::Table;
+use super::views::MovementView;
 use super::views::{CustodianView, CustodyView, DiscrepancyStatus, DiscrepancyView, IdentityView};
 use crate::custodian::CustodianKind;
+use crate::movement::MovementStatus;
 use std::collections::BTreeSet;
 
 /// Every person; term: empty.
@@ -36,6 +40,11 @@ pub const CUSTODIANS: &str = "custodians";
 /// The nationalities registered people hold as their first (keys of the
 /// nationality counts); term: empty.
 pub const NATIONALITIES: &str = "nationalities";
+/// Movements by status ([`MovementStatus::as_str`]: `planned`, `departed`,
+/// …); what the watch reads instead of every movement.
+pub const MOVEMENTS: &str = "movements.status";
+/// Every registered officer key; term: empty.
+pub const OFFICER_KEYS: &str = "officer_keys";
 
 /// The term of [`PEOPLE_AT_NATIONALITY`]: custodian, `/`, alpha-3 (ids hold
 /// only letters, digits and `-`, so no two pairs share a term; no NUL, which
@@ -141,8 +150,53 @@ pub fn custodian_entries(id: &str, c: &CustodianView) -> Vec<IndexEntry> {
     vec![IndexEntry::new(CUSTODIANS, kind, String::new(), id)]
 }
 
-fn nationality_entries(alpha3: &str) -> Vec<IndexEntry> {
+fn nationality_entries(alpha3: &str, _: &u64) -> Vec<IndexEntry> {
     vec![IndexEntry::new(NATIONALITIES, "", String::new(), alpha3)]
+}
+
+/// The entries of movement `id`.
+pub fn movement_entries(id: &str, m: &MovementView) -> Vec<IndexEntry> {
+    let status: MovementStatus = m.status;
+    vec![IndexEntry::new(
+        MOVEMENTS,
+        status.as_str(),
+        String::new(),
+        id,
+    )]
+}
+
+fn officer_key_entries(key: &str, _: &OfficerKeyView) -> Vec<IndexEntry> {
+    vec![IndexEntry::new(OFFICER_KEYS, "", String::new(), key)]
+}
+
+/// The index changes of the rows `table` wrote in the open transaction,
+/// each row's entries given by `entries`.
+fn table_changes<V>(
+    table: &Table<V>,
+    entries: impl Fn(&str, &V) -> Vec<IndexEntry>,
+    out: &mut Vec<IndexChange>,
+) where
+    V: Clone + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let touched: BTreeSet<&String> = table.touched().collect();
+    for id in touched {
+        let old = table.before(id).map(|v| entries(id, v)).unwrap_or_default();
+        let new = table.get(id).map(|v| entries(id, v)).unwrap_or_default();
+        diff(old, new, out);
+    }
+}
+
+/// Every entry of `table`'s rows (reads every row).
+fn table_entries<V>(
+    table: &Table<V>,
+    entries: impl Fn(&str, &V) -> Vec<IndexEntry>,
+    out: &mut Vec<IndexEntry>,
+) where
+    V: Clone + serde::Serialize + serde::de::DeserializeOwned,
+{
+    for (id, v) in table.iter() {
+        out.extend(entries(id, v));
+    }
 }
 
 /// `Remove` for each entry of `old` not in `new`, then `Add` for each of
@@ -169,17 +223,26 @@ impl State {
                 out.extend(person_entries(id, identity, custody));
             }
         }
-        for (id, d) in self.discrepancies.iter() {
-            out.extend(discrepancy_entries(id, d));
-        }
-        for (id, c) in self.custodians.iter() {
-            out.extend(custodian_entries(id, c));
-        }
-        for (n, _) in self.nationalities.iter() {
-            out.extend(nationality_entries(n));
-        }
+        table_entries(&self.discrepancies, discrepancy_entries, &mut out);
+        table_entries(&self.custodians, custodian_entries, &mut out);
+        table_entries(&self.nationalities, nationality_entries, &mut out);
+        table_entries(&self.movements, movement_entries, &mut out);
+        table_entries(&self.officer_keys, officer_key_entries, &mut out);
         out.sort();
         out
+    }
+
+    /// The keys of one index term, in the index's order, derived from the
+    /// rows (reads every row: for a whole state, where a node asks its
+    /// store's index instead).
+    pub fn index_keys(&self, index: &str, term: &str) -> Vec<String> {
+        let mut entries: Vec<IndexEntry> = self
+            .index_entries()
+            .into_iter()
+            .filter(|e| e.index == index && e.term == term)
+            .collect();
+        entries.sort_by(|a, b| (&a.sort, &a.key).cmp(&(&b.sort, &b.key)));
+        entries.into_iter().map(|e| e.key).collect()
     }
 
     /// The index changes of the open transaction: for each person or
@@ -204,40 +267,11 @@ impl State {
             };
             diff(old, new, &mut out);
         }
-        let touched: BTreeSet<&String> = self.discrepancies.touched().collect();
-        for id in touched {
-            let old = self
-                .discrepancies
-                .before(id)
-                .map(|d| discrepancy_entries(id, d))
-                .unwrap_or_default();
-            let new = self
-                .discrepancies
-                .get(id)
-                .map(|d| discrepancy_entries(id, d))
-                .unwrap_or_default();
-            diff(old, new, &mut out);
-        }
-        let touched: BTreeSet<&String> = self.custodians.touched().collect();
-        for id in touched {
-            let old = self
-                .custodians
-                .before(id)
-                .map(|c| custodian_entries(id, c))
-                .unwrap_or_default();
-            let new = self
-                .custodians
-                .get(id)
-                .map(|c| custodian_entries(id, c))
-                .unwrap_or_default();
-            diff(old, new, &mut out);
-        }
-        let touched: BTreeSet<&String> = self.nationalities.touched().collect();
-        for n in touched {
-            let old = self.nationalities.before(n).map(|_| nationality_entries(n));
-            let new = self.nationalities.get(n).map(|_| nationality_entries(n));
-            diff(old.unwrap_or_default(), new.unwrap_or_default(), &mut out);
-        }
+        table_changes(&self.discrepancies, discrepancy_entries, &mut out);
+        table_changes(&self.custodians, custodian_entries, &mut out);
+        table_changes(&self.nationalities, nationality_entries, &mut out);
+        table_changes(&self.movements, movement_entries, &mut out);
+        table_changes(&self.officer_keys, officer_key_entries, &mut out);
         out
     }
 }
