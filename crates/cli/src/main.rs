@@ -217,7 +217,7 @@ pub enum Command {
     /// Create a signing key for an officer (to sign handovers).
     Keygen {
         /// Key name (no spaces or `+`), e.g. `officer.hasakah.12`.
-        #[arg(long, value_parser = args::id)]
+        #[arg(long, value_parser = args::token)]
         name: String,
         /// Where to write the private key (mode 0600; never overwritten).
         #[arg(long)]

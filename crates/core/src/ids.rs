@@ -179,6 +179,14 @@ fn shown(s: &str) -> String {
     out
 }
 
+/// Whether `c` may stand at character `at` (from 0) of an id: an ASCII
+/// letter or digit anywhere, `-` anywhere but first. The one rule of id
+/// characters: [`check_syntax`] and [`crate::limits::id_problem`] (every id
+/// in every event) both ask it.
+pub fn is_id_char(c: char, at: usize) -> bool {
+    c.is_ascii_alphanumeric() || (c == '-' && at > 0)
+}
+
 /// Checks the syntax every id shares: 1 to [`MAX_ID_LEN`] ASCII letters,
 /// digits and `-`, starting with a letter or digit.
 pub fn check_syntax(what: &'static str, s: &str) -> Result<(), IdError> {
@@ -186,8 +194,7 @@ pub fn check_syntax(what: &'static str, s: &str) -> Result<(), IdError> {
         return Err(IdError::Empty { what });
     }
     for (at, c) in s.chars().enumerate() {
-        let ok = c.is_ascii_alphanumeric() || (c == '-' && at > 0);
-        if !ok {
+        if !is_id_char(c, at) {
             return Err(IdError::BadChar {
                 what,
                 shown: shown(s),

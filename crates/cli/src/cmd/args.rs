@@ -161,6 +161,14 @@ pub fn id(s: &str) -> Result<String, String> {
         .map_err(|p| format!("an id that {p}"))
 }
 
+/// A name that is not an id (a signing key's name, `officer.hasakah.12`):
+/// non-empty, short, no white space or invisible characters.
+pub fn token(s: &str) -> Result<String, String> {
+    limits::token_problem(s)
+        .map(|_| s.to_string())
+        .map_err(|p| format!("a name that {p}"))
+}
+
 /// A text flag (a reason, a place, a name): no control characters, bounded.
 /// A country: ISO 3166-1 alpha-2 or alpha-3.
 pub fn country(s: &str) -> Result<rollcall_core::Country, String> {
