@@ -960,3 +960,92 @@ fn import_failing_to_create_quarantine_file_writes_nothing() {
         "exit 1 must mean nothing was written"
     );
 }
+
+/// Probe row 10: a large import commits while another writer keeps handing
+/// one person back and forth. Each writer holds the ledger's write lock from
+/// its first batch to its commit, so the import is never overtaken (and
+/// never fails with "another writer appended"), and every handover waits
+/// its turn instead of failing.
+#[test]
+fn a_large_import_commits_while_another_writer_keeps_writing() {
+    let (tmp, data) = demo_dir(0.05, 7);
+    ok(
+        &data,
+        &[
+            "facility",
+            "add",
+            "--id",
+            "XX-BIG",
+            "--name",
+            "Big",
+            "--authority",
+            "Ministry",
+            "--country",
+            "IQ",
+            "--lat",
+            "33.3",
+            "--lon",
+            "44.4",
+            "--time-zone",
+            "Asia/Baghdad",
+            "--capacity",
+            "20000",
+            "--security",
+            "maximum",
+            "--categories",
+            "adult_male",
+        ],
+    );
+    let person = json_of(&ok(
+        &data,
+        &["people", "--at", "IQ-BGD", "--limit", "1", "--json"],
+    ))[0]["id"]
+        .as_str()
+        .expect("a person at IQ-BGD")
+        .to_string();
+    let rows: Vec<String> = (0..4_000)
+        .map(|i| good_row(&format!("BIG-{i:05}")))
+        .collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let file = write(tmp.path(), "big.csv", &roster(&refs));
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (data, stop, person) = (data.clone(), stop.clone(), person.clone());
+        std::thread::spawn(move || {
+            let mut done = 0;
+            let legs = [("IQ-BGD", "IQ-MSL"), ("IQ-MSL", "IQ-BGD")];
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || done % 2 == 1 {
+                let (from, to) = legs[done % 2];
+                ok(
+                    &data,
+                    &[
+                        "handover", "--person", &person, "--from", from, "--to", to, "--reason",
+                        "t",
+                    ],
+                );
+                done += 1;
+            }
+            done
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let import = rc(
+        &data,
+        &["import", "roster", p(&file), "--facility", "XX-BIG"],
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let handovers = writer.join().expect("the handover loop");
+    assert_eq!(
+        import.code, 0,
+        "the import failed:\n{}\n{}",
+        import.stdout, import.stderr
+    );
+    assert!(
+        handovers >= 2,
+        "the other writer kept writing ({handovers})"
+    );
+    let s = status(&data);
+    assert_eq!(s["by_facility"]["XX-BIG"]["occupancy"], 4_000);
+    ok(&data, &["verify"]);
+}

@@ -165,7 +165,13 @@ pub struct Node {
     /// Id and chain hash the next access record follows.
     access_next: u64,
     access_head: Hash,
+    /// The ledger's write lock, held from the first batch staged to the
+    /// commit (see [`Node::stage`]).
+    writer: Option<Box<dyn rollcall_store::WriterLock>>,
 }
+
+/// How long a writer waits for another to finish before giving up.
+pub const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -563,6 +569,7 @@ impl Node {
             seal,
             access_next,
             access_head,
+            writer: None,
         };
         // The counters every append reads (and handover signatures name).
         let me = opened.node.clone();
@@ -601,7 +608,11 @@ impl Node {
     /// runs again on the new state); with batches staged it is a conflict.
     pub(crate) fn fetch(&mut self, misses: &[Miss]) -> Result<(), NodeError> {
         match self.load(misses) {
-            Err(NodeError::Conflict(_)) if self.staged.is_empty() => self.reload(),
+            // Another writer appended since this node read the store: read
+            // it again under the write lock, so a steady writer cannot keep
+            // every read of this one starting over (the lock is kept until
+            // this node's next commit, and ids it mints stay free till then).
+            Err(NodeError::Conflict(_)) if self.staged.is_empty() => self.hold_writer(),
             other => other,
         }
     }
@@ -759,6 +770,10 @@ impl Node {
     /// once, so later batches are checked against it; it is not durable, and
     /// must not be acknowledged, until `commit` returns. A refused batch
     /// changes nothing. Returns the seq of its first event.
+    ///
+    /// The first batch staged takes the ledger's write lock (waiting up to
+    /// [`WRITER_WAIT`] for another writer to commit), which `commit`
+    /// releases; a first batch refused releases it at once.
     pub fn stage(
         &mut self,
         user: &str,
@@ -771,6 +786,22 @@ impl Node {
                 reason: "is not here: this copy can be read and verified, but only the node holding the key can append".into(),
             });
         }
+        if self.staged.is_empty() {
+            self.hold_writer()?;
+        }
+        let staged = self.stage_held(user, occurred_at, kinds);
+        if staged.is_err() && self.staged.is_empty() {
+            self.writer = None;
+        }
+        staged
+    }
+
+    fn stage_held(
+        &mut self,
+        user: &str,
+        occurred_at: Timestamp,
+        kinds: Vec<EventKind>,
+    ) -> Result<u64, NodeError> {
         let recorded_at = Timestamp::now();
         let actor = Actor {
             user: UserId::new(user),
@@ -941,7 +972,9 @@ impl Node {
             access: &access,
             meta: &meta,
         };
-        if let Err(e) = self.store.append(&commit) {
+        let appended = self.store.append(&commit);
+        self.writer = None;
+        if let Err(e) = appended {
             // The projections already hold the staged batches; reload what is durable.
             self.reload()?;
             return Err(match e {
@@ -966,7 +999,32 @@ impl Node {
 
     fn reload(&mut self) -> Result<(), NodeError> {
         let fresh = Node::open_at(&self.location, self.key_path.as_deref())?;
+        let writer = self.writer.take();
         *self = fresh;
+        self.writer = writer;
+        Ok(())
+    }
+
+    /// Takes the ledger's write lock unless this node holds it. Every
+    /// writer holds it from its first staged batch to its commit, so no
+    /// other writer can append in between: a batch that took seconds to
+    /// check (a large import) commits instead of being overtaken by short
+    /// ones and having to start again. If another writer appended since
+    /// this node last read the store, the node reloads first (nothing is
+    /// staged yet), so what it checks is the store as it now is.
+    fn hold_writer(&mut self) -> Result<(), NodeError> {
+        if self.writer.is_some() {
+            return Ok(());
+        }
+        let lock = self.store.writer_lock(WRITER_WAIT)?;
+        let now = self.store.size()?;
+        if now != self.frontier.size() {
+            if !self.staged.is_empty() {
+                return Err(NodeError::Conflict(now));
+            }
+            self.reload()?;
+        }
+        self.writer = Some(lock);
         Ok(())
     }
 
@@ -988,6 +1046,8 @@ impl Node {
     /// key in `key` (or the directory's `node.key`) when it is there.
     pub fn rebuild_at(location: &Location, key: Option<&Path>) -> Result<(usize, u64), NodeError> {
         let mut store = location.open_store()?;
+        // No writer is between its reads and its commit while this runs.
+        let _writer = store.writer_lock(WRITER_WAIT)?;
         let key_path = key
             .map(Path::to_path_buf)
             .or_else(|| location.default_key());

@@ -46,7 +46,7 @@ use rollcall_store::backend::{
 };
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
+    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
 };
 
 /// The name this backend gives itself in errors.
@@ -88,7 +88,20 @@ pub struct PgStore {
     client: RefCell<Client>,
     schema: String,
     target: String,
+    /// How to connect again (the write lock holds its own session).
+    config: Config,
 }
+
+/// The session holding the advisory write lock; closing it releases it.
+struct PgLock(#[allow(dead_code)] Client);
+
+impl std::fmt::Debug for PgLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgLock")
+    }
+}
+
+impl WriterLock for PgLock {}
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -274,6 +287,7 @@ impl PgStore {
             client: RefCell::new(client),
             schema: schema.to_string(),
             target,
+            config,
         })
     }
 
@@ -969,6 +983,39 @@ impl Store for PgStore {
 
     fn read_consistent(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         self.within("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
+    }
+
+    fn writer_lock(&self, wait: std::time::Duration) -> Result<Box<dyn WriterLock>> {
+        // A session-level advisory lock keyed by the schema, on a session of
+        // its own: it outlives this store's transactions and is released
+        // when the guard closes that session (or the process dies).
+        let mut client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| StoreError::Backend {
+                backend: BACKEND,
+                message: format!("{}: {}", self.target, pg(e)),
+            })?;
+        let key = format!("rollcall writer {}", self.schema);
+        let start = std::time::Instant::now();
+        loop {
+            let got: bool = client
+                .query_one(
+                    "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                    &[&key],
+                )
+                .map_err(pg)?
+                .get(0);
+            if got {
+                return Ok(Box::new(PgLock(client)));
+            }
+            if start.elapsed() >= wait {
+                return Err(StoreError::WriterBusy {
+                    waited_secs: start.elapsed().as_secs(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {

@@ -81,6 +81,7 @@ macro_rules! conformance_tests {
             index_entries_stream_in_order_across_pages_and_stop_on_error,
             replace_and_rebuild_replace_the_whole_index,
             a_tile_given_twice_in_a_commit_is_stored_in_turn,
+            the_writer_lock_is_held_by_one_handle_at_a_time,
         );
     };
     (@each $harness:expr; $($name:ident),+ $(,)?) => {
@@ -1642,4 +1643,35 @@ pub fn a_tile_given_twice_in_a_commit_is_stored_in_turn<H: Harness>(h: &H) {
         assert_tile_rewritten(r, want);
         assert_eq!(state(&s), before, "a refused commit wrote something");
     }
+}
+
+/// The write lock: one holder at a time across handles (each its own
+/// connection, as another process would be); a second waits, then gives up
+/// with `WriterBusy`; dropping the guard releases it; readers and appends by
+/// the holder are not blocked by it.
+pub fn the_writer_lock_is_held_by_one_handle_at_a_time<H: Harness>(h: &H) {
+    use std::time::Duration;
+    let (mut a, at) = h.create();
+    let b = h.open(&at);
+    let held = a.writer_lock(Duration::from_secs(5)).expect("first lock");
+    let start = std::time::Instant::now();
+    match b.writer_lock(Duration::from_millis(200)) {
+        Err(StoreError::WriterBusy { .. }) => {}
+        other => panic!("a second writer got {other:?}"),
+    }
+    assert!(start.elapsed() >= Duration::from_millis(200), "it waited");
+    // The holder appends; the other handle still reads.
+    append_events(&mut a, &events(0, 2), Some(&cp(2)));
+    assert_eq!(b.size().unwrap(), 2);
+    drop(held);
+    let again = b.writer_lock(Duration::from_secs(5)).expect("free again");
+    match a.writer_lock(Duration::from_millis(50)) {
+        Err(StoreError::WriterBusy { .. }) => {}
+        other => panic!("the first handle got {other:?} while the second holds it"),
+    }
+    drop(again);
+    drop(
+        a.writer_lock(Duration::from_secs(5))
+            .expect("free once more"),
+    );
 }

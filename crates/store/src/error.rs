@@ -114,6 +114,15 @@ pub enum StoreError {
     #[error("backup to {} gave up: the database stayed busy", .0.display())]
     BackupBusy(PathBuf),
 
+    /// Another writer held the ledger's write lock for the whole wait.
+    #[error(
+        "another writer has held this ledger's write lock for {waited_secs} s (a large import, or a process that hangs); nothing of yours was written — run the command again when it is done"
+    )]
+    WriterBusy {
+        /// How long this writer waited.
+        waited_secs: u64,
+    },
+
     /// File-system error outside SQLite.
     #[error("I/O error on {}: {source}", .path.display())]
     Io {

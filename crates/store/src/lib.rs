@@ -387,4 +387,16 @@ pub trait Store {
     /// backend, the snapshot is an SQLite store file ([`SqliteStore`]): one
     /// portable file that opens, verifies and restores anywhere.
     fn backup_to(&self, path: &std::path::Path) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Takes the ledger's write lock, held by one writer at a time across
+    /// every process and handle using this store, waiting up to `wait` for
+    /// it ([`StoreError::WriterBusy`] after that). Released when the
+    /// returned guard is dropped (or its process ends). A writer holds it
+    /// from the first read its batch depends on to its commit, so a long
+    /// batch is never overtaken by short ones and never has to start again.
+    /// Readers never take it.
+    fn writer_lock(&self, wait: std::time::Duration) -> Result<Box<dyn WriterLock>, StoreError>;
 }
+
+/// A held write lock ([`Store::writer_lock`]); dropping it releases it.
+pub trait WriterLock: Send + std::fmt::Debug {}

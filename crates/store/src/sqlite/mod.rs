@@ -22,7 +22,7 @@ use crate::backend::{
 };
 use crate::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
+    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
 };
 use migrations::{APPLICATION_ID, GUARDS, migrations};
 
@@ -30,6 +30,21 @@ use migrations::{APPLICATION_ID, GUARDS, migrations};
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// The file whose exclusive lock is the ledger's write lock: beside the
+/// database (`rollcall.db.writer`), never inside it, so holding it blocks no
+/// reader and no SQLite lock.
+fn writer_lock_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push(".writer");
+    PathBuf::from(name)
+}
+
+/// An exclusive lock on the writer file, released when the file is closed.
+#[derive(Debug)]
+struct FileLock(#[allow(dead_code)] std::fs::File);
+
+impl WriterLock for FileLock {}
 
 /// A [`Store`] in one SQLite file.
 ///
@@ -877,6 +892,37 @@ impl Store for SqliteStore {
         r?;
         end?;
         Ok(())
+    }
+
+    fn writer_lock(&self, wait: Duration) -> Result<Box<dyn WriterLock>> {
+        let path = writer_lock_path(&self.path);
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(io)?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Box::new(FileLock(file))),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::WriterBusy {
+                        waited_secs: start.elapsed().as_secs(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
