@@ -604,8 +604,9 @@ impl Node {
 
     /// Loads what a computation missed. If another process appended since
     /// this node was opened, the rows loaded so far may be older than the
-    /// store's: with nothing staged the node reopens (and the computation
-    /// runs again on the new state); with batches staged it is a conflict.
+    /// store's: with nothing staged the node takes the write lock and
+    /// reopens (and the computation runs again on the new state); with
+    /// batches staged it is a conflict.
     pub(crate) fn fetch(&mut self, misses: &[Miss]) -> Result<(), NodeError> {
         match self.load(misses) {
             // Another writer appended since this node read the store: read
@@ -896,6 +897,8 @@ impl Node {
     pub fn commit(&mut self) -> Result<Receipt, NodeError> {
         let first_seq = self.frontier.size();
         if self.staged.is_empty() {
+            // A lock a read took (see `fetch`) ends here too.
+            self.writer = None;
             return Ok(Receipt {
                 first_seq,
                 count: 0,

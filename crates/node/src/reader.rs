@@ -493,9 +493,14 @@ impl Reader<'_> {
     ) -> Result<Vec<(String, DiscrepancyView)>, NodeError> {
         // From the index, not every row: open ones, then (unless only open
         // ones are asked for) resolved ones; shown in id order.
-        let mut ids = self.node.index_keys(index::DISCREPANCIES, "open")?;
+        let mut ids = self
+            .node
+            .index_keys(index::DISCREPANCIES, DiscrepancyStatus::Open.as_str())?;
         if !open_only {
-            ids.extend(self.node.index_keys(index::DISCREPANCIES, "resolved")?);
+            ids.extend(
+                self.node
+                    .index_keys(index::DISCREPANCIES, DiscrepancyStatus::Resolved.as_str())?,
+            );
         }
         ids.sort();
         self.audited(Purpose::Discrepancies, |node, who| {

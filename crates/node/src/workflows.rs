@@ -18,6 +18,7 @@ use rollcall_core::event::{EventKind, Side};
 use rollcall_core::movement::MovementStatus;
 use rollcall_core::ops::{self, PlanRequest, Presented};
 use rollcall_core::state::index;
+use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::tracking::TrackingRules;
 use rollcall_core::{CustodianId, DiscrepancyId, MovementId, Namespace, PersonId, Timestamp};
 use rollcall_ledger::SigningKey;
@@ -156,7 +157,7 @@ impl Node {
             }],
         )?;
         let this = [movement.as_str().to_string()];
-        let open = self.index_keys(index::DISCREPANCIES, "open")?;
+        let open = self.index_keys(index::DISCREPANCIES, DiscrepancyStatus::Open.as_str())?;
         let mut alerts =
             self.resident(|s| ops::watch_movements(s, &this, &open, at, rules, MOVEMENT_OWNER))?;
         alerts.retain(|k| {
@@ -287,7 +288,7 @@ impl Node {
         older_than_secs: i64,
     ) -> Result<(Option<Staged>, Vec<Raised>), NodeError> {
         let departed = self.index_keys(index::MOVEMENTS, MovementStatus::Departed.as_str())?;
-        let open = self.index_keys(index::DISCREPANCIES, "open")?;
+        let open = self.index_keys(index::DISCREPANCIES, DiscrepancyStatus::Open.as_str())?;
         let kinds = self.resident(|s| {
             let mut kinds = ops::watch_movements(s, &departed, &open, now, rules, MOVEMENT_OWNER);
             kinds.extend(ops::escalate(
@@ -342,16 +343,15 @@ impl Node {
     ) -> Result<Staged, NodeError> {
         // The index terms the step consults, read before expanding it on
         // the rows it loads (none of it iterates a whole table).
-        let mut lists = std::collections::BTreeMap::new();
-        for (index, term) in rollcall_sim::index_terms(action) {
-            let keys = self.index_keys(index, &term)?;
-            lists.insert((index, term), keys);
-        }
+        let lists = rollcall_sim::index_terms(action)
+            .into_iter()
+            .map(|(index, term)| Ok((index, self.index_keys(index, &term)?, term)))
+            .collect::<Result<Vec<_>, NodeError>>()?;
         let keys = |index: &str, term: &str| {
             lists
                 .iter()
-                .find(|((i, t), _)| *i == index && t == term)
-                .map(|(_, k)| k.clone())
+                .find(|(i, _, t)| *i == index && t == term)
+                .map(|(_, k, _)| k.clone())
                 .unwrap_or_default()
         };
         let kinds = self.resident(|s| rollcall_sim::expand_with(action, s, &keys))??;

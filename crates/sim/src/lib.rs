@@ -634,11 +634,16 @@ pub fn expand(
 /// The index terms [`expand_with`] asks about for `action`: a node reads
 /// them from its store's index before expanding on a partly loaded state.
 pub fn index_terms(action: &Action) -> Vec<(&'static str, String)> {
+    use rollcall_core::movement::MovementStatus;
     use rollcall_core::state::index;
+    use rollcall_core::state::views::DiscrepancyStatus;
     match action {
         Action::Watch { .. } => vec![
-            (index::MOVEMENTS, "departed".into()),
-            (index::DISCREPANCIES, "open".into()),
+            (index::MOVEMENTS, MovementStatus::Departed.as_str().into()),
+            (
+                index::DISCREPANCIES,
+                DiscrepancyStatus::Open.as_str().into(),
+            ),
         ],
         Action::ResolveOpen { movement, .. } => {
             vec![(index::DISCREPANCIES_MOVEMENT, movement.as_str().into())]
@@ -655,6 +660,7 @@ pub fn expand_with(
     state: &rollcall_core::State,
     keys: &dyn Fn(&str, &str) -> Vec<String>,
 ) -> Result<Vec<EventKind>, rollcall_core::Violation> {
+    use rollcall_core::movement::MovementStatus;
     use rollcall_core::ops;
     use rollcall_core::state::index;
     use rollcall_core::state::views::DiscrepancyStatus;
@@ -727,8 +733,8 @@ pub fn expand_with(
             reason,
         } => ops::abort(state, movement, return_to, reason)?,
         Action::Watch { at } => {
-            let departed = keys(index::MOVEMENTS, "departed");
-            let open = keys(index::DISCREPANCIES, "open");
+            let departed = keys(index::MOVEMENTS, MovementStatus::Departed.as_str());
+            let open = keys(index::DISCREPANCIES, DiscrepancyStatus::Open.as_str());
             let mut out = ops::watch_movements(
                 state,
                 &departed,

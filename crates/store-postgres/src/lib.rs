@@ -42,7 +42,7 @@ use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls, Row};
 use rollcall_store::backend::{
     check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
-    to_i64,
+    to_i64, wait_for_lock,
 };
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
@@ -997,8 +997,7 @@ impl Store for PgStore {
                 message: format!("{}: {}", self.target, pg(e)),
             })?;
         let key = format!("rollcall writer {}", self.schema);
-        let start = std::time::Instant::now();
-        loop {
+        wait_for_lock(wait, || {
             let got: bool = client
                 .query_one(
                     "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
@@ -1006,16 +1005,9 @@ impl Store for PgStore {
                 )
                 .map_err(pg)?
                 .get(0);
-            if got {
-                return Ok(Box::new(PgLock(client)));
-            }
-            if start.elapsed() >= wait {
-                return Err(StoreError::WriterBusy {
-                    waited_secs: start.elapsed().as_secs(),
-                });
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+            Ok(got.then_some(()))
+        })?;
+        Ok(Box::new(PgLock(client)))
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {

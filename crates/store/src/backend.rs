@@ -7,8 +7,30 @@
 //! the SQLite and PostgreSQL stores cannot drift apart.
 
 use crate::{AccessRecord, Commit, Hash, StoreError, StoredEvent, StoredTile, TILE_WIDTH};
+use std::time::{Duration, Instant};
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// Calls `try_lock` every 10 ms until it gives the write lock or `wait`
+/// has passed ([`StoreError::WriterBusy`]): how every backend waits for
+/// [`Store::writer_lock`](crate::Store::writer_lock).
+pub fn wait_for_lock<T>(
+    wait: Duration,
+    mut try_lock: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(lock) = try_lock()? {
+            return Ok(lock);
+        }
+        if start.elapsed() >= wait {
+            return Err(StoreError::WriterBusy {
+                waited_secs: start.elapsed().as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
 
 /// `value` as the signed 64-bit integer databases store, or
 /// [`StoreError::TooLarge`] naming `what`.

@@ -14,9 +14,8 @@ use super::State;
 use super::officer_keys::OfficerKeyView;
 use super::table::Table;
 use super::views::MovementView;
-use super::views::{CustodianView, CustodyView, DiscrepancyStatus, DiscrepancyView, IdentityView};
+use super::views::{CustodianView, CustodyView, DiscrepancyView, IdentityView};
 use crate::custodian::CustodianKind;
-use crate::movement::MovementStatus;
 use std::collections::BTreeSet;
 
 /// Every person; term: empty.
@@ -40,7 +39,7 @@ pub const CUSTODIANS: &str = "custodians";
 /// The nationalities registered people hold as their first (keys of the
 /// nationality counts); term: empty.
 pub const NATIONALITIES: &str = "nationalities";
-/// Movements by status ([`MovementStatus::as_str`]: `planned`, `departed`,
+/// Movements by status ([`crate::movement::MovementStatus::as_str`]: `planned`, `departed`,
 /// …); what the watch reads instead of every movement.
 pub const MOVEMENTS: &str = "movements.status";
 /// Every registered officer key; term: empty.
@@ -122,10 +121,7 @@ pub fn person_entries(id: &str, identity: &IdentityView, custody: &CustodyView) 
 /// The entries of discrepancy `id`.
 pub fn discrepancy_entries(id: &str, d: &DiscrepancyView) -> Vec<IndexEntry> {
     let opened = d.opened_at.to_string();
-    let status = match d.status {
-        DiscrepancyStatus::Open => "open",
-        DiscrepancyStatus::Resolved => "resolved",
-    };
+    let status = d.status.as_str();
     let mut out = vec![IndexEntry::new(DISCREPANCIES, status, opened.clone(), id)];
     if let Some(m) = &d.movement {
         out.push(IndexEntry::new(
@@ -156,10 +152,9 @@ fn nationality_entries(alpha3: &str, _: &u64) -> Vec<IndexEntry> {
 
 /// The entries of movement `id`.
 pub fn movement_entries(id: &str, m: &MovementView) -> Vec<IndexEntry> {
-    let status: MovementStatus = m.status;
     vec![IndexEntry::new(
         MOVEMENTS,
-        status.as_str(),
+        m.status.as_str(),
         String::new(),
         id,
     )]
@@ -236,13 +231,12 @@ impl State {
     /// rows (reads every row: for a whole state, where a node asks its
     /// store's index instead).
     pub fn index_keys(&self, index: &str, term: &str) -> Vec<String> {
-        let mut entries: Vec<IndexEntry> = self
-            .index_entries()
+        // `index_entries` is sorted by (index, term, sort, key).
+        self.index_entries()
             .into_iter()
             .filter(|e| e.index == index && e.term == term)
-            .collect();
-        entries.sort_by(|a, b| (&a.sort, &a.key).cmp(&(&b.sort, &b.key)));
-        entries.into_iter().map(|e| e.key).collect()
+            .map(|e| e.key)
+            .collect()
     }
 
     /// The index changes of the open transaction: for each person or

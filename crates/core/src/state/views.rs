@@ -267,6 +267,17 @@ pub enum DiscrepancyStatus {
     Resolved,
 }
 
+impl DiscrepancyStatus {
+    /// The name as written in the ledger, in reports and as an index term
+    /// (`open`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscrepancyStatus::Open => "open",
+            DiscrepancyStatus::Resolved => "resolved",
+        }
+    }
+}
+
 /// A discrepancy now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiscrepancyView {

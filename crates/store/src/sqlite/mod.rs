@@ -18,7 +18,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 use crate::backend::{
     check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
-    to_i64,
+    to_i64, wait_for_lock,
 };
 use crate::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
@@ -908,21 +908,12 @@ impl Store for SqliteStore {
             options.mode(0o600);
         }
         let file = options.open(&path).map_err(io)?;
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Box::new(FileLock(file))),
-                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(StoreError::WriterBusy {
-                        waited_secs: start.elapsed().as_secs(),
-                    });
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
-            }
-        }
+        wait_for_lock(wait, || match file.try_lock() {
+            Ok(()) => Ok(Some(())),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        })?;
+        Ok(Box::new(FileLock(file)))
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
