@@ -25,6 +25,17 @@ pub enum SecurityLevel {
     Maximum,
 }
 
+impl SecurityLevel {
+    /// The name as written in the ledger (`maximum`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityLevel::Minimum => "minimum",
+            SecurityLevel::Medium => "medium",
+            SecurityLevel::Maximum => "maximum",
+        }
+    }
+}
+
 /// A detention facility.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facility {

@@ -235,30 +235,45 @@ pub fn can_seat<K: Clone>(
 /// Whether a destination that holds `categories` may receive `t`:
 /// [`Rule::Category`] otherwise.
 pub fn destination_holds(categories: &[Category], t: &Traveller<'_>) -> Result<(), Rule> {
-    if categories.contains(&t.category()) {
+    holds_category(categories, t.category())
+}
+
+/// Whether a facility that holds `categories` may hold someone of
+/// `category`: [`Rule::Category`] otherwise. Every custody change into a
+/// facility asks it (registration, handover, recapture, an abort's return).
+pub fn holds_category(categories: &[Category], category: Category) -> Result<(), Rule> {
+    if categories.contains(&category) {
         Ok(())
     } else {
         Err(Rule::Category)
     }
 }
 
+/// Whether a facility of `security` may receive `t` by a decision to move
+/// them there (a movement's destination, a handover): high-risk people go
+/// only to maximum security ([`Rule::HighRiskSecurity`]).
+pub fn security_admits(security: SecurityLevel, t: &Traveller<'_>) -> Result<(), Rule> {
+    if t.risk == RiskLevel::High && security != SecurityLevel::Maximum {
+        Err(Rule::HighRiskSecurity)
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether a destination of `security` that holds `categories` may receive
 /// `t`: it holds their category ([`Rule::Category`], as
 /// [`destination_holds`]) and, for a high-risk person, it is a
-/// maximum-security facility ([`Rule::HighRiskSecurity`]). The transfer
-/// planner checks destinations with this; the apply path checks the category
-/// alone, with [`destination_holds`]: a facility's security level is not one
-/// of the ledger's guarantees (yet).
+/// maximum-security facility ([`Rule::HighRiskSecurity`], as
+/// [`security_admits`]). The apply path checks every movement's
+/// destination with this (at planning, at a correction of someone on it,
+/// at departure) and the transfer planner every destination it chooses.
 pub fn destination_receives(
     categories: &[Category],
     security: SecurityLevel,
     t: &Traveller<'_>,
 ) -> Result<(), Rule> {
     destination_holds(categories, t)?;
-    if t.risk == RiskLevel::High && security != SecurityLevel::Maximum {
-        return Err(Rule::HighRiskSecurity);
-    }
-    Ok(())
+    security_admits(security, t)
 }
 
 /// A sentence for people saying what `rule` demands (for refusals).

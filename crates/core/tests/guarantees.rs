@@ -5,7 +5,7 @@
 use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
 use rollcall_core::discrepancy::DiscrepancyKind;
 use rollcall_core::escort::{EscortRecord, Risks};
-use rollcall_core::movement::{Mode, MovementStatus, Vehicle, VehicleKind};
+use rollcall_core::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Names, PersonRecord, RiskLevel, Sex};
 use rollcall_core::state::views::CustodyStatus;
 use rollcall_core::*;
@@ -21,13 +21,14 @@ struct World {
 
 impl World {
     /// Two facilities for adult men (ORIG, DEST), one for everyone (ALL),
+    /// a medium-security one for adult men (MED),
     /// a hospital, a Syrian representative, and three Iraqi men at ORIG.
     fn new() -> World {
         let mut w = World {
             state: State::new(),
             clock: 0,
         };
-        let facility = |cats: Vec<Category>| {
+        let facility_of = |cats: Vec<Category>, security: SecurityLevel| {
             CustodianKind::Facility(Facility {
                 name: "F".into(),
                 authority: "Ministry".into(),
@@ -37,11 +38,12 @@ impl World {
                     lon: 44.0,
                 },
                 time_zone: "Asia/Baghdad".into(),
-                security: SecurityLevel::Maximum,
+                security,
                 capacity: 50,
                 categories: cats,
             })
         };
+        let facility = |cats: Vec<Category>| facility_of(cats, SecurityLevel::Maximum);
         let men = || vec![Category::AdultMale];
         let all = vec![
             Category::AdultMale,
@@ -52,6 +54,7 @@ impl World {
             ("ORIG", facility(men())),
             ("DEST", facility(men())),
             ("ALL", facility(all)),
+            ("MED", facility_of(men(), SecurityLevel::Medium)),
             (
                 "HOSP",
                 CustodianKind::Hospital {
@@ -213,8 +216,12 @@ fn complete() -> EscortRecord {
 }
 
 fn confirm(p: &str) -> EventKind {
+    confirm_on("MV-1", p)
+}
+
+fn confirm_on(movement: &str, p: &str) -> EventKind {
     EventKind::EscortRecordConfirmed {
-        movement: MovementId::new("MV-1"),
+        movement: MovementId::new(movement),
         person: PersonId::new(p),
     }
 }
@@ -603,6 +610,95 @@ fn a_correction_that_breaks_the_destination_category_is_caught_too() {
         }],
         Rule::InvalidValue,
     );
+}
+
+/// High-risk people go only to maximum security, however they would get
+/// there: a movement's plan, a plain handover, or a correction of someone
+/// already on a movement bound elsewhere.
+#[test]
+fn high_risk_people_reach_only_maximum_security() {
+    let mut w = World::new();
+    let (target, record) = corrected(&w, "P-1", |r| r.risk = RiskLevel::High);
+    w.ok(vec![EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-1"),
+        corrects: target,
+        record,
+        reason: "assessed".into(),
+        discrepancy: None,
+    }]);
+    let armoured = |people: &[&str], movement: &str| {
+        let seats = people
+            .iter()
+            .map(|p| Seat {
+                person: PersonId::new(*p),
+                vehicle: "A1".into(),
+            })
+            .collect();
+        EventKind::MovementPlanned {
+            movement: MovementId::new(movement),
+            mode: Mode::Land,
+            origin: CustodianId::new("ORIG"),
+            destination: CustodianId::new("MED"),
+            planned_departure: at(100),
+            vehicles: vec![Vehicle {
+                id: "A1".into(),
+                kind: VehicleKind::Armored,
+                seats: 8,
+                armored: true,
+            }],
+            escort: vec!["team".into()],
+            medic: false,
+            manifest: seats,
+            route: vec![],
+        }
+    };
+    let v = w.refused(
+        vec![armoured(&["P-2", "P-1"], "MV-1")],
+        Rule::HighRiskSecurity,
+    );
+    assert!(
+        v.detail.contains("MV-1") && v.detail.contains("MED") && v.detail.contains("medium"),
+        "{v}"
+    );
+    assert_eq!(v.person, Some(PersonId::new("P-1")));
+    let v = w.refused(vec![handover("P-1", "ORIG", "MED")], Rule::HighRiskSecurity);
+    assert!(v.detail.contains("P-1") && v.detail.contains("MED"), "{v}");
+    // Everyone else may go there, and the high-risk person to maximum security.
+    w.ok(vec![handover("P-3", "ORIG", "MED")]);
+    w.ok(vec![handover("P-1", "ORIG", "DEST")]);
+    // P-2, low-risk and bound for MED in an armoured vehicle, is found to be
+    // high-risk: the raw correction is refused naming the movement, and
+    // through ops it opens a discrepancy that keeps the movement from leaving.
+    w.ok(vec![armoured(&["P-2"], "MV-2")]);
+    let (target, record) = corrected(&w, "P-2", |r| r.risk = RiskLevel::High);
+    let raw = EventKind::PersonRecordCorrected {
+        person: PersonId::new("P-2"),
+        corrects: target.clone(),
+        record: record.clone(),
+        reason: "assessed".into(),
+        discrepancy: None,
+    };
+    let v = w.refused(vec![raw], Rule::HighRiskSecurity);
+    assert!(v.detail.contains("MV-2"), "{v}");
+    w.ok(ops::correct(
+        &w.state,
+        &PersonId::new("P-2"),
+        target,
+        record,
+        "assessed",
+    ));
+    assert!(
+        w.state
+            .discrepancies()
+            .any(|(_, d)| d.kind == DiscrepancyKind::ManifestBreach
+                && d.movement == Some(MovementId::new("MV-2")))
+    );
+    w.ok(vec![EventKind::EscortRecordStarted {
+        movement: MovementId::new("MV-2"),
+        person: PersonId::new("P-2"),
+        record: complete(),
+    }]);
+    w.refused(vec![confirm_on("MV-2", "P-2")], Rule::HighRiskSecurity);
 }
 
 #[test]

@@ -34,6 +34,15 @@ fn minutes(m: i64) -> Timestamp {
 }
 
 fn facility(name: &str, capacity: u32, categories: Vec<Category>) -> CustodianKind {
+    facility_of(name, capacity, categories, SecurityLevel::Maximum)
+}
+
+fn facility_of(
+    name: &str,
+    capacity: u32,
+    categories: Vec<Category>,
+    security: SecurityLevel,
+) -> CustodianKind {
     CustodianKind::Facility(Facility {
         name: name.into(),
         authority: "Ministry".into(),
@@ -43,7 +52,7 @@ fn facility(name: &str, capacity: u32, categories: Vec<Category>) -> CustodianKi
             lon: 44.4,
         },
         time_zone: "Asia/Baghdad".into(),
-        security: SecurityLevel::Maximum,
+        security,
         capacity,
         categories,
     })
@@ -777,7 +786,11 @@ fn setup() -> (State, Vec<Event>) {
             "F-A",
             facility("F-A", 6, vec![Category::AdultMale, Category::AdultFemale]),
         ),
-        ("F-B", facility("F-B", 3, vec![Category::AdultMale])),
+        // Medium security: no high-risk person may be moved or handed there.
+        (
+            "F-B",
+            facility_of("F-B", 3, vec![Category::AdultMale], SecurityLevel::Medium),
+        ),
         (
             "F-C",
             facility(
@@ -888,9 +901,51 @@ fn check_batch(
             _ => None,
         })
         .collect();
+    // Whoever a movement planned or departed here carries, or a handover
+    // here delivered, its facility may receive: category and, for
+    // high-risk people, maximum security.
+    let receives = |person: &PersonId, to: &CustodianId, what: &str| {
+        let Some(CustodianKind::Facility(f)) = state.custodian(to.as_str()).map(|c| &c.info) else {
+            return;
+        };
+        // Restated here, not asked of `manifest_rules`, as an oracle.
+        let r = state.person(person.as_str()).unwrap().record;
+        assert!(
+            f.categories.contains(&r.category()),
+            "{what} takes {person} to {to}, which does not hold their category"
+        );
+        assert!(
+            r.risk != RiskLevel::High || f.security == SecurityLevel::Maximum,
+            "{what} takes high-risk {person} to {to}, which is not maximum security"
+        );
+    };
     let corrected_here = batch
         .iter()
         .any(|e| matches!(e.what, EventKind::PersonRecordCorrected { .. }));
+    for e in batch.iter().filter(|_| !corrected_here) {
+        match &e.what {
+            EventKind::MovementPlanned {
+                movement,
+                destination,
+                manifest,
+                ..
+            } => {
+                for s in manifest {
+                    receives(&s.person, destination, movement.as_str());
+                }
+            }
+            EventKind::MovementDeparted { movement, .. } => {
+                let m = state.movement(movement.as_str()).unwrap();
+                for p in &m.boarded {
+                    receives(p, &m.destination, movement.as_str());
+                }
+            }
+            EventKind::CustodyHandedOver { person, to, .. } => {
+                receives(person, to, "a handover");
+            }
+            _ => {}
+        }
+    }
     for (id, p) in state.persons() {
         // Each status came from the event made for it.
         let last = &by_seq(p.custody.since_seq).what;

@@ -37,6 +37,7 @@ use super::views::*;
 use crate::custodian::CustodianKind;
 use crate::event::{ENCODING_VERSION, Event, EventId, EventKind};
 use crate::ids::*;
+use crate::manifest_rules::{self, Traveller};
 use crate::movement::MovementStatus;
 use crate::person::{Category, PersonRecord};
 use crate::violation::{Rule, Violation};
@@ -529,9 +530,9 @@ impl State {
     ) -> Result<(), Violation> {
         let view = self.custodian_view(to)?;
         if let CustodianKind::Facility(f) = &view.info {
-            if !f.categories.contains(&cat) {
+            if let Err(rule) = manifest_rules::holds_category(&f.categories, cat) {
                 return Err(Violation::new(
-                    Rule::Category,
+                    rule,
                     format!("facility {to} does not hold {cat} detainees"),
                 )
                 .person(person)
@@ -641,8 +642,22 @@ impl State {
             .custodian(to));
         }
         Self::custody_in_order(person, view.custody, t.at)?;
-        let category = view.record.category();
-        self.check_receiver(person, category, to, capacity_override)?;
+        let traveller = Traveller::of(view.record);
+        self.check_receiver(person, traveller.category(), to, capacity_override)?;
+        if let Some(CustodianKind::Facility(f)) = self.custodians.get(to.as_str()).map(|c| &c.info)
+            && let Err(rule) = manifest_rules::security_admits(f.security, &traveller)
+        {
+            return Err(Violation::new(
+                rule,
+                format!(
+                    "facility {to} is {} security and person {person} is high-risk: {}",
+                    f.security.as_str(),
+                    manifest_rules::explain(rule)
+                ),
+            )
+            .person(person)
+            .custodian(to));
+        }
         self.move_custody(t, person, from, to, status, None)
     }
 

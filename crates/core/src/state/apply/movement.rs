@@ -6,7 +6,7 @@
 
 use super::discrepancy::Opening;
 use super::{At, need_reason, not_before};
-use crate::custodian::{Coordinates, CustodianKind};
+use crate::custodian::{Coordinates, CustodianKind, Facility};
 use crate::discrepancy::{DiscrepancyKind, Severity};
 use crate::escort::EscortRecordStatus;
 use crate::event::HandoverSignature;
@@ -36,6 +36,36 @@ pub(super) struct Plan<'a> {
 /// A seating breach as a refusal naming the movement, the vehicle and the rule.
 fn breach_violation(movement: &MovementId, b: &Breach<&PersonId>) -> Violation {
     Violation::new(b.rule, format!("movement {movement}: {b}")).person(b.person)
+}
+
+/// Whether `facility`, the destination of `movement`, may receive `t`
+/// (person `p`): [`manifest_rules::destination_receives`], as a refusal
+/// naming the movement, the destination and the rule.
+pub(super) fn destination_receives(
+    movement: &MovementId,
+    destination: &CustodianId,
+    facility: &Facility,
+    p: &PersonId,
+    t: &Traveller<'_>,
+) -> Result<(), Violation> {
+    manifest_rules::destination_receives(&facility.categories, facility.security, t).map_err(
+        |rule| {
+            let why = match rule {
+                Rule::HighRiskSecurity => format!(
+                    "destination {destination} is {} security and person {p} is high-risk: {}",
+                    facility.security.as_str(),
+                    manifest_rules::explain(rule)
+                ),
+                _ => format!(
+                    "destination {destination} does not hold {} detainees",
+                    t.category()
+                ),
+            };
+            Violation::new(rule, format!("movement {movement}: {why}"))
+                .person(p)
+                .custodian(destination)
+        },
+    )
 }
 
 fn refuse_state(movement: &MovementId, step: &str, status: MovementStatus) -> Violation {
@@ -208,17 +238,7 @@ impl State {
                 .person(p));
             }
             let t = Traveller::of(view.record);
-            manifest_rules::destination_holds(&dest_facility.categories, &t).map_err(|rule| {
-                Violation::new(
-                    rule,
-                    format!(
-                        "destination {destination} does not hold {} detainees",
-                        t.category()
-                    ),
-                )
-                .person(p)
-                .custodian(destination)
-            })?;
+            destination_receives(movement, destination, dest_facility, p, &t)?;
             seats.push((p, seat.vehicle.as_str(), t));
         }
         manifest_rules::check_seating(trip, plan.vehicles, seats)
@@ -271,8 +291,8 @@ impl State {
         include: impl Fn(&Seat) -> bool,
         replace: Option<(&PersonId, &'s PersonRecord)>,
     ) -> Result<(), Violation> {
-        let categories = match self.custodians.get(m.destination.as_str()).map(|c| &c.info) {
-            Some(CustodianKind::Facility(f)) => Some(&f.categories),
+        let facility = match self.custodians.get(m.destination.as_str()).map(|c| &c.info) {
+            Some(CustodianKind::Facility(f)) => Some(f),
             _ => None,
         };
         let trip = Trip {
@@ -286,19 +306,8 @@ impl State {
                 _ => self.person_view(&seat.person)?.record,
             };
             let t = Traveller::of(record);
-            if let Some(categories) = categories {
-                manifest_rules::destination_holds(categories, &t).map_err(|rule| {
-                    Violation::new(
-                        rule,
-                        format!(
-                            "movement {id}: destination {} does not hold {} detainees",
-                            m.destination,
-                            t.category()
-                        ),
-                    )
-                    .person(&seat.person)
-                    .custodian(&m.destination)
-                })?;
+            if let Some(f) = facility {
+                destination_receives(id, &m.destination, f, &seat.person, &t)?;
             }
             seats.push((&seat.person, seat.vehicle.as_str(), t));
         }
