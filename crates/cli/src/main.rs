@@ -83,11 +83,35 @@ pub enum Command {
     /// rules, with a proven lower bound and what more transport would save.
     Plan {
         /// The instance (JSON; see README, "Transfer planner").
-        #[arg(long)]
-        input: PathBuf,
-        /// The plan to write (JSON); must not exist yet.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(
+            long,
+            required_unless_present = "from_store",
+            conflicts_with = "from_store"
+        )]
+        input: Option<PathBuf>,
+        /// The plan to write (JSON); must not exist yet. Required with
+        /// --input; with --from-store, optional.
+        #[arg(long, required_unless_present = "from_store")]
+        out: Option<PathBuf>,
+        /// Plan from the ledger in --data: everyone held at an origin of the
+        /// transport file and on no open movement.
+        #[arg(long, requires_all = ["transport", "days_from"])]
+        from_store: bool,
+        /// With --from-store: the transport file (JSON; README, "Transfer planner").
+        #[arg(long, requires = "from_store")]
+        transport: Option<PathBuf>,
+        /// With --from-store: day 1 of the plan (YYYY-MM-DD).
+        #[arg(long, requires = "from_store")]
+        days_from: Option<jiff::civil::Date>,
+        /// With --from-store: record the plan's movements as planned
+        /// movements, through the checks of `movement create`, all or none.
+        #[arg(long, requires = "from_store")]
+        commit: bool,
+        /// With --from-store: take back the origins' planned movements that
+        /// have not left (aborted back to their origin) and plan their people
+        /// again; movements under way are not touched.
+        #[arg(long, requires = "from_store")]
+        replan: bool,
         /// Skip the what-if questions (one solve instead of one per question).
         #[arg(long)]
         no_what_if: bool,

@@ -66,6 +66,9 @@ pub enum NodeError {
     /// The principal's role may not make this kind of read at all.
     #[error("{0}")]
     Denied(String),
+    /// The transfer planner's input does not fit the ledger.
+    #[error(transparent)]
+    Plan(#[from] rollcall_plan::ledger::LedgerError),
     /// A record asked for does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -118,6 +118,9 @@ pub enum Purpose {
     NamedInHistory,
     /// The access log itself (`audit`).
     AccessLog,
+    /// The people a transfer plan is made for (`plan --from-store`): who
+    /// they are, where they are held, how they must travel.
+    TransferPlan,
 }
 
 impl Purpose {
@@ -133,6 +136,7 @@ impl Purpose {
             Purpose::MovementShow => "movement.show",
             Purpose::NamedInHistory => "person.show.named",
             Purpose::AccessLog => "audit.read",
+            Purpose::TransferPlan => "plan.from-store",
         }
     }
 }
@@ -185,6 +189,9 @@ pub fn authorize(principal: &Principal, purpose: Purpose, subjects: &[Subject<'_
                 principal.role
             )),
         };
+    }
+    if purpose == Purpose::TransferPlan && !matches!(principal.role, Operator | Planner) {
+        return Decision::Denied(format!("role {} does not plan transfers", principal.role));
     }
     if matches!(principal.role, Admin | Public) {
         return Decision::Denied(format!("role {} sees no detainee records", principal.role));

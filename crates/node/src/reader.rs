@@ -291,6 +291,39 @@ impl Reader<'_> {
         &mut self,
         filter: &PeopleFilter,
     ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
+        self.people_for(Purpose::PeopleList, filter)
+    }
+
+    /// Everyone held at each of `origins`, read for the transfer planner
+    /// ([`Purpose::TransferPlan`]: only the operator and a planner may),
+    /// each recorded. Who is free to move is the caller's to decide from
+    /// their custody.
+    pub fn transfer_candidates(
+        &mut self,
+        origins: &[String],
+    ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
+        if let Decision::Denied(why) =
+            policy::authorize(&self.principal, Purpose::TransferPlan, &[])
+        {
+            return Err(NodeError::Denied(why));
+        }
+        let mut out = Vec::new();
+        for at in origins {
+            let filter = PeopleFilter {
+                at: Some(at.clone()),
+                ..PeopleFilter::default()
+            };
+            out.extend(self.people_for(Purpose::TransferPlan, &filter)?);
+        }
+        Ok(out)
+    }
+
+    /// [`Reader::people`] for `purpose`.
+    fn people_for(
+        &mut self,
+        purpose: Purpose,
+        filter: &PeopleFilter,
+    ) -> Result<Vec<(String, PersonSnapshot)>, NodeError> {
         // A consular officer sees only their nationals: page through those
         // alone (the policy below still decides each one).
         let scoped = match (&self.principal.role, filter.nationality) {
@@ -308,7 +341,7 @@ impl Reader<'_> {
             (None, None) => (index::PEOPLE, String::new()),
         };
         let limit = filter.limit.unwrap_or(usize::MAX);
-        self.audited(Purpose::PeopleList, |node, who| {
+        self.audited(purpose, |node, who| {
             let state = &node.state;
             if let Some(c) = &filter.at
                 && state.custodian(c).is_none()
@@ -351,7 +384,7 @@ impl Reader<'_> {
                         candidates.push(id);
                     }
                 }
-                for id in visible(state, who, Purpose::PeopleList, candidates) {
+                for id in visible(state, who, purpose, candidates) {
                     if shown.len() == limit {
                         break;
                     }

@@ -104,6 +104,7 @@ pub mod destination;
 pub mod feasible;
 mod format;
 pub mod later;
+pub mod ledger;
 pub mod model;
 pub mod polish;
 pub mod rules;

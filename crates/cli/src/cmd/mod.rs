@@ -47,9 +47,31 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Plan {
             input,
             out,
+            from_store,
+            transport,
+            days_from,
+            commit,
+            replan,
             no_what_if,
             json,
-        } => plan::run(&input, &out, !no_what_if, json),
+        } => match (input, transport, days_from) {
+            (Some(input), _, _) if !from_store => {
+                let out = out.context("--out is required with --input")?;
+                plan::run(&input, &out, !no_what_if, json)
+            }
+            (None, Some(transport), Some(days_from)) => plan::from_store(
+                &ctx,
+                &transport,
+                days_from,
+                out.as_deref(),
+                plan::Store { commit, replan },
+                !no_what_if,
+                json,
+            ),
+            _ => anyhow::bail!(
+                "give either --input, or --from-store with --transport and --days-from"
+            ),
+        },
         Command::PlanInstance { seed, scale, out } => plan::instance(seed, scale, &out),
         Command::Import(crate::ImportCommand::Roster {
             file,

@@ -1,10 +1,13 @@
-//! `rollcall plan`: read an instance, plan it, write the plan. Thin glue over
-//! `rollcall-plan`; `plan-instance` writes the reference operation's
-//! instance from `rollcall-sim`.
+//! `rollcall plan`: read an instance, plan it, write the plan; or
+//! (`--from-store`) plan everyone waiting in the ledger and record the
+//! movements. Thin glue over `rollcall-plan` and the node;
+//! `plan-instance` writes the reference operation's instance from
+//! `rollcall-sim`.
 
 use crate::output;
 use anyhow::Context;
-use rollcall_plan::{Options, Progress};
+use rollcall_plan::ledger::TransportIn;
+use rollcall_plan::{Options, Plan, Progress};
 use std::io::Write;
 use std::path::Path;
 
@@ -21,6 +24,201 @@ pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Resul
     })?;
     drop(text);
     let file = create_new(out)?;
+    let plan = match solve(&instance, what_if) {
+        Ok(plan) => plan,
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(out);
+            return Err(e);
+        }
+    };
+    write_plan(file, out, &plan)?;
+    let e = &plan.explanation;
+    if json {
+        output::json(&serde_json::json!({
+            "out": out.display().to_string(),
+            "people": instance.people.len(),
+            "days": plan.days,
+            "lower_bound_days": plan.lower_bound_days,
+            "movements": plan.movements.len(),
+            "explanation": e,
+        }))?;
+        return Ok(0);
+    }
+    summary(&instance, &plan)?;
+    output::line(&format!("written to {}", out.display()))?;
+    Ok(0)
+}
+
+/// What `plan --from-store` does to the ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct Store {
+    /// Record the plan's movements.
+    pub commit: bool,
+    /// Withdraw the origins' planned movements that have not left, and plan
+    /// their people again.
+    pub replan: bool,
+}
+
+/// `plan --from-store`: the instance from the ledger and the transport
+/// file, the plan printed (and written to `out`, if given), and with
+/// `commit` its movements recorded in one commit, all or none.
+pub fn from_store(
+    ctx: &super::Ctx,
+    transport: &Path,
+    start: jiff::civil::Date,
+    out: Option<&Path>,
+    store: Store,
+    what_if: bool,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let text = super::args::read_file(
+        transport,
+        "the transport file",
+        super::args::MAX_ROSTER_FILE_BYTES,
+    )?;
+    let transport_in: TransportIn = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a transport file (see README, \"Transfer planner\")",
+            transport.display()
+        )
+    })?;
+    let file = out.map(create_new).transpose()?;
+    let discard = |file: Option<std::fs::File>| {
+        if let (Some(f), Some(out)) = (file, out) {
+            drop(f);
+            let _ = std::fs::remove_file(out);
+        }
+    };
+    let mut node = ctx.open()?;
+    let draft = match node.transfer_draft(ctx.principal(), &transport_in, start, store.replan) {
+        Ok(d) => d,
+        Err(e) => {
+            discard(file);
+            return Err(e.into());
+        }
+    };
+    let instance = &draft.instance;
+    if instance.people.is_empty() {
+        discard(file);
+        anyhow::bail!(
+            "nobody is waiting at the origins of {}: everyone there is on an open movement or no longer held{}",
+            transport.display(),
+            if draft.kept > 0 {
+                " (--replan plans the people of movements not yet departed again)"
+            } else {
+                ""
+            }
+        );
+    }
+    let plan = match solve(instance, what_if) {
+        Ok(plan) => plan,
+        Err(e) => {
+            discard(file);
+            return Err(e);
+        }
+    };
+    if let (Some(f), Some(out)) = (file, out) {
+        write_plan(f, out, &plan)?;
+    }
+    let recorded = if store.commit {
+        let at = jiff::Timestamp::now();
+        node.stage_transfer_plan(&ctx.user, at, &draft, &plan, &transport_in)
+            .context("the plan cannot be recorded; nothing was recorded")?
+    } else {
+        Vec::new()
+    };
+    if store.commit {
+        let r = node.commit()?;
+        ctx.ack(&r);
+    }
+    if json {
+        output::json(&serde_json::json!({
+            "out": out.map(|o| o.display().to_string()),
+            "people": instance.people.len(),
+            "days": plan.days,
+            "lower_bound_days": plan.lower_bound_days,
+            "start_date": plan.start_date.to_string(),
+            "movements": plan.movements.len(),
+            "withdrawn": draft.withdrawn.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
+            "kept": draft.kept,
+            "committed": store.commit,
+            "recorded": recorded.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+            "explanation": plan.explanation,
+        }))?;
+        return Ok(0);
+    }
+    summary(instance, &plan)?;
+    for (day, n, flights, people) in days(&plan) {
+        let date = plan
+            .start_date
+            .checked_add(jiff::Span::new().days(i64::from(day) - 1))
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        output::line(&format!(
+            "  day {day} ({date}): {} movements ({flights} flights), {} people",
+            output::n(n),
+            output::n(people)
+        ))?;
+    }
+    if draft.kept > 0 {
+        output::line(&format!(
+            "{} planned movements from these origins are left as they are (their transport is not subtracted; --replan plans their people again)",
+            output::n(draft.kept as u64)
+        ))?;
+    }
+    if let Some(out) = out {
+        output::line(&format!("written to {}", out.display()))?;
+    }
+    if store.commit {
+        if !draft.withdrawn.is_empty() {
+            output::line(&format!(
+                "withdrew {} planned movements that had not left",
+                output::n(draft.withdrawn.len() as u64)
+            ))?;
+        }
+        if let (Some(first), Some(last)) = (recorded.first(), recorded.last()) {
+            output::line(&format!(
+                "recorded {} planned movements, {first} to {last}",
+                output::n(recorded.len() as u64)
+            ))?;
+        }
+    } else {
+        output::line("nothing recorded (--commit records these movements)")?;
+    }
+    Ok(0)
+}
+
+/// Per day of `plan`: the day, its movements, the flights among them, the people.
+fn days(plan: &Plan) -> Vec<(u32, u64, u64, u64)> {
+    let mut out: Vec<(u32, u64, u64, u64)> = Vec::new();
+    for m in &plan.movements {
+        if out.last().is_none_or(|d| d.0 != m.day) {
+            out.push((m.day, 0, 0, 0));
+        }
+        if let Some(d) = out.last_mut() {
+            d.1 += 1;
+            d.2 += u64::from(m.mode == rollcall_plan::ModeOut::Air);
+            d.3 += m.people.len() as u64;
+        }
+    }
+    out.sort_by_key(|d| d.0);
+    // A plan's movements come day by day; should one not, merge the days.
+    out.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            a.2 += b.2;
+            a.3 += b.3;
+            true
+        } else {
+            false
+        }
+    });
+    out
+}
+
+/// Plans `instance` on every core, with a progress bar on large ones.
+fn solve(instance: &rollcall_plan::Instance, what_if: bool) -> anyhow::Result<Plan> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let bar = std::sync::Mutex::new(None::<indicatif::ProgressBar>);
     let progress = |p: Progress| {
@@ -47,7 +245,7 @@ pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Resul
         }
     };
     let result = rollcall_plan::plan(
-        &instance,
+        instance,
         &Options {
             what_if,
             threads,
@@ -58,39 +256,28 @@ pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Resul
     if let Ok(Some(b)) = bar.lock().map(|mut b| b.take()) {
         b.finish_and_clear();
     }
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(e) => {
-            drop(file);
-            let _ = std::fs::remove_file(out);
-            return Err(e.into());
-        }
-    };
+    Ok(result?)
+}
+
+fn write_plan(file: std::fs::File, out: &Path, plan: &Plan) -> anyhow::Result<()> {
     let mut w = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut w, &plan)?;
+    serde_json::to_writer(&mut w, plan)?;
     w.write_all(b"\n")?;
     w.flush()
-        .with_context(|| format!("cannot write the plan {}", out.display()))?;
+        .with_context(|| format!("cannot write the plan {}", out.display()))
+}
+
+/// The plan in a few lines: days, bound, movements, the binding resource
+/// and what more transport would save.
+fn summary(instance: &rollcall_plan::Instance, plan: &Plan) -> anyhow::Result<()> {
     let e = &plan.explanation;
-    if json {
-        output::json(&serde_json::json!({
-            "out": out.display().to_string(),
-            "people": instance.people.len(),
-            "days": plan.days,
-            "lower_bound_days": plan.lower_bound_days,
-            "movements": plan.movements.len(),
-            "explanation": e,
-        }))?;
-        return Ok(0);
-    }
     output::line(&format!(
-        "planned {} people in {} days (no plan can take fewer than {}): {} movements, {} high-risk people by land; written to {}",
+        "planned {} people in {} days (no plan can take fewer than {}): {} movements, {} high-risk people by land",
         output::n(instance.people.len() as u64),
         plan.days,
         plan.lower_bound_days,
         output::n(plan.movements.len() as u64),
         output::n(e.high_risk_by_land),
-        out.display()
     ))?;
     output::line(&format!("binding: {}", e.binding.detail))?;
     for w in &e.what_if {
@@ -99,7 +286,7 @@ pub fn run(input: &Path, out: &Path, what_if: bool, json: bool) -> anyhow::Resul
             w.change, w.days, w.saved
         ))?;
     }
-    Ok(0)
+    Ok(())
 }
 
 pub fn instance(seed: u64, scale: f64, out: &Path) -> anyhow::Result<i32> {

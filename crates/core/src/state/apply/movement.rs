@@ -245,21 +245,7 @@ impl State {
             .map_err(|b| breach_violation(movement, &b))?;
         // Room at the destination: held now, plus everyone already on an open
         // movement bound there, plus this manifest.
-        let inbound: usize = dest
-            .inbound
-            .iter()
-            .filter_map(|id| self.movements.get(id.as_str()).map(|m| (id, m)))
-            .map(|(id, m)| match m.status {
-                MovementStatus::Planned => m.manifest.len(),
-                // Under way: only those on board (the movement's own occupancy).
-                MovementStatus::Departed => self
-                    .custodians
-                    .get(id.as_str())
-                    .map(|c| c.occupancy as usize)
-                    .unwrap_or(0),
-                _ => 0,
-            })
-            .sum();
+        let inbound = self.inbound(dest, |_| false);
         let needed = dest.occupancy as usize + inbound + manifest.len();
         if needed > dest_facility.capacity as usize {
             let first_over = dest_facility.capacity as usize
@@ -279,6 +265,29 @@ impl State {
             .custodian(destination));
         }
         Ok(())
+    }
+
+    /// The people on their way to the custodian `dest`, on the open
+    /// movements bound there that `except` does not leave out: a planned
+    /// movement's whole manifest, one under way those on board. What the
+    /// room at a destination is counted against, at planning and by the
+    /// transfer planner.
+    pub fn inbound(&self, dest: &CustodianView, except: impl Fn(&MovementId) -> bool) -> usize {
+        dest.inbound
+            .iter()
+            .filter(|id| !except(id))
+            .filter_map(|id| self.movements.get(id.as_str()).map(|m| (id, m)))
+            .map(|(id, m)| match m.status {
+                MovementStatus::Planned => m.manifest.len(),
+                // Under way: only those on board (the movement's own occupancy).
+                MovementStatus::Departed => self
+                    .custodians
+                    .get(id.as_str())
+                    .map(|c| c.occupancy as usize)
+                    .unwrap_or(0),
+                _ => 0,
+            })
+            .sum()
     }
 
     /// Re-checks the seating and destination rules for the seats of `m`

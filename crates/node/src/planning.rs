@@ -1,0 +1,172 @@
+//! Transfer planning on the ledger (`rollcall plan --from-store`): the
+//! planner's instance built from what the ledger holds, and a plan recorded
+//! as planned movements through the checks of `movement create`.
+//!
+//! Who is planned: everyone held at an origin of the transport file and on
+//! no open movement. A re-plan also takes back the movements from those
+//! origins that are planned and have not left (aborted back to their
+//! origin, with the reason), so their people are planned again; movements
+//! under way are never touched, and what they carry still counts against
+//! their destination's room. The earlier plan stays in the ledger: its
+//! movements and their withdrawal are events like any other.
+
+use crate::policy::Principal;
+use crate::{Node, NodeError};
+use jiff::civil::Date;
+use rollcall_core::custodian::CustodianKind;
+use rollcall_core::movement::MovementStatus;
+use rollcall_core::state::index;
+use rollcall_core::state::views::CustodyStatus;
+use rollcall_core::{CustodianId, MovementId, Namespace, Timestamp};
+use rollcall_plan::ledger::{self, LedgerError, TransportIn};
+use rollcall_plan::{Instance, Plan};
+use std::collections::HashSet;
+
+/// What a plan from the ledger starts from.
+#[derive(Debug, Clone)]
+pub struct TransferDraft {
+    /// The planner's instance: the people free to move, the destinations
+    /// with the room they have left, the transport.
+    pub instance: Instance,
+    /// Planned movements from the origins that a re-plan withdraws, each
+    /// with the origin its people stay at.
+    pub withdrawn: Vec<(MovementId, CustodianId)>,
+    /// Planned movements from the origins left as they are (no re-plan):
+    /// their people are not planned again.
+    pub kept: usize,
+}
+
+impl Node {
+    /// The instance for `transport` from `start`, read as `principal`
+    /// (each person read is recorded, [`crate::policy::Purpose::TransferPlan`]).
+    /// With `replan`, the origins' planned movements that have not left are
+    /// to be withdrawn and their people planned again.
+    pub fn transfer_draft(
+        &mut self,
+        principal: Principal,
+        transport: &TransportIn,
+        start: Date,
+        replan: bool,
+    ) -> Result<TransferDraft, NodeError> {
+        transport.check()?;
+        let origins: Vec<String> = transport.origins.iter().map(|o| o.id.clone()).collect();
+        for (role, id) in origins
+            .iter()
+            .map(|o| ("origin", o))
+            .chain(transport.destinations.iter().map(|d| ("destination", d)))
+        {
+            let facility = self.resident(|s| {
+                s.custodian(id)
+                    .is_some_and(|c| matches!(c.info, CustodianKind::Facility(_)))
+            })?;
+            if !facility {
+                return Err(LedgerError::NotAFacility {
+                    role,
+                    id: id.clone(),
+                }
+                .into());
+            }
+        }
+        let from_origins: HashSet<&str> = origins.iter().map(String::as_str).collect();
+        let planned = self.index_keys(index::MOVEMENTS, MovementStatus::Planned.as_str())?;
+        let planned: Vec<(MovementId, CustodianId)> = self.resident(|s| {
+            planned
+                .iter()
+                .filter_map(|id| s.movement(id).map(|m| (id, m)))
+                .filter(|(_, m)| {
+                    m.status == MovementStatus::Planned && from_origins.contains(m.origin.as_str())
+                })
+                .map(|(id, m)| (MovementId::new(id), m.origin.clone()))
+                .collect()
+        })?;
+        let (withdrawn, kept) = if replan {
+            (planned, 0)
+        } else {
+            (Vec::new(), planned.len())
+        };
+        let freed: HashSet<&MovementId> = withdrawn.iter().map(|(m, _)| m).collect();
+        let people = self
+            .session(principal)
+            .transfer_candidates(&origins)?
+            .into_iter()
+            .filter(|(_, p)| {
+                p.custody.status == CustodyStatus::Held
+                    && p.custody
+                        .movement
+                        .as_ref()
+                        .is_none_or(|m| freed.contains(m))
+            })
+            .map(|(id, p)| ledger::person_in(&id, p.custody.custodian.as_str(), &p.record))
+            .collect();
+        let mut destinations = Vec::with_capacity(transport.destinations.len());
+        for id in &transport.destinations {
+            let d = self.resident(|s| {
+                let view = s.custodian(id)?;
+                let CustodianKind::Facility(f) = &view.info else {
+                    return None;
+                };
+                let taken =
+                    u64::from(view.occupancy) + s.inbound(view, |m| freed.contains(m)) as u64;
+                Some(ledger::destination_in(
+                    id,
+                    f,
+                    u64::from(f.capacity).saturating_sub(taken),
+                ))
+            })?;
+            let d = d.ok_or_else(|| LedgerError::NotAFacility {
+                role: "destination",
+                id: id.clone(),
+            })??;
+            destinations.push(d);
+        }
+        Ok(TransferDraft {
+            instance: transport.instance(start, people, destinations),
+            withdrawn,
+            kept,
+        })
+    }
+
+    /// Stages `plan` (made for `draft`): the draft's withdrawals first, each
+    /// an abort back to its origin naming the re-plan, then one planned
+    /// movement per movement of the plan, each checked as `movement create`
+    /// checks it. Nothing is durable until [`Node::commit`]; a refusal
+    /// names the movement and the rule. Returns the new movements' ids, in
+    /// plan order.
+    pub fn stage_transfer_plan(
+        &mut self,
+        user: &str,
+        at: Timestamp,
+        draft: &TransferDraft,
+        plan: &Plan,
+        transport: &TransportIn,
+    ) -> Result<Vec<MovementId>, NodeError> {
+        let reason = format!(
+            "withdrawn by a re-plan of the transfer from {}",
+            plan.start_date
+        );
+        for (movement, origin) in &draft.withdrawn {
+            self.abort(user, at, movement, origin, &reason)?;
+        }
+        let ids: Vec<MovementId> = self
+            .mint(Namespace::Movement, plan.movements.len())?
+            .into_iter()
+            .map(MovementId)
+            .collect();
+        let origins: Vec<String> = transport.origins.iter().map(|o| o.id.clone()).collect();
+        let zones: Vec<(String, String)> = self.resident(|s| {
+            origins
+                .iter()
+                .filter_map(|o| match s.custodian(o).map(|c| &c.info) {
+                    Some(CustodianKind::Facility(f)) => Some((o.clone(), f.time_zone.clone())),
+                    _ => None,
+                })
+                .collect()
+        })?;
+        let zone_of = |o: &str| zones.iter().find(|(id, _)| id == o).map(|(_, z)| z.clone());
+        let requests = ledger::requests(plan, transport, zone_of, ids.clone())?;
+        for req in &requests {
+            self.plan_movement(user, at, req)?;
+        }
+        Ok(ids)
+    }
+}
