@@ -123,15 +123,15 @@ pub fn from_store(
     }
     let recorded = if store.commit {
         let at = jiff::Timestamp::now();
-        node.stage_transfer_plan(&ctx.user, at, &draft, &plan, &transport_in)
-            .context("the plan cannot be recorded; nothing was recorded")?
+        let ids = node
+            .stage_transfer_plan(&ctx.user, at, &draft, &plan, &transport_in)
+            .context("the plan cannot be recorded; nothing was recorded")?;
+        let r = node.commit()?;
+        ctx.ack(&r);
+        ids
     } else {
         Vec::new()
     };
-    if store.commit {
-        let r = node.commit()?;
-        ctx.ack(&r);
-    }
     if json {
         output::json(&serde_json::json!({
             "out": out.map(|o| o.display().to_string()),
@@ -189,32 +189,20 @@ pub fn from_store(
     Ok(0)
 }
 
-/// Per day of `plan`: the day, its movements, the flights among them, the people.
+/// Per day of `plan`, in order: the day, its movements, the flights among
+/// them, the people.
 fn days(plan: &Plan) -> Vec<(u32, u64, u64, u64)> {
-    let mut out: Vec<(u32, u64, u64, u64)> = Vec::new();
+    let mut by_day: std::collections::BTreeMap<u32, (u64, u64, u64)> = Default::default();
     for m in &plan.movements {
-        if out.last().is_none_or(|d| d.0 != m.day) {
-            out.push((m.day, 0, 0, 0));
-        }
-        if let Some(d) = out.last_mut() {
-            d.1 += 1;
-            d.2 += u64::from(m.mode == rollcall_plan::ModeOut::Air);
-            d.3 += m.people.len() as u64;
-        }
+        let d = by_day.entry(m.day).or_default();
+        d.0 += 1;
+        d.1 += u64::from(m.mode == rollcall_plan::ModeOut::Air);
+        d.2 += m.people.len() as u64;
     }
-    out.sort_by_key(|d| d.0);
-    // A plan's movements come day by day; should one not, merge the days.
-    out.dedup_by(|b, a| {
-        if a.0 == b.0 {
-            a.1 += b.1;
-            a.2 += b.2;
-            a.3 += b.3;
-            true
-        } else {
-            false
-        }
-    });
-    out
+    by_day
+        .into_iter()
+        .map(|(day, (n, flights, people))| (day, n, flights, people))
+        .collect()
 }
 
 /// Plans `instance` on every core, with a progress bar on large ones.
