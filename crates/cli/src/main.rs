@@ -119,6 +119,47 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Link two rosters: which rows of RIGHT are people listed in LEFT
+    /// (Arabic or Latin script, spelling variants, partial dates). Writes
+    /// `left_id,right_id,probability` for each pair linked automatically.
+    Match {
+        /// The roster the other is matched against (roster CSV columns, as `import roster`).
+        left: PathBuf,
+        /// The roster whose rows are looked for in LEFT.
+        right: PathBuf,
+        /// The linked pairs (CSV); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the candidate pairs a person should decide (CSV, same columns).
+        #[arg(long)]
+        review: Option<PathBuf>,
+        /// Link automatically at or above this match probability (above 0.5, below 1).
+        #[arg(long, default_value_t = 0.95, value_parser = args::threshold)]
+        threshold: f64,
+        /// JSON summary on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find the people listed more than once in one roster. Writes
+    /// `record_id,cluster_id` for every row; rows of one person share the
+    /// cluster id (the record id of its first row).
+    Dedupe {
+        /// The roster (roster CSV columns, as `import roster`).
+        roster: PathBuf,
+        /// The clusters (CSV); must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the pairs a person should decide
+        /// (`record_id,other_record_id,probability`).
+        #[arg(long)]
+        review: Option<PathBuf>,
+        /// Join two rows automatically at or above this match probability (above 0.5, below 1).
+        #[arg(long, default_value_t = 0.95, value_parser = args::threshold)]
+        threshold: f64,
+        /// JSON summary on standard output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the planner instance of the reference operation (everyone still to move).
     PlanInstance {
         /// Seed.

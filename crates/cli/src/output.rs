@@ -108,6 +108,19 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// A spinner on standard error for work of unknown length (hidden when it
+/// is not a terminal): the message and the time spent so far.
+pub fn spinner(what: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(what.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
 /// Creates `path` for writing: a new file only (an existing one is never
 /// overwritten), readable by its owner only (mode 0600), since what the CLI
 /// writes to files — manifests, proofs, quarantined rows — names people.

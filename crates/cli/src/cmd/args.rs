@@ -220,6 +220,22 @@ pub fn km(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// An automatic-link threshold: a probability above the review threshold
+/// (0.5) and below 1.
+pub fn threshold(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{}\" is not a number", limits::shown(s)))?;
+    if !(v.is_finite() && v > rollcall_matching::Config::default().review && v < 1.0) {
+        return Err(format!(
+            "{v}: give a probability above {} (below it pairs go to review) and below 1",
+            rollcall_matching::Config::default().review
+        ));
+    }
+    Ok(v)
+}
+
 /// A latitude in degrees.
 pub fn lat(s: &str) -> Result<f64, String> {
     degrees(s, 90.0)

@@ -2,7 +2,7 @@
 //! are registered and bad ones written aside with the reason. Never half.
 
 use super::Ctx;
-use crate::output::{json, line, n, note};
+use crate::output::{json, line, n};
 use anyhow::Context;
 use rollcall_core::event::EventKind;
 use rollcall_core::{CustodianId, Namespace, PersonId, Timestamp};
@@ -41,12 +41,7 @@ pub fn roster(
     let (mut rows, mut bad) = born_in_future(parsed.rows, parsed.bad);
     if !bad.is_empty() && quarantine.is_none() {
         let problems: Vec<&RowProblem> = bad.iter().flat_map(|b| &b.problems).collect();
-        for p in problems.iter().take(50) {
-            note(&format!("{}: {p}", file.display()));
-        }
-        if problems.len() > 50 {
-            note(&format!("… and {} more problems", problems.len() - 50));
-        }
+        super::matching::report_problems(file, &problems);
         anyhow::bail!(
             "{} of {} rows are bad; nothing was registered. Fix them, or pass --quarantine FILE to register the good rows and set the bad ones aside",
             bad.len(),

@@ -5,6 +5,7 @@ mod demo;
 mod facility;
 mod import;
 mod ledger;
+mod matching;
 mod movement;
 mod officer_key;
 mod people;
@@ -72,6 +73,38 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 "give either --input, or --from-store with --transport and --days-from"
             ),
         },
+        Command::Match {
+            left,
+            right,
+            out,
+            review,
+            threshold,
+            json,
+        } => matching::link_rosters(
+            &left,
+            &right,
+            &matching::Outputs {
+                out: &out,
+                review: review.as_deref(),
+                threshold,
+                as_json: json,
+            },
+        ),
+        Command::Dedupe {
+            roster,
+            out,
+            review,
+            threshold,
+            json,
+        } => matching::dedupe_roster(
+            &roster,
+            &matching::Outputs {
+                out: &out,
+                review: review.as_deref(),
+                threshold,
+                as_json: json,
+            },
+        ),
         Command::PlanInstance { seed, scale, out } => plan::instance(seed, scale, &out),
         Command::Import(crate::ImportCommand::Roster {
             file,
