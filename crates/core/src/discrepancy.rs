@@ -35,6 +35,9 @@ pub enum DiscrepancyKind {
     /// A correction made a planned movement break the manifest rules; it
     /// cannot depart with that person as seated until it is re-planned.
     ManifestBreach,
+    /// A facility's roster lists a person the ledger holds elsewhere (found
+    /// by identity matching): one of the two records of where they are is wrong.
+    ListedElsewhere,
     /// Anything else, described in the summary.
     Other,
 }
@@ -53,6 +56,7 @@ impl DiscrepancyKind {
             DiscrepancyKind::MovementOffRoute => "movement_off_route",
             DiscrepancyKind::Escape => "escape",
             DiscrepancyKind::ManifestBreach => "manifest_breach",
+            DiscrepancyKind::ListedElsewhere => "listed_elsewhere",
             DiscrepancyKind::Other => "other",
         }
     }

@@ -161,6 +161,67 @@ pub enum EventKind {
         discrepancy: Option<DiscrepancyId>,
     },
 
+    // --- identity matching ------------------------------------------------
+    /// A roster row describes a person already registered, and the matcher
+    /// was certain: the row is recorded against them and nobody new is
+    /// registered. If the ledger holds them elsewhere than the facility
+    /// whose roster lists them, the event opens the `listed_elsewhere`
+    /// discrepancy it must then carry.
+    RosterRowLinked {
+        /// The registered person.
+        person: PersonId,
+        /// The roster row.
+        source: SourceRow,
+        /// The person as the row records them (another spelling, another
+        /// script): kept with their history, their record unchanged.
+        record: PersonRecord,
+        /// The facility whose roster lists them.
+        custodian: CustodianId,
+        /// The model's probability that the row is this person.
+        probability_ppm: crate::review::Ppm,
+        /// Each field's contribution to the match.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<crate::review::FieldEvidence>,
+        /// The `listed_elsewhere` discrepancy this opens (required exactly
+        /// when the person is not in that facility's custody).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
+    },
+    /// A roster row matched registered people too uncertainly to decide: it
+    /// waits in the review queue, and nobody is registered for it until a
+    /// person decides ([`EventKind::MatchReviewDecided`]).
+    MatchReviewOpened {
+        /// New id.
+        review: ReviewId,
+        /// The roster row.
+        source: SourceRow,
+        /// The person as the row records them.
+        record: PersonRecord,
+        /// The facility whose roster lists them.
+        custodian: CustodianId,
+        /// The registered people it may be, best first, each with the evidence.
+        candidates: Vec<crate::review::MatchEvidence>,
+    },
+    /// A person decided a review (the event's actor, with the reason): the
+    /// row is recorded against one of the candidates, or registered as a new
+    /// person in the custody of the facility whose roster it is. One fact:
+    /// the decision itself records the row.
+    MatchReviewDecided {
+        /// Which review (pending).
+        review: ReviewId,
+        /// The decision.
+        decision: crate::review::ReviewDecision,
+        /// Why.
+        reason: String,
+        /// The `listed_elsewhere` discrepancy this opens when the candidate
+        /// chosen is not in that facility's custody (required exactly then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
+        /// Reason for exceeding the facility's capacity, if a new person must.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity_override: OverrideReason,
+    },
+
     // --- custody ----------------------------------------------------------
     /// Custody passed from one custodian to another.
     CustodyHandedOver {
@@ -553,6 +614,9 @@ impl EventKind {
             CustodianRegistered { .. } => "custodian_registered",
             PersonRegistered { .. } => "person_registered",
             PersonRecordCorrected { .. } => "person_record_corrected",
+            RosterRowLinked { .. } => "roster_row_linked",
+            MatchReviewOpened { .. } => "match_review_opened",
+            MatchReviewDecided { .. } => "match_review_decided",
             CustodyHandedOver { .. } => "custody_handed_over",
             PersonAdmitted { .. } => "person_admitted",
             TakenToHospital { .. } => "taken_to_hospital",
@@ -605,6 +669,11 @@ impl EventKind {
             RepatriationRequested { repatriation, .. } => {
                 (Some(Namespace::Repatriation), repatriation.as_str())
             }
+            MatchReviewOpened { review, .. } => (Some(Namespace::Review), review.as_str()),
+            MatchReviewDecided {
+                decision: crate::review::ReviewDecision::NewPerson { person },
+                ..
+            } => (Some(Namespace::Person), person.as_str()),
             DiscrepancyOpened { discrepancy, .. } | PersonEscaped { discrepancy, .. } => {
                 (Some(Namespace::Discrepancy), discrepancy.as_str())
             }
@@ -613,6 +682,14 @@ impl EventKind {
                 ..
             }
             | MovementAborted {
+                discrepancy: Some(d),
+                ..
+            }
+            | RosterRowLinked {
+                discrepancy: Some(d),
+                ..
+            }
+            | MatchReviewDecided {
                 discrepancy: Some(d),
                 ..
             } => (Some(Namespace::Discrepancy), d.as_str()),
@@ -659,7 +736,10 @@ impl EventKind {
             | EscortRecordStarted { person, .. }
             | EscortRecordUpdated { person, .. }
             | EscortRecordConfirmed { person, .. }
-            | EscortRecordHandedOver { person, .. } => vec![person],
+            | EscortRecordHandedOver { person, .. }
+            | RosterRowLinked { person, .. } => vec![person],
+            MatchReviewOpened { candidates, .. } => candidates.iter().map(|c| &c.person).collect(),
+            MatchReviewDecided { decision, .. } => vec![decision.person()],
             MovementPlanned { manifest, .. } => manifest.iter().map(|s| &s.person).collect(),
             MovementDeparted { boarded, .. } => boarded.iter().collect(),
             MovementReconciled {
@@ -780,6 +860,14 @@ impl Event {
             }
             EventKind::PersonRegistered {
                 source: Some(SourceRow { line: Some(l), .. }),
+                ..
+            }
+            | EventKind::RosterRowLinked {
+                source: SourceRow { line: Some(l), .. },
+                ..
+            }
+            | EventKind::MatchReviewOpened {
+                source: SourceRow { line: Some(l), .. },
                 ..
             } => safe("source line", *l)?,
             _ => {}

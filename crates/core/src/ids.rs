@@ -5,7 +5,7 @@
 //! ASCII letters, digits and `-`, starting with a letter or digit. Ids live in
 //! separate namespaces told apart by their prefix: people `P-`, movements
 //! `MV-`, discrepancies `D-`, cases `C-`, notifications `N-`, repatriations
-//! `R-`. A custodian registered by name (facility, hospital, foreign
+//! `R-`, identity-match reviews `RV-`. A custodian registered by name (facility, hospital, foreign
 //! representative) may not use any of these prefixes, so a facility can never
 //! be called like a movement.
 //!
@@ -91,17 +91,20 @@ pub enum Namespace {
     Notification,
     /// Repatriation requests: `R-`.
     Repatriation,
+    /// Identity-match reviews (a roster row waiting for a person to decide): `RV-`.
+    Review,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 6] = [
+    pub const ALL: [Namespace; 7] = [
         Namespace::Person,
         Namespace::Movement,
         Namespace::Discrepancy,
         Namespace::Case,
         Namespace::Notification,
         Namespace::Repatriation,
+        Namespace::Review,
     ];
 
     /// The prefix every id of this namespace starts with.
@@ -113,6 +116,7 @@ impl Namespace {
             Namespace::Case => "C-",
             Namespace::Notification => "N-",
             Namespace::Repatriation => "R-",
+            Namespace::Review => "RV-",
         }
     }
 
@@ -125,6 +129,7 @@ impl Namespace {
             Namespace::Case => "case",
             Namespace::Notification => "notification",
             Namespace::Repatriation => "repatriation",
+            Namespace::Review => "review",
         }
     }
 
@@ -326,6 +331,12 @@ id_type!(
     /// A repatriation request: `R-…`.
     RepatriationId,
     |s| check_in(Namespace::Repatriation, s)
+);
+id_type!(
+    /// An identity-match review: a roster row that matched registered
+    /// people too uncertainly to decide automatically: `RV-…`.
+    ReviewId,
+    |s| check_in(Namespace::Review, s)
 );
 id_type!(
     /// A discrepancy: anything that breaks a guarantee and needs an owner: `D-…`.

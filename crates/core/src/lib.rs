@@ -31,6 +31,7 @@ pub mod manifest_rules;
 pub mod movement;
 pub mod ops;
 pub mod person;
+pub mod review;
 pub mod state;
 pub mod summary;
 pub mod tracking;

@@ -320,6 +320,47 @@ fn check_escort_record(r: &EscortRecord) -> Result<(), Violation> {
     opt_text("notes", &r.notes)
 }
 
+/// Most candidates a review may name.
+pub const MAX_REVIEW_CANDIDATES: usize = 20;
+/// Most fields a match's evidence may list.
+pub const MAX_EVIDENCE_FIELDS: usize = 32;
+
+fn check_source(s: &crate::person::SourceRow) -> Result<(), Violation> {
+    check_text("roster", &s.roster)?;
+    check_text("record_id", &s.record_id)
+}
+
+fn check_probability(ppm: u32) -> Result<(), Violation> {
+    if ppm > crate::review::PPM_ONE {
+        return Err(Violation::new(
+            Rule::InvalidValue,
+            format!("a match probability of {ppm} millionths is above 1"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_fields(fields: &[crate::review::FieldEvidence]) -> Result<(), Violation> {
+    if fields.len() > MAX_EVIDENCE_FIELDS {
+        return Err(Violation::new(
+            Rule::InvalidValue,
+            format!(
+                "match evidence lists {} fields; at most {MAX_EVIDENCE_FIELDS}",
+                fields.len()
+            ),
+        ));
+    }
+    for f in fields {
+        check_text("evidence field", &f.field)?;
+        check_text("evidence level", &f.level)?;
+    }
+    Ok(())
+}
+
+fn opt_id(field: &'static str, id: Option<&str>) -> Result<(), Violation> {
+    id.map_or(Ok(()), |id| check_id(field, id))
+}
+
 /// Checks every text and id an event holds, and who recorded it.
 pub fn check_event(event: &Event) -> Result<(), Violation> {
     check_text("user", event.actor.user.as_str())?;
@@ -361,6 +402,63 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
                 check_text("roster", &s.roster)?;
                 check_text("record_id", &s.record_id)?;
             }
+            opt_text("capacity override reason", capacity_override)
+        }
+        RosterRowLinked {
+            person,
+            source,
+            record,
+            custodian,
+            probability_ppm,
+            fields,
+            discrepancy,
+        } => {
+            check_id("person id", person.as_str())?;
+            check_id("custodian", custodian.as_str())?;
+            check_source(source)?;
+            check_record(record)?;
+            check_probability(*probability_ppm)?;
+            check_fields(fields)?;
+            opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))
+        }
+        MatchReviewOpened {
+            review,
+            source,
+            record,
+            custodian,
+            candidates,
+        } => {
+            check_id("review id", review.as_str())?;
+            check_id("custodian", custodian.as_str())?;
+            check_source(source)?;
+            check_record(record)?;
+            if candidates.is_empty() || candidates.len() > MAX_REVIEW_CANDIDATES {
+                return Err(Violation::new(
+                    Rule::InvalidValue,
+                    format!(
+                        "a review has {} candidates; it needs 1 to {MAX_REVIEW_CANDIDATES}",
+                        candidates.len()
+                    ),
+                ));
+            }
+            for c in candidates {
+                check_id("candidate person id", c.person.as_str())?;
+                check_probability(c.probability_ppm)?;
+                check_fields(&c.fields)?;
+            }
+            Ok(())
+        }
+        MatchReviewDecided {
+            review,
+            decision,
+            reason,
+            discrepancy,
+            capacity_override,
+        } => {
+            check_id("review id", review.as_str())?;
+            check_id("person id", decision.person().as_str())?;
+            check_text("reason", reason)?;
+            opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))?;
             opt_text("capacity override reason", capacity_override)
         }
         PersonRecordCorrected {

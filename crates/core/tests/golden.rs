@@ -15,10 +15,11 @@ use rollcall_core::event::{Actor, Event, EventKind, HandoverSignature, Side};
 use rollcall_core::judicial::{CaseOutcome, Recipient};
 use rollcall_core::movement::{Mode, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Names, PartialDate, PersonRecord, RiskLevel, SourceRow};
+use rollcall_core::review::{FieldEvidence, MatchEvidence, ReviewDecision};
 use rollcall_core::*;
 use std::path::PathBuf;
 
-const KINDS: usize = 37;
+const KINDS: usize = 40;
 
 /// The position of each kind in the sample list. No catch-all: adding a
 /// kind to `EventKind` breaks this test until it has a sample and a vector.
@@ -62,6 +63,9 @@ fn kind_index(k: &EventKind) -> usize {
         DiscrepancyEscalated { .. } => 34,
         DiscrepancyResolved { .. } => 35,
         AccessLogged { .. } => 36,
+        RosterRowLinked { .. } => 37,
+        MatchReviewOpened { .. } => 38,
+        MatchReviewDecided { .. } => 39,
     }
 }
 
@@ -355,6 +359,63 @@ fn samples() -> Vec<EventKind> {
             first: 118,
             count: 3,
             head: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        },
+        RosterRowLinked {
+            person: p(),
+            source: SourceRow {
+                roster: "nasiriyah-intake-2026-12".into(),
+                record_id: "NSR-4471".into(),
+                line: Some(88),
+            },
+            record: record(),
+            custodian: c("IQ-NSR"),
+            probability_ppm: 999_412,
+            fields: evidence(),
+            discrepancy: Some(DiscrepancyId::new("D-NSR1-000009")),
+        },
+        MatchReviewOpened {
+            review: ReviewId::new("RV-NSR1-000003"),
+            source: SourceRow {
+                roster: "nasiriyah-intake-2026-12".into(),
+                record_id: "NSR-4472".into(),
+                line: Some(89),
+            },
+            record: record(),
+            custodian: c("IQ-NSR"),
+            candidates: vec![
+                MatchEvidence {
+                    person: p(),
+                    probability_ppm: 871_000,
+                    fields: evidence(),
+                },
+                MatchEvidence {
+                    person: PersonId::new("P-NSR1-000044"),
+                    probability_ppm: 512_300,
+                    fields: vec![],
+                },
+            ],
+        },
+        MatchReviewDecided {
+            review: ReviewId::new("RV-NSR1-000003"),
+            decision: ReviewDecision::SamePerson { person: p() },
+            reason: "same mother's name and identity card seen at intake".into(),
+            discrepancy: None,
+            capacity_override: None,
+        },
+    ]
+}
+
+fn evidence() -> Vec<FieldEvidence> {
+    vec![
+        FieldEvidence {
+            field: "given_name".into(),
+            level: "exact".into(),
+            weight_centibits: 412,
+        },
+        FieldEvidence {
+            field: "birth_date".into(),
+            level: "year_only".into(),
+            weight_centibits: -35,
         },
     ]
 }

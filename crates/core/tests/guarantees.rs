@@ -875,3 +875,140 @@ fn an_abort_into_a_full_facility_is_recorded_with_an_over_capacity_discrepancy()
     assert_eq!(d.custodian, Some(CustodianId::new("SMALL")));
     assert_eq!(d.movement, Some(MovementId::new("MV-1")));
 }
+
+fn row(record_id: &str) -> rollcall_core::person::SourceRow {
+    rollcall_core::person::SourceRow {
+        roster: "dest-intake".into(),
+        record_id: record_id.into(),
+        line: Some(2),
+    }
+}
+
+fn candidate(p: &str, ppm: u32) -> rollcall_core::review::MatchEvidence {
+    rollcall_core::review::MatchEvidence {
+        person: PersonId::new(p),
+        probability_ppm: ppm,
+        fields: vec![],
+    }
+}
+
+/// Identity matching in the ledger: a roster row is recorded once, as a
+/// new person, a link or a review; a link to someone held elsewhere opens
+/// the discrepancy it must; a review is decided once, for one of its
+/// candidates or as a new person.
+#[test]
+fn a_roster_row_is_recorded_once_and_a_link_elsewhere_is_a_discrepancy() {
+    use rollcall_core::review::{ReviewDecision, ReviewStatus};
+    let mut w = World::new();
+    let link = |record_id: &str, custodian: &str, d: Option<&str>| EventKind::RosterRowLinked {
+        person: PersonId::new("P-1"),
+        source: row(record_id),
+        record: man("P-1 as spelled at ORIG"),
+        custodian: CustodianId::new(custodian),
+        probability_ppm: 999_000,
+        fields: vec![],
+        discrepancy: d.map(DiscrepancyId::new),
+    };
+    // Held at ORIG, listed by ORIG: a plain link.
+    w.ok(vec![link("R-1", "ORIG", None)]);
+    assert_eq!(
+        w.state.roster_row("dest-intake", "R-1").map(String::as_str),
+        Some("P-1")
+    );
+    // The same row again, by any path, is refused.
+    w.refused(vec![link("R-1", "ORIG", None)], Rule::UniqueId);
+    w.refused(
+        vec![EventKind::PersonRegistered {
+            person: PersonId::new("P-9"),
+            record: man("P-9"),
+            custodian: CustodianId::new("ORIG"),
+            source: Some(row("R-1")),
+            capacity_override: None,
+        }],
+        Rule::UniqueId,
+    );
+    // Listed by DEST, held at ORIG: only with the discrepancy, which it opens.
+    w.refused(vec![link("R-2", "DEST", None)], Rule::ListedElsewhere);
+    w.refused(vec![link("R-2", "ORIG", Some("D-7"))], Rule::InvalidValue);
+    w.ok(vec![link("R-2", "DEST", Some("D-7"))]);
+    let d = w.state.discrepancy("D-7").expect("opened");
+    assert_eq!(d.kind, DiscrepancyKind::ListedElsewhere);
+    assert_eq!(d.persons, vec![PersonId::new("P-1")]);
+
+    // A review: the row waits, and nobody may record it another way.
+    let review = ReviewId::new("RV-1");
+    let open = EventKind::MatchReviewOpened {
+        review: review.clone(),
+        source: row("R-3"),
+        record: man("uncertain"),
+        custodian: CustodianId::new("ORIG"),
+        candidates: vec![candidate("P-2", 800_000), candidate("P-3", 600_000)],
+    };
+    w.ok(vec![open.clone()]);
+    w.refused(vec![link("R-3", "ORIG", None)], Rule::UniqueId);
+    let decide = |decision: ReviewDecision| EventKind::MatchReviewDecided {
+        review: review.clone(),
+        decision,
+        reason: "seen at intake".into(),
+        discrepancy: None,
+        capacity_override: None,
+    };
+    // Not a candidate; no reason.
+    w.refused(
+        vec![decide(ReviewDecision::SamePerson {
+            person: PersonId::new("P-1"),
+        })],
+        Rule::InvalidValue,
+    );
+    let mut silent = decide(ReviewDecision::SamePerson {
+        person: PersonId::new("P-2"),
+    });
+    if let EventKind::MatchReviewDecided { reason, .. } = &mut silent {
+        reason.clear();
+    }
+    w.refused(vec![silent], Rule::ReasonRequired);
+    // Decided as a new person: registered at ORIG from the row, once.
+    let registered = w.state.counter("registered");
+    w.ok(vec![decide(ReviewDecision::NewPerson {
+        person: PersonId::new("P-4"),
+    })]);
+    assert_eq!(w.state.counter("registered"), registered + 1);
+    let p4 = w.state.person("P-4").expect("registered");
+    assert_eq!(p4.custody.custodian.as_str(), "ORIG");
+    assert_eq!(p4.record.names.full, "uncertain");
+    let r = w.state.review("RV-1").unwrap();
+    assert_eq!(r.status, ReviewStatus::NewPerson);
+    assert_eq!(r.decided_by.as_ref().map(|u| u.as_str()), Some("officer"));
+    w.refused(
+        vec![decide(ReviewDecision::SamePerson {
+            person: PersonId::new("P-2"),
+        })],
+        Rule::KnownRecord,
+    );
+    // The review's candidates have it in their history.
+    let p2 = w.state.person("P-2").unwrap();
+    assert!(p2.custody.history.len() >= 2);
+
+    // A second review, decided as the same person: the row is theirs.
+    w.ok(vec![EventKind::MatchReviewOpened {
+        review: ReviewId::new("RV-2"),
+        source: row("R-5"),
+        record: man("uncertain too"),
+        custodian: CustodianId::new("ORIG"),
+        candidates: vec![candidate("P-3", 700_000)],
+    }]);
+    w.ok(vec![EventKind::MatchReviewDecided {
+        review: ReviewId::new("RV-2"),
+        decision: ReviewDecision::SamePerson {
+            person: PersonId::new("P-3"),
+        },
+        reason: "the identity card matches".into(),
+        discrepancy: None,
+        capacity_override: None,
+    }]);
+    assert_eq!(
+        w.state.roster_row("dest-intake", "R-5").map(String::as_str),
+        Some("P-3")
+    );
+    assert_eq!(w.state.counter("registered"), registered + 1);
+}

@@ -64,7 +64,7 @@ const FACILITIES: [&str; 3] = ["F-A", "F-B", "F-C"];
 const OTHERS: [&str; 4] = ["released", "H-1", "REP-SY", "REP-IQ"];
 
 /// A person's handling attributes, as generated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Attrs {
     female: bool,
     juvenile: bool,
@@ -219,6 +219,17 @@ enum Op {
     Custodian {
         kind: u8,
     },
+    /// Identity matching: a roster row (one of a few, so rows recur)
+    /// registered, linked to a person (held at the roster's facility or
+    /// not, with or without the discrepancy that needs), put in review, or
+    /// a review decided (for a candidate, someone else, or a new person).
+    Match {
+        row: u8,
+        person: u8,
+        at: u8,
+        step: u8,
+        flip: bool,
+    },
     /// Several steps built against the same state and applied as one batch.
     Batch(Vec<Op>),
 }
@@ -252,6 +263,8 @@ fn simple_op() -> impl Strategy<Value = Op> {
         2 => (p(), 0u8..4, 0u8..2).prop_map(|(person, step, to)| Op::Repatriate { person, step, to }),
         1 => (0u8..3, p()).prop_map(|(step, person)| Op::Discrepancy { step, person }),
         1 => (0u8..5).prop_map(|kind| Op::Custodian { kind }),
+        4 => (0u8..3, p(), 0u8..3, 0u8..6, prop::bool::weighted(0.2))
+            .prop_map(|(row, person, at, step, flip)| Op::Match { row, person, at, step, flip }),
     ]
 }
 
@@ -325,6 +338,122 @@ impl Ids {
         self.n += 1;
         format!("{prefix}-{}", self.n)
     }
+}
+
+fn roster_row(row: u8) -> rollcall_core::person::SourceRow {
+    rollcall_core::person::SourceRow {
+        roster: "intake".into(),
+        record_id: format!("ROW-{row}"),
+        line: Some(u64::from(row) + 2),
+    }
+}
+
+/// The events of [`Op::Match`]: mostly what a careful importer would
+/// write (a discrepancy exactly when the person is held elsewhere), with
+/// `flip` the opposite, and reviews decided for a candidate or not.
+fn match_kinds(
+    state: &State,
+    ids: &mut Ids,
+    (row, person, at, step, flip): (u8, u8, u8, u8, bool),
+) -> Vec<EventKind> {
+    use rollcall_core::review::{MatchEvidence, ReviewDecision};
+    let custodian = CustodianId::new(FACILITIES[at as usize % FACILITIES.len()]);
+    let elsewhere = state
+        .person(&format!("P-{person}"))
+        .is_some_and(|p| p.custody.custodian != custodian);
+    let discrepancy = (elsewhere != flip).then(|| DiscrepancyId(ids.next("D-M")));
+    let review = ReviewId(format!("RV-{row}"));
+    let evidence = |p: u8, ppm: u32| MatchEvidence {
+        person: pid(p),
+        probability_ppm: ppm,
+        fields: vec![rollcall_core::review::FieldEvidence {
+            field: "given_name".into(),
+            level: "exact".into(),
+            weight_centibits: 300,
+        }],
+    };
+    vec![match step {
+        0 => EventKind::PersonRegistered {
+            person: PersonId(ids.next("P-M")),
+            record: record(person, &Attrs::default()),
+            custodian,
+            source: Some(roster_row(row)),
+            capacity_override: None,
+        },
+        1 => EventKind::RosterRowLinked {
+            person: pid(person),
+            source: roster_row(row + 1),
+            record: record(person, &Attrs::default()),
+            custodian,
+            probability_ppm: 990_000,
+            fields: vec![],
+            discrepancy,
+        },
+        2 => EventKind::MatchReviewOpened {
+            review: ReviewId(ids.next("RV")),
+            source: roster_row(row + 2),
+            record: record(person, &Attrs::default()),
+            custodian,
+            // The candidates the matcher found: registered people only
+            // (but for `flip`).
+            candidates: [person, (person + 1) % 9, (person + 2) % 9]
+                .into_iter()
+                .filter(|p| flip || state.person(&format!("P-{p}")).is_some())
+                .take(2)
+                .map(|p| evidence(p, 800_000))
+                .collect(),
+        },
+        3 | 4 => {
+            // The pending review of this row, if there is one.
+            // A pending review (rows recur, so there often is one).
+            let pending: Vec<ReviewId> = (0..6)
+                .filter_map(|r| state.roster_row("intake", &format!("ROW-{r}")))
+                .filter(|r| r.starts_with("RV-"))
+                .map(|r| ReviewId(r.clone()))
+                .collect();
+            let pending = pending
+                .get(usize::from(row) % pending.len().max(1))
+                .cloned()
+                .unwrap_or(review);
+            let candidate = state
+                .review(pending.as_str())
+                .and_then(|r| r.candidates.get(usize::from(flip)))
+                .map(|c| c.person.clone())
+                .unwrap_or_else(|| pid(person));
+            let elsewhere = state.person(candidate.as_str()).is_some_and(|p| {
+                state
+                    .review(pending.as_str())
+                    .is_some_and(|r| r.custodian != p.custody.custodian)
+            });
+            EventKind::MatchReviewDecided {
+                review: pending,
+                decision: ReviewDecision::SamePerson { person: candidate },
+                reason: "checked the papers".into(),
+                discrepancy: elsewhere.then(|| DiscrepancyId(ids.next("D-M"))),
+                capacity_override: None,
+            }
+        }
+        _ => {
+            let pending = (0..6)
+                .filter_map(|r| state.roster_row("intake", &format!("ROW-{r}")))
+                .find(|r| r.starts_with("RV-") || flip)
+                .map(|r| ReviewId(r.clone()))
+                .unwrap_or(review);
+            EventKind::MatchReviewDecided {
+                review: pending,
+                decision: ReviewDecision::NewPerson {
+                    person: if flip {
+                        pid(person)
+                    } else {
+                        PersonId(ids.next("P-M"))
+                    },
+                },
+                reason: "nobody registered is them".into(),
+                discrepancy: None,
+                capacity_override: None,
+            }
+        }
+    }]
 }
 
 fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
@@ -743,6 +872,13 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
                 },
             }]
         }
+        Op::Match {
+            row,
+            person,
+            at,
+            step,
+            flip,
+        } => match_kinds(state, ids, (*row, *person, *at, *step, *flip)),
         Op::Custodian { kind } => {
             let (custodian, info) = match kind {
                 0 => (
@@ -1065,8 +1201,15 @@ proptest! {
             match outcome {
                 Ok(_) => {
                     for e in &batch {
-                        if let EventKind::PersonRegistered { person, .. } = &e.what {
-                            registered_at.insert(person.clone(), e.occurred_at);
+                        match &e.what {
+                            EventKind::PersonRegistered { person, .. }
+                            | EventKind::MatchReviewDecided {
+                                decision: rollcall_core::review::ReviewDecision::NewPerson { person },
+                                ..
+                            } => {
+                                registered_at.insert(person.clone(), e.occurred_at);
+                            }
+                            _ => {}
                         }
                     }
                     log.extend(batch.iter().cloned());

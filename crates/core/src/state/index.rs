@@ -14,7 +14,7 @@ use super::State;
 use super::officer_keys::OfficerKeyView;
 use super::table::Table;
 use super::views::MovementView;
-use super::views::{CustodianView, CustodyView, DiscrepancyView, IdentityView};
+use super::views::{CustodianView, CustodyView, DiscrepancyView, IdentityView, ReviewView};
 use crate::custodian::CustodianKind;
 use std::collections::BTreeSet;
 
@@ -32,6 +32,10 @@ pub const PEOPLE_MOVEMENT: &str = "people.movement";
 pub const DISCREPANCIES: &str = "discrepancies.status";
 /// Discrepancies by movement, oldest first; term: the movement's id.
 pub const DISCREPANCIES_MOVEMENT: &str = "discrepancies.movement";
+
+/// Identity-match reviews by status ([`crate::review::ReviewStatus::as_str`]),
+/// oldest first.
+pub const REVIEWS: &str = "reviews.status";
 
 /// Custodians by kind (`facility`, `hospital`, `foreign_representative`,
 /// `movement`, `released`).
@@ -134,6 +138,16 @@ pub fn discrepancy_entries(id: &str, d: &DiscrepancyView) -> Vec<IndexEntry> {
     out
 }
 
+/// The entries of review `id`.
+pub fn review_entries(id: &str, r: &ReviewView) -> Vec<IndexEntry> {
+    vec![IndexEntry::new(
+        REVIEWS,
+        r.status.as_str(),
+        r.opened_at.to_string(),
+        id,
+    )]
+}
+
 /// The entries of custodian `id`.
 pub fn custodian_entries(id: &str, c: &CustodianView) -> Vec<IndexEntry> {
     let kind = match c.info {
@@ -223,6 +237,7 @@ impl State {
         table_entries(&self.nationalities, nationality_entries, &mut out);
         table_entries(&self.movements, movement_entries, &mut out);
         table_entries(&self.officer_keys, officer_key_entries, &mut out);
+        table_entries(&self.reviews, review_entries, &mut out);
         out.sort();
         out
     }
@@ -266,6 +281,7 @@ impl State {
         table_changes(&self.nationalities, nationality_entries, &mut out);
         table_changes(&self.movements, movement_entries, &mut out);
         table_changes(&self.officer_keys, officer_key_entries, &mut out);
+        table_changes(&self.reviews, review_entries, &mut out);
         out
     }
 }

@@ -27,7 +27,9 @@ impl State {
     ///   with the rows;
     /// - each custodian lists as inbound exactly the open movements bound to it;
     /// - the `registered`, `scheduled`, `transferred` and `deceased`
-    ///   counters and the nationality counts agree with the people.
+    ///   counters and the nationality counts agree with the people;
+    /// - each roster row is recorded as a registered person or as the
+    ///   pending review it waits in, and each review's row as it.
     pub fn check_invariants(&self) -> Result<(), Violation> {
         let mut held: HashMap<&str, u64> = HashMap::new();
         let (mut scheduled, mut transferred, mut deceased) = (0u64, 0u64, 0u64);
@@ -112,6 +114,35 @@ impl State {
             self.check_movement_holds(id, m)?;
             if m.status == MovementStatus::Planned && !m.boarded.is_empty() {
                 return Err(broken(format!("planned movement {id} has people boarded")));
+            }
+        }
+        self.check_sources()
+    }
+
+    fn check_sources(&self) -> Result<(), Violation> {
+        use crate::review::ReviewStatus;
+        for (key, to) in self.sources.iter() {
+            let fine = match self.reviews.get(to) {
+                Some(r) => r.status == ReviewStatus::Pending,
+                None => self.persons.contains(to),
+            };
+            if !fine {
+                return Err(broken(format!(
+                    "roster row {key} is recorded as {to}, which is neither a person nor a pending review"
+                )));
+            }
+        }
+        for (id, r) in self.reviews.iter() {
+            let want = match r.status {
+                ReviewStatus::Pending => Some(id.as_str()),
+                _ => r.person.as_ref().map(|p| p.as_str()),
+            };
+            let key = super::source_key(&r.source.roster, &r.source.record_id);
+            if want.is_none() || self.sources.get(&key).map(String::as_str) != want {
+                return Err(broken(format!(
+                    "review {id} ({}) does not match how its roster row is recorded",
+                    r.status
+                )));
             }
         }
         Ok(())

@@ -45,6 +45,7 @@ pub struct State {
     pub(crate) cases: Table<CaseView>,
     pub(crate) notifications: Table<NotificationView>,
     pub(crate) repatriations: Table<RepatriationView>,
+    pub(crate) reviews: Table<ReviewView>,
     pub(crate) nationalities: Table<u64>,
     pub(crate) counters: Table<u64>,
     pub(crate) sources: Table<String>,
@@ -205,7 +206,7 @@ impl State {
     }
 
     /// Every table, for what is done to each alike.
-    fn tables(&self) -> [&dyn AnyTable; 13] {
+    fn tables(&self) -> [&dyn AnyTable; 14] {
         [
             &self.persons,
             &self.custody,
@@ -215,6 +216,7 @@ impl State {
             &self.cases,
             &self.notifications,
             &self.repatriations,
+            &self.reviews,
             &self.nationalities,
             &self.counters,
             &self.sources,
@@ -224,7 +226,7 @@ impl State {
     }
 
     /// Every table, to change each alike.
-    pub(super) fn tables_mut(&mut self) -> [&mut dyn AnyTable; 13] {
+    pub(super) fn tables_mut(&mut self) -> [&mut dyn AnyTable; 14] {
         [
             &mut self.persons,
             &mut self.custody,
@@ -234,6 +236,7 @@ impl State {
             &mut self.cases,
             &mut self.notifications,
             &mut self.repatriations,
+            &mut self.reviews,
             &mut self.nationalities,
             &mut self.counters,
             &mut self.sources,
@@ -315,6 +318,10 @@ impl State {
     pub fn repatriation(&self, id: &str) -> Option<&RepatriationView> {
         self.repatriations.get(id)
     }
+    /// An identity-match review now.
+    pub fn review(&self, id: &str) -> Option<&ReviewView> {
+        self.reviews.get(id)
+    }
     /// Registered people by primary nationality (alpha-3 or `unknown`).
     pub fn nationalities(&self) -> impl Iterator<Item = (&String, &u64)> {
         self.nationalities.iter()
@@ -323,8 +330,9 @@ impl State {
     pub fn nationality_count(&self, alpha3: &str) -> u64 {
         self.nationalities.get(alpha3).copied().unwrap_or(0)
     }
-    /// The person registered from a roster row, if any.
-    pub fn person_from_source(&self, roster: &str, record_id: &str) -> Option<&String> {
+    /// What a roster row is recorded as, if it is: the person registered
+    /// from it or linked to it, or the review it waits in.
+    pub fn roster_row(&self, roster: &str, record_id: &str) -> Option<&String> {
         self.sources.get(&source_key(roster, record_id))
     }
     /// A named counter (`registered`, `scheduled`, `transferred`,

@@ -59,6 +59,7 @@ impl State {
             Namespace::Case => self.cases.contains(id),
             Namespace::Notification => self.notifications.contains(id),
             Namespace::Repatriation => self.repatriations.contains(id),
+            Namespace::Review => self.reviews.contains(id),
         }
     }
 

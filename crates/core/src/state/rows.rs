@@ -21,6 +21,7 @@ pub const TABLES: &[&str] = &[
     "officer_key",
     "person",
     "repatriation",
+    "review",
     "source",
 ];
 
@@ -86,6 +87,7 @@ impl State {
         delta_of("officer_key", &mut self.officer_keys, &mut rows);
         delta_of("person", &mut self.persons, &mut rows);
         delta_of("repatriation", &mut self.repatriations, &mut rows);
+        delta_of("review", &mut self.reviews, &mut rows);
         delta_of("source", &mut self.sources, &mut rows);
         ProjectionDelta { rows, index }
     }
@@ -105,6 +107,7 @@ impl State {
         rows_of("officer_key", &self.officer_keys, &mut out);
         rows_of("person", &self.persons, &mut out);
         rows_of("repatriation", &self.repatriations, &mut out);
+        rows_of("review", &self.reviews, &mut out);
         rows_of("source", &self.sources, &mut out);
         out
     }
@@ -137,6 +140,7 @@ impl State {
             cases: Table::default(),
             notifications: Table::default(),
             repatriations: Table::default(),
+            reviews: Table::default(),
             nationalities: Table::default(),
             counters: Table::default(),
             sources: Table::default(),
@@ -238,6 +242,7 @@ impl State {
             "officer_key" => self.officer_keys.load(key, value),
             "person" => self.persons.load(key, value),
             "repatriation" => self.repatriations.load(key, value),
+            "review" => self.reviews.load(key, value),
             "source" => self.sources.load(key, value),
             other => {
                 return Err(RowError {

@@ -404,3 +404,35 @@ impl std::ops::Deref for PersonSnapshot {
         &self.custody
     }
 }
+
+/// An identity-match review now: a roster row waiting for a person to
+/// decide who it is, or decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    /// The roster row.
+    pub source: crate::person::SourceRow,
+    /// The person as the row records them.
+    pub record: PersonRecord,
+    /// The facility whose roster lists them.
+    pub custodian: CustodianId,
+    /// The registered people it may be, best first, with the evidence.
+    pub candidates: Vec<crate::review::MatchEvidence>,
+    /// Pending or how decided.
+    pub status: crate::review::ReviewStatus,
+    /// When opened.
+    pub opened_at: Timestamp,
+    /// The opening event.
+    pub opened_seq: u64,
+    /// The person the row is recorded against, once decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonId>,
+    /// Who decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<UserId>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<Timestamp>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}

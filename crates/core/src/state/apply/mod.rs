@@ -7,6 +7,8 @@
 //!
 //! - [`registration`]: custodians and people registered, records corrected
 //!   (a correction re-checks the planned movement the person is on);
+//! - [`matching`]: a roster row linked to a registered person, a row waiting
+//!   in the review queue, a review decided (each row recorded once);
 //! - [`custody`]: handovers between facilities, admission, hospital,
 //!   release, escape, recapture, death;
 //! - [`movement`]: planning, departure (which moves custody of everyone
@@ -27,6 +29,7 @@ mod custody;
 mod discrepancy;
 mod escort;
 mod judicial;
+mod matching;
 mod movement;
 mod notification;
 mod registration;
@@ -142,7 +145,14 @@ impl State {
         // Every person an event is about is registered (but the one a
         // registration registers), and nothing about them predates it.
         let persons = event.what.persons();
-        let registering = matches!(event.what, EventKind::PersonRegistered { .. });
+        let registering = matches!(
+            event.what,
+            EventKind::PersonRegistered { .. }
+                | EventKind::MatchReviewDecided {
+                    decision: crate::review::ReviewDecision::NewPerson { .. },
+                    ..
+                }
+        );
         for p in &persons {
             match self.persons.get(p.as_str()) {
                 Some(identity) => not_before(event.occurred_at, identity.registered_at, || {
@@ -203,6 +213,28 @@ impl State {
                 reason,
                 discrepancy,
             } => self.record_corrected(t, person, corrects, record, reason, discrepancy),
+            RosterRowLinked {
+                person,
+                source,
+                record,
+                custodian,
+                discrepancy,
+                ..
+            } => self.roster_row_linked(t, person, source, record, custodian, discrepancy),
+            MatchReviewOpened {
+                review,
+                source,
+                record,
+                custodian,
+                candidates,
+            } => self.review_opened(t, review, source, record, custodian, candidates),
+            MatchReviewDecided {
+                review,
+                decision,
+                reason,
+                discrepancy,
+                capacity_override,
+            } => self.review_decided(t, review, decision, reason, discrepancy, capacity_override),
 
             CustodyHandedOver {
                 person,

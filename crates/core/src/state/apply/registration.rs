@@ -68,22 +68,57 @@ impl State {
         source: &Option<SourceRow>,
         capacity_override: &Option<String>,
     ) -> Result<(), Violation> {
+        if let Some(src) = source {
+            self.source_free(src, None)?;
+        }
+        self.register(t, person, record, custodian, source, capacity_override)
+    }
+
+    /// A roster row is recorded once: refused if it is already recorded —
+    /// registered, linked to someone, or waiting in a review other than
+    /// `deciding` (the review whose decision records it now).
+    pub(super) fn source_free(
+        &self,
+        src: &SourceRow,
+        deciding: Option<&ReviewId>,
+    ) -> Result<(), Violation> {
+        let key = crate::state::source_key(&src.roster, &src.record_id);
+        match self.sources.get(&key) {
+            None => Ok(()),
+            Some(r) if deciding.is_some_and(|d| d.as_str() == r) => Ok(()),
+            Some(existing) if existing.starts_with(Namespace::Review.prefix()) => {
+                Err(Violation::new(
+                    Rule::UniqueId,
+                    format!(
+                        "roster {} record {} waits in review {existing}; decide the review instead",
+                        src.roster, src.record_id
+                    ),
+                ))
+            }
+            Some(existing) => Err(Violation::new(
+                Rule::UniqueId,
+                format!(
+                    "roster {} record {} is already recorded as person {existing}; nobody is registered twice",
+                    src.roster, src.record_id
+                ),
+            )),
+        }
+    }
+
+    /// Registers `person` (the source row, if any, already checked free).
+    pub(super) fn register(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        record: &PersonRecord,
+        custodian: &CustodianId,
+        source: &Option<SourceRow>,
+        capacity_override: &Option<String>,
+    ) -> Result<(), Violation> {
         self.unique(self.persons.contains(person.as_str()), "person", person)?;
         let source_key = source
             .as_ref()
             .map(|src| crate::state::source_key(&src.roster, &src.record_id));
-        if let (Some(src), Some(key)) = (source, &source_key)
-            && let Some(existing) = self.sources.get(key)
-        {
-            return Err(Violation::new(
-                Rule::UniqueId,
-                format!(
-                    "roster {} record {} is already registered as person {existing}; nobody is registered twice",
-                    src.roster, src.record_id
-                ),
-            )
-            .person(person));
-        }
         check_record(person, record)?;
         self.require_facility(custodian)?;
         self.check_receiver(person, record.category(), custodian, capacity_override)?;

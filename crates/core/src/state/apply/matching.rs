@@ -1,0 +1,230 @@
+//! Identity matching: a roster row recorded against a person already
+//! registered, a row waiting in the review queue, and a review's decision.
+//! Each roster row is recorded once, whichever way ([`State::source_free`]).
+
+use super::discrepancy::Opening;
+use super::{At, check_record, need_reason, not_before};
+use crate::discrepancy::{DiscrepancyKind, Severity};
+use crate::ids::*;
+use crate::person::{PersonRecord, SourceRow};
+use crate::review::{MatchEvidence, ReviewDecision, ReviewStatus};
+use crate::state::State;
+use crate::state::views::*;
+use crate::violation::{Rule, Violation};
+
+impl State {
+    /// A roster row is recorded against a registered person, on the
+    /// matcher's evidence. Their record is not changed: the row is kept in
+    /// their history as another record of them.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn roster_row_linked(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        source: &SourceRow,
+        record: &PersonRecord,
+        custodian: &CustodianId,
+        discrepancy: &Option<DiscrepancyId>,
+    ) -> Result<(), Violation> {
+        self.source_free(source, None)
+            .map_err(|v| v.person(person))?;
+        check_record(person, record)?;
+        self.require_facility(custodian)?;
+        self.person_view(person)?;
+        self.listed_at(t, person, custodian, discrepancy, "the roster row")?;
+        self.record_source(source, person.as_str());
+        Ok(())
+    }
+
+    /// A roster row waits for a person to decide among its candidates.
+    pub(super) fn review_opened(
+        &mut self,
+        t: At<'_>,
+        review: &ReviewId,
+        source: &SourceRow,
+        record: &PersonRecord,
+        custodian: &CustodianId,
+        candidates: &[MatchEvidence],
+    ) -> Result<(), Violation> {
+        self.unique(self.reviews.contains(review.as_str()), "review", review)?;
+        self.source_free(source, None)?;
+        if record.names.full.trim().is_empty() {
+            return Err(Violation::new(
+                Rule::InvalidValue,
+                format!("review {review}: the full name is empty"),
+            ));
+        }
+        self.require_facility(custodian)?;
+        for (i, c) in candidates.iter().enumerate() {
+            if candidates[..i].iter().any(|d| d.person == c.person) {
+                return Err(Violation::new(
+                    Rule::InvalidValue,
+                    format!("review {review} names candidate {} twice", c.person),
+                )
+                .person(&c.person));
+            }
+        }
+        self.record_source(source, review.as_str());
+        self.reviews.put(
+            review.as_str(),
+            ReviewView {
+                source: source.clone(),
+                record: record.clone(),
+                custodian: custodian.clone(),
+                candidates: candidates.to_vec(),
+                status: ReviewStatus::Pending,
+                opened_at: t.at,
+                opened_seq: t.seq,
+                person: None,
+                decided_by: None,
+                decided_at: None,
+                reason: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// A pending review is decided: the row is one of its candidates (and is
+    /// recorded against them), or a new person (registered from it, in the
+    /// custody of the facility whose roster it is).
+    pub(super) fn review_decided(
+        &mut self,
+        t: At<'_>,
+        review: &ReviewId,
+        decision: &ReviewDecision,
+        reason: &str,
+        discrepancy: &Option<DiscrepancyId>,
+        capacity_override: &Option<String>,
+    ) -> Result<(), Violation> {
+        let view = self.reviews.get(review.as_str()).ok_or_else(|| {
+            Violation::new(Rule::KnownRecord, format!("review {review} does not exist"))
+        })?;
+        if view.status != ReviewStatus::Pending {
+            return Err(Violation::new(
+                Rule::KnownRecord,
+                format!(
+                    "review {review} was already decided ({}, person {})",
+                    view.status,
+                    view.person.as_ref().map_or("?", |p| p.as_str())
+                ),
+            ));
+        }
+        not_before(t.at, view.opened_at, || {
+            format!("review {review} was opened at {}", view.opened_at)
+        })?;
+        need_reason(reason, "a review decision")?;
+        let (source, record, custodian) = (
+            view.source.clone(),
+            view.record.clone(),
+            view.custodian.clone(),
+        );
+        let status = match decision {
+            ReviewDecision::SamePerson { person } => {
+                if !view.candidates.iter().any(|c| &c.person == person) {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        format!("person {person} is not a candidate of review {review}"),
+                    )
+                    .person(person));
+                }
+                if capacity_override.is_some() {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        format!(
+                            "review {review}: a capacity override belongs to a new person only"
+                        ),
+                    ));
+                }
+                self.listed_at(
+                    t,
+                    person,
+                    &custodian,
+                    discrepancy,
+                    "the reviewed roster row",
+                )?;
+                ReviewStatus::SamePerson
+            }
+            ReviewDecision::NewPerson { person } => {
+                if let Some(d) = discrepancy {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        format!(
+                            "review {review} registers a new person and names discrepancy {d}; only a link can be listed elsewhere"
+                        ),
+                    ));
+                }
+                self.source_free(&source, Some(review))?;
+                self.register(
+                    t,
+                    person,
+                    &record,
+                    &custodian,
+                    &Some(source.clone()),
+                    capacity_override,
+                )?;
+                ReviewStatus::NewPerson
+            }
+        };
+        self.record_source(&source, decision.person().as_str());
+        self.reviews.update(review.as_str(), |r| {
+            r.status = status;
+            r.person = Some(decision.person().clone());
+            r.decided_by = Some(t.user.clone());
+            r.decided_at = Some(t.at);
+            r.reason = Some(reason.to_string());
+        });
+        Ok(())
+    }
+
+    /// A roster of `custodian` lists `person`. If the ledger holds them
+    /// elsewhere, that is a `listed_elsewhere` discrepancy, which the event
+    /// must open (`discrepancy`, required exactly then).
+    fn listed_at(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        custodian: &CustodianId,
+        discrepancy: &Option<DiscrepancyId>,
+        what: &str,
+    ) -> Result<(), Violation> {
+        let held_by = self.person_view(person)?.custody.custodian.clone();
+        match (held_by == *custodian, discrepancy) {
+            (true, None) => Ok(()),
+            (true, Some(d)) => Err(Violation::new(
+                Rule::InvalidValue,
+                format!(
+                    "{what} names discrepancy {d}, but person {person} is held by {custodian}, whose roster lists them"
+                ),
+            )
+            .person(person)),
+            (false, None) => Err(Violation::new(
+                Rule::ListedElsewhere,
+                format!(
+                    "{what} of {custodian} is person {person}, whom the ledger has with {held_by}; it must open a listed_elsewhere discrepancy"
+                ),
+            )
+            .person(person)),
+            (false, Some(d)) => self.raise(
+                t,
+                d,
+                Opening {
+                    kind: DiscrepancyKind::ListedElsewhere,
+                    severity: Severity::High,
+                    summary: &format!(
+                        "a roster of {custodian} lists person {person}, whom the ledger has with {held_by}; find out where they are"
+                    ),
+                    persons: std::slice::from_ref(person),
+                    movement: &None,
+                    custodian: &Some(custodian.clone()),
+                    owner: custodian.as_str(),
+                },
+            ),
+        }
+    }
+
+    /// Records what a roster row now is (a person, or a review it waits in).
+    fn record_source(&mut self, src: &SourceRow, to: &str) {
+        let key = crate::state::source_key(&src.roster, &src.record_id);
+        self.sources.put(&key, to.to_string());
+    }
+}
