@@ -181,6 +181,10 @@ pub enum Command {
     /// Import data.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The identity-match review queue: roster rows that matched registered
+    /// people too uncertainly to decide automatically.
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// A person's record.
     #[command(subcommand)]
     Person(PersonCommand),
@@ -751,6 +755,74 @@ pub enum ImportCommand {
         /// When they were taken into the facility's custody (RFC 3339; default now).
         #[arg(long, value_parser = args::event_time)]
         at: Option<Timestamp>,
+        /// Link a row to a registered person automatically at or above
+        /// this match probability (above 0.5, below 1); between 0.5 and it,
+        /// the row waits for review.
+        #[arg(long, default_value_t = 0.95, value_parser = args::threshold)]
+        threshold: f64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where a review stands, to list.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ReviewStatusArg {
+    /// Waiting for a decision.
+    Pending,
+    /// Decided: one of the candidates.
+    SamePerson,
+    /// Decided: a new person.
+    NewPerson,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewCommand {
+    /// Roster rows waiting for a decision (or decided), oldest first.
+    List {
+        /// Which.
+        #[arg(long, value_enum, default_value_t = ReviewStatusArg::Pending)]
+        status: ReviewStatusArg,
+        /// At most this many.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        limit: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One review: the roster row, each candidate and why they scored as they did.
+    Show {
+        /// Review id.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The row is a candidate (the best one unless `--person`): it is recorded against them.
+    Accept {
+        /// Review id.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// The candidate it is.
+        #[arg(long, value_parser = args::id)]
+        person: Option<String>,
+        /// Why (recorded with your name).
+        #[arg(long, value_parser = args::text)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The row is none of the candidates: a new person is registered from it.
+    Reject {
+        /// Review id.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// Why (recorded with your name).
+        #[arg(long, value_parser = args::text)]
+        reason: String,
         /// JSON output.
         #[arg(long)]
         json: bool,

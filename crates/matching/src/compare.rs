@@ -52,6 +52,21 @@ pub const N_FIELDS: usize = 9;
 pub type Vector = [Option<u8>; N_FIELDS];
 
 impl Field {
+    /// The roster column the field compares (`given_name`, `birth_date`, …).
+    pub fn column(self) -> &'static str {
+        match self {
+            Field::Given => "given_name",
+            Field::Father => "father_name",
+            Field::Grandfather => "grandfather_name",
+            Field::Family => "family_name",
+            Field::BirthDate => "birth_date",
+            Field::Nationality => "nationality",
+            Field::Document => "document_number",
+            Field::Mother => "mother_name",
+            Field::BirthPlace => "birth_place",
+        }
+    }
+
     /// The field's position in a [`Vector`].
     pub fn index(self) -> usize {
         FIELDS.iter().position(|f| *f == self).unwrap_or(0)

@@ -122,6 +122,40 @@ pub struct Explanation {
     pub fields: Vec<Contribution>,
 }
 
+impl Explanation {
+    /// The match probability in millionths, as the ledger records it.
+    pub fn probability_ppm(&self) -> rollcall_core::review::Ppm {
+        ppm(self.probability)
+    }
+
+    /// Each field that either record knows, as the ledger records the
+    /// evidence: column, level and weight in hundredths of a bit.
+    pub fn evidence(&self) -> Vec<rollcall_core::review::FieldEvidence> {
+        self.fields
+            .iter()
+            .filter(|c| c.level.is_some())
+            .map(|c| rollcall_core::review::FieldEvidence {
+                field: c.field.column().to_string(),
+                level: c.level_name.to_string(),
+                weight_centibits: (c.weight * 100.0)
+                    .round()
+                    .clamp(f64::from(i32::MIN), f64::from(i32::MAX))
+                    as i32,
+            })
+            .collect()
+    }
+}
+
+/// A probability in millionths (clamped to 0..=1).
+pub fn ppm(probability: f64) -> rollcall_core::review::Ppm {
+    let p = if probability.is_finite() {
+        probability.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p * f64::from(rollcall_core::review::PPM_ONE)).round() as rollcall_core::review::Ppm
+}
+
 fn field_token(r: &Prepared, f: Field) -> Option<u32> {
     match f {
         Field::Given => r.given,
@@ -582,6 +616,29 @@ pub fn dedupe(records: &[PersonRecord], cfg: &Config) -> Dedupe {
 pub struct Index {
     vocab: Vocab,
     prepared: Vec<Prepared>,
+    /// Known people by [`fingerprint`] of their record.
+    identical: HashMap<u64, Vec<u32>>,
+}
+
+/// A hash of everything a record says about who someone is (names as
+/// written, date and place of birth, sex, nationalities, documents): two
+/// records with the same fingerprint say exactly the same.
+fn fingerprint(r: &PersonRecord) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    format!(
+        "{:?}",
+        (
+            &r.names,
+            &r.birth_date,
+            &r.birth_place,
+            &r.sex,
+            &r.nationalities,
+            &r.documents
+        )
+    )
+    .hash(&mut h);
+    h.finish()
 }
 
 impl Index {
@@ -590,7 +647,15 @@ impl Index {
     pub fn build(existing: &[PersonRecord], threads: usize) -> Index {
         let mut vocab = Vocab::default();
         let prepared = prepare_all(&mut vocab, existing, threads);
-        Index { vocab, prepared }
+        let mut identical: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, r) in existing.iter().enumerate() {
+            identical.entry(fingerprint(r)).or_default().push(i as u32);
+        }
+        Index {
+            vocab,
+            prepared,
+            identical,
+        }
     }
 
     /// How many people the index holds.
@@ -666,6 +731,30 @@ pub fn link(new_rows: &[PersonRecord], index: &Index, cfg: &Config) -> Linkage {
     for (&(a, b), &w) in scored.pairs.iter().zip(&scored.weights) {
         if w >= review {
             per_row[b as usize - split].push((a, w));
+        }
+    }
+    // A known record identical to the row is always a candidate: however
+    // little the record says (a full name alone blocks with too many
+    // others to be paired), the row is never taken for a new person.
+    let mut memo = Memo::default();
+    for (n, cands) in per_row.iter_mut().enumerate() {
+        for &known in index
+            .identical
+            .get(&fingerprint(&new_rows[n]))
+            .into_iter()
+            .flatten()
+        {
+            if !cands.iter().any(|(k, _)| *k == known) {
+                let w = scored.scorer.weight(
+                    &vocab,
+                    &prepared[known as usize],
+                    &prepared[split + n],
+                    &mut memo,
+                );
+                // Below the review threshold only when the record says too
+                // little to tell two people apart: still for a person to decide.
+                cands.push((known, w.max(review)));
+            }
         }
     }
     let decisions = per_row

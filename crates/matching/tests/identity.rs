@@ -119,3 +119,38 @@ fn every_pair_in_an_automatic_cluster_would_be_linked_on_its_own() {
     }
     assert!(checked > 100, "only {checked} pairs clustered");
 }
+
+#[test]
+fn a_row_identical_to_a_known_record_is_never_taken_for_a_new_person() {
+    // Rows that say little (a full name alone, or names and nothing else)
+    // block with too many others to be paired, or score below review:
+    // imported again under another roster name, each must still meet its
+    // own first copy — linked, or waiting for a person — never be new.
+    let rows = rosters::dedupe(14, 2_000, Noise::default());
+    let known = records(&rows);
+    let sparse = known
+        .iter()
+        .filter(|r| r.birth_date.is_none() && r.documents.is_empty())
+        .count();
+    assert!(
+        sparse > 50,
+        "the roster has rows that say little ({sparse})"
+    );
+    let index = Index::build(&known, 2);
+    let result = link(&known, &index, &Config::default());
+    for (n, d) in result.decisions.iter().enumerate() {
+        match d {
+            Decision::New => panic!("row {n} is identical to a known record but was taken as new"),
+            Decision::Link { existing, .. } => assert_eq!(
+                known[*existing as usize], known[n],
+                "row {n} linked to a record that differs from its copy"
+            ),
+            Decision::Review { candidates } => assert!(
+                candidates
+                    .iter()
+                    .any(|(e, _)| known[*e as usize] == known[n]),
+                "row {n}'s copy is not among its candidates"
+            ),
+        }
+    }
+}

@@ -72,6 +72,9 @@ pub enum NodeError {
     /// A record asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A request that cannot be carried out as asked (the message says why).
+    #[error("{0}")]
+    Invalid(String),
     /// A request that would change nothing; nothing was written.
     #[error("{0}")]
     NoChange(String),

@@ -82,6 +82,7 @@ mod error;
 mod export;
 mod figures;
 pub mod handover;
+mod importing;
 pub mod keyfile;
 #[cfg(test)]
 mod listing_tests;
@@ -98,6 +99,7 @@ mod workflows;
 pub use error::NodeError;
 pub use export::{TilesExported, export_tiles};
 pub use figures::{MovementSummary, VehicleLoad};
+pub use importing::{ImportOptions, ImportReport, ImportRow, ReviewChoice, RowFate};
 pub use location::{DEFAULT_SCHEMA, Location};
 pub use planning::TransferDraft;
 pub use policy::{Decision, Principal, Purpose, Role};

@@ -121,6 +121,12 @@ pub enum Purpose {
     /// The people a transfer plan is made for (`plan --from-store`): who
     /// they are, where they are held, how they must travel.
     TransferPlan,
+    /// The registered people an imported roster row was matched to, shown
+    /// by id with the match (`import roster`): the operator and registrars.
+    ImportMatch,
+    /// An identity-match review: the waiting roster row (recorded under the
+    /// review's id) and its candidates (`review list`, `review show`).
+    ReviewShow,
 }
 
 impl Purpose {
@@ -137,6 +143,8 @@ impl Purpose {
             Purpose::NamedInHistory => "person.show.named",
             Purpose::AccessLog => "audit.read",
             Purpose::TransferPlan => "plan.from-store",
+            Purpose::ImportMatch => "import.match",
+            Purpose::ReviewShow => "review.show",
         }
     }
 }
@@ -192,6 +200,9 @@ pub fn authorize(principal: &Principal, purpose: Purpose, subjects: &[Subject<'_
     }
     if purpose == Purpose::TransferPlan && !matches!(principal.role, Operator | Planner) {
         return Decision::Denied(format!("role {} does not plan transfers", principal.role));
+    }
+    if purpose == Purpose::ImportMatch && !matches!(principal.role, Operator | Registrar(_)) {
+        return Decision::Denied(format!("role {} does not import rosters", principal.role));
     }
     if matches!(principal.role, Admin | Public) {
         return Decision::Denied(format!("role {} sees no detainee records", principal.role));

@@ -14,8 +14,10 @@ use crate::policy::{self, Decision, Principal, Purpose, Role, Subject};
 use crate::{Node, NodeError, PersonReport};
 use jiff::Timestamp;
 use rollcall_core::escort::{EscortRecord, EscortRecordStatus};
+use rollcall_core::review::ReviewStatus;
 use rollcall_core::state::index;
 use rollcall_core::state::residency::bucket_of;
+use rollcall_core::state::views::ReviewView;
 use rollcall_core::state::views::{
     DiscrepancyStatus, DiscrepancyView, MovementView, PersonSnapshot,
 };
@@ -108,6 +110,18 @@ impl Node {
 
 /// The facts the policy decides on for person `id`, if registered.
 fn subject<'s>(state: &'s State, id: &'s str) -> Option<Subject<'s>> {
+    // A review stands for the roster row waiting in it: whose nationalities
+    // it records, whose facility's roster it is.
+    if let Some(r) = state.review(id) {
+        return Some(Subject {
+            person: id,
+            nationalities: &r.record.nationalities,
+            custodian: r.custodian.as_str(),
+            movement: None,
+            inbound_to: None,
+            committees: &[],
+        });
+    }
     let p = state.person(id)?;
     let movement = p.custody.movement.as_ref().map(|m| m.as_str());
     Some(Subject {
@@ -120,6 +134,31 @@ fn subject<'s>(state: &'s State, id: &'s str) -> Option<Subject<'s>> {
             .map(|m| m.destination.as_str()),
         committees: &[],
     })
+}
+
+/// `r` with only the candidates `principal` may see, each added to `shown`.
+fn with_visible_candidates(
+    state: &State,
+    principal: &Principal,
+    r: &ReviewView,
+    shown: &mut Vec<String>,
+) -> ReviewView {
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.person.as_str()).collect();
+    let seen = visible(state, principal, Purpose::ReviewShow, ids);
+    let mut r = r.clone();
+    r.candidates.retain(|c| seen.contains(&c.person.as_str()));
+    shown.extend(r.candidates.iter().map(|c| c.person.to_string()));
+    r
+}
+
+/// [`visible`], for the node's other modules.
+pub(crate) fn visible_ids<'a>(
+    state: &State,
+    principal: &Principal,
+    purpose: Purpose,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    visible(state, principal, purpose, ids)
 }
 
 /// The subset of `ids` (registered people) `principal` may see for `purpose`.
@@ -560,6 +599,56 @@ impl Reader<'_> {
             named.sort();
             named.dedup();
             Ok((out, named))
+        })
+    }
+
+    /// Identity-match reviews with `status`, oldest first, at most `limit`:
+    /// each with the roster row as recorded and the candidates the
+    /// principal may see (one whose row they may not see is left out). Each
+    /// review shown is recorded under its id, and each candidate shown.
+    pub fn reviews(
+        &mut self,
+        status: ReviewStatus,
+        limit: usize,
+    ) -> Result<Vec<(String, ReviewView)>, NodeError> {
+        let ids = self.node.index_keys(index::REVIEWS, status.as_str())?;
+        self.audited(Purpose::ReviewShow, |node, who| {
+            let state = &node.state;
+            let mut out = Vec::new();
+            let mut shown = Vec::new();
+            for id in visible(
+                state,
+                who,
+                Purpose::ReviewShow,
+                ids.iter().map(String::as_str),
+            ) {
+                if out.len() == limit {
+                    break;
+                }
+                let Some(r) = state.review(id).filter(|r| r.status == status) else {
+                    continue;
+                };
+                let r = with_visible_candidates(state, who, r, &mut shown);
+                shown.push(id.to_string());
+                out.push((id.to_string(), r));
+            }
+            Ok((out, shown))
+        })
+    }
+
+    /// One identity-match review, as [`Reader::reviews`] shows each. A
+    /// review the principal may not see is answered like one that does not exist.
+    pub fn review(&mut self, id: &str) -> Result<ReviewView, NodeError> {
+        self.audited(Purpose::ReviewShow, |node, who| {
+            let state = &node.state;
+            let missing = || NodeError::NotFound(format!("review {id} does not exist"));
+            if visible(state, who, Purpose::ReviewShow, [id]).is_empty() {
+                return Err(missing());
+            }
+            let r = state.review(id).ok_or_else(missing)?;
+            let mut shown = vec![id.to_string()];
+            let r = with_visible_candidates(state, who, r, &mut shown);
+            Ok((r, shown))
         })
     }
 

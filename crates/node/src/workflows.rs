@@ -77,7 +77,7 @@ fn opened(kinds: &[EventKind]) -> usize {
 
 impl Node {
     /// Stages `kinds`, built here by a workflow, and reports where they landed.
-    fn stage_built(
+    pub(crate) fn stage_built(
         &mut self,
         user: &str,
         at: Timestamp,

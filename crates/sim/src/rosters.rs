@@ -269,18 +269,29 @@ pub fn linkage(
     overlap: usize,
     noise: Noise,
 ) -> (Vec<NoisyRow>, Vec<NoisyRow>) {
+    linkage_between(seed, size, overlap, (noise, noise))
+}
+
+/// [`linkage`] with each roster written with its own noise (say, the left
+/// one all in Latin spellings and the right one all in Arabic script).
+pub fn linkage_between(
+    seed: u64,
+    size: usize,
+    overlap: usize,
+    (left_noise, right_noise): (Noise, Noise),
+) -> (Vec<NoisyRow>, Vec<NoisyRow>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let overlap = overlap.min(size);
     let people: Vec<Person> = (0..2 * size - overlap).map(|_| person(&mut rng)).collect();
     let left = (0..size)
-        .map(|i| row(&mut rng, &people[i], i, "L", i, noise))
+        .map(|i| row(&mut rng, &people[i], i, "L", i, left_noise))
         .collect();
     let mut right_people: Vec<usize> = (0..overlap).chain(size..2 * size - overlap).collect();
     shuffle(&mut rng, &mut right_people);
     let right = right_people
         .iter()
         .enumerate()
-        .map(|(n, &i)| row(&mut rng, &people[i], i, "R", n, noise))
+        .map(|(n, &i)| row(&mut rng, &people[i], i, "R", n, right_noise))
         .collect();
     (left, right)
 }

@@ -1,13 +1,14 @@
-//! `import roster`: all-or-nothing by default; with `--quarantine`, good rows
-//! are registered and bad ones written aside with the reason. Never half.
+//! `import roster`: every row matched against everyone registered (the
+//! node's identity matching): linked, put in review, or registered.
+//! All-or-nothing by default; with `--quarantine`, good rows are recorded
+//! and bad ones written aside with the reason. Never half.
 
 use super::Ctx;
 use crate::output::{json, line, n};
 use anyhow::Context;
-use rollcall_core::event::EventKind;
-use rollcall_core::{CustodianId, Namespace, PersonId, Timestamp};
+use rollcall_core::Timestamp;
 use rollcall_matching::{QuarantinedRow, RosterRow, RowProblem, parse_roster, write_quarantine};
-use rollcall_node::NodeError;
+use rollcall_node::{ImportOptions, ImportRow, NodeError, RowFate};
 use serde_json::json;
 use std::path::Path;
 
@@ -16,6 +17,7 @@ pub fn roster(
     file: &Path,
     (facility, at): (&str, Timestamp),
     quarantine: Option<&Path>,
+    threshold: f64,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -38,7 +40,7 @@ pub fn roster(
     let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let parsed = parse_roster(std::io::BufReader::new(input), &roster_name)
         .with_context(|| format!("reading roster {}", file.display()))?;
-    let (mut rows, mut bad) = born_in_future(parsed.rows, parsed.bad);
+    let (rows, mut bad) = born_in_future(parsed.rows, parsed.bad);
     if !bad.is_empty() && quarantine.is_none() {
         let problems: Vec<&RowProblem> = bad.iter().flat_map(|b| &b.problems).collect();
         super::matching::report_problems(file, &problems);
@@ -54,28 +56,63 @@ pub fn roster(
         Some(q) => Some(crate::output::create_new(q).context("the quarantine file")?),
         None => None,
     };
-    let mut minted = Vec::new();
-    let result = register(
-        ctx,
-        &mut node,
-        file,
+    let import_rows: Vec<ImportRow> = rows
+        .iter()
+        .map(|r| ImportRow {
+            source: r.source_row(&r.source),
+            record: r.record.clone(),
+        })
+        .collect();
+    let opts = ImportOptions {
         facility,
-        &mut rows,
-        &mut bad,
-        (quarantine.is_some(), at),
-        &mut minted,
-    );
-    let receipt = match result {
+        at,
+        auto_link: threshold,
+        quarantine: quarantine.is_some(),
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let progress = crate::output::spinner(&format!(
+        "matching {} rows against everyone registered",
+        n(rows.len() as u64)
+    ));
+    let result = node.import_roster(&ctx.principal(), &import_rows, opts);
+    progress.finish_and_clear();
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             if let Some(q) = quarantine {
                 let _ = std::fs::remove_file(q);
             }
-            return Err(e);
+            return Err(match e {
+                NodeError::Refused(rej) => {
+                    let row = &rows[rej.index];
+                    anyhow::anyhow!(
+                        "{}: line {}, record_id {:?}: {}; nothing was registered or linked",
+                        file.display(),
+                        row.line,
+                        row.record_id,
+                        rej.violation
+                    )
+                }
+                e => e.into(),
+            });
         }
     };
-    if let Some(r) = &receipt {
+    if let Some(r) = &report.receipt {
         ctx.ack(r);
+    }
+    for (row, fate) in rows.iter().zip(&report.fates) {
+        if let RowFate::Refused(reason) = fate {
+            bad.push(QuarantinedRow {
+                line: row.line,
+                problems: vec![RowProblem {
+                    line: row.line,
+                    column: "*".into(),
+                    value: row.record_id.clone(),
+                    reason: reason.clone(),
+                }],
+                fields: row.fields.clone(),
+            });
+        }
     }
     bad.sort_by_key(|b| b.line);
     if let (Some(q), Some(f)) = (quarantine, quarantine_file) {
@@ -85,29 +122,58 @@ pub fn roster(
         } else {
             write_quarantine(f, &bad).with_context(|| {
                 format!(
-                    "writing {} (the good rows ARE registered; the bad rows are listed above)",
+                    "writing {} (the good rows ARE recorded; the bad rows are listed above)",
                     q.display()
                 )
             })?;
         }
     }
+    let tally = Tally::of(&report.fates);
     if as_json {
+        let per_row: Vec<serde_json::Value> = rows
+            .iter()
+            .zip(&report.fates)
+            .map(|(row, fate)| fate_json(row, fate))
+            .collect();
+        let minted: Vec<&rollcall_core::PersonId> = report
+            .fates
+            .iter()
+            .filter_map(|f| match f {
+                RowFate::Registered(p) => Some(p),
+                _ => None,
+            })
+            .collect();
         json(&json!({
-            "registered": rows.len(),
+            "registered": tally.registered,
+            "first_person": minted.iter().min(),
+            "last_person": minted.iter().max(),
+            "linked": tally.linked,
+            "listed_elsewhere": tally.elsewhere,
+            "in_review": tally.review,
             "quarantined": bad.len(),
-            "first_person": minted.first(),
-            "last_person": minted.last(),
-            "tree_size": receipt.as_ref().map(|r| r.tree_size),
+            "tree_size": report.receipt.as_ref().map(|r| r.tree_size),
             "quarantine_file": quarantine.filter(|_| !bad.is_empty()).map(|q| q.display().to_string()),
+            "rows": per_row,
         }))?;
     } else {
         line(&format!(
-            "registered {} people at {facility} from {}",
+            "{} rows of {} for {facility}: {} registered, {} linked to people already registered, {} waiting for review",
             n(rows.len() as u64),
-            file.display()
+            file.display(),
+            n(tally.registered),
+            n(tally.linked),
+            n(tally.review),
         ))?;
-        if let (Some(first), Some(last)) = (minted.first(), minted.last()) {
-            line(&format!("  ids {first} … {last}"))?;
+        if tally.elsewhere > 0 {
+            line(&format!(
+                "  {} of the linked people are held elsewhere: a listed_elsewhere discrepancy each (`rollcall discrepancies --open`)",
+                n(tally.elsewhere)
+            ))?;
+        }
+        if tally.review > 0 {
+            line(
+                "  `rollcall review list` shows the rows waiting; nobody is registered for them until decided",
+            )?;
         }
         if !bad.is_empty()
             && let Some(q) = quarantine
@@ -122,84 +188,59 @@ pub fn roster(
     Ok(0)
 }
 
-/// Registers the rows. Without quarantine: one atomic batch, refused whole if
-/// any row breaks a custody rule. With quarantine: each row is checked on its
-/// own, refused rows are set aside with their reason, and all accepted rows
-/// are committed together. Returns the receipt of the commit, if any, and
-/// puts the ids minted for the registered rows, in order, in `minted`.
-#[allow(clippy::too_many_arguments)]
-fn register(
-    ctx: &Ctx,
-    node: &mut rollcall_node::Node,
-    file: &Path,
-    facility: &str,
-    rows: &mut Vec<RosterRow>,
-    bad: &mut Vec<QuarantinedRow>,
-    (quarantining, now): (bool, Timestamp),
-    minted: &mut Vec<PersonId>,
-) -> anyhow::Result<Option<rollcall_node::Receipt>> {
-    if rows.is_empty() {
-        return Ok(None);
-    }
-    if !quarantining {
-        let batch: Vec<PersonId> = node
-            .mint(Namespace::Person, rows.len())?
-            .into_iter()
-            .map(PersonId)
-            .collect();
-        let kinds: Vec<EventKind> = rows
-            .iter()
-            .zip(&batch)
-            .map(|(r, id)| registration(r, id.clone(), facility))
-            .collect();
-        return match node.append(&ctx.user, now, kinds) {
-            Ok(r) => {
-                *minted = batch;
-                Ok(Some(r))
+/// How many rows ended which way.
+#[derive(Default)]
+struct Tally {
+    registered: u64,
+    linked: u64,
+    elsewhere: u64,
+    review: u64,
+}
+
+impl Tally {
+    fn of(fates: &[RowFate]) -> Tally {
+        let mut t = Tally::default();
+        for f in fates {
+            match f {
+                RowFate::Registered(_) => t.registered += 1,
+                RowFate::Linked { elsewhere, .. } => {
+                    t.linked += 1;
+                    t.elsewhere += u64::from(elsewhere.is_some());
+                }
+                RowFate::InReview { .. } => t.review += 1,
+                RowFate::Refused(_) => {}
             }
-            Err(NodeError::Refused(rej)) => {
-                let row = &rows[rej.index];
-                anyhow::bail!(
-                    "{}: line {}, record_id {:?}: {}; nothing was registered",
-                    file.display(),
-                    row.line,
-                    row.record_id,
-                    rej.violation
-                )
-            }
-            Err(e) => Err(e.into()),
-        };
-    }
-    let mut kept = Vec::with_capacity(rows.len());
-    for row in rows.drain(..) {
-        let id = PersonId(node.mint(Namespace::Person, 1)?.remove(0));
-        match node.stage(
-            &ctx.user,
-            now,
-            vec![registration(&row, id.clone(), facility)],
-        ) {
-            Ok(_) => {
-                kept.push(row);
-                minted.push(id);
-            }
-            Err(NodeError::Refused(rej)) => bad.push(QuarantinedRow {
-                line: row.line,
-                problems: vec![RowProblem {
-                    line: row.line,
-                    column: "*".into(),
-                    value: row.record_id.clone(),
-                    reason: rej.violation.to_string(),
-                }],
-                fields: row.fields,
-            }),
-            Err(e) => return Err(e.into()),
         }
+        t
     }
-    *rows = kept;
-    if rows.is_empty() {
-        return Ok(None);
+}
+
+fn fate_json(row: &RosterRow, fate: &RowFate) -> serde_json::Value {
+    let (what, detail) = match fate {
+        RowFate::Registered(p) => ("registered", json!({ "person": p })),
+        RowFate::Linked {
+            person,
+            probability_ppm,
+            elsewhere,
+        } => (
+            "linked",
+            json!({
+                "person": person,
+                "probability": f64::from(*probability_ppm) / 1e6,
+                "listed_elsewhere": elsewhere,
+            }),
+        ),
+        RowFate::InReview { review, candidates } => (
+            "in_review",
+            json!({ "review": review, "candidates": candidates }),
+        ),
+        RowFate::Refused(reason) => ("quarantined", json!({ "reason": reason })),
+    };
+    let mut v = json!({ "line": row.line, "record_id": row.record_id, "fate": what });
+    if let (Some(o), Some(d)) = (v.as_object_mut(), detail.as_object()) {
+        o.extend(d.clone());
     }
-    Ok(Some(node.commit()?))
+    v
 }
 
 /// Moves rows whose date of birth lies after today to the bad rows (the
@@ -235,14 +276,4 @@ fn born_in_future(
     }
     bad.sort_by_key(|b| b.line);
     (good, bad)
-}
-
-fn registration(r: &RosterRow, person: PersonId, facility: &str) -> EventKind {
-    EventKind::PersonRegistered {
-        person,
-        record: r.record.clone(),
-        custodian: CustodianId::new(facility),
-        source: Some(r.source_row(&r.source)),
-        capacity_override: None,
-    }
 }

@@ -10,6 +10,7 @@ mod movement;
 mod officer_key;
 mod people;
 mod plan;
+mod review;
 
 use crate::output::line;
 use crate::{Cli, Command};
@@ -111,14 +112,17 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             facility,
             quarantine,
             at,
+            threshold,
             json,
         }) => import::roster(
             &ctx,
             &file,
             (&facility, args::time_or_now(at)),
             quarantine.as_deref(),
+            threshold,
             json,
         ),
+        Command::Review(r) => review::run(&ctx, r),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Correct {
             id,

@@ -98,7 +98,7 @@ impl State {
             Some(existing) => Err(Violation::new(
                 Rule::UniqueId,
                 format!(
-                    "roster {} record {} is already recorded as person {existing}; nobody is registered twice",
+                    "roster {} record {} is already registered as person {existing}; nobody is registered twice",
                     src.roster, src.record_id
                 ),
             )),

@@ -1,0 +1,409 @@
+//! `import roster` through identity matching, end to end through the
+//! binary, on generated rosters with their ground truth: the same roster
+//! imported again registers nobody twice whatever its file name; a roster
+//! in Arabic script after the same people in Latin links them; a roster
+//! listing someone twice registers them once; the review queue's rows wait
+//! unregistered, its decisions are ledger events with who and why, and
+//! all of it survives `rebuild` and passes `verify`.
+
+use rollcall_sim::rosters::{self, Noise, NoisyRow};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rollcall");
+
+fn run(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("USER", "registrar.nsr")
+        .output()
+        .expect("rollcall runs")
+}
+
+fn ok(data: &Path, args: &[&str]) -> std::process::Output {
+    let out = run(data, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn ok_json(data: &Path, args: &[&str]) -> Value {
+    serde_json::from_slice(&ok(data, args).stdout).expect("JSON")
+}
+
+/// A new ledger with one facility for everyone.
+fn ledger(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    ok(&data, &["init", "--name", "nsr1"]);
+    ok(
+        &data,
+        &[
+            "facility",
+            "add",
+            "--id",
+            "IQ-NSR",
+            "--name",
+            "Nasiriyah Central",
+            "--authority",
+            "Ministry of Justice",
+            "--country",
+            "IQ",
+            "--lat",
+            "31.04",
+            "--lon",
+            "46.26",
+            "--time-zone",
+            "Asia/Baghdad",
+            "--capacity",
+            "50000",
+            "--categories",
+            "adult_male,adult_female,juvenile",
+        ],
+    );
+    data
+}
+
+fn write(path: &Path, rows: &[NoisyRow]) {
+    let mut bytes = Vec::new();
+    rosters::write_roster(&mut bytes, rows).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn import(data: &Path, file: &Path) -> Value {
+    ok_json(
+        data,
+        &[
+            "import",
+            "roster",
+            file.to_str().unwrap(),
+            "--facility",
+            "IQ-NSR",
+            "--json",
+        ],
+    )
+}
+
+fn registered(data: &Path) -> u64 {
+    ok_json(data, &["status", "--json"])["registered"]
+        .as_u64()
+        .expect("registered count")
+}
+
+fn verify_passes(data: &Path) {
+    let out = run(data, &["verify", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "verify: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_same_roster_again_registers_nobody_twice_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let (people, _) = rosters::linkage(31, 1_200, 0, Noise::default());
+    let first = dir.path().join("hasakah-2026-11.csv");
+    write(&first, &people);
+    let first_import = import(&data, &first);
+    assert_eq!(first_import["registered"], 1_200);
+    assert_eq!(registered(&data), 1_200);
+
+    // The same file again: refused, naming the first row and who it is.
+    let again = run(
+        &data,
+        &[
+            "import",
+            "roster",
+            first.to_str().unwrap(),
+            "--facility",
+            "IQ-NSR",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("already registered as person P-NSR1-"),
+        "{err}"
+    );
+    assert_eq!(registered(&data), 1_200);
+
+    // Renamed, and with the source column emptied (so the file name stands
+    // in for it): the rows are new to the ledger, the people are not.
+    let mut renamed_rows = people.clone();
+    for r in &mut renamed_rows {
+        r.cells[13].clear();
+    }
+    let renamed = dir.path().join("copy-from-the-ministry.csv");
+    write(&renamed, &renamed_rows);
+    let r = import(&data, &renamed);
+    assert_eq!(
+        r["registered"], 0,
+        "nobody registered twice: {}",
+        r["registered"]
+    );
+    assert_eq!(registered(&data), 1_200);
+    let linked = r["linked"].as_u64().unwrap();
+    let waiting = r["in_review"].as_u64().unwrap();
+    assert_eq!(linked + waiting, 1_200);
+    // Each row linked to the person its own first copy registered.
+    let first_person: HashMap<String, String> = first_import["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["record_id"].as_str().unwrap().to_string(),
+                row["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for row in r["rows"].as_array().unwrap() {
+        if row["fate"] == "linked" {
+            assert_eq!(
+                row["person"].as_str(),
+                first_person
+                    .get(row["record_id"].as_str().unwrap())
+                    .map(String::as_str),
+                "{row}"
+            );
+        }
+    }
+    // Those in review are rows that say too little to tell two people apart;
+    // each names its own first copy among the candidates.
+    let pending = ok_json(&data, &["review", "list", "--limit", "2000", "--json"]);
+    assert_eq!(pending.as_array().unwrap().len() as u64, waiting);
+    for p in pending.as_array().unwrap() {
+        let record_id = p["source"]["record_id"].as_str().unwrap();
+        assert!(
+            p["candidates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["person"].as_str() == first_person.get(record_id).map(String::as_str)),
+            "{p}"
+        );
+    }
+    verify_passes(&data);
+}
+
+#[test]
+fn an_arabic_roster_after_the_latin_one_links_the_same_people_and_reviews_survive_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let latin = Noise {
+        arabic: 0.0,
+        ..Noise::default()
+    };
+    let arabic = Noise {
+        arabic: 1.0,
+        ..Noise::default()
+    };
+    let (left, right) = rosters::linkage_between(32, 1_500, 1_000, (latin, arabic));
+    assert!(
+        right[0].cells[1]
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+    );
+    let (l, r) = (dir.path().join("latin.csv"), dir.path().join("arabic.csv"));
+    write(&l, &left);
+    write(&r, &right);
+    let first = import(&data, &l);
+    assert_eq!(first["registered"], 1_500);
+    // Which registered person is which generated person.
+    let truth_of_row: HashMap<&str, u32> = left
+        .iter()
+        .chain(&right)
+        .map(|row| (row.cells[0].as_str(), row.person))
+        .collect();
+    let truth_of_person: HashMap<String, u32> = first["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["person"].as_str().unwrap().to_string(),
+                truth_of_row[row["record_id"].as_str().unwrap()],
+            )
+        })
+        .collect();
+
+    let second = import(&data, &r);
+    let rows = second["rows"].as_array().unwrap();
+    let (mut right_links, mut wrong) = (0, 0);
+    for row in rows.iter().filter(|row| row["fate"] == "linked") {
+        let truth = truth_of_row[row["record_id"].as_str().unwrap()];
+        if truth_of_person.get(row["person"].as_str().unwrap()) == Some(&truth) {
+            right_links += 1;
+        } else {
+            wrong += 1;
+        }
+        assert!(row["listed_elsewhere"].is_null(), "same facility: {row}");
+    }
+    let precision = f64::from(right_links) / f64::from(right_links + wrong);
+    assert!(precision >= 0.98, "precision {precision}");
+    assert!(
+        right_links >= 600,
+        "only {right_links} of the 1,000 people on both rosters linked across scripts"
+    );
+    let waiting = second["in_review"].as_u64().unwrap();
+    assert!(waiting > 0, "some rows wait for review");
+    assert_eq!(
+        registered(&data),
+        1_500 + second["registered"].as_u64().unwrap(),
+        "rows in review are not registered"
+    );
+
+    // Decide two reviews: one is the best candidate, one is someone new.
+    let pending = ok_json(&data, &["review", "list", "--json"]);
+    let ids: Vec<String> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    let shown = ok_json(&data, &["review", "show", &ids[0], "--json"]);
+    let best = shown["candidates"][0]["person"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !shown["candidates"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "with its explanation"
+    );
+    let accepted = ok_json(
+        &data,
+        &[
+            "review",
+            "accept",
+            &ids[0],
+            "--reason",
+            "identity card seen at intake",
+            "--json",
+        ],
+    );
+    assert_eq!(accepted["person"].as_str(), Some(best.as_str()));
+    let before = registered(&data);
+    let rejected = ok_json(
+        &data,
+        &[
+            "review",
+            "reject",
+            &ids[1],
+            "--reason",
+            "mother's name differs",
+            "--json",
+        ],
+    );
+    assert_eq!(registered(&data), before + 1);
+    let new_person = rejected["person"].as_str().unwrap().to_string();
+    // Decided once.
+    let again = run(&data, &["review", "accept", &ids[0], "--reason", "twice"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already decided"));
+    // Who decided and why is on the record.
+    let decided = ok_json(&data, &["review", "show", &ids[0], "--json"]);
+    assert_eq!(decided["status"], "same_person");
+    assert_eq!(decided["decided_by"], "registrar.nsr");
+    assert_eq!(decided["reason"], "identity card seen at intake");
+    // The new person's history starts with the review's decision.
+    let history = ok_json(&data, &["person", "show", &new_person, "--json"]);
+    assert!(
+        history.to_string().contains("match_review_decided"),
+        "{history}"
+    );
+
+    // The queue and its decisions are projections of the ledger: rebuild
+    // gives them back exactly, and verify passes.
+    let queue = |status: &str| {
+        ok_json(
+            &data,
+            &[
+                "review", "list", "--status", status, "--limit", "5000", "--json",
+            ],
+        )
+    };
+    let before = (queue("pending"), queue("same-person"), queue("new-person"));
+    ok(&data, &["rebuild"]);
+    let after = (queue("pending"), queue("same-person"), queue("new-person"));
+    assert_eq!(before, after);
+    assert_eq!(after.1.as_array().unwrap().len(), 1);
+    assert_eq!(after.2.as_array().unwrap().len(), 1);
+    verify_passes(&data);
+
+    // Every review shown is on the record, under its id.
+    let audit = ok_json(&data, &["audit", "--subject", &ids[0], "--json"]);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "review.show"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn a_roster_listing_someone_twice_registers_them_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let rows = rosters::dedupe(33, 1_200, Noise::default());
+    let file = dir.path().join("intake.csv");
+    write(&file, &rows);
+    let r = import(&data, &file);
+    let people: std::collections::HashSet<u32> = rows.iter().map(|r| r.person).collect();
+    let registered = r["registered"].as_u64().unwrap();
+    let linked = r["linked"].as_u64().unwrap();
+    let waiting = r["in_review"].as_u64().unwrap();
+    assert_eq!(registered + linked + waiting, 1_200);
+    // Fewer registered than rows, and never fewer than the people there are
+    // by more than the matcher's rare false links.
+    assert!(linked > 0, "duplicates were linked");
+    assert!(
+        registered + waiting >= people.len() as u64 - 5,
+        "{registered} registered + {waiting} waiting for {} people",
+        people.len()
+    );
+    assert!(registered < 1_200);
+    // Each row linked within the roster is linked to the person its twin was registered as.
+    let person_of_row: HashMap<&str, u32> = rows
+        .iter()
+        .map(|r| (r.cells[0].as_str(), r.person))
+        .collect();
+    let mut truth_of: HashMap<String, u32> = HashMap::new();
+    for row in r["rows"].as_array().unwrap() {
+        if row["fate"] == "registered" {
+            truth_of.insert(
+                row["person"].as_str().unwrap().into(),
+                person_of_row[row["record_id"].as_str().unwrap()],
+            );
+        }
+    }
+    let (mut right, mut total) = (0, 0);
+    for row in r["rows"].as_array().unwrap() {
+        if row["fate"] == "linked" {
+            total += 1;
+            right += u32::from(
+                truth_of.get(row["person"].as_str().unwrap())
+                    == Some(&person_of_row[row["record_id"].as_str().unwrap()]),
+            );
+        }
+    }
+    assert!(
+        f64::from(right) / f64::from(total) >= 0.98,
+        "{right} of {total}"
+    );
+    verify_passes(&data);
+}
