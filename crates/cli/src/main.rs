@@ -842,6 +842,23 @@ pub enum PersonCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record that two registered records are one person (both are kept,
+    /// each naming the other); if they are in two custodians' hands a
+    /// duplicate_record discrepancy is opened.
+    Link {
+        /// The record found to be a second record of the other.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// The other record.
+        #[arg(long, value_parser = args::id)]
+        same_as: String,
+        /// Why (what showed they are one person; recorded with your name).
+        #[arg(long, value_parser = args::text)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Correct a person's record: a new event naming the one it corrects;
     /// nothing recorded before is changed. Only the fields given change.
     Correct {

@@ -407,3 +407,115 @@ fn a_roster_listing_someone_twice_registers_them_once() {
     );
     verify_passes(&data);
 }
+
+#[test]
+fn two_records_found_to_be_one_person_are_linked_keeping_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    ok(
+        &data,
+        &[
+            "facility",
+            "add",
+            "--id",
+            "IQ-BGD",
+            "--name",
+            "Baghdad Central",
+            "--authority",
+            "Ministry of Justice",
+            "--country",
+            "IQ",
+            "--lat",
+            "33.3",
+            "--lon",
+            "44.4",
+            "--time-zone",
+            "Asia/Baghdad",
+            "--capacity",
+            "500",
+        ],
+    );
+    let header = "record_id,full_name,given_name,father_name,grandfather_name,family_name,mother_name,birth_date,birth_place,sex,nationality,document_type,document_number,source";
+    let a = dir.path().join("a.csv");
+    std::fs::write(
+        &a,
+        format!("{header}\nA1,Omar Khalid al-Rawi,Omar,Khalid,,al-Rawi,,1984,,M,IQ,,,list-a\n"),
+    )
+    .unwrap();
+    let b = dir.path().join("b.csv");
+    std::fs::write(
+        &b,
+        format!(
+            "{header}\nB1,Yusuf Ibrahim al-Tai,Yusuf,Ibrahim,,al-Tai,,1990-03-02,,M,SY,,,list-b\n"
+        ),
+    )
+    .unwrap();
+    let pa = import(&data, &a)["first_person"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pb = ok_json(
+        &data,
+        &[
+            "import",
+            "roster",
+            b.to_str().unwrap(),
+            "--facility",
+            "IQ-BGD",
+            "--json",
+        ],
+    )["first_person"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let linked = ok_json(
+        &data,
+        &[
+            "person",
+            "link",
+            &pb,
+            "--same-as",
+            &pa,
+            "--reason",
+            "fingerprints match",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        linked["discrepancies_opened"], 1,
+        "in two custodians' hands"
+    );
+    let open = ok_json(&data, &["discrepancies", "--open", "--json"]);
+    assert!(open.to_string().contains("duplicate_record"), "{open}");
+    for (p, other) in [(&pa, &pb), (&pb, &pa)] {
+        let shown = ok_json(&data, &["person", "show", p, "--json"]);
+        assert_eq!(
+            shown["now"]["same_as"][0].as_str(),
+            Some(other.as_str()),
+            "{shown}"
+        );
+    }
+    assert_eq!(registered(&data), 2, "both records are kept");
+    let again = run(
+        &data,
+        &["person", "link", &pa, "--same-as", &pb, "--reason", "again"],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already linked"));
+    let unknown = run(
+        &data,
+        &[
+            "person",
+            "link",
+            &pa,
+            "--same-as",
+            "P-NSR1-999999",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not registered"));
+    ok(&data, &["rebuild"]);
+    verify_passes(&data);
+}

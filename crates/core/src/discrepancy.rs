@@ -38,6 +38,9 @@ pub enum DiscrepancyKind {
     /// A facility's roster lists a person the ledger holds elsewhere (found
     /// by identity matching): one of the two records of where they are is wrong.
     ListedElsewhere,
+    /// Two registered records are one person, in two custodians' hands:
+    /// one of the two records of where they are is wrong.
+    DuplicateRecord,
     /// Anything else, described in the summary.
     Other,
 }
@@ -57,6 +60,7 @@ impl DiscrepancyKind {
             DiscrepancyKind::Escape => "escape",
             DiscrepancyKind::ManifestBreach => "manifest_breach",
             DiscrepancyKind::ListedElsewhere => "listed_elsewhere",
+            DiscrepancyKind::DuplicateRecord => "duplicate_record",
             DiscrepancyKind::Other => "other",
         }
     }

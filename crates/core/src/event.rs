@@ -222,6 +222,24 @@ pub enum EventKind {
         capacity_override: OverrideReason,
     },
 
+    /// Two registered records were found to be one person. Both ids are
+    /// kept (nothing is merged away): `person` names `same_as` as the same
+    /// person, and each record lists the other. If the two records are in
+    /// two custodians' hands, the event opens the `duplicate_record`
+    /// discrepancy it must then carry: one person cannot be in two places.
+    PeopleLinked {
+        /// The record found to be a second record of `same_as`.
+        person: PersonId,
+        /// The other record.
+        same_as: PersonId,
+        /// Why (what showed they are one person).
+        reason: String,
+        /// The discrepancy this opens (required exactly when their
+        /// custodians differ).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
+    },
+
     // --- custody ----------------------------------------------------------
     /// Custody passed from one custodian to another.
     CustodyHandedOver {
@@ -617,6 +635,7 @@ impl EventKind {
             RosterRowLinked { .. } => "roster_row_linked",
             MatchReviewOpened { .. } => "match_review_opened",
             MatchReviewDecided { .. } => "match_review_decided",
+            PeopleLinked { .. } => "people_linked",
             CustodyHandedOver { .. } => "custody_handed_over",
             PersonAdmitted { .. } => "person_admitted",
             TakenToHospital { .. } => "taken_to_hospital",
@@ -692,6 +711,10 @@ impl EventKind {
             | MatchReviewDecided {
                 discrepancy: Some(d),
                 ..
+            }
+            | PeopleLinked {
+                discrepancy: Some(d),
+                ..
             } => (Some(Namespace::Discrepancy), d.as_str()),
             _ => return None,
         })
@@ -740,6 +763,9 @@ impl EventKind {
             | RosterRowLinked { person, .. } => vec![person],
             MatchReviewOpened { candidates, .. } => candidates.iter().map(|c| &c.person).collect(),
             MatchReviewDecided { decision, .. } => vec![decision.person()],
+            PeopleLinked {
+                person, same_as, ..
+            } => vec![person, same_as],
             MovementPlanned { manifest, .. } => manifest.iter().map(|s| &s.person).collect(),
             MovementDeparted { boarded, .. } => boarded.iter().collect(),
             MovementReconciled {

@@ -461,6 +461,17 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))?;
             opt_text("capacity override reason", capacity_override)
         }
+        PeopleLinked {
+            person,
+            same_as,
+            reason,
+            discrepancy,
+        } => {
+            check_id("person id", person.as_str())?;
+            check_id("same-as person id", same_as.as_str())?;
+            check_text("reason", reason)?;
+            opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))
+        }
         PersonRecordCorrected {
             person,
             record,

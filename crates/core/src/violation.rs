@@ -65,9 +65,9 @@ pub enum Rule {
     /// What must hold after every batch (movement pointers, movement
     /// occupancy, custody counts) holds.
     BatchPostCondition,
-    /// A roster row linked to a person the ledger holds elsewhere opens a
-    /// `listed_elsewhere` discrepancy.
-    ListedElsewhere,
+    /// A roster row linked to a person the ledger holds elsewhere, or two
+    /// records of one person in two custodians' hands, open a discrepancy.
+    IdentityConflict,
     /// A value is out of range.
     InvalidValue,
     /// Not a rule of the domain: the batch was checked against a partly
@@ -107,7 +107,7 @@ impl fmt::Display for Rule {
             Rule::TimeOrder => "time-order",
             Rule::DedicatedEvent => "dedicated-event",
             Rule::BatchPostCondition => "batch-post-condition",
-            Rule::ListedElsewhere => "listed-elsewhere-opens-discrepancy",
+            Rule::IdentityConflict => "listed-elsewhere-opens-discrepancy",
             Rule::InvalidValue => "valid-value",
             Rule::RowsNotLoaded => "rows-not-loaded",
         })

@@ -19,7 +19,7 @@ use rollcall_core::review::{FieldEvidence, MatchEvidence, ReviewDecision};
 use rollcall_core::*;
 use std::path::PathBuf;
 
-const KINDS: usize = 40;
+const KINDS: usize = 41;
 
 /// The position of each kind in the sample list. No catch-all: adding a
 /// kind to `EventKind` breaks this test until it has a sample and a vector.
@@ -66,6 +66,7 @@ fn kind_index(k: &EventKind) -> usize {
         RosterRowLinked { .. } => 37,
         MatchReviewOpened { .. } => 38,
         MatchReviewDecided { .. } => 39,
+        PeopleLinked { .. } => 40,
     }
 }
 
@@ -401,6 +402,12 @@ fn samples() -> Vec<EventKind> {
             reason: "same mother's name and identity card seen at intake".into(),
             discrepancy: None,
             capacity_override: None,
+        },
+        PeopleLinked {
+            person: PersonId::new("P-NSR1-000044"),
+            same_as: p(),
+            reason: "fingerprints match (biometric system ref 88121)".into(),
+            discrepancy: Some(DiscrepancyId::new("D-NSR1-000010")),
         },
     ]
 }

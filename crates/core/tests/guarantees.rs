@@ -928,7 +928,7 @@ fn a_roster_row_is_recorded_once_and_a_link_elsewhere_is_a_discrepancy() {
         Rule::UniqueId,
     );
     // Listed by DEST, held at ORIG: only with the discrepancy, which it opens.
-    w.refused(vec![link("R-2", "DEST", None)], Rule::ListedElsewhere);
+    w.refused(vec![link("R-2", "DEST", None)], Rule::IdentityConflict);
     w.refused(vec![link("R-2", "ORIG", Some("D-7"))], Rule::InvalidValue);
     w.ok(vec![link("R-2", "DEST", Some("D-7"))]);
     let d = w.state.discrepancy("D-7").expect("opened");
@@ -1011,4 +1011,45 @@ fn a_roster_row_is_recorded_once_and_a_link_elsewhere_is_a_discrepancy() {
         Some("P-3")
     );
     assert_eq!(w.state.counter("registered"), registered + 1);
+}
+
+/// Two records of one person: linked by an event that keeps both, each
+/// naming the other; in two custodians' hands only with the discrepancy.
+#[test]
+fn two_records_of_one_person_are_linked_and_kept_with_a_discrepancy_if_apart() {
+    let mut w = World::new();
+    let link = |a: &str, b: &str, d: Option<&str>| EventKind::PeopleLinked {
+        person: PersonId::new(a),
+        same_as: PersonId::new(b),
+        reason: "fingerprints match".into(),
+        discrepancy: d.map(DiscrepancyId::new),
+    };
+    w.refused(vec![link("P-1", "P-1", None)], Rule::InvalidValue);
+    w.refused(vec![link("P-1", "P-9", None)], Rule::KnownPerson);
+    // Both at ORIG: a plain link, both records kept.
+    w.ok(vec![link("P-1", "P-2", None)]);
+    assert_eq!(
+        w.state.person("P-1").unwrap().same_as,
+        [PersonId::new("P-2")]
+    );
+    assert_eq!(
+        w.state.person("P-2").unwrap().same_as,
+        [PersonId::new("P-1")]
+    );
+    w.refused(vec![link("P-2", "P-1", None)], Rule::UniqueId);
+    // P-3 handed to DEST: now apart, the link must open the discrepancy.
+    w.ok(vec![EventKind::CustodyHandedOver {
+        person: PersonId::new("P-3"),
+        from: CustodianId::new("ORIG"),
+        to: CustodianId::new("DEST"),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    }]);
+    w.refused(vec![link("P-3", "P-1", None)], Rule::IdentityConflict);
+    w.ok(vec![link("P-3", "P-1", Some("D-9"))]);
+    let d = w.state.discrepancy("D-9").unwrap();
+    assert_eq!(d.kind, DiscrepancyKind::DuplicateRecord);
+    assert_eq!(d.persons, [PersonId::new("P-3"), PersonId::new("P-1")]);
+    assert_eq!(w.state.counter("registered"), 3, "nothing is merged away");
 }

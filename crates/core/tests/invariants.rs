@@ -230,6 +230,13 @@ enum Op {
         step: u8,
         flip: bool,
     },
+    /// Two records linked as one person (with the discrepancy exactly when
+    /// their custodians differ, unless `flip`).
+    Same {
+        a: u8,
+        b: u8,
+        flip: bool,
+    },
     /// Several steps built against the same state and applied as one batch.
     Batch(Vec<Op>),
 }
@@ -265,6 +272,7 @@ fn simple_op() -> impl Strategy<Value = Op> {
         1 => (0u8..5).prop_map(|kind| Op::Custodian { kind }),
         4 => (0u8..3, p(), 0u8..3, 0u8..6, prop::bool::weighted(0.2))
             .prop_map(|(row, person, at, step, flip)| Op::Match { row, person, at, step, flip }),
+        1 => (p(), p(), prop::bool::weighted(0.2)).prop_map(|(a, b, flip)| Op::Same { a, b, flip }),
     ]
 }
 
@@ -879,6 +887,20 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
             step,
             flip,
         } => match_kinds(state, ids, (*row, *person, *at, *step, *flip)),
+        Op::Same { a, b, flip } => {
+            let at = |p: u8| {
+                state
+                    .person(&format!("P-{p}"))
+                    .map(|v| v.custody.custodian.clone())
+            };
+            let apart = at(*a) != at(*b);
+            vec![EventKind::PeopleLinked {
+                person: pid(*a),
+                same_as: pid(*b),
+                reason: "fingerprints match".into(),
+                discrepancy: (apart != *flip).then(|| DiscrepancyId(ids.next("D-S"))),
+            }]
+        }
         Op::Custodian { kind } => {
             let (custodian, info) = match kind {
                 0 => (

@@ -430,6 +430,52 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Records that `person` and `same_as`, both registered, are one person
+    /// (both records kept, each naming the other), as `principal`, with the
+    /// `duplicate_record` discrepancy when their custodians differ. A person
+    /// the principal may not see is answered like one who does not exist.
+    /// Staged, not committed.
+    pub fn link_people(
+        &mut self,
+        principal: &Principal,
+        at: Timestamp,
+        person: &str,
+        same_as: &str,
+        reason: &str,
+    ) -> Result<Staged, NodeError> {
+        let found = self.resident(|s| {
+            let seen =
+                crate::reader::visible_ids(s, principal, Purpose::PersonShow, [person, same_as]);
+            [person, same_as].map(|p| {
+                seen.contains(&p)
+                    .then(|| s.person(p).map(|v| v.custody.custodian.clone()))
+                    .flatten()
+            })
+        })?;
+        let [Some(at_a), Some(at_b)] = found else {
+            let missing = if found[0].is_none() { person } else { same_as };
+            return Err(NodeError::NotFound(format!(
+                "person {missing} is not registered"
+            )));
+        };
+        let discrepancy = if at_a != at_b {
+            Some(DiscrepancyId(
+                self.mint(Namespace::Discrepancy, 1)?.remove(0),
+            ))
+        } else {
+            None
+        };
+        let kinds = vec![EventKind::PeopleLinked {
+            person: PersonId::parse(person)?,
+            same_as: PersonId::parse(same_as)?,
+            reason: reason.to_string(),
+            discrepancy,
+        }];
+        self.stage_built(&principal.user, at, kinds)
+    }
+}
+
 /// What a registrar decides about a review.
 #[derive(Debug, Clone, Copy)]
 pub enum ReviewChoice<'a> {

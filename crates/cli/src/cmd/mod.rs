@@ -124,6 +124,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         ),
         Command::Review(r) => review::run(&ctx, r),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
+        Command::Person(crate::PersonCommand::Link {
+            id,
+            same_as,
+            reason,
+            json,
+        }) => people::link(&ctx, &id, &same_as, &reason, json),
         Command::Person(crate::PersonCommand::Correct {
             id,
             reason,

@@ -7,6 +7,45 @@ use rollcall_core::event::{EventKind, Side};
 use rollcall_core::{CustodianId, PersonId};
 use serde_json::json;
 
+/// `person link ID --same-as ID --reason T`.
+pub fn link(
+    ctx: &Ctx,
+    id: &str,
+    same_as: &str,
+    reason: &str,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let staged = node.link_people(
+        &ctx.principal(),
+        rollcall_core::Timestamp::now(),
+        id,
+        same_as,
+        reason,
+    )?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        json(&json!({
+            "person": id,
+            "same_as": same_as,
+            "seq": staged.first_seq,
+            "discrepancies_opened": staged.opened,
+            "tree_size": receipt.tree_size,
+        }))?;
+    } else {
+        line(&format!(
+            "{id} and {same_as} are recorded as one person (both records kept)"
+        ))?;
+        if staged.opened > 0 {
+            line(
+                "  they are in two custodians' hands: a duplicate_record discrepancy was opened (`rollcall discrepancies --open`)",
+            )?;
+        }
+    }
+    Ok(0)
+}
+
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     if as_json {
@@ -71,6 +110,13 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         "  now: {:?}, custodian {} since event {}",
         report.now.status, report.now.custodian, report.now.since_seq
     ))?;
+    if !report.now.same_as.is_empty() {
+        let others: Vec<&str> = report.now.same_as.iter().map(|p| p.as_str()).collect();
+        line(&format!(
+            "  the same person as {} (records linked; each kept)",
+            others.join(", ")
+        ))?;
+    }
     line(&format!("Custody history ({} events)", report.events.len()))?;
     for e in &report.events {
         line(&format!(

@@ -259,6 +259,7 @@ impl State {
             record: &identity.record,
             record_events: &identity.record_events,
             custody,
+            same_as: &identity.same_as,
         })
     }
     /// Every person, by id.
@@ -274,6 +275,7 @@ impl State {
                         record: &identity.record,
                         record_events: &identity.record_events,
                         custody,
+                        same_as: &identity.same_as,
                     },
                 )
             })

@@ -54,6 +54,10 @@ pub struct IdentityView {
     pub record_events: Vec<crate::event::EventId>,
     /// When the person was registered: nothing about them happens earlier.
     pub registered_at: Timestamp,
+    /// Other records found to be this same person (`people_linked`), both
+    /// kept: nothing is merged away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<PersonId>,
 }
 
 /// Where a person stands now (the `custody` projection table): small, and
@@ -89,6 +93,8 @@ pub struct PersonView<'a> {
     pub record_events: &'a [crate::event::EventId],
     /// Where they stand.
     pub custody: &'a CustodyView,
+    /// Other records of the same person.
+    pub same_as: &'a [PersonId],
 }
 
 impl std::ops::Deref for PersonView<'_> {
@@ -105,6 +111,7 @@ impl PersonView<'_> {
             record: self.record.clone(),
             record_events: self.record_events.to_vec(),
             custody: self.custody.clone(),
+            same_as: self.same_as.to_vec(),
         }
     }
 }
@@ -119,6 +126,9 @@ pub struct PersonSnapshot {
     /// Where they stand.
     #[serde(flatten)]
     pub custody: CustodyView,
+    /// Other records of the same person.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<PersonId>,
 }
 
 /// A custodian now.

@@ -198,7 +198,7 @@ impl State {
             )
             .person(person)),
             (false, None) => Err(Violation::new(
-                Rule::ListedElsewhere,
+                Rule::IdentityConflict,
                 format!(
                     "{what} of {custodian} is person {person}, whom the ledger has with {held_by}; it must open a listed_elsewhere discrepancy"
                 ),
@@ -220,6 +220,78 @@ impl State {
                 },
             ),
         }
+    }
+
+    /// Two registered records are one person: each lists the other; both
+    /// stay. Refused for a record and itself, or two already linked. When
+    /// their custodians differ the event must open a `duplicate_record`
+    /// discrepancy (`discrepancy`, required exactly then).
+    pub(super) fn people_linked(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        same_as: &PersonId,
+        reason: &str,
+        discrepancy: &Option<DiscrepancyId>,
+    ) -> Result<(), Violation> {
+        if person == same_as {
+            return Err(Violation::new(
+                Rule::InvalidValue,
+                format!("person {person} cannot be linked to themselves"),
+            )
+            .person(person));
+        }
+        need_reason(reason, "linking two records as one person")?;
+        let (a, b) = (self.person_view(person)?, self.person_view(same_as)?);
+        if a.same_as.contains(same_as) {
+            return Err(Violation::new(
+                Rule::UniqueId,
+                format!("persons {person} and {same_as} are already linked as one person"),
+            )
+            .person(person));
+        }
+        let (at_a, at_b) = (a.custody.custodian.clone(), b.custody.custodian.clone());
+        match (at_a == at_b, discrepancy) {
+            (true, None) => {}
+            (true, Some(d)) => {
+                return Err(Violation::new(
+                    Rule::InvalidValue,
+                    format!(
+                        "the link names discrepancy {d}, but persons {person} and {same_as} are both with {at_a}"
+                    ),
+                )
+                .person(person));
+            }
+            (false, None) => {
+                return Err(Violation::new(
+                    Rule::IdentityConflict,
+                    format!(
+                        "persons {person} (with {at_a}) and {same_as} (with {at_b}) are one person in two custodians' hands; the link must open a duplicate_record discrepancy"
+                    ),
+                )
+                .person(person));
+            }
+            (false, Some(d)) => self.raise(
+                t,
+                d,
+                Opening {
+                    kind: DiscrepancyKind::DuplicateRecord,
+                    severity: Severity::High,
+                    summary: &format!(
+                        "persons {person} (with {at_a}) and {same_as} (with {at_b}) are one person; find out where they are"
+                    ),
+                    persons: &[person.clone(), same_as.clone()],
+                    movement: &None,
+                    custodian: &Some(at_a.clone()),
+                    owner: at_a.as_str(),
+                },
+            )?,
+        }
+        self.persons
+            .update(person.as_str(), |v| v.same_as.push(same_as.clone()));
+        self.persons
+            .update(same_as.as_str(), |v| v.same_as.push(person.clone()));
+        Ok(())
     }
 
     /// Records what a roster row now is (a person, or a review it waits in).

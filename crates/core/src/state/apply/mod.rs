@@ -235,6 +235,12 @@ impl State {
                 discrepancy,
                 capacity_override,
             } => self.review_decided(t, review, decision, reason, discrepancy, capacity_override),
+            PeopleLinked {
+                person,
+                same_as,
+                reason,
+                discrepancy,
+            } => self.people_linked(t, person, same_as, reason, discrepancy),
 
             CustodyHandedOver {
                 person,

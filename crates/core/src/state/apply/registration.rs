@@ -141,6 +141,7 @@ impl State {
                 source: source.clone(),
                 record_events: vec![t.id()],
                 registered_at: t.at,
+                same_as: Vec::new(),
             },
         );
         self.custody.put(
