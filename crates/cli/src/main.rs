@@ -160,6 +160,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Border-post check: is the person stopped someone the ledger knows
+    /// (any script or spelling), and where do they stand? Answered from this
+    /// node's store, offline; the candidates shown and the check are recorded.
+    Screen {
+        /// The name given (or on their papers), in either script.
+        #[arg(long, value_parser = args::text)]
+        name: String,
+        /// Father's name.
+        #[arg(long, value_parser = args::text)]
+        father: Option<String>,
+        /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long)]
+        birth_date: Option<String>,
+        /// Nationality (ISO 3166-1 alpha-2 or alpha-3).
+        #[arg(long, value_parser = args::country)]
+        nationality: Option<rollcall_core::Country>,
+        /// The border post making the check (recorded with it).
+        #[arg(long, value_parser = args::id)]
+        post: String,
+        /// At most this many candidates (1 to 20).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+        limit: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the planner instance of the reference operation (everyone still to move).
     PlanInstance {
         /// Seed.
@@ -241,6 +267,40 @@ pub enum Command {
         #[arg(long, value_parser = args::key_file)]
         sign_to: Option<PathBuf>,
         /// When it happened (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an escape from a custodian's custody (opens an escape
+    /// discrepancy; the custodian stays accountable until recapture).
+    Escape {
+        /// Person id.
+        #[arg(long, value_parser = args::id)]
+        person: String,
+        /// The custodian they escaped from (their current one).
+        #[arg(long, value_parser = args::id)]
+        from: String,
+        /// What is known.
+        #[arg(long, value_parser = args::text)]
+        circumstances: String,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the recapture of an escaped person into a custodian's custody.
+    Recapture {
+        /// Person id.
+        #[arg(long, value_parser = args::id)]
+        person: String,
+        /// The custodian holding them now.
+        #[arg(long, value_parser = args::id)]
+        by: String,
+        /// When (RFC 3339, not in the future); default now.
         #[arg(long, value_parser = args::event_time)]
         at: Option<Timestamp>,
         /// JSON output.

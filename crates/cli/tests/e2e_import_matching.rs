@@ -519,3 +519,135 @@ fn two_records_found_to_be_one_person_are_linked_keeping_both() {
     ok(&data, &["rebuild"]);
     verify_passes(&data);
 }
+
+#[test]
+fn screen_finds_an_escaped_person_by_another_spelling_and_records_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let latin = Noise {
+        arabic: 0.0,
+        ..Noise::default()
+    };
+    let arabic = Noise {
+        arabic: 1.0,
+        ..Noise::default()
+    };
+    let (left, right) = rosters::linkage_between(34, 1_500, 1_000, (latin, arabic));
+    let l = dir.path().join("latin.csv");
+    write(&l, &left);
+    let imported = import(&data, &l);
+    let person_of_row: HashMap<&str, String> = imported["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fate"] == "registered")
+        .map(|r| {
+            let id = r["record_id"].as_str().unwrap();
+            let row = left.iter().find(|x| x.cells[0] == id).unwrap();
+            (
+                row.cells[0].as_str(),
+                r["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Someone on both rosters with a full date of birth and a father's name.
+    let (stopped, registered_as) = right
+        .iter()
+        .filter(|r| r.cells[7].len() == 10 && !r.cells[3].is_empty())
+        .find_map(|r| {
+            let twin = left.iter().find(|x| x.person == r.person)?;
+            Some((r, person_of_row.get(twin.cells[0].as_str())?.clone()))
+        })
+        .expect("a person on both rosters");
+    ok(
+        &data,
+        &[
+            "escape",
+            "--person",
+            &registered_as,
+            "--from",
+            "IQ-NSR",
+            "--circumstances",
+            "missing at the evening count",
+        ],
+    );
+    // The border post has the name in Arabic script, as the papers give it.
+    let found = ok_json(
+        &data,
+        &[
+            "screen",
+            "--name",
+            &stopped.cells[1],
+            "--father",
+            &stopped.cells[3],
+            "--birth-date",
+            &stopped.cells[7],
+            "--post",
+            "SY-RABIA",
+            "--json",
+        ],
+    );
+    assert_eq!(found["known"], true);
+    let best = &found["candidates"][0];
+    assert_eq!(
+        best["person"].as_str(),
+        Some(registered_as.as_str()),
+        "{found}"
+    );
+    assert_eq!(best["status"], "escaped");
+    assert!(
+        best["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["level"] == "exact")
+    );
+    // The text says so too.
+    let text = ok(
+        &data,
+        &[
+            "screen",
+            "--name",
+            &stopped.cells[1],
+            "--birth-date",
+            &stopped.cells[7],
+            "--post",
+            "SY-RABIA",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&text.stdout).contains("ESCAPED from IQ-NSR"));
+    // Nobody like this: unknown, and still recorded.
+    let none = ok_json(
+        &data,
+        &[
+            "screen",
+            "--name",
+            "Zzyzx Qwerty Vblorp",
+            "--post",
+            "SY-RABIA",
+            "--json",
+        ],
+    );
+    assert_eq!(none["known"], false);
+    // The check is on the record: where, and whom it showed.
+    let audit = ok_json(&data, &["audit", "--json"]);
+    let screens: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "screen")
+        .collect();
+    assert!(
+        screens
+            .iter()
+            .filter(|r| r["subject"] == "post:SY-RABIA")
+            .count()
+            >= 3
+    );
+    assert!(
+        screens
+            .iter()
+            .any(|r| r["subject"].as_str() == Some(registered_as.as_str()))
+    );
+    verify_passes(&data);
+}

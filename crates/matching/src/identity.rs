@@ -658,6 +658,12 @@ impl Index {
         }
     }
 
+    /// A copy of the vocabulary (to prepare more records against) and the
+    /// prepared known people, for screening.
+    pub(crate) fn parts(&self) -> (Vocab, &[Prepared]) {
+        (self.vocab.clone(), &self.prepared)
+    }
+
     /// How many people the index holds.
     pub fn len(&self) -> usize {
         self.prepared.len()

@@ -18,6 +18,7 @@ pub mod normalise;
 mod par;
 pub mod prepare;
 pub mod roster;
+pub mod screen;
 
 pub use identity::{Config, Decision, Dedupe, Explanation, Index, Linkage, dedupe, link};
 pub use roster::{

@@ -154,3 +154,54 @@ fn a_row_identical_to_a_known_record_is_never_taken_for_a_new_person() {
         }
     }
 }
+
+#[test]
+fn screening_finds_the_person_stopped_whatever_the_script() {
+    // A border post asks with the name as the papers give it (Arabic script
+    // here) against everyone registered in Latin spellings.
+    let all_latin = Noise {
+        arabic: 0.0,
+        ..Noise::default()
+    };
+    let all_arabic = Noise {
+        arabic: 1.0,
+        ..Noise::default()
+    };
+    let (latin, _) = rosters::linkage(15, 3_000, 3_000, all_latin);
+    let (arabic, _) = rosters::linkage(15, 3_000, 3_000, all_arabic);
+    let known = records(&latin);
+    let asked = records(&arabic);
+    let index = Index::build(&known, 2);
+    let mut top = 0;
+    let mut tried = 0;
+    for (row, q) in arabic.iter().zip(&asked).filter(|(_, q)| q.birth_date.is_some()).take(300) {
+        // Only what a guard reads off the papers: name, father, date, nationality.
+        let query = PersonRecord {
+            names: rollcall_core::person::Names {
+                full: q.names.full.clone(),
+                father: q.names.father.clone(),
+                ..Default::default()
+            },
+            birth_date: q.birth_date,
+            nationalities: q.nationalities.clone(),
+            ..PersonRecord::default()
+        };
+        let found = rollcall_matching::screen::screen(&query, &index, 5);
+        tried += 1;
+        if found
+            .first()
+            .is_some_and(|(i, _)| latin[*i as usize].person == row.person)
+        {
+            top += 1;
+        }
+        // Best first, each explained, and the score is the fields' sum.
+        for w in found.windows(2) {
+            assert!(w[0].1.weight >= w[1].1.weight);
+        }
+        for (_, e) in &found {
+            let sum: f64 = e.fields.iter().map(|c| c.weight).sum();
+            assert!((sum - e.weight).abs() < 1e-9);
+        }
+    }
+    assert!(top * 100 >= tried * 85, "right person first in {top} of {tried}");
+}

@@ -92,6 +92,7 @@ mod planning;
 pub mod policy;
 mod proofs;
 mod reader;
+mod screening;
 mod seal;
 mod verify;
 mod workflows;
@@ -106,6 +107,7 @@ pub use policy::{Decision, Principal, Purpose, Role};
 pub use proofs::PersonReport;
 pub use reader::{AuditFilter, EscortEntry, HistoryLine, PeopleFilter, PersonHistory, Reader};
 pub use rollcall_store::AccessRecord;
+pub use screening::ScreenHit;
 pub use verify::{
     KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_at, verify_dir,
     verify_store,

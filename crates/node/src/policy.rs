@@ -124,6 +124,9 @@ pub enum Purpose {
     /// The registered people an imported roster row was matched to, shown
     /// by id with the match (`import roster`): the operator and registrars.
     ImportMatch,
+    /// A border-post check of someone stopped (`screen`): the candidates
+    /// shown, and the check itself under `post:POST`.
+    Screen,
     /// An identity-match review: the waiting roster row (recorded under the
     /// review's id) and its candidates (`review list`, `review show`).
     ReviewShow,
@@ -145,6 +148,7 @@ impl Purpose {
             Purpose::TransferPlan => "plan.from-store",
             Purpose::ImportMatch => "import.match",
             Purpose::ReviewShow => "review.show",
+            Purpose::Screen => "screen",
         }
     }
 }

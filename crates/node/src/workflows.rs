@@ -200,6 +200,38 @@ impl Node {
         self.stage_built(user, at, kinds)
     }
 
+    /// An escape of `person` from `from`'s custody; it opens its escape
+    /// discrepancy, and `from` stays accountable until a recapture.
+    pub fn escape(
+        &mut self,
+        user: &str,
+        at: Timestamp,
+        person: &PersonId,
+        from: &CustodianId,
+        circumstances: &str,
+    ) -> Result<Staged, NodeError> {
+        let kinds = self.resident(|s| ops::escape(s, person, from, circumstances))?;
+        self.stage_built(user, at, kinds)
+    }
+
+    /// A recapture of `person` (escaped) into `by`'s custody.
+    pub fn recapture(
+        &mut self,
+        user: &str,
+        at: Timestamp,
+        person: &PersonId,
+        by: &CustodianId,
+    ) -> Result<Staged, NodeError> {
+        self.stage_built(
+            user,
+            at,
+            vec![EventKind::PersonRecaptured {
+                person: person.clone(),
+                by: by.clone(),
+            }],
+        )
+    }
+
     /// A correction of `person`'s record: `correction` applied to the record
     /// as it now reads, as a new event naming the latest registration or
     /// correction. The record is not returned.

@@ -11,6 +11,7 @@ mod officer_key;
 mod people;
 mod plan;
 mod review;
+mod screen;
 
 use crate::output::line;
 use crate::{Cli, Command};
@@ -123,6 +124,26 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             json,
         ),
         Command::Review(r) => review::run(&ctx, r),
+        Command::Screen {
+            name,
+            father,
+            birth_date,
+            nationality,
+            post,
+            limit,
+            json,
+        } => screen::run(
+            &ctx,
+            screen::Query {
+                name,
+                father,
+                birth_date,
+                nationality,
+            },
+            &post,
+            limit as usize,
+            json,
+        ),
         Command::Person(crate::PersonCommand::Show { id, json }) => people::show(&ctx, &id, json),
         Command::Person(crate::PersonCommand::Link {
             id,
@@ -175,6 +196,19 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             at,
             json,
         ),
+        Command::Escape {
+            person,
+            from,
+            circumstances,
+            at,
+            json,
+        } => people::escape(&ctx, &person, &from, &circumstances, at, json),
+        Command::Recapture {
+            person,
+            by,
+            at,
+            json,
+        } => people::recapture(&ctx, &person, &by, at, json),
         Command::Movement(m) => run_movement(&ctx, m),
         Command::EscortRecord(e) => {
             use crate::EscortCommand::*;

@@ -7,6 +7,64 @@ use rollcall_core::event::{EventKind, Side};
 use rollcall_core::{CustodianId, PersonId};
 use serde_json::json;
 
+/// `escape --person P --from C --circumstances T`.
+pub fn escape(
+    ctx: &Ctx,
+    person: &str,
+    from: &str,
+    circumstances: &str,
+    at: Option<rollcall_core::Timestamp>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let staged = node.escape(
+        &ctx.user,
+        super::args::time_or_now(at),
+        &PersonId::parse(person)?,
+        &CustodianId::parse(from)?,
+        circumstances,
+    )?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        json(
+            &json!({ "person": person, "from": from, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
+        )?;
+    } else {
+        line(&format!(
+            "{person} recorded as escaped from {from}; an escape discrepancy is open (`rollcall discrepancies --open`)"
+        ))?;
+    }
+    Ok(0)
+}
+
+/// `recapture --person P --by C`.
+pub fn recapture(
+    ctx: &Ctx,
+    person: &str,
+    by: &str,
+    at: Option<rollcall_core::Timestamp>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let staged = node.recapture(
+        &ctx.user,
+        super::args::time_or_now(at),
+        &PersonId::parse(person)?,
+        &CustodianId::parse(by)?,
+    )?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        json(
+            &json!({ "person": person, "by": by, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
+        )?;
+    } else {
+        line(&format!("{person} recaptured, now held by {by}"))?;
+    }
+    Ok(0)
+}
+
 /// `person link ID --same-as ID --reason T`.
 pub fn link(
     ctx: &Ctx,
