@@ -55,6 +55,10 @@ pub struct Cli {
     /// Who is working (recorded with every event and every read).
     #[arg(long, global = true, env = "ROLLCALL_USER", value_parser = args::text)]
     pub user: Option<String>,
+    /// Why you are reading (a case file, a request): recorded with every
+    /// read of personal data this command makes (`audit` shows it).
+    #[arg(long, global = true, env = "ROLLCALL_REASON", value_parser = args::text)]
+    pub reason: Option<String>,
     /// Print one line `ack <tree size> <root hex>` after each durable commit.
     #[arg(long, global = true, hide = true)]
     pub print_acks: bool,

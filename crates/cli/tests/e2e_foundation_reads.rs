@@ -705,6 +705,44 @@ fn edited_and_deleted_access_records_are_named() {
     assert_fails_naming(&v, "access", &[&deleted.to_string(), "missing"]);
 }
 
+#[test]
+fn the_reason_stated_for_a_read_is_recorded_and_cannot_be_edited() {
+    let d = demo();
+    let data = &d.data;
+    let reason = "request 2026/118 from the investigative committee";
+    run(
+        data,
+        &["--reason", reason, "person", "show", "P-DEMO-000007"],
+    )
+    .ok();
+    run(data, &["person", "show", "P-DEMO-000008"]).ok();
+    let log = run(data, &["audit", "--json"]);
+    let records: serde_json::Value = serde_json::from_str(&log.stdout).unwrap();
+    let of = |subject: &str| {
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["subject"] == subject)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of("P-DEMO-000007")["reason"], reason);
+    assert!(of("P-DEMO-000008")["reason"].is_null(), "no reason stated");
+    let text = run(data, &["audit", "--subject", "P-DEMO-000007"]);
+    assert!(text.stdout.contains(reason), "{text:?}");
+    // The reason is in the chain: rewriting it is found.
+    let edited = of("P-DEMO-000007")["id"].as_u64().unwrap();
+    attacker(data)
+        .execute_batch(
+            "UPDATE access_log SET reason = 'routine check' WHERE subject = 'P-DEMO-000007'",
+        )
+        .unwrap();
+    restore_triggers(data);
+    let v = verify(data, &[]);
+    assert_fails_naming(&v, "access", &[&edited.to_string(), "changed"]);
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

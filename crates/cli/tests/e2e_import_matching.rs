@@ -70,6 +70,16 @@ fn ledger(dir: &Path) -> std::path::PathBuf {
     data
 }
 
+/// 1,500 people on a roster in Latin spellings, and a roster in Arabic
+/// script of 1,000 of them and 500 others.
+fn latin_then_arabic(seed: u64) -> (Vec<NoisyRow>, Vec<NoisyRow>) {
+    let script = |arabic| Noise {
+        arabic,
+        ..Noise::default()
+    };
+    rosters::linkage_between(seed, 1_500, 1_000, (script(0.0), script(1.0)))
+}
+
 fn write(path: &Path, rows: &[NoisyRow]) {
     let mut bytes = Vec::new();
     rosters::write_roster(&mut bytes, rows).unwrap();
@@ -199,15 +209,7 @@ fn the_same_roster_again_registers_nobody_twice_whatever_its_name() {
 fn an_arabic_roster_after_the_latin_one_links_the_same_people_and_reviews_survive_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path());
-    let latin = Noise {
-        arabic: 0.0,
-        ..Noise::default()
-    };
-    let arabic = Noise {
-        arabic: 1.0,
-        ..Noise::default()
-    };
-    let (left, right) = rosters::linkage_between(32, 1_500, 1_000, (latin, arabic));
+    let (left, right) = latin_then_arabic(32);
     assert!(
         right[0].cells[1]
             .chars()
@@ -524,15 +526,7 @@ fn two_records_found_to_be_one_person_are_linked_keeping_both() {
 fn screen_finds_an_escaped_person_by_another_spelling_and_records_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path());
-    let latin = Noise {
-        arabic: 0.0,
-        ..Noise::default()
-    };
-    let arabic = Noise {
-        arabic: 1.0,
-        ..Noise::default()
-    };
-    let (left, right) = rosters::linkage_between(34, 1_500, 1_000, (latin, arabic));
+    let (left, right) = latin_then_arabic(34);
     let l = dir.path().join("latin.csv");
     write(&l, &left);
     let imported = import(&data, &l);

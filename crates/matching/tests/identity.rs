@@ -174,7 +174,12 @@ fn screening_finds_the_person_stopped_whatever_the_script() {
     let index = Index::build(&known, 2);
     let mut top = 0;
     let mut tried = 0;
-    for (row, q) in arabic.iter().zip(&asked).filter(|(_, q)| q.birth_date.is_some()).take(300) {
+    for (row, q) in arabic
+        .iter()
+        .zip(&asked)
+        .filter(|(_, q)| q.birth_date.is_some())
+        .take(300)
+    {
         // Only what a guard reads off the papers: name, father, date, nationality.
         let query = PersonRecord {
             names: rollcall_core::person::Names {
@@ -203,5 +208,8 @@ fn screening_finds_the_person_stopped_whatever_the_script() {
             assert!((sum - e.weight).abs() < 1e-9);
         }
     }
-    assert!(top * 100 >= tried * 85, "right person first in {top} of {tried}");
+    assert!(
+        top * 100 >= tried * 85,
+        "right person first in {top} of {tried}"
+    );
 }

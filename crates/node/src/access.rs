@@ -52,6 +52,7 @@ impl Node {
                 node: node.clone(),
                 action: purpose.as_str().to_string(),
                 subject: subject.clone(),
+                reason: principal.reason.clone().unwrap_or_default(),
                 committed_by,
                 hash: [0; 32],
             };

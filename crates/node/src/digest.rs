@@ -65,7 +65,7 @@ impl HmacKey {
 /// (all zeros before the first). Covers every field but the hash itself.
 pub(crate) fn access_link(prev: &Hash, r: &AccessRecord) -> Hash {
     hash(
-        "rollcall access record v1",
+        "rollcall access record v2",
         &[
             prev,
             &r.id.to_be_bytes(),
@@ -76,6 +76,7 @@ pub(crate) fn access_link(prev: &Hash, r: &AccessRecord) -> Hash {
             r.node.as_bytes(),
             r.action.as_bytes(),
             r.subject.as_bytes(),
+            r.reason.as_bytes(),
             &r.committed_by.to_be_bytes(),
         ],
     )
@@ -125,12 +126,16 @@ mod tests {
             node: "n".into(),
             action: "a".into(),
             subject: "s".into(),
+            reason: "r".into(),
             committed_by: 3,
             hash: [0; 32],
         };
         let base = access_link(&[0; 32], &r);
         let mut other = r.clone();
         other.subject = "s2".into();
+        assert_ne!(access_link(&[0; 32], &other), base);
+        let mut other = r.clone();
+        other.reason = "r2".into();
         assert_ne!(access_link(&[0; 32], &other), base);
         let mut other = r.clone();
         other.user = "u2".into();

@@ -181,7 +181,7 @@ fn checkpoint_from_row(row: &Row) -> Result<StoredCheckpoint> {
 }
 
 const ACCESS_COLUMNS: &str =
-    "id, at, \"user\", account, role, node, action, subject, committed_by, hash";
+    "id, at, \"user\", account, role, node, action, subject, committed_by, hash, reason";
 
 fn access_from_row(row: &Row) -> Result<AccessRecord> {
     let id = to_u64("access_log.id", row.get(0))?;
@@ -197,6 +197,7 @@ fn access_from_row(row: &Row) -> Result<AccessRecord> {
         subject: row.get(7),
         committed_by: to_u64(&format!("access_log id {id}: committed_by"), row.get(8))?,
         hash: to_hash(&|| format!("access_log id {id}: hash"), hash)?,
+        reason: row.get(10),
     })
 }
 
@@ -601,10 +602,10 @@ impl PgStore {
                 .execute(
                     &format!(
                         "INSERT INTO access_log ({ACCESS_COLUMNS}) \
-                         SELECT i, at, u, acc, ro, nd, act, sub, by, h FROM unnest(\
+                         SELECT i, at, u, acc, ro, nd, act, sub, by, h, rs FROM unnest(\
                          $1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                         $6::text[], $7::text[], $8::text[], $9::int8[], $10::bytea[]) \
-                         WITH ORDINALITY AS x(i, at, u, acc, ro, nd, act, sub, by, h, n) ORDER BY n"
+                         $6::text[], $7::text[], $8::text[], $9::int8[], $10::bytea[], $11::text[]) \
+                         WITH ORDINALITY AS x(i, at, u, acc, ro, nd, act, sub, by, h, rs, n) ORDER BY n"
                     ),
                     &[
                         &ids,
@@ -617,6 +618,7 @@ impl PgStore {
                         &col(|r| &r.subject),
                         &by,
                         &hashes,
+                        &col(|r| &r.reason),
                     ],
                 )
                 .map_err(pg)?;

@@ -221,6 +221,11 @@ CREATE OR REPLACE FUNCTION rollcall_tiles_only_grow() RETURNS trigger LANGUAGE p
     )
 }
 
+/// 6: each access record carries the reason stated for its session.
+fn migration_6() -> String {
+    "ALTER TABLE access_log ADD COLUMN reason text NOT NULL DEFAULT '';".to_string()
+}
+
 /// Every migration, oldest first.
 fn migrations() -> Vec<String> {
     vec![
@@ -229,6 +234,7 @@ fn migrations() -> Vec<String> {
         migration_3(),
         migration_4(),
         migration_5(),
+        migration_6(),
     ]
 }
 

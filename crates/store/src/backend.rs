@@ -222,6 +222,7 @@ mod tests {
             node: String::new(),
             action: String::new(),
             subject: String::new(),
+            reason: String::new(),
             committed_by: 0,
             hash: [0; 32],
         };

@@ -232,6 +232,11 @@ fn access(id: u64, i: u32) -> AccessRecord {
         }
         .into(),
         subject: format!("person/{i}"),
+        reason: if i.is_multiple_of(3) {
+            String::new()
+        } else {
+            format!("case file {i}: hearing on Monday")
+        },
         committed_by: id,
         hash: [i as u8; 32],
     }

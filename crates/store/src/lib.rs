@@ -191,6 +191,9 @@ pub struct AccessRecord {
     pub action: String,
     /// What they did it to.
     pub subject: String,
+    /// The reason they stated for the session the read was made in (empty
+    /// when none was given).
+    pub reason: String,
     /// Seq of the ledger event that commits to this record.
     pub committed_by: u64,
     /// The caller's chain hash over this record and the one before it.

@@ -249,7 +249,7 @@ proptest! {
                         at: format!("2026-02-03T04:05:{:02}Z", i % 60),
                         user: format!("u{i}"), account: "uid 0".into(), role: "monitor".into(),
                         node: "n".into(), action: "read".into(), subject: format!("s{i}"),
-                        committed_by: 0, hash: [i; 32],
+                        reason: format!("r{}", i % 3), committed_by: 0, hash: [i; 32],
                     };
                     s.append(&Commit { access: std::slice::from_ref(&rec), ..Commit::default() }).unwrap();
                     m.access.push(rec);

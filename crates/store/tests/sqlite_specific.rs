@@ -29,6 +29,7 @@ fn store_with_events(path: &Path, n: u64) -> SqliteStore {
             node: "n".into(),
             action: "read".into(),
             subject: "s".into(),
+            reason: String::new(),
             committed_by: 0,
             hash: [0; 32],
         }],
@@ -66,7 +67,7 @@ fn open_creates_and_open_existing_requires_a_store() {
     let user_version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(user_version, 6, "every migration applied");
+    assert_eq!(user_version, 7, "every migration applied");
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

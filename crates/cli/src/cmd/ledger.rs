@@ -321,6 +321,7 @@ pub fn audit(
                         "id": r.id, "at": r.at, "user": r.user, "account": r.account,
                         "role": r.role, "node": r.node, "action": r.action,
                         "subject": r.subject, "committed_by": r.committed_by,
+                        "reason": (!r.reason.is_empty()).then_some(&r.reason),
                     })
                 })
                 .collect::<Vec<_>>(),
@@ -328,8 +329,20 @@ pub fn audit(
     } else {
         crate::output::lines(records.iter().map(|r| {
             format!(
-                "{:>8} {} {:<12} {:<10} {:<10} {:<20} {}  (event {})",
-                r.id, r.at, r.user, r.account, r.role, r.action, r.subject, r.committed_by
+                "{:>8} {} {:<12} {:<10} {:<10} {:<20} {}  (event {}){}",
+                r.id,
+                r.at,
+                r.user,
+                r.account,
+                r.role,
+                r.action,
+                r.subject,
+                r.committed_by,
+                if r.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("  reason: {}", r.reason)
+                }
             )
         }))?;
         note(&format!("{} access records", n(records.len() as u64)));

@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         data: rollcall_node::Location::parse(&cli.data)?,
         node_key: cli.node_key.clone(),
         user,
+        reason: cli.reason.clone(),
         print_acks: cli.print_acks,
     };
     match cli.command {
@@ -294,6 +295,8 @@ pub struct Ctx {
     pub node_key: Option<std::path::PathBuf>,
     /// Acting user.
     pub user: String,
+    /// The reason stated for this command's reads (`--reason`).
+    pub reason: Option<String>,
     /// Print `ack` lines after each durable commit.
     pub print_acks: bool,
 }
@@ -321,7 +324,9 @@ impl Ctx {
     /// `--user` (or `$ROLLCALL_USER`, `$USER`) and recorded together with
     /// the OS account the process runs as.
     pub fn principal(&self) -> rollcall_node::Principal {
-        rollcall_node::Principal::local_operator(&self.user)
+        let mut p = rollcall_node::Principal::local_operator(&self.user);
+        p.reason = self.reason.clone();
+        p
     }
 
     /// Reports a durable commit when asked to.

@@ -150,6 +150,9 @@ CREATE TABLE index_entries (
 "#,
     )
     .comment("index_entries: (index, term) -> keys in sort order"),
+    // 7: each access record carries the reason stated for its session.
+    M::up("ALTER TABLE access_log ADD COLUMN reason TEXT NOT NULL DEFAULT '';")
+        .comment("access_log: the session's stated reason"),
 ];
 
 /// The append-only triggers the schema creates; `verify` reports any that

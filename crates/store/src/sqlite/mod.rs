@@ -242,7 +242,7 @@ fn event_from_row(row: &Row<'_>) -> Result<StoredEvent> {
 
 /// Every read walks seqs in order; a gap means rows were removed behind our back.
 const ACCESS_COLUMNS: &str =
-    "id, at, user, account, role, node, action, subject, committed_by, hash";
+    "id, at, user, account, role, node, action, subject, committed_by, hash, reason";
 
 fn access_from_row(row: &Row<'_>) -> Result<AccessRecord> {
     let id = int_col(row, 0, &|| "access_log: id".into())?;
@@ -260,6 +260,7 @@ fn access_from_row(row: &Row<'_>) -> Result<AccessRecord> {
         subject: col(7, "subject")?,
         committed_by: int_col(row, 8, &|| format!("access_log id {id}: committed_by"))?,
         hash: hash_col(row, 9, &|| format!("access_log id {id}: hash"))?,
+        reason: col(10, "reason")?,
     })
 }
 
@@ -452,8 +453,8 @@ fn insert_access(conn: &Connection, access: &[AccessRecord]) -> Result<()> {
     )?;
     check_access_ids(next, access)?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash, reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for rec in access {
         insert.execute(rusqlite::params![
@@ -467,6 +468,7 @@ fn insert_access(conn: &Connection, access: &[AccessRecord]) -> Result<()> {
             &rec.subject,
             to_i64("access committed_by", rec.committed_by)?,
             &rec.hash[..],
+            &rec.reason,
         ])?;
     }
     Ok(())
