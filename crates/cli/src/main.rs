@@ -569,6 +569,12 @@ pub enum MovementCommand {
         /// Admitted: ids or `@FILE`; a line `ID,BIOMETRIC` also checks identity.
         #[arg(long)]
         admitted: String,
+        /// Private key file of the escort commander (a key registered for the movement), to sign each admission as the handing-over side.
+        #[arg(long, value_parser = args::key_file)]
+        sign_from: Option<PathBuf>,
+        /// Private key file of the destination facility's officer, to sign each admission as the receiving side.
+        #[arg(long, value_parser = args::key_file)]
+        sign_to: Option<PathBuf>,
         /// When (RFC 3339, not in the future); default now.
         #[arg(long, value_parser = args::event_time)]
         at: Option<Timestamp>,

@@ -1665,3 +1665,90 @@ fn signed_departure() {
         "{said}"
     );
 }
+
+/// 12. An arrival signed by the escort (a key registered for the movement,
+///     the handing-over side) and the destination's officer (the receiving
+///     side) puts both signatures on every admission; a key of the wrong
+///     custodian is refused and nothing is written; `verify` checks them.
+#[test]
+fn signed_arrival() {
+    let (f, ids) = Field::new(2);
+    let key = |name: &str| -> String {
+        let path = f.tmp.path().join(format!("{name}.key"));
+        let path = path.to_str().unwrap().to_string();
+        f.ok(&["keygen", "--name", name, "--out", &path]);
+        path
+    };
+    let register = |custodian: &str, key_file: &str, officer: &str| {
+        f.ok(&[
+            "officer-key",
+            "register",
+            "--custodian",
+            custodian,
+            "--key-file",
+            key_file,
+            "--officer",
+            officer,
+        ]);
+    };
+    let mv = f.plan(&[&ids[0], &ids[1]]);
+    let (escort, dest, origin) = (
+        key("escort.one"),
+        key("officer.dest"),
+        key("officer.origin"),
+    );
+    register(&mv, &escort, "Escort One");
+    register(DEST, &dest, "Officer Dest");
+    register(ORIGIN, &origin, "Officer Origin");
+    f.confirm(&mv, &[&ids[0], &ids[1]]);
+    f.ok(&[
+        "movement",
+        "depart",
+        &mv,
+        "--count",
+        "2",
+        "--boarded",
+        &format!("{},{}", ids[0], ids[1]),
+        "--at",
+        &t(0),
+    ]);
+    let arrive = |from: &str, to: &str| {
+        f.run(&[
+            "movement",
+            "arrive",
+            &mv,
+            "--admitted",
+            &format!("{},{}", ids[0], ids[1]),
+            "--at",
+            &t(60),
+            "--sign-from",
+            from,
+            "--sign-to",
+            to,
+            "--json",
+        ])
+    };
+    let size = f.size();
+    arrive(&escort, &origin).refused(&["to side", "is registered for SY-ORG, not for IQ-DST"]);
+    assert_eq!(f.size(), size, "nothing refused was written");
+    let v = arrive(&escort, &dest).ok().json();
+    assert_eq!(v["status"], "reconciled", "{v}");
+    f.verify_ok();
+    for p in &ids {
+        let history = f.json(&["person", "show", p, "--json"])["history"].clone();
+        let admitted = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|e| e["what"].get("person_admitted"))
+            .expect("the admission is in the history")
+            .clone();
+        let sides: Vec<&str> = admitted["signatures"]
+            .as_array()
+            .expect("signatures")
+            .iter()
+            .map(|s| s["side"].as_str().unwrap())
+            .collect();
+        assert_eq!(sides, ["from", "to"], "{admitted}");
+    }
+}

@@ -270,6 +270,11 @@ pub enum EventKind {
         /// Reason for exceeding capacity, if it must be.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity_override: OverrideReason,
+        /// Signatures of the handing-over side (a key of the movement, the
+        /// escort) and the receiving side (a key of the facility), over the
+        /// handover statement from the movement to the facility.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signatures: Vec<HandoverSignature>,
     },
     /// A person was taken to hospital.
     TakenToHospital {

@@ -506,11 +506,13 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             movement,
             facility,
             capacity_override,
+            signatures,
         } => {
             check_id("person id", person.as_str())?;
             check_id("movement id", movement.as_str())?;
             check_id("facility", facility.as_str())?;
-            opt_text("capacity override reason", capacity_override)
+            opt_text("capacity override reason", capacity_override)?;
+            check_signatures(signatures)
         }
         TakenToHospital {
             person,

@@ -294,6 +294,7 @@ pub fn arrive(
             movement: id.clone(),
             facility: m.destination.clone(),
             capacity_override,
+            signatures: Vec::new(),
         });
         if state
             .escort_record(id.as_str(), &a.id)

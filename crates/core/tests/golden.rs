@@ -166,6 +166,11 @@ fn samples() -> Vec<EventKind> {
             movement: mv(),
             facility: c("IQ-NSR"),
             capacity_override: Some("overflow wing opened".into()),
+            signatures: vec![HandoverSignature {
+                side: Side::To,
+                key: "officer.nsr+b2c3d4e5+AXt7pQyqlA7gI1cS3x0xvGk2q3Rj2Y4Z0Ck8S9S7P1sQ".into(),
+                signature: "YWRtaXNzaW9u".into(),
+            }],
         },
         TakenToHospital {
             person: p(),

@@ -333,6 +333,7 @@ fn a_raw_departure_moves_custody_and_a_reconciled_movement_strands_nobody() {
         movement: MovementId::new("MV-1"),
         facility: CustodianId::new("DEST"),
         capacity_override: None,
+        signatures: vec![],
     }]);
     // Reconciling with nobody missing while P-2 is still aboard is refused.
     let reconcile = |missing: Vec<PersonId>| EventKind::MovementReconciled {

@@ -773,6 +773,7 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
             movement: movement_id(*movement, state),
             facility: custodian(*to, state),
             capacity_override: None,
+            signatures: vec![],
         }],
         Op::Abort { movement, to } => ops::abort(
             state,

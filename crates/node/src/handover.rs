@@ -1,10 +1,12 @@
 //! Signatures at a change of custody: an officer of each custodian signs,
 //! with a key registered in the ledger for that custodian, a short statement
-//! of who passed whom to whom, when, in which ledger and as which event. Two
-//! events carry them: a handover (`custody_handed_over`) and a departure
+//! of who passed whom to whom, when, in which ledger and as which event.
+//! Three events carry them: a handover (`custody_handed_over`), a departure
 //! (`movement_departed`, where the origin facility releases everyone boarded
 //! to the movement, whose escort's keys are registered for the movement's
-//! id). The signatures are stored in the event; `core` checks that each is
+//! id) and an admission (`person_admitted`, where the movement's escort hands
+//! each person to the destination facility: a handover statement from the
+//! movement to the facility). The signatures are stored in the event; `core` checks that each is
 //! by a live key of its side's custodian and that the sides' keys differ,
 //! and this module checks the cryptography, on append and again by `verify`.
 //!
@@ -157,6 +159,23 @@ fn signed_statement(event: &Event) -> Option<(String, String, &[HandoverSignatur
             format!("the departure of {movement}"),
             signatures,
         )),
+        EventKind::PersonAdmitted {
+            person,
+            movement,
+            facility,
+            signatures,
+            ..
+        } => Some((
+            statement(
+                &event.id(),
+                person,
+                &movement.into(),
+                facility,
+                event.occurred_at,
+            ),
+            format!("the admission of {person}"),
+            signatures,
+        )),
         _ => None,
     }
 }
@@ -236,6 +255,16 @@ pub fn sign_all(
                 signatures,
             } => (
                 departure_statement(&id, movement, *headcount, boarded, at),
+                signatures,
+            ),
+            EventKind::PersonAdmitted {
+                person,
+                movement,
+                facility,
+                signatures,
+                ..
+            } => (
+                statement(&id, person, &CustodianId::from(&*movement), facility, at),
                 signatures,
             ),
             _ => continue,

@@ -182,8 +182,14 @@ impl Node {
         at: Timestamp,
         movement: &MovementId,
         presented: &[Presented],
+        signers: &[(Side, &SigningKey)],
     ) -> Result<Staged, NodeError> {
-        let kinds = self.resident(|s| ops::arrive(s, movement, presented, MOVEMENT_OWNER))??;
+        let mut kinds =
+            self.resident(|s| ops::arrive(s, movement, presented, MOVEMENT_OWNER))??;
+        // Each admission passes custody from the movement to the facility:
+        // the escort (a key of the movement) signs as the handing-over side,
+        // the facility's officer as the receiving side.
+        self.sign_handovers(&mut kinds, at, signers);
         self.stage_built(user, at, kinds)
     }
 

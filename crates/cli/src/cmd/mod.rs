@@ -408,9 +408,11 @@ fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
         Arrive {
             id,
             admitted,
+            sign_from,
+            sign_to,
             at,
             json,
-        } => movement::arrive(ctx, &id, &admitted, at, json),
+        } => movement::arrive(ctx, &id, &admitted, (sign_from, sign_to), at, json),
         Abort {
             id,
             return_to,

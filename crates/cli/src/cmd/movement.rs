@@ -202,6 +202,19 @@ pub fn create(
     report((ctx, &mut node), &id, as_json, "planned", 0)
 }
 
+/// The signing keys given for each side (`--sign-from`, `--sign-to`).
+fn load_signers(
+    keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
+) -> anyhow::Result<Vec<(Side, rollcall_ledger::SigningKey)>> {
+    let mut signers = Vec::new();
+    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
+        if let Some(path) = key {
+            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
+        }
+    }
+    Ok(signers)
+}
+
 pub fn depart(
     ctx: &Ctx,
     id: &str,
@@ -214,12 +227,7 @@ pub fn depart(
     let mut node = ctx.open()?;
     let boarded = persons(boarded, "--boarded")?;
     let at = time_or_now(at);
-    let mut signers = Vec::new();
-    for (side, key) in [(Side::From, keys.0), (Side::To, keys.1)] {
-        if let Some(path) = key {
-            signers.push((side, rollcall_node::keyfile::load_file(&path)?));
-        }
-    }
+    let signers = load_signers(keys)?;
     // The departure moves custody from the origin to the movement: the
     // origin's officer signs as the releasing side, the escort (a key
     // registered for the movement) as the receiving side.
@@ -313,10 +321,13 @@ pub fn arrive(
     ctx: &Ctx,
     id: &str,
     admitted: &str,
+    keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
     at: Option<Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
+    let signers = load_signers(keys)?;
+    let signing: Vec<_> = signers.iter().map(|(s, k)| (*s, k)).collect();
     let presented: Vec<Presented> = id_list(admitted, "--admitted")?
         .into_iter()
         .map(|(id, rest)| Presented {
@@ -324,7 +335,13 @@ pub fn arrive(
             biometric: rest.into_iter().next().filter(|b| !b.is_empty()),
         })
         .collect();
-    let staged = node.arrive(&ctx.user, time_or_now(at), &MovementId::new(id), &presented)?;
+    let staged = node.arrive(
+        &ctx.user,
+        time_or_now(at),
+        &MovementId::new(id),
+        &presented,
+        &signing,
+    )?;
     let r = node.commit()?;
     ctx.ack(&r);
     let admitted_n = node.movement_summary(id)?.map(|m| m.admitted).unwrap_or(0);

@@ -258,7 +258,11 @@ impl State {
                 movement,
                 facility,
                 capacity_override,
-            } => self.admitted(t, person, movement, facility, capacity_override),
+                signatures,
+            } => {
+                self.check_custody_signatures("admission", &movement.into(), facility, signatures)?;
+                self.admitted(t, person, movement, facility, capacity_override)
+            }
             TakenToHospital {
                 person,
                 from,
