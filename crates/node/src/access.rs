@@ -35,6 +35,28 @@ impl Node {
         if !self.staged.is_empty() {
             self.commit()?;
         }
+        self.stage_access(principal, subjects)?;
+        self.commit()?;
+        Ok(())
+    }
+
+    /// Stages the access records of `subjects` and the `AccessLogged` event
+    /// that commits to them, after whatever is staged, for the next
+    /// [`Node::commit`]: so a write and the reads it showed (an import's
+    /// matches) are durable in one transaction, or neither is.
+    pub(crate) fn stage_access(
+        &mut self,
+        principal: &Principal,
+        subjects: &[(Purpose, String)],
+    ) -> Result<(), NodeError> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        if !self.staged_access.is_empty() {
+            return Err(NodeError::Corrupt(
+                "access records are already staged for this commit".into(),
+            ));
+        }
         let now = Timestamp::now();
         let at = now.to_string();
         let committed_by = self.state.next_seq();
@@ -67,7 +89,6 @@ impl Node {
         };
         self.stage(&principal.user, now, vec![kind])?;
         self.staged_access = records;
-        self.commit()?;
         Ok(())
     }
 }

@@ -196,12 +196,13 @@ impl Node {
                 }
             }
         }
+        // The rows and the reads they showed, in one durable transaction.
         let receipt = if staged_any {
+            self.stage_access(principal, &shown)?;
             Some(self.commit()?)
         } else {
             None
         };
-        self.record_access(principal, &shown)?;
         Ok(ImportReport {
             fates: fates
                 .into_iter()
