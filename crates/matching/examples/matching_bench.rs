@@ -11,8 +11,9 @@
 //! process under `/usr/bin/time -v` (wall time and peak memory of that
 //! process), reads what it wrote and scores it against the ground truth
 //! (pairwise precision, recall and F1). Rollcall runs as this same binary
-//! with `run-dedupe` / `run-link`; Splink runs `bench/matching_splink.py`.
-//! `--python none` skips Splink.
+//! with `run-dedupe` / `run-link`, or with `--rollcall BIN` as the `rollcall`
+//! binary itself (`rollcall match` / `rollcall dedupe`); Splink runs
+//! `bench/matching_splink.py`. `--python none` skips Splink.
 
 use rollcall_matching::{Config, Decision, Index, dedupe, link, parse_roster};
 use rollcall_sim::rosters::{self, Noise};
@@ -296,6 +297,7 @@ fn driver(args: &[String]) -> Res<()> {
     let mut sizes = "link7k,dedupe100k,dedupe1m".to_string();
     let mut timeout = 900u64;
     let mut dir = PathBuf::from("/tmp/matching-bench");
+    let mut rollcall: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().cloned().ok_or(format!("{a} needs a value"));
@@ -304,6 +306,7 @@ fn driver(args: &[String]) -> Res<()> {
             "--sizes" => sizes = value()?,
             "--splink-timeout" => timeout = value()?.parse()?,
             "--dir" => dir = PathBuf::from(value()?),
+            "--rollcall" => rollcall = Some(value()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -328,9 +331,33 @@ fn driver(args: &[String]) -> Res<()> {
         } else {
             "run-dedupe"
         };
-        let mut cmd: Vec<String> = vec![me.display().to_string(), mode.into()];
-        cmd.extend(inputs.iter().map(|p| p.display().to_string()));
-        cmd.push(ours_out.display().to_string());
+        // Rollcall as users run it (`--rollcall target/release/rollcall`:
+        // `rollcall match|dedupe … --out F --json`), or this binary's runner
+        // (the same library calls).
+        let cmd: Vec<String> = match &rollcall {
+            Some(bin) => {
+                let _ = std::fs::remove_file(&ours_out);
+                let verb = if matches!(task, Task::Link(_)) {
+                    "match"
+                } else {
+                    "dedupe"
+                };
+                let mut c = vec![bin.clone(), verb.into()];
+                c.extend(inputs.iter().map(|p| p.display().to_string()));
+                c.extend([
+                    "--out".into(),
+                    ours_out.display().to_string(),
+                    "--json".into(),
+                ]);
+                c
+            }
+            None => {
+                let mut c = vec![me.display().to_string(), mode.into()];
+                c.extend(inputs.iter().map(|p| p.display().to_string()));
+                c.push(ours_out.display().to_string());
+                c
+            }
+        };
         eprintln!("== {}: rollcall", task.name());
         let ours = measure(&cmd, None)?.map(|(wall, peak, stdout)| -> Res<Outcome> {
             let (precision, recall, f1) = score(task, &ours_out, &truth)?;
@@ -340,7 +367,14 @@ fn driver(args: &[String]) -> Res<()> {
                 f1,
                 wall,
                 peak_kib: peak,
-                review: Some(stdout.trim().to_string()),
+                // One line: the runner's counts, or the binary's JSON summary.
+                review: Some(
+                    stdout
+                        .replace(['{', '}', '"'], "")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
             })
         });
         let ours = ours.transpose()?;
@@ -499,7 +533,12 @@ fn score(task: Task, output: &Path, truth: &HashMap<String, u32>) -> Res<(f64, f
         .skip(1)
         .map(|l| {
             let l = l?;
-            let (a, b) = l.split_once(',').ok_or("bad line")?;
+            // The first two columns (`rollcall match` adds the probability).
+            let mut cells = l.split(',');
+            let (a, b) = (cells.next(), cells.next());
+            let (Some(a), Some(b)) = (a, b) else {
+                return Err("bad line".into());
+            };
             Ok((a.to_string(), b.to_string()))
         })
         .collect::<Res<_>>()?;

@@ -226,22 +226,25 @@ impl Node {
             ..Config::default()
         };
         let facility = CustodianId::new(opts.facility);
-        let (ids, known): (Vec<String>, Vec<PersonRecord>) = self
-            .resident(|s| {
-                s.persons()
-                    .map(|(id, p)| (id.clone(), p.record.clone()))
-                    .collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .unzip();
-        let held_at: Vec<String> = self.resident(|s| {
-            ids.iter()
-                .map(|id| {
-                    s.person(id)
-                        .map_or(String::new(), |p| p.custody.custodian.to_string())
+        let everyone = self.resident(|s| {
+            s.persons()
+                .map(|(id, p)| {
+                    (
+                        id.clone(),
+                        p.record.clone(),
+                        p.custody.custodian.to_string(),
+                    )
                 })
-                .collect()
+                .collect::<Vec<_>>()
         })?;
+        let mut ids = Vec::with_capacity(everyone.len());
+        let mut known = Vec::with_capacity(everyone.len());
+        let mut held_at = Vec::with_capacity(everyone.len());
+        for (id, record, at) in everyone {
+            ids.push(id);
+            known.push(record);
+            held_at.push(at);
+        }
         let incoming: Vec<PersonRecord> = fresh.iter().map(|&i| rows[i].record.clone()).collect();
         let linkage =
             (!known.is_empty()).then(|| link(&incoming, &Index::build(&known, cfg.threads), &cfg));
