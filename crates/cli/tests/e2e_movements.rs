@@ -145,6 +145,29 @@ struct Field {
 }
 
 impl Field {
+    /// A new officer signing key in the test's directory: its file and its
+    /// verifier key.
+    fn officer_key(&self, name: &str) -> (String, String) {
+        let path = self.tmp.path().join(format!("{name}.key"));
+        let path = path.to_str().unwrap().to_string();
+        let verifier = self.ok(&["keygen", "--name", name, "--out", &path]).stdout;
+        (path, verifier.trim().to_string())
+    }
+
+    /// Registers the key in `key_file` for `custodian`.
+    fn register_key(&self, custodian: &str, key_file: &str, officer: &str) {
+        self.ok(&[
+            "officer-key",
+            "register",
+            "--custodian",
+            custodian,
+            "--key-file",
+            key_file,
+            "--officer",
+            officer,
+        ]);
+    }
+
     fn empty() -> Field {
         let tmp = TempDir::new().expect("tempdir");
         let data = tmp.path().join("data");
@@ -1513,23 +1536,9 @@ fn signed_handover() {
 #[test]
 fn signed_departure() {
     let (f, ids) = Field::new(2);
-    let key = |name: &str| -> (String, String) {
-        let path = f.tmp.path().join(format!("{name}.key"));
-        let path = path.to_str().unwrap().to_string();
-        let verifier = f.ok(&["keygen", "--name", name, "--out", &path]).stdout;
-        (path, verifier.trim().to_string())
-    };
+    let key = |name: &str| f.officer_key(name);
     let register = |custodian: &str, key_file: &str, officer: &str| {
-        f.ok(&[
-            "officer-key",
-            "register",
-            "--custodian",
-            custodian,
-            "--key-file",
-            key_file,
-            "--officer",
-            officer,
-        ]);
+        f.register_key(custodian, key_file, officer)
     };
     let (origin_k, _) = key("officer.origin");
     let (dest_k, _) = key("officer.dest");
@@ -1673,23 +1682,9 @@ fn signed_departure() {
 #[test]
 fn signed_arrival() {
     let (f, ids) = Field::new(2);
-    let key = |name: &str| -> String {
-        let path = f.tmp.path().join(format!("{name}.key"));
-        let path = path.to_str().unwrap().to_string();
-        f.ok(&["keygen", "--name", name, "--out", &path]);
-        path
-    };
+    let key = |name: &str| f.officer_key(name).0;
     let register = |custodian: &str, key_file: &str, officer: &str| {
-        f.ok(&[
-            "officer-key",
-            "register",
-            "--custodian",
-            custodian,
-            "--key-file",
-            key_file,
-            "--officer",
-            officer,
-        ]);
+        f.register_key(custodian, key_file, officer)
     };
     let mv = f.plan(&[&ids[0], &ids[1]]);
     let (escort, dest, origin) = (
