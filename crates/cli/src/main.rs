@@ -296,6 +296,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record a release: the person leaves custody on an authority's order.
+    Release {
+        /// Person id.
+        #[arg(long, value_parser = args::id)]
+        person: String,
+        /// The custodian releasing them (their current one).
+        #[arg(long, value_parser = args::id)]
+        from: String,
+        /// The authority ordering the release (a court, a ministry decision).
+        #[arg(long, value_parser = args::text)]
+        authority: String,
+        /// Why.
+        #[arg(long, value_parser = args::text)]
+        reason: String,
+        /// When (RFC 3339, not in the future); default now.
+        #[arg(long, value_parser = args::event_time)]
+        at: Option<Timestamp>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Record the recapture of an escaped person into a custodian's custody.
     Recapture {
         /// Person id.

@@ -610,6 +610,43 @@ fn screen_finds_an_escaped_person_by_another_spelling_and_records_the_check() {
         ],
     );
     assert!(String::from_utf8_lossy(&text.stdout).contains("ESCAPED from IQ-NSR"));
+    // Recaptured, then released by a court: the post sees that too.
+    ok(
+        &data,
+        &["recapture", "--person", &registered_as, "--by", "IQ-NSR"],
+    );
+    ok(
+        &data,
+        &[
+            "release",
+            "--person",
+            &registered_as,
+            "--from",
+            "IQ-NSR",
+            "--authority",
+            "Nasiriyah criminal court",
+            "--reason",
+            "acquitted",
+        ],
+    );
+    let again = ok_json(
+        &data,
+        &[
+            "screen",
+            "--name",
+            &stopped.cells[1],
+            "--birth-date",
+            &stopped.cells[7],
+            "--post",
+            "SY-RABIA",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        again["candidates"][0]["person"].as_str(),
+        Some(registered_as.as_str())
+    );
+    assert_eq!(again["candidates"][0]["status"], "released");
     // Nobody like this: unknown, and still recorded.
     let none = ok_json(
         &data,

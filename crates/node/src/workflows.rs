@@ -220,6 +220,28 @@ impl Node {
         self.stage_built(user, at, kinds)
     }
 
+    /// A release of `person` from `from`'s custody, ordered by `authority`,
+    /// for `reason`.
+    pub fn release(
+        &mut self,
+        user: &str,
+        at: Timestamp,
+        person: &PersonId,
+        from: &CustodianId,
+        (authority, reason): (&str, &str),
+    ) -> Result<Staged, NodeError> {
+        self.stage_built(
+            user,
+            at,
+            vec![EventKind::PersonReleased {
+                person: person.clone(),
+                from: from.clone(),
+                authority: authority.to_string(),
+                reason: reason.to_string(),
+            }],
+        )
+    }
+
     /// A recapture of `person` (escaped) into `by`'s custody.
     pub fn recapture(
         &mut self,

@@ -204,6 +204,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             at,
             json,
         } => people::escape(&ctx, &person, &from, &circumstances, at, json),
+        Command::Release {
+            person,
+            from,
+            authority,
+            reason,
+            at,
+            json,
+        } => people::release(&ctx, &person, &from, (&authority, &reason), at, json),
         Command::Recapture {
             person,
             by,

@@ -38,6 +38,38 @@ pub fn escape(
     Ok(0)
 }
 
+/// `release --person P --from C --authority A --reason T`.
+pub fn release(
+    ctx: &Ctx,
+    person: &str,
+    from: &str,
+    why: (&str, &str),
+    at: Option<rollcall_core::Timestamp>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let staged = node.release(
+        &ctx.user,
+        super::args::time_or_now(at),
+        &PersonId::parse(person)?,
+        &CustodianId::parse(from)?,
+        why,
+    )?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        json(
+            &json!({ "person": person, "from": from, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
+        )?;
+    } else {
+        line(&format!(
+            "{person} released from {from} on the order of {}",
+            why.0
+        ))?;
+    }
+    Ok(0)
+}
+
 /// `recapture --person P --by C`.
 pub fn recapture(
     ctx: &Ctx,
