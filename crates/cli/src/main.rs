@@ -477,6 +477,19 @@ impl RulesArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum MovementCommand {
+    /// Movements by status, in order of planned departure: route, times and
+    /// counts, naming nobody (`movement show ID` gives one in full).
+    List {
+        /// Only these statuses (comma-separated); default all.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        status: Vec<MovementStatusArg>,
+        /// Only movements from this origin.
+        #[arg(long, value_parser = args::id)]
+        from: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Plan a movement; its manifest is checked against every rule.
     Create {
         /// Land convoy or flight.
@@ -855,6 +868,21 @@ pub enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A movement's status, to list.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum MovementStatusArg {
+    /// Planned, not yet departed.
+    Planned,
+    /// Under way.
+    Departed,
+    /// Arrived, intake not yet reconciled.
+    Arrived,
+    /// Intake reconciled.
+    Reconciled,
+    /// Aborted.
+    Aborted,
 }
 
 /// Where a review stands, to list.

@@ -1747,3 +1747,50 @@ fn signed_arrival() {
         assert_eq!(sides, ["from", "to"], "{admitted}");
     }
 }
+
+/// 13. `movement list` gives movements by status, in order of planned
+///     departure, with counts and no one's name or id.
+#[test]
+fn movements_are_listed_by_status_naming_nobody() {
+    let (f, ids) = Field::new(2);
+    let first = f.plan(&[&ids[0]]);
+    let second = f.plan(&[&ids[1]]);
+    f.confirm(&first, &[&ids[0]]);
+    f.ok(&[
+        "movement",
+        "depart",
+        &first,
+        "--count",
+        "1",
+        "--boarded",
+        &ids[0],
+        "--at",
+        &t(0),
+    ]);
+    let listed = |status: &str| -> Vec<String> {
+        let mut args = vec!["movement", "list", "--json"];
+        if !status.is_empty() {
+            args.extend(["--status", status]);
+        }
+        f.json(&args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(listed("departed"), [first.clone()]);
+    assert_eq!(listed("planned"), [second.clone()]);
+    assert_eq!(listed("planned,departed").len(), 2);
+    assert_eq!(listed("").len(), 2);
+    assert!(listed("aborted").is_empty());
+    let all = f.json(&["movement", "list", "--json"]).to_string();
+    for p in &ids {
+        assert!(!all.contains(p.as_str()), "the list names {p}");
+    }
+    let text = f.ok(&["movement", "list", "--status", "departed"]).stdout;
+    assert!(
+        text.contains(&first) && text.contains("on board 1"),
+        "{text}"
+    );
+}

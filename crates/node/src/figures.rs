@@ -176,6 +176,35 @@ impl Node {
         })
     }
 
+    /// Every movement with one of `statuses` (all when empty), in order of
+    /// planned departure, found through the index of movements by status:
+    /// figures that name nobody.
+    pub fn movements(
+        &mut self,
+        statuses: &[rollcall_core::movement::MovementStatus],
+    ) -> Result<Vec<MovementSummary>, NodeError> {
+        use rollcall_core::movement::MovementStatus::*;
+        let wanted = if statuses.is_empty() {
+            &[Planned, Departed, Arrived, Reconciled, Aborted][..]
+        } else {
+            statuses
+        };
+        let mut out = Vec::new();
+        for status in wanted {
+            for id in self.index_keys(index::MOVEMENTS, status.as_str())? {
+                if let Some(m) = self.movement_summary(&id)? {
+                    out.push(m);
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            a.planned_departure
+                .cmp(&b.planned_departure)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(out)
+    }
+
     /// Movement `id` as figures, if it exists.
     pub fn movement_summary(&mut self, id: &str) -> Result<Option<MovementSummary>, NodeError> {
         let named = self.index_keys(index::DISCREPANCIES_MOVEMENT, id)?;

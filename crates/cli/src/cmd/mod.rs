@@ -353,6 +353,7 @@ impl Ctx {
 fn run_movement(ctx: &Ctx, m: crate::MovementCommand) -> anyhow::Result<i32> {
     use crate::MovementCommand::*;
     match m {
+        List { status, from, json } => movement::list(ctx, &status, from.as_deref(), json),
         Create {
             mode,
             from,

@@ -202,6 +202,60 @@ pub fn create(
     report((ctx, &mut node), &id, as_json, "planned", 0)
 }
 
+/// `movement list`: movements by status, naming nobody.
+pub fn list(
+    ctx: &Ctx,
+    statuses: &[crate::MovementStatusArg],
+    from: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    use crate::MovementStatusArg as A;
+    use rollcall_core::movement::MovementStatus as S;
+    let wanted: Vec<S> = statuses
+        .iter()
+        .map(|s| match s {
+            A::Planned => S::Planned,
+            A::Departed => S::Departed,
+            A::Arrived => S::Arrived,
+            A::Reconciled => S::Reconciled,
+            A::Aborted => S::Aborted,
+        })
+        .collect();
+    let mut node = ctx.open()?;
+    let movements: Vec<_> = node
+        .movements(&wanted)?
+        .into_iter()
+        .filter(|m| from.is_none_or(|f| m.origin == f))
+        .collect();
+    if as_json {
+        return crate::output::json(&movements).map(|()| 0);
+    }
+    if movements.is_empty() {
+        crate::output::line("no movements")?;
+        return Ok(0);
+    }
+    crate::output::lines(movements.iter().map(|m| {
+        format!(
+            "{:<16} {:<10} {:<5} {} → {}  planned {}  manifest {} · on board {} · admitted {}{}",
+            m.id,
+            m.status.as_str(),
+            format!("{:?}", m.mode).to_lowercase(),
+            m.origin,
+            m.destination,
+            m.planned_departure,
+            m.manifest,
+            m.on_board,
+            m.admitted,
+            if m.open_discrepancies.is_empty() {
+                String::new()
+            } else {
+                format!(" · {} open discrepancies", m.open_discrepancies.len())
+            }
+        )
+    }))?;
+    Ok(0)
+}
+
 /// The signing keys given for each side (`--sign-from`, `--sign-to`).
 fn load_signers(
     keys: (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
