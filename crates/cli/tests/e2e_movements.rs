@@ -1779,8 +1779,8 @@ fn movements_are_listed_by_status_naming_nobody() {
             .map(|m| m["id"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(listed("departed"), [first.clone()]);
-    assert_eq!(listed("planned"), [second.clone()]);
+    assert_eq!(listed("departed"), std::slice::from_ref(&first));
+    assert_eq!(listed("planned"), std::slice::from_ref(&second));
     assert_eq!(listed("planned,departed").len(), 2);
     assert_eq!(listed("").len(), 2);
     assert!(listed("aborted").is_empty());
