@@ -12,7 +12,8 @@ use rollcall_core::State;
 use rollcall_core::event::{Actor, Event};
 use rollcall_core::{NodeId, UserId};
 use rollcall_node::Node;
-use rollcall_store::{Commit, SqliteStore, Store, StoredEvent};
+use rollcall_store::{Commit, Store, StoredEvent};
+use rollcall_store_sqlite::SqliteStore;
 use std::time::Instant;
 
 fn arg(name: &str, default: f64) -> f64 {

@@ -108,12 +108,13 @@ pub fn export_tiles(data: &crate::Location, out: &Path) -> Result<TilesExported,
     let _ = std::fs::remove_dir_all(&staging);
     make_dir(&staging)?;
 
-    let mut result = Err(NodeError::Corrupt("nothing was exported".into()));
-    let read = store.read_consistent(&mut || {
-        result = write_tiles(&*store, &verifier, &staging);
-        Ok(())
-    });
-    let done = read.map_err(NodeError::from).and(result).and_then(|r| {
+    let read = || -> Result<_, NodeError> {
+        let snapshot = rollcall_store::Snapshot::of(&*store)?;
+        let r = write_tiles(&snapshot, &verifier, &staging)?;
+        snapshot.finish()?;
+        Ok(r)
+    };
+    let done = read().and_then(|r| {
         if out.exists() {
             // An empty directory made by the user: replace it.
             std::fs::remove_dir(out).map_err(io(out))?;
@@ -129,10 +130,11 @@ pub fn export_tiles(data: &crate::Location, out: &Path) -> Result<TilesExported,
 
 /// Inside one read snapshot: the latest head and the tiles of its tree.
 fn write_tiles(
-    store: &dyn Store,
+    snapshot: &rollcall_store::Snapshot<'_>,
     verifier: &VerifierKey,
     dir: &Path,
 ) -> Result<TilesExported, NodeError> {
+    let store: &dyn Store = &**snapshot;
     let head = store
         .latest_checkpoint()?
         .ok_or_else(|| NodeError::NotFound("the ledger is empty: no signed head yet".into()))?;

@@ -110,7 +110,7 @@ pub use rollcall_store::AccessRecord;
 pub use screening::ScreenHit;
 pub use verify::{
     KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_at, verify_dir,
-    verify_store,
+    verify_file, verify_store,
 };
 pub use workflows::{Corrected, Raised, Staged};
 
@@ -122,10 +122,11 @@ use rollcall_core::state::residency::{BUCKETS, Miss, bucket_of};
 use rollcall_core::{NodeId, State, UserId};
 use rollcall_ledger::{Checkpoint, Hash, SigningKey, TileError, TiledFrontier, VerifierKey};
 use rollcall_store::{
-    AccessRecord as Access, Commit, ProjectionChange, ProjectionRow, Rebuilt, SqliteStore, Store,
-    StoreError, StoredCheckpoint, StoredEvent, StoredTile,
+    AccessRecord as Access, Commit, ProjectionChange, ProjectionRow, Rebuilt, Store, StoreError,
+    StoredCheckpoint, StoredEvent, StoredTile,
 };
 use rollcall_store::{IndexChange as StoreIndexChange, IndexEntry};
+use rollcall_store_sqlite::SqliteStore;
 use seal::Seal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -498,28 +499,22 @@ impl Node {
         }
         // The seal and the tree's edge are read in one snapshot: another
         // process may be appending while we open.
-        let mut tree = Err(NodeError::Corrupt("the tree was not read".into()));
-        let mut tail = None;
-        let mut sealed = None;
-        let mut pages = None;
-        let mut latest = None;
-        store.read_consistent(&mut || {
-            let size = store.size()?;
-            tree = TiledFrontier::from_tiles(size, &tile_reader(&*store)).map_err(|e| match e {
-                TileError::Read { cause, .. } => cause.into(),
+        let snapshot = rollcall_store::Snapshot::of(&*store)?;
+        let size = snapshot.size()?;
+        let frontier =
+            TiledFrontier::from_tiles(size, &tile_reader(&*snapshot)).map_err(|e| match e {
+                TileError::Read { cause, .. } => NodeError::from(cause),
                 other => NodeError::Tiles(format!(
                     "do not cover its {size} events ({other}); run `rollcall rebuild`, \
                      which writes the tiles a store from before they were kept lacks, \
                      or `rollcall verify` to see what differs"
                 )),
-            });
-            tail = store.access_tail()?;
-            sealed = store.meta_get(seal::META_KEY)?;
-            pages = store.meta_get(seal::PAGES_KEY)?;
-            latest = store.latest_checkpoint()?;
-            Ok(())
-        })?;
-        let frontier = tree?;
+            })?;
+        let tail = snapshot.access_tail()?;
+        let sealed = snapshot.meta_get(seal::META_KEY)?;
+        let pages = snapshot.meta_get(seal::PAGES_KEY)?;
+        let latest = snapshot.latest_checkpoint()?;
+        snapshot.finish()?;
         let mut state = State::partial();
         state.set_local_node(
             rollcall_core::NodeCode::parse(node.as_str())
@@ -649,23 +644,18 @@ impl Node {
         };
         wanted_pages.sort_unstable();
         wanted_pages.dedup();
-        let store = &*self.store;
-        let mut rows = Vec::new();
-        let mut pages = Vec::new();
-        let mut now = size;
-        store.read_consistent(&mut || {
-            now = store.size()?;
-            rows = if all {
-                store.projection_all()?
-            } else {
-                store.projection_buckets(&buckets)?
-            };
-            pages = wanted_pages
-                .iter()
-                .map(|&p| Ok((p, store.meta_get(&seal::page_key(p))?)))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            Ok(())
-        })?;
+        let snapshot = rollcall_store::Snapshot::of(&*self.store)?;
+        let now = snapshot.size()?;
+        let rows = if all {
+            snapshot.projection_all()?
+        } else {
+            snapshot.projection_buckets(&buckets)?
+        };
+        let pages = wanted_pages
+            .iter()
+            .map(|&p| Ok((p, snapshot.meta_get(&seal::page_key(p))?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        snapshot.finish()?;
         if now != size {
             return Err(NodeError::Conflict(now));
         }

@@ -7,8 +7,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use rollcall_store::{SqliteStore, Store};
+use rollcall_store::Store;
 use rollcall_store_postgres::PgStore;
+use rollcall_store_sqlite::SqliteStore;
 
 use crate::{DB_FILE, NodeError, keyfile};
 

@@ -264,6 +264,18 @@ pub fn verify_dir(
     verify_at(&crate::Location::Dir(dir.to_path_buf()), options, progress)
 }
 
+/// Verifies one store file, such as a backup (every backend's backups are
+/// SQLite store files): see [`verify_store`]. A file that is not a store is
+/// [`NodeError::Store`].
+pub fn verify_file(
+    file: &std::path::Path,
+    options: VerifyOptions<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, NodeError> {
+    let store = rollcall_store_sqlite::SqliteStore::open_existing(file)?;
+    verify_store(&store, options, progress)
+}
+
 /// Verifies the ledger at any location: see [`verify_store`].
 pub fn verify_at(
     location: &crate::Location,
@@ -282,26 +294,18 @@ pub fn verify_store(
     options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
-    let mut out = None;
-    let mut failure = None;
-    store.read_consistent(&mut || {
-        match verify_snapshot(store, options, progress) {
-            Ok(r) => out = Some(r),
-            Err(e) => failure = Some(e),
-        }
-        Ok(())
-    })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    out.ok_or_else(|| NodeError::Corrupt("verify produced no report".into()))
+    let snapshot = rollcall_store::Snapshot::of(store)?;
+    let report = verify_snapshot(&snapshot, options, progress)?;
+    snapshot.finish()?;
+    Ok(report)
 }
 
 fn verify_snapshot(
-    store: &dyn Store,
+    snapshot: &rollcall_store::Snapshot<'_>,
     options: VerifyOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, NodeError> {
+    let store: &dyn Store = &**snapshot;
     let expected = options.key;
     {
         let meta = |k: &str| -> Result<String, NodeError> {

@@ -78,8 +78,8 @@ fn operator() -> rollcall_node::Principal {
 }
 
 /// The node's store, opened beside it (the node does not hand its own out).
-fn store(node: &Node) -> rollcall_store::SqliteStore {
-    rollcall_store::SqliteStore::open_existing(
+fn store(node: &Node) -> rollcall_store_sqlite::SqliteStore {
+    rollcall_store_sqlite::SqliteStore::open_existing(
         &node.location().dir().unwrap().join(rollcall_node::DB_FILE),
     )
     .unwrap()

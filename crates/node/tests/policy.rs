@@ -78,7 +78,7 @@ fn as_role(role: Role) -> Principal {
 }
 
 fn access_log(node: &Node) -> Vec<rollcall_store::AccessRecord> {
-    rollcall_store::SqliteStore::open_existing(
+    rollcall_store_sqlite::SqliteStore::open_existing(
         &node.location().dir().unwrap().join(rollcall_node::DB_FILE),
     )
     .unwrap()
@@ -200,7 +200,7 @@ fn an_edited_projection_row_is_never_trusted() {
     let db = dir.join(rollcall_node::DB_FILE);
     {
         // Move P-1 to F-B in the custody row only (no event says so).
-        let mut s = rollcall_store::SqliteStore::open_existing(&db).unwrap();
+        let mut s = rollcall_store_sqlite::SqliteStore::open_existing(&db).unwrap();
         let row = s.projection_get("custody", "P-1").unwrap().unwrap();
         let forged = row.replace("\"F-A\"", "\"F-B\"");
         assert_ne!(row, forged);
@@ -411,7 +411,8 @@ fn a_correction_and_an_escort_update_change_records_without_reading_them_out() {
 /// with write access to the file could.
 fn tamper(dir: &std::path::Path, f: impl FnOnce(&mut Vec<rollcall_store::ProjectionRow>)) {
     let mut s =
-        rollcall_store::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE)).unwrap();
+        rollcall_store_sqlite::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE))
+            .unwrap();
     let mut rows = s.projection_all().unwrap();
     f(&mut rows);
     let index = index_of(&s);
@@ -419,7 +420,7 @@ fn tamper(dir: &std::path::Path, f: impl FnOnce(&mut Vec<rollcall_store::Project
 }
 
 /// The stored index, to keep while tampering with rows.
-fn index_of(s: &rollcall_store::SqliteStore) -> Vec<rollcall_store::IndexEntry> {
+fn index_of(s: &rollcall_store_sqlite::SqliteStore) -> Vec<rollcall_store::IndexEntry> {
     let mut out = Vec::new();
     s.for_each_index_entry(&mut |e| {
         out.push(e);
@@ -434,7 +435,7 @@ fn a_deleted_or_rolled_back_projection_row_is_never_trusted() {
     let (_tmp, mut node) = setup();
     let dir = node.location().dir().unwrap().to_path_buf();
     let before: Vec<_> =
-        rollcall_store::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE))
+        rollcall_store_sqlite::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE))
             .unwrap()
             .projection_all()
             .unwrap();
@@ -603,7 +604,8 @@ fn verify_names_an_index_entry_that_was_removed() {
     let dir = node.location().dir().unwrap().to_path_buf();
     drop(node);
     let mut s =
-        rollcall_store::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE)).unwrap();
+        rollcall_store_sqlite::SqliteStore::open_existing(&dir.join(rollcall_node::DB_FILE))
+            .unwrap();
     let rows = s.projection_all().unwrap();
     let mut index = index_of(&s);
     index.retain(|e| !(e.index == "people.at" && e.key == "P-2"));

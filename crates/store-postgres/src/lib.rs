@@ -12,8 +12,8 @@
 //! `LOCK TABLE events IN EXCLUSIVE MODE` before it reads the ledger's size,
 //! so two writers (two processes, two machines) are serialised and the
 //! second one sees the first one's events; readers are never blocked.
-//! [`Store::read_consistent`] runs in one `REPEATABLE READ` transaction, so
-//! every read inside it sees one committed state.
+//! A [`Store::snapshot`] is one `REPEATABLE READ, READ ONLY` transaction,
+//! so every read through it sees one committed state.
 //!
 //! # Nothing edits the ledger
 //!
@@ -46,8 +46,9 @@ use rollcall_store::backend::{
 };
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    SqliteStore, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
+    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
 };
+use rollcall_store_sqlite::SqliteStore;
 
 /// The name this backend gives itself in errors.
 pub(crate) const BACKEND: &str = "postgresql";
@@ -90,6 +91,8 @@ pub struct PgStore {
     target: String,
     /// How to connect again (the write lock holds its own session).
     config: Config,
+    /// Whether a snapshot's transaction is open on this connection.
+    reading: std::cell::Cell<bool>,
 }
 
 /// The session holding the advisory write lock; closing it releases it.
@@ -289,6 +292,7 @@ impl PgStore {
             schema: schema.to_string(),
             target,
             config,
+            reading: std::cell::Cell::new(false),
         })
     }
 
@@ -983,8 +987,20 @@ impl Store for PgStore {
         self.set_meta(&mut std::iter::once((key, value)))
     }
 
-    fn read_consistent(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
-        self.within("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
+    fn begin_snapshot(&self) -> Result<bool> {
+        if self.reading.get() {
+            return Ok(false);
+        }
+        self.c()
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .map_err(pg)?;
+        self.reading.set(true);
+        Ok(true)
+    }
+
+    fn end_snapshot(&self) -> Result<()> {
+        self.reading.set(false);
+        self.c().batch_execute("COMMIT").map_err(pg)
     }
 
     fn writer_lock(&self, wait: std::time::Duration) -> Result<Box<dyn WriterLock>> {
@@ -1013,11 +1029,9 @@ impl Store for PgStore {
     }
 
     fn backup_to(&self, path: &Path) -> Result<Option<StoredCheckpoint>> {
-        let mut latest = None;
-        self.read_consistent(&mut || {
-            latest = SqliteStore::create_copy(path, self)?;
-            Ok(())
-        })?;
+        let snapshot = self.snapshot()?;
+        let latest = SqliteStore::create_copy(path, &snapshot)?;
+        snapshot.finish()?;
         Ok(latest)
     }
 }

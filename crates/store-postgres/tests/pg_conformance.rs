@@ -5,9 +5,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rollcall_store::SqliteStore;
 use rollcall_store::conformance::Harness;
 use rollcall_store_postgres::PgStore;
+use rollcall_store_sqlite::SqliteStore;
 
 struct PgHarness {
     url: String,

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
+    Snapshot, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile,
 };
 
 /// Creates and reopens databases of one backend for the suite.
@@ -33,7 +33,7 @@ pub trait Harness {
     fn create(&self) -> (Self::Store, Self::Location);
     /// Another, independent handle (its own connection) on an existing database.
     fn open(&self, at: &Self::Location) -> Self::Store;
-    /// What [`Store::backup_to`] writes, opened ([`crate::SqliteStore`] for
+    /// What [`Store::backup_to`] writes, opened (`rollcall_store_sqlite::SqliteStore` for
     /// every backend today).
     type Backup: Store;
     /// A path that does not exist yet, for [`Store::backup_to`].
@@ -64,7 +64,7 @@ macro_rules! conformance_tests {
             access_log_is_append_only,
             access_batch_is_kept_in_order,
             rebuild_projection_is_one_transaction,
-            read_consistent_sees_one_state,
+            a_snapshot_sees_one_state,
             meta_set_get_overwrite,
             durable_across_drop_and_reopen,
             second_handle_sees_writes_and_cannot_fork,
@@ -862,36 +862,49 @@ pub fn rebuild_projection_is_one_transaction<H: Harness>(h: &H) {
     assert_eq!(s.size().unwrap(), 5, "events are untouched");
 }
 
-/// Reads inside `read_consistent` see one committed state even when another
-/// handle appends in between them.
-pub fn read_consistent_sees_one_state<H: Harness>(h: &H) {
+/// Reads through a snapshot see one committed state even when another
+/// handle appends in between them; a snapshot inside another shares its
+/// state; a dropped snapshot ends like a finished one.
+pub fn a_snapshot_sees_one_state<H: Harness>(h: &H) {
     let (mut s, at) = h.create();
     append_events(&mut s, &[event(0), event(1)], Some(&cp(2)));
     let mut writer = h.open(&at);
-    let mut first = 0;
-    let mut second = 0;
-    let mut leaves = 0;
-    s.read_consistent(&mut || {
-        first = s.size()?;
+    {
+        let snap = s.snapshot().expect("snapshot");
+        let first = snap.size().unwrap();
         append_events(&mut writer, &[event(2)], Some(&cp(3)));
-        second = s.size()?;
-        s.for_each_event(&mut |_| {
+        let second = snap.size().unwrap();
+        let mut leaves = 0;
+        snap.for_each_event(&mut |_| {
             leaves += 1;
             Ok(())
-        })?;
-        Ok(())
-    })
-    .expect("read_consistent");
-    assert_eq!(
-        (first, second, leaves),
-        (2, 2, 2),
-        "reads inside saw the later append"
-    );
-    assert_eq!(s.size().unwrap(), 3, "after it, the append is visible");
-    // An error inside is returned and ends the snapshot.
-    let r = s.read_consistent(&mut || Err(StoreError::corrupt("stop".to_string())));
-    assert!(r.is_err());
-    assert_eq!(s.size().unwrap(), 3);
+        })
+        .unwrap();
+        assert_eq!(
+            (first, second, leaves),
+            (2, 2, 2),
+            "reads through the snapshot saw the later append"
+        );
+        // One inside it (as a read that takes its own snapshot does)
+        // shares it, and finishing that one does not end the outer one.
+        let inner = Snapshot::of(&*snap).expect("inner snapshot");
+        assert_eq!(inner.latest_checkpoint().unwrap().map(|c| c.size), Some(2));
+        inner.finish().expect("finish inner");
+        append_events(&mut writer, &[event(3)], Some(&cp(4)));
+        assert_eq!(snap.size().unwrap(), 2, "the outer snapshot still holds");
+        snap.finish().expect("finish");
+    }
+    assert_eq!(s.size().unwrap(), 4, "after it, the appends are visible");
+    // Dropped rather than finished: it ends all the same, and the handle
+    // can write again.
+    {
+        let snap = s.snapshot().expect("snapshot");
+        assert_eq!(snap.size().unwrap(), 4);
+    }
+    append_events(&mut writer, &[event(4)], Some(&cp(5)));
+    assert_eq!(s.size().unwrap(), 5, "a dropped snapshot ended");
+    append_events(&mut s, &[event(5)], Some(&cp(6)));
+    assert_eq!(writer.size().unwrap(), 6);
 }
 
 /// Meta settings read back, overwrite, and are independent of each other.
@@ -1286,13 +1299,9 @@ pub fn projection_buckets_reads_whole_buckets_in_order<H: Harness>(h: &H) {
             .collect::<Vec<_>>()
     );
     // Inside a read transaction too, and from another handle.
-    let mut inside = Vec::new();
-    s.read_consistent(&mut || {
-        inside = s.projection_buckets(&[1, 3])?;
-        Ok(())
-    })
-    .expect("read_consistent");
-    assert_eq!(inside, of(&[1, 3]));
+    let snap = s.snapshot().expect("snapshot");
+    assert_eq!(snap.projection_buckets(&[1, 3]).unwrap(), of(&[1, 3]));
+    snap.finish().expect("finish");
     assert_eq!(
         h.open(&at).projection_buckets(&[7, 0]).unwrap(),
         of(&[0, 7])

@@ -136,27 +136,22 @@ pub enum StoreError {
     #[error("stopped by caller: {0}")]
     Callback(Box<dyn std::error::Error + Send + Sync>),
 
-    /// A server backend (PostgreSQL) failed: connection, query or
-    /// transaction. `backend` names it; the message never holds a password.
+    /// The backend itself failed: a connection, query, transaction or
+    /// schema migration of its database. `backend` names it (`sqlite`,
+    /// `postgresql`); the message is the database's own, and never holds a
+    /// password.
     #[error("{backend}: {message}")]
     Backend {
-        /// Which backend (`postgresql`).
+        /// Which backend.
         backend: &'static str,
         /// What it said.
         message: String,
     },
-
-    /// SQLite failed.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-
-    /// A schema migration failed.
-    #[error("schema migration: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
 }
 
 impl StoreError {
-    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+    /// [`StoreError::Corrupt`] saying `what`.
+    pub fn corrupt(what: impl Into<String>) -> Self {
         StoreError::Corrupt { what: what.into() }
     }
 }

@@ -29,9 +29,15 @@
 //! through [`Store::append`] as one [`Commit`]: its events, tiles, projection
 //! changes, index changes, access records, settings and optional checkpoint
 //! are written in a single transaction, or not at all.
-//! [`SqliteStore`] is the embedded default; other backends (PostgreSQL) must
-//! pass the same behavioural suite in [`conformance`], and share the
-//! contract's checks that need no database through [`backend`].
+//! Each backend is a crate of its own: `rollcall-store-sqlite` (the embedded
+//! default, one file) and `rollcall-store-postgres` (a central node). Each
+//! passes the same behavioural suite, `conformance` (behind the feature of
+//! that name, which backend crates enable for their tests), and shares the
+//! contract's checks that need no database through [`backend`]. Errors are
+//! backend-neutral ([`StoreError`]): what a caller can act on has a variant
+//! of its own, and a backend's own failure is [`StoreError::Backend`],
+//! naming the backend, so nothing above this crate depends on a database
+//! library.
 //!
 //! # Durability
 //!
@@ -55,12 +61,11 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
-mod sqlite;
 
 pub use error::StoreError;
-pub use sqlite::SqliteStore;
 
 /// A SHA-256 sized digest (the Merkle leaf hash of an event).
 pub type Hash = [u8; 32];
@@ -376,18 +381,36 @@ pub trait Store {
     /// Sets (or overwrites) a small setting, durably.
     fn meta_set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
 
-    /// Runs `f` inside one read transaction, so every read it makes sees the
-    /// same committed state even while another process appends. Reads made
-    /// one after another outside it may see different states.
-    fn read_consistent(
-        &self,
-        f: &mut dyn FnMut() -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    /// Begins a read transaction on this handle, unless one is open on it
+    /// already (then returns `false` and does nothing): the first half of
+    /// a [`Snapshot`]. Call [`Store::snapshot`] instead, whose handle
+    /// ends what this begins.
+    #[doc(hidden)]
+    fn begin_snapshot(&self) -> Result<bool, StoreError>;
+
+    /// Ends the read transaction [`Store::begin_snapshot`] began: the
+    /// second half of a [`Snapshot`], which calls it.
+    #[doc(hidden)]
+    fn end_snapshot(&self) -> Result<(), StoreError>;
+
+    /// A consistent view of this store: every read made through the
+    /// returned handle, until it is finished or dropped, sees one
+    /// committed state, even while another process appends. Reads made
+    /// one after another without it may see different states. The handle
+    /// borrows the store, so nothing can be written through this handle
+    /// while it lives; inside another snapshot of the same handle it
+    /// shares that one's state.
+    fn snapshot(&self) -> Result<Snapshot<'_>, StoreError>
+    where
+        Self: Sized,
+    {
+        Snapshot::of(self)
+    }
 
     /// Writes a consistent online snapshot to `path`, which must not exist,
     /// while others may be writing. Returns the latest checkpoint contained in
     /// the snapshot (so the snapshot is at least that long). Whatever the
-    /// backend, the snapshot is an SQLite store file ([`SqliteStore`]): one
+    /// backend, the snapshot is an SQLite store file (`rollcall_store_sqlite::SqliteStore`): one
     /// portable file that opens, verifies and restores anywhere.
     fn backup_to(&self, path: &std::path::Path) -> Result<Option<StoredCheckpoint>, StoreError>;
 
@@ -399,6 +422,62 @@ pub trait Store {
     /// batch is never overtaken by short ones and never has to start again.
     /// Readers never take it.
     fn writer_lock(&self, wait: std::time::Duration) -> Result<Box<dyn WriterLock>, StoreError>;
+}
+
+/// A consistent read of a store ([`Store::snapshot`]): it reads as the
+/// store does (it dereferences to it, read-only), and every read through
+/// it sees the one committed state that held when its first read was made.
+/// [`Snapshot::finish`] ends it and reports a failure to end; dropping it
+/// ends it too, ignoring one (a read-only transaction loses nothing).
+#[must_use = "a snapshot reads nothing unless its reads go through it"]
+pub struct Snapshot<'a> {
+    store: &'a dyn Store,
+    /// Whether this handle began the transaction (and so must end it);
+    /// `false` inside another snapshot of the same store handle.
+    began: bool,
+}
+
+impl<'a> Snapshot<'a> {
+    /// A snapshot of `store`: [`Store::snapshot`], for a store behind
+    /// `dyn` too.
+    pub fn of(store: &'a dyn Store) -> Result<Self, StoreError> {
+        let began = store.begin_snapshot()?;
+        Ok(Snapshot { store, began })
+    }
+
+    /// Ends the snapshot, reporting a failure to end it.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        let began = std::mem::replace(&mut self.began, false);
+        if began {
+            self.store.end_snapshot()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<'a> std::ops::Deref for Snapshot<'a> {
+    type Target = dyn Store + 'a;
+
+    fn deref(&self) -> &Self::Target {
+        self.store
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        if self.began {
+            let _ = self.store.end_snapshot();
+        }
+    }
+}
+
+impl std::fmt::Debug for Snapshot<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("began", &self.began)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A held write lock ([`Store::writer_lock`]); dropping it releases it.

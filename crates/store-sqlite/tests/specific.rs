@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use rollcall_store::conformance::events;
-use rollcall_store::{Commit, SqliteStore, Store, StoreError, StoredCheckpoint, StoredTile};
+use rollcall_store::{Commit, Store, StoreError, StoredCheckpoint, StoredTile};
+use rollcall_store_sqlite::SqliteStore;
 use rusqlite::Connection;
 
 fn store_with_events(path: &Path, n: u64) -> SqliteStore {
@@ -115,10 +116,13 @@ fn refuses_files_that_are_not_rollcall_stores() {
     // Not SQLite at all.
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, vec![b'x'; 4096]).unwrap();
-    assert!(matches!(
-        SqliteStore::open(&text),
-        Err(StoreError::Sqlite(_))
-    ));
+    match SqliteStore::open(&text) {
+        Err(StoreError::Backend { backend, message }) => {
+            assert_eq!(backend, "sqlite");
+            assert!(message.contains("not a database"), "{message}");
+        }
+        other => panic!("expected the backend's refusal, got {other:?}"),
+    }
 }
 
 #[test]

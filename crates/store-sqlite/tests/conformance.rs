@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rollcall_store::SqliteStore;
 use rollcall_store::conformance::Harness;
+use rollcall_store_sqlite::SqliteStore;
 
 /// Fresh databases as files in one temporary directory per test.
 struct SqliteHarness {

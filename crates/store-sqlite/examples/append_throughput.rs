@@ -1,15 +1,16 @@
 //! Measures batched append throughput of [`SqliteStore`] (no assertions).
 //!
 //! ```text
-//! cargo run --release -p rollcall-store --example append_throughput -- [EVENTS] [BATCH] [BYTES]
+//! cargo run --release -p rollcall-store-sqlite --example append_throughput -- [EVENTS] [BATCH] [BYTES]
 //! ```
 //! Defaults: 200000 events, 5000 per commit, 200 bytes each, one checkpoint per commit.
 
 use std::time::Instant;
 
 use rollcall_store::{
-    Commit, ProjectionChange, ProjectionRow, SqliteStore, Store, StoredCheckpoint, StoredEvent,
+    Commit, ProjectionChange, ProjectionRow, Store, StoredCheckpoint, StoredEvent,
 };
+use rollcall_store_sqlite::SqliteStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>());

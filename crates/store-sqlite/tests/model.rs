@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use rollcall_store::conformance::events;
 use rollcall_store::{
-    AccessRecord, Commit, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, SqliteStore,
-    Store, StoreError, StoredCheckpoint, StoredEvent,
+    AccessRecord, Commit, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Store,
+    StoreError, StoredCheckpoint, StoredEvent,
 };
+use rollcall_store_sqlite::SqliteStore;
 
 /// A row's value and bucket.
 type Valued = (u8, u32);

@@ -16,20 +16,49 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
-use crate::backend::{
+use migrations::{APPLICATION_ID, GUARDS, migrations};
+use rollcall_store::backend::{
     check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
     to_i64, wait_for_lock,
 };
-use crate::{
+use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
-    Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
+    Snapshot, Store, StoreError, StoredCheckpoint, StoredEvent, StoredTile, WriterLock,
 };
-use migrations::{APPLICATION_ID, GUARDS, migrations};
 
 /// How long a statement waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// What SQLite (or a schema migration) said, as the backend-neutral
+/// [`StoreError::Backend`]: nothing above this crate sees a `rusqlite` type.
+fn sql(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend {
+        backend: BACKEND,
+        message: e.to_string(),
+    }
+}
+
+/// The backend's name in errors.
+const BACKEND: &str = "sqlite";
+
+/// `?` for SQLite results inside this crate: converts to [`StoreError`].
+trait Sql<T> {
+    fn sql(self) -> Result<T>;
+}
+
+impl<T> Sql<T> for rusqlite::Result<T> {
+    fn sql(self) -> Result<T> {
+        self.map_err(sql)
+    }
+}
+
+impl<T> Sql<T> for std::result::Result<T, rusqlite_migration::Error> {
+    fn sql(self) -> Result<T> {
+        self.map_err(sql)
+    }
+}
 
 /// The file whose exclusive lock is the ledger's write lock: beside the
 /// database (`rollcall.db.writer`), never inside it, so holding it blocks no
@@ -87,7 +116,7 @@ impl SqliteStore {
                 });
             }
         }
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = Connection::open_with_flags(path, flags).sql()?;
         Self::init(conn, path, false)
     }
 
@@ -98,7 +127,7 @@ impl SqliteStore {
             return Err(StoreError::NotFound(path.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = Connection::open_with_flags(path, flags).sql()?;
         Self::init(conn, path, true)
     }
 
@@ -108,12 +137,15 @@ impl SqliteStore {
     }
 
     fn init(mut conn: Connection, path: &Path, must_exist: bool) -> Result<Self> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(BUSY_TIMEOUT).sql()?;
         // Check what the file is before changing anything in it.
-        let application_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let application_id: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .sql()?;
         if application_id != APPLICATION_ID {
-            let objects: i64 =
-                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            let objects: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                .sql()?;
             if must_exist || application_id != 0 || objects != 0 {
                 return Err(StoreError::NotAStore {
                     path: path.to_path_buf(),
@@ -121,25 +153,27 @@ impl SqliteStore {
                 });
             }
         }
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .sql()?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::corrupt(format!(
                 "{}: journal_mode is {mode}, could not switch to WAL",
                 path.display()
             )));
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "recursive_triggers", "ON")?;
+        conn.pragma_update(None, "synchronous", "FULL").sql()?;
+        conn.pragma_update(None, "foreign_keys", "ON").sql()?;
+        conn.pragma_update(None, "recursive_triggers", "ON").sql()?;
         // Bulk appends touch many projection rows: a 64 MiB page cache keeps
         // their pages in memory instead of spilling mid-transaction, and a
         // larger WAL between checkpoints (128 MiB of 4 KiB pages) lets
         // repeated updates of one page be copied back once: at scale 10 the
         // demo writes 18 % fewer bytes and runs 7 % faster than at 32 MiB.
         // Neither weakens durability (synchronous=FULL).
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        conn.pragma_update(None, "wal_autocheckpoint", 32_768)?;
+        conn.pragma_update(None, "cache_size", -65_536).sql()?;
+        conn.pragma_update(None, "wal_autocheckpoint", 32_768)
+            .sql()?;
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
         conn.set_prepared_statement_cache_capacity(32);
 
@@ -147,8 +181,8 @@ impl SqliteStore {
         if let Err(e) = migrations.to_latest(&mut conn) {
             // Two processes creating the same store race here; the loser's
             // migration fails on existing tables, yet the schema is current.
-            if migrations.pending_migrations(&conn)? != 0 {
-                return Err(e.into());
+            if migrations.pending_migrations(&conn).sql()? != 0 {
+                return Err(sql(e));
             }
         }
         Ok(SqliteStore {
@@ -163,7 +197,7 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
 }
 
 fn int_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<u64> {
-    match row.get_ref(idx)? {
+    match row.get_ref(idx).sql()? {
         ValueRef::Integer(i) => {
             u64::try_from(i).map_err(|_| StoreError::corrupt(format!("{}: {i} is negative", ctx())))
         }
@@ -176,7 +210,7 @@ fn int_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<u64> {
 }
 
 fn i64_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<i64> {
-    match row.get_ref(idx)? {
+    match row.get_ref(idx).sql()? {
         ValueRef::Integer(i) => Ok(i),
         other => Err(StoreError::corrupt(format!(
             "{}: {} where an INTEGER belongs",
@@ -188,16 +222,16 @@ fn i64_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<i64> {
 
 /// The non-negative integer one query without parameters returns.
 fn int_col_of(conn: &Connection, sql: &str, what: &str) -> Result<u64> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query([])?;
-    match rows.next()? {
+    let mut stmt = conn.prepare_cached(sql).sql()?;
+    let mut rows = stmt.query([]).sql()?;
+    match rows.next().sql()? {
         Some(row) => int_col(row, 0, &|| what.to_string()),
         None => Ok(0),
     }
 }
 
 fn text_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<String> {
-    match row.get_ref(idx)? {
+    match row.get_ref(idx).sql()? {
         ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
             .map_err(|_| StoreError::corrupt(format!("{}: TEXT is not UTF-8", ctx()))),
         other => Err(StoreError::corrupt(format!(
@@ -209,7 +243,7 @@ fn text_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<Strin
 }
 
 fn hash_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<Hash> {
-    match row.get_ref(idx)? {
+    match row.get_ref(idx).sql()? {
         ValueRef::Blob(b) => Hash::try_from(b)
             .map_err(|_| StoreError::corrupt(format!("{}: {} bytes, expected 32", ctx(), b.len()))),
         other => Err(StoreError::corrupt(format!(
@@ -223,7 +257,7 @@ fn hash_col(row: &Row<'_>, idx: usize, ctx: &dyn Fn() -> String) -> Result<Hash>
 /// Reads `seq, bytes, leaf_hash`.
 fn event_from_row(row: &Row<'_>) -> Result<StoredEvent> {
     let seq = int_col(row, 0, &|| "events.seq".to_string())?;
-    let bytes = match row.get_ref(1)? {
+    let bytes = match row.get_ref(1).sql()? {
         ValueRef::Blob(b) => b.to_vec(),
         other => {
             return Err(StoreError::corrupt(format!(
@@ -297,9 +331,9 @@ fn projection_from_row(row: &Row<'_>) -> Result<ProjectionRow> {
 /// Inserts `rows` into an empty projection; a `(table, key)` given twice is
 /// [`StoreError::DuplicateProjectionRow`].
 fn insert_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO projection (tbl, key, value, bucket) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO projection (tbl, key, value, bucket) VALUES (?1, ?2, ?3, ?4)")
+        .sql()?;
     for r in rows {
         insert
             .execute((&r.table, &r.key, &r.value, r.bucket))
@@ -310,7 +344,7 @@ fn insert_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
                         key: r.key.clone(),
                     }
                 } else {
-                    e.into()
+                    sql(e)
                 }
             })?;
     }
@@ -319,7 +353,7 @@ fn insert_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
 
 /// Replaces every projection row with `rows`, inside the caller's transaction.
 fn replace_rows(conn: &Connection, rows: &[ProjectionRow]) -> Result<()> {
-    conn.execute("DELETE FROM projection", [])?;
+    conn.execute("DELETE FROM projection", []).sql()?;
     insert_rows(conn, rows)
 }
 
@@ -351,14 +385,16 @@ fn apply_index(conn: &Connection, changes: &[IndexChange]) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
-    let mut insert = conn.prepare_cached(INDEX_INSERT)?;
-    let mut delete = conn.prepare_cached(
-        "DELETE FROM index_entries WHERE idx = ?1 AND term = ?2 AND sort = ?3 AND key = ?4",
-    )?;
+    let mut insert = conn.prepare_cached(INDEX_INSERT).sql()?;
+    let mut delete = conn
+        .prepare_cached(
+            "DELETE FROM index_entries WHERE idx = ?1 AND term = ?2 AND sort = ?3 AND key = ?4",
+        )
+        .sql()?;
     for change in changes {
         match change {
-            IndexChange::Insert(e) => insert.execute((&e.index, &e.term, &e.sort, &e.key))?,
-            IndexChange::Delete(e) => delete.execute((&e.index, &e.term, &e.sort, &e.key))?,
+            IndexChange::Insert(e) => insert.execute((&e.index, &e.term, &e.sort, &e.key)).sql()?,
+            IndexChange::Delete(e) => delete.execute((&e.index, &e.term, &e.sort, &e.key)).sql()?,
         };
     }
     Ok(())
@@ -366,16 +402,16 @@ fn apply_index(conn: &Connection, changes: &[IndexChange]) -> Result<()> {
 
 /// Inserts index entries; one given twice is stored once.
 fn insert_index(conn: &Connection, entries: &[IndexEntry]) -> Result<()> {
-    let mut insert = conn.prepare_cached(INDEX_INSERT)?;
+    let mut insert = conn.prepare_cached(INDEX_INSERT).sql()?;
     for e in entries {
-        insert.execute((&e.index, &e.term, &e.sort, &e.key))?;
+        insert.execute((&e.index, &e.term, &e.sort, &e.key)).sql()?;
     }
     Ok(())
 }
 
 /// Replaces every index entry with `entries`, inside the caller's transaction.
 fn replace_index(conn: &Connection, entries: &[IndexEntry]) -> Result<()> {
-    conn.execute("DELETE FROM index_entries", [])?;
+    conn.execute("DELETE FROM index_entries", []).sql()?;
     insert_index(conn, entries)
 }
 
@@ -388,10 +424,11 @@ fn size_of(conn: &Connection) -> Result<u64> {
 }
 
 fn latest_checkpoint_of(conn: &Connection) -> Result<Option<StoredCheckpoint>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")?;
-    let mut rows = stmt.query([])?;
-    rows.next()?.map(checkpoint_from_row).transpose()
+    let mut stmt = conn
+        .prepare_cached("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+        .sql()?;
+    let mut rows = stmt.query([]).sql()?;
+    rows.next().sql()?.map(checkpoint_from_row).transpose()
 }
 
 /// Stores `tiles`: new ones are inserted, a wider version of a partial tile
@@ -400,10 +437,12 @@ fn put_tiles(conn: &Connection, tiles: &[StoredTile]) -> Result<()> {
     if tiles.is_empty() {
         return Ok(());
     }
-    let mut put = conn.prepare_cached(
-        "INSERT INTO tiles (level, idx, width, hashes) VALUES (?1, ?2, ?3, ?4) \
+    let mut put = conn
+        .prepare_cached(
+            "INSERT INTO tiles (level, idx, width, hashes) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
-    )?;
+        )
+        .sql()?;
     for t in tiles {
         put.execute((
             i64::from(t.level),
@@ -418,7 +457,7 @@ fn put_tiles(conn: &Connection, tiles: &[StoredTile]) -> Result<()> {
                     index: t.index,
                 }
             } else {
-                e.into()
+                sql(e)
             }
         })?;
     }
@@ -431,7 +470,7 @@ fn tile_from_row(row: &Row<'_>) -> Result<StoredTile> {
     let index = i64_col(row, 1, &|| format!("tiles level {level}: idx"))?;
     let at = || format!("tile {level}/{index}");
     let width = i64_col(row, 2, &|| format!("{}: width", at()))?;
-    match row.get_ref(3)? {
+    match row.get_ref(3).sql()? {
         ValueRef::Blob(b) => tile_from_columns(level, index, width, b),
         other => Err(StoreError::corrupt(format!(
             "{}: hashes is {} where a BLOB belongs",
@@ -455,21 +494,23 @@ fn insert_access(conn: &Connection, access: &[AccessRecord]) -> Result<()> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO access_log (id, at, user, account, role, node, action, subject, committed_by, hash, reason) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    ).sql()?;
     for rec in access {
-        insert.execute(rusqlite::params![
-            to_i64("access id", rec.id)?,
-            &rec.at,
-            &rec.user,
-            &rec.account,
-            &rec.role,
-            &rec.node,
-            &rec.action,
-            &rec.subject,
-            to_i64("access committed_by", rec.committed_by)?,
-            &rec.hash[..],
-            &rec.reason,
-        ])?;
+        insert
+            .execute(rusqlite::params![
+                to_i64("access id", rec.id)?,
+                &rec.at,
+                &rec.user,
+                &rec.account,
+                &rec.role,
+                &rec.node,
+                &rec.action,
+                &rec.subject,
+                to_i64("access committed_by", rec.committed_by)?,
+                &rec.hash[..],
+                &rec.reason,
+            ])
+            .sql()?;
     }
     Ok(())
 }
@@ -480,7 +521,8 @@ impl Store for SqliteStore {
         check_commit(commit)?;
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
         let size = size_of(&tx)?;
         if let Some(first) = commit.events.first()
             && first.seq != size
@@ -501,9 +543,12 @@ impl Store for SqliteStore {
         }
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")?;
+                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")
+                .sql()?;
             for e in commit.events {
-                insert.execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))?;
+                insert
+                    .execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))
+                    .sql()?;
             }
         }
         put_tiles(&tx, commit.tiles)?;
@@ -511,16 +556,19 @@ impl Store for SqliteStore {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO projection (tbl, key, value, bucket) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value, bucket = excluded.bucket",
-            )?;
-            let mut delete =
-                tx.prepare_cached("DELETE FROM projection WHERE tbl = ?1 AND key = ?2")?;
+            ).sql()?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM projection WHERE tbl = ?1 AND key = ?2")
+                .sql()?;
             for change in commit.projection {
                 match change {
                     ProjectionChange::Upsert(r) => {
-                        upsert.execute((&r.table, &r.key, &r.value, r.bucket))?;
+                        upsert
+                            .execute((&r.table, &r.key, &r.value, r.bucket))
+                            .sql()?;
                     }
                     ProjectionChange::Delete { table, key } => {
-                        delete.execute((table, key))?;
+                        delete.execute((table, key)).sql()?;
                     }
                 }
             }
@@ -528,17 +576,20 @@ impl Store for SqliteStore {
         apply_index(&tx, commit.index)?;
         insert_access(&tx, commit.access)?;
         if !commit.meta.is_empty() {
-            let mut set = tx.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+            let mut set = tx
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?;
+                )
+                .sql()?;
             for (k, v) in commit.meta {
-                set.execute([k, v])?;
+                set.execute([k, v]).sql()?;
             }
         }
         if let Some(cp) = commit.checkpoint {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")?;
+            let mut insert = tx
+                .prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")
+                .sql()?;
             // The checkpoint goes last: if it is refused, the events and
             // projection changes above are rolled back with it.
             insert
@@ -547,11 +598,11 @@ impl Store for SqliteStore {
                     if is_constraint(&e) {
                         StoreError::CheckpointExists { size: cp.size }
                     } else {
-                        e.into()
+                        sql(e)
                     }
                 })?;
         }
-        tx.commit()?;
+        tx.commit().sql()?;
         Ok(())
     }
 
@@ -563,9 +614,9 @@ impl Store for SqliteStore {
         events_in_range(from, to, &|| self.size(), &mut |from, to, push| {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT seq, bytes, leaf_hash FROM events WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
-            )?;
-            let mut rows = stmt.query((from, to))?;
-            while let Some(row) = rows.next()? {
+            ).sql()?;
+            let mut rows = stmt.query((from, to)).sql()?;
+            while let Some(row) = rows.next().sql()? {
                 push(event_from_row(row)?)?;
             }
             Ok(())
@@ -575,10 +626,11 @@ impl Store for SqliteStore {
     fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
+            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events ORDER BY seq")
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
         let mut expected = 0u64;
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             let e = event_from_row(row)?;
             check_seq(expected, e.seq)?;
             expected += 1;
@@ -593,28 +645,33 @@ impl Store for SqliteStore {
         };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events WHERE seq = ?1")?;
-        let mut rows = stmt.query([seq])?;
-        rows.next()?.map(event_from_row).transpose()
+            .prepare_cached("SELECT seq, bytes, leaf_hash FROM events WHERE seq = ?1")
+            .sql()?;
+        let mut rows = stmt.query([seq]).sql()?;
+        rows.next().sql()?.map(event_from_row).transpose()
     }
 
     fn tile(&self, level: u8, index: u64) -> Result<Option<StoredTile>> {
         let Ok(index) = i64::try_from(index) else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT level, idx, width, hashes FROM tiles WHERE level = ?1 AND idx = ?2",
-        )?;
-        let mut rows = stmt.query((i64::from(level), index))?;
-        rows.next()?.map(tile_from_row).transpose()
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT level, idx, width, hashes FROM tiles WHERE level = ?1 AND idx = ?2",
+            )
+            .sql()?;
+        let mut rows = stmt.query((i64::from(level), index)).sql()?;
+        rows.next().sql()?.map(tile_from_row).transpose()
     }
 
     fn for_each_tile(&self, f: &mut dyn FnMut(StoredTile) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT level, idx, width, hashes FROM tiles ORDER BY level, idx")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+            .prepare_cached("SELECT level, idx, width, hashes FROM tiles ORDER BY level, idx")
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
+        while let Some(row) = rows.next().sql()? {
             f(tile_from_row(row)?)?;
         }
         Ok(())
@@ -623,10 +680,11 @@ impl Store for SqliteStore {
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT size, note FROM checkpoints ORDER BY size")?;
-        let mut rows = stmt.query([])?;
+            .prepare_cached("SELECT size, note FROM checkpoints ORDER BY size")
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             out.push(checkpoint_from_row(row)?);
         }
         Ok(out)
@@ -642,18 +700,22 @@ impl Store for SqliteStore {
         };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT size, note FROM checkpoints WHERE size = ?1")?;
-        let mut rows = stmt.query([size])?;
-        rows.next()?.map(checkpoint_from_row).transpose()
+            .prepare_cached("SELECT size, note FROM checkpoints WHERE size = ?1")
+            .sql()?;
+        let mut rows = stmt.query([size]).sql()?;
+        rows.next().sql()?.map(checkpoint_from_row).transpose()
     }
 
     fn projection_table(&self, table: &str) -> Result<Vec<ProjectionRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT tbl, key, value, bucket FROM projection WHERE tbl = ?1 ORDER BY key",
-        )?;
-        let mut rows = stmt.query([table])?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT tbl, key, value, bucket FROM projection WHERE tbl = ?1 ORDER BY key",
+            )
+            .sql()?;
+        let mut rows = stmt.query([table]).sql()?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             out.push(projection_from_row(row)?);
         }
         Ok(out)
@@ -662,9 +724,11 @@ impl Store for SqliteStore {
     fn projection_get(&self, table: &str, key: &str) -> Result<Option<String>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT value FROM projection WHERE tbl = ?1 AND key = ?2")?;
-        let mut rows = stmt.query([table, key])?;
-        rows.next()?
+            .prepare_cached("SELECT value FROM projection WHERE tbl = ?1 AND key = ?2")
+            .sql()?;
+        let mut rows = stmt.query([table, key]).sql()?;
+        rows.next()
+            .sql()?
             .map(|row| text_col(row, 0, &|| format!("projection {table}/{key}: value")))
             .transpose()
     }
@@ -672,10 +736,11 @@ impl Store for SqliteStore {
     fn projection_all(&self) -> Result<Vec<ProjectionRow>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT tbl, key, value, bucket FROM projection ORDER BY tbl, key")?;
-        let mut rows = stmt.query([])?;
+            .prepare_cached("SELECT tbl, key, value, bucket FROM projection ORDER BY tbl, key")
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             out.push(projection_from_row(row)?);
         }
         Ok(out)
@@ -690,37 +755,29 @@ impl Store for SqliteStore {
         }
         // One indexed lookup per bucket (`projection_bucket` holds
         // `(bucket, tbl, key)`, so each comes out in order), all inside one
-        // read transaction unless the caller already holds one.
-        let read = || -> Result<Vec<ProjectionRow>> {
-            let mut stmt = self.conn.prepare_cached(BUCKET_ROWS)?;
-            let mut out = Vec::new();
-            for b in wanted.iter().copied() {
-                let mut rows = stmt.query([b])?;
-                while let Some(row) = rows.next()? {
-                    out.push(projection_from_row(row)?);
-                }
+        // read transaction (the caller's, if it holds one).
+        let snapshot = self.snapshot()?;
+        let mut stmt = self.conn.prepare_cached(BUCKET_ROWS).sql()?;
+        let mut out = Vec::new();
+        for b in wanted.iter().copied() {
+            let mut rows = stmt.query([b]).sql()?;
+            while let Some(row) = rows.next().sql()? {
+                out.push(projection_from_row(row)?);
             }
-            Ok(out)
-        };
-        if self.conn.is_autocommit() {
-            let mut out = Vec::new();
-            self.read_consistent(&mut || {
-                out = read()?;
-                Ok(())
-            })?;
-            Ok(out)
-        } else {
-            read()
         }
+        drop(stmt);
+        snapshot.finish()?;
+        Ok(out)
     }
 
     fn replace_projection(&mut self, rows: &[ProjectionRow], index: &[IndexEntry]) -> Result<()> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
         replace_rows(&tx, rows)?;
         replace_index(&tx, index)?;
-        tx.commit()?;
+        tx.commit().sql()?;
         Ok(())
     }
 
@@ -730,7 +787,7 @@ impl Store for SqliteStore {
     ) -> Result<usize> {
         // The write lock is taken before anything is read: no other writer
         // can append between reading the events and replacing the rows.
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.conn.execute_batch("BEGIN IMMEDIATE").sql()?;
         let r = (|| -> Result<usize> {
             let built = derive(&*self)?;
             for t in &built.tiles {
@@ -739,12 +796,15 @@ impl Store for SqliteStore {
             put_tiles(&self.conn, &built.tiles)?;
             replace_rows(&self.conn, &built.rows)?;
             replace_index(&self.conn, &built.index)?;
-            let mut set = self.conn.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+            let mut set = self
+                .conn
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?;
+                )
+                .sql()?;
             for (k, v) in &built.meta {
-                set.execute([k, v])?;
+                set.execute([k, v]).sql()?;
             }
             Ok(built.rows.len())
         })();
@@ -752,7 +812,7 @@ impl Store for SqliteStore {
             .conn
             .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
         let n = r?;
-        end?;
+        end.sql()?;
         Ok(n)
     }
 
@@ -770,19 +830,22 @@ impl Store for SqliteStore {
         let mut stmt;
         let mut rows = match after {
             None => {
-                stmt = self.conn.prepare_cached(
-                    "SELECT sort, key FROM index_entries WHERE idx = ?1 AND term = ?2 \
+                stmt = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT sort, key FROM index_entries WHERE idx = ?1 AND term = ?2 \
                      ORDER BY sort, key LIMIT ?3",
-                )?;
-                stmt.query((index, term, limit))?
+                    )
+                    .sql()?;
+                stmt.query((index, term, limit)).sql()?
             }
             Some((sort, key)) => {
-                stmt = self.conn.prepare_cached(INDEX_PAGE_AFTER)?;
-                stmt.query((index, term, sort, key, limit))?
+                stmt = self.conn.prepare_cached(INDEX_PAGE_AFTER).sql()?;
+                stmt.query((index, term, sort, key, limit)).sql()?
             }
         };
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             let at = || format!("index {index}/{term}");
             out.push(IndexEntry {
                 index: index.to_string(),
@@ -797,52 +860,65 @@ impl Store for SqliteStore {
     fn index_count(&self, index: &str, term: &str) -> Result<u64> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT count(*) FROM index_entries WHERE idx = ?1 AND term = ?2")?;
-        let mut rows = stmt.query([index, term])?;
-        match rows.next()? {
+            .prepare_cached("SELECT count(*) FROM index_entries WHERE idx = ?1 AND term = ?2")
+            .sql()?;
+        let mut rows = stmt.query([index, term]).sql()?;
+        match rows.next().sql()? {
             Some(row) => int_col(row, 0, &|| format!("index {index}/{term}: count")),
             None => Ok(0),
         }
     }
 
     fn for_each_index_entry(&self, f: &mut dyn FnMut(IndexEntry) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT idx, term, sort, key FROM index_entries ORDER BY idx, term, sort, key",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT idx, term, sort, key FROM index_entries ORDER BY idx, term, sort, key",
+            )
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
+        while let Some(row) = rows.next().sql()? {
             f(index_from_row(row)?)?;
         }
         Ok(())
     }
 
     fn access_log(&self) -> Result<Vec<AccessRecord>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id"
-        ))?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id"
+            ))
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             out.push(access_from_row(row)?);
         }
         Ok(out)
     }
 
     fn access_tail(&self) -> Result<Option<AccessRecord>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id DESC LIMIT 1"
-        ))?;
-        let mut rows = stmt.query([])?;
-        rows.next()?.map(access_from_row).transpose()
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY id DESC LIMIT 1"
+            ))
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
+        rows.next().sql()?.map(access_from_row).transpose()
     }
 
     fn missing_guards(&self) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT name FROM sqlite_schema WHERE type = 'trigger'")?;
+            .prepare_cached("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+            .sql()?;
         let present: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<_, _>>()?;
+            .query_map([], |r| r.get::<_, String>(0))
+            .sql()?
+            .collect::<std::result::Result<_, _>>()
+            .sql()?;
         Ok(GUARDS
             .iter()
             .filter(|g| !present.iter().any(|p| p == *g))
@@ -853,9 +929,11 @@ impl Store for SqliteStore {
     fn meta_get(&self, key: &str) -> Result<Option<String>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
-        let mut rows = stmt.query([key])?;
-        rows.next()?
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+            .sql()?;
+        let mut rows = stmt.query([key]).sql()?;
+        rows.next()
+            .sql()?
             .map(|row| text_col(row, 0, &|| format!("meta {key}: value")))
             .transpose()
     }
@@ -863,10 +941,11 @@ impl Store for SqliteStore {
     fn meta_all(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT key, value FROM meta ORDER BY key")?;
-        let mut rows = stmt.query([])?;
+            .prepare_cached("SELECT key, value FROM meta ORDER BY key")
+            .sql()?;
+        let mut rows = stmt.query([]).sql()?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().sql()? {
             let key = text_col(row, 0, &|| "meta: key".to_string())?;
             let value = text_col(row, 1, &|| format!("meta {key}: value"))?;
             out.push((key, value));
@@ -875,25 +954,29 @@ impl Store for SqliteStore {
     }
 
     fn meta_set(&mut self, key: &str, value: &str) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?;
-        stmt.execute([key, value])?;
+            )
+            .sql()?;
+        stmt.execute([key, value]).sql()?;
         Ok(())
     }
 
-    fn read_consistent(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+    fn begin_snapshot(&self) -> Result<bool> {
+        if !self.conn.is_autocommit() {
+            return Ok(false);
+        }
         // A deferred transaction takes its snapshot at the first read and
-        // keeps it until COMMIT: every read inside sees one committed state.
-        self.conn.execute_batch("BEGIN DEFERRED")?;
-        let r = f();
-        let end = self
-            .conn
-            .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
-        r?;
-        end?;
-        Ok(())
+        // keeps it until it ends: every read inside sees one committed state.
+        self.conn.execute_batch("BEGIN DEFERRED").sql()?;
+        Ok(true)
+    }
+
+    fn end_snapshot(&self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").sql()
     }
 
     fn writer_lock(&self, wait: Duration) -> Result<Box<dyn WriterLock>> {
@@ -934,15 +1017,15 @@ impl SqliteStore {
     /// readable by its owner only) holding exactly what `source` holds:
     /// events, tiles, checkpoints, projection rows, index entries, access
     /// records and settings, in
-    /// one SQLite transaction. Call it inside the source's
-    /// [`Store::read_consistent`] so the copy is one snapshot. This is how a
+    /// one SQLite transaction, from one snapshot of it ([`Store::snapshot`]).
+    /// This is how a
     /// server backend's [`Store::backup_to`] writes its portable snapshot.
     /// On error the new file is removed. Returns the copy's latest checkpoint.
-    pub fn create_copy(path: &Path, source: &dyn Store) -> Result<Option<StoredCheckpoint>> {
+    pub fn create_copy(path: &Path, source: &Snapshot<'_>) -> Result<Option<StoredCheckpoint>> {
         claim_new(path)?;
         let result = (|| {
             let mut copy = SqliteStore::open(path)?;
-            copy.copy_from(source)?;
+            copy.copy_from(&**source)?;
             drop(copy);
             sync_parent_dir(path)?;
             let snapshot = SqliteStore::open_existing(path)?;
@@ -957,23 +1040,30 @@ impl SqliteStore {
     fn copy_from(&mut self, source: &dyn Store) -> Result<()> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")?;
+                .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")
+                .sql()?;
             source.for_each_event(&mut |e| {
-                insert.execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))?;
+                insert
+                    .execute((to_i64("event seq", e.seq)?, &e.bytes, &e.leaf_hash[..]))
+                    .sql()?;
                 Ok(())
             })?;
-            let mut insert =
-                tx.prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")?;
+            let mut insert = tx
+                .prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")
+                .sql()?;
             for cp in source.checkpoints()? {
-                insert.execute((to_i64("checkpoint size", cp.size)?, &cp.note))?;
+                insert
+                    .execute((to_i64("checkpoint size", cp.size)?, &cp.note))
+                    .sql()?;
             }
             insert_rows(&tx, &source.projection_all()?)?;
-            let mut insert = tx.prepare_cached(INDEX_INSERT)?;
+            let mut insert = tx.prepare_cached(INDEX_INSERT).sql()?;
             source.for_each_index_entry(&mut |e| {
-                insert.execute((&e.index, &e.term, &e.sort, &e.key))?;
+                insert.execute((&e.index, &e.term, &e.sort, &e.key)).sql()?;
                 Ok(())
             })?;
             insert_access(&tx, &source.access_log()?)?;
@@ -983,12 +1073,14 @@ impl SqliteStore {
                 Ok(())
             })?;
             put_tiles(&tx, &tiles)?;
-            let mut set = tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
+            let mut set = tx
+                .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")
+                .sql()?;
             for (k, v) in source.meta_all()? {
-                set.execute([k, v])?;
+                set.execute([k, v]).sql()?;
             }
         }
-        tx.commit()?;
+        tx.commit().sql()?;
         Ok(())
     }
 
@@ -997,16 +1089,17 @@ impl SqliteStore {
             let mut dst = Connection::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            dst.pragma_update(None, "synchronous", "FULL")?;
-            let backup = Backup::new(&self.conn, &mut dst)?;
+            )
+            .sql()?;
+            dst.pragma_update(None, "synchronous", "FULL").sql()?;
+            let backup = Backup::new(&self.conn, &mut dst).sql()?;
             // Copy every page in ONE step: the step holds a read transaction on
             // the source, so the copy is one consistent snapshot. In WAL mode
             // that does not block writers, and no concurrent write can force
             // the backup to restart.
             let deadline = Instant::now() + BUSY_TIMEOUT;
             loop {
-                match backup.step(-1)? {
+                match backup.step(-1).sql()? {
                     StepResult::Done => break,
                     StepResult::More => {}
                     _ if Instant::now() >= deadline => {
