@@ -350,6 +350,55 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
         &gone_people.join(","),
     ]);
 
+    // The aborted movement's people wait again, but the movements still
+    // planned leave on the new plan's days: planning alongside them would
+    // book their convoys twice, so it is refused, naming them, the way out
+    // (--replan) and the first day their transport is free.
+    let clash = l.run(&[
+        "plan",
+        "--from-store",
+        "--transport",
+        &transport,
+        "--days-from",
+        "2027-01-10",
+        "--no-what-if",
+    ]);
+    assert_eq!(clash.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&clash.stderr);
+    let still_planned = recorded.len() - 2;
+    assert!(
+        err.contains(&format!(
+            "{still_planned} planned movements from these origins"
+        )) && err.contains(&recorded[2])
+            && err.contains("--replan")
+            && err.contains("--days-from 2027-01-12"),
+        "{err}"
+    );
+    // From that day on, their transport is free: the waiting people alone
+    // are planned, around the movements left as they are.
+    let around = l.json(&[
+        "plan",
+        "--from-store",
+        "--transport",
+        &transport,
+        "--days-from",
+        "2027-01-12",
+        "--no-what-if",
+        "--json",
+    ]);
+    let aborted_people = l.movement(aborted)["manifest"].as_array().unwrap().len();
+    assert_eq!(
+        around["people"].as_u64(),
+        Some(aborted_people as u64),
+        "{around}"
+    );
+    assert_eq!(
+        around["kept"].as_u64(),
+        Some(still_planned as u64),
+        "{around}"
+    );
+    assert_eq!(around["start_date"], "2027-01-12");
+
     let second = plan(&["--commit", "--replan"]);
     let withdrawn = ids(&second["withdrawn"]);
     let expected: Vec<String> = recorded[2..].to_vec();

@@ -36,11 +36,60 @@ pub struct TransferDraft {
     pub kept: usize,
 }
 
+/// Refuses a plan from `start` that would use the transport of movements
+/// already planned from the same origins on or after `start`: the
+/// planner's transport is the same every day, and what those movements
+/// take of it is not subtracted, so the new plan could send more convoys
+/// or flights on their days than there are. Names the movements and the
+/// day after the last of them (a movement whose origin's time zone is
+/// unknown counts as on or after `start`).
+fn refuse_double_booking(
+    planned: &[(MovementId, CustodianId, Option<Date>)],
+    start: Date,
+) -> Result<(), NodeError> {
+    let clashing: Vec<&(MovementId, CustodianId, Option<Date>)> = planned
+        .iter()
+        .filter(|(_, _, day)| day.is_none_or(|d| d >= start))
+        .collect();
+    if clashing.is_empty() {
+        return Ok(());
+    }
+    const NAMED: usize = 5;
+    let mut names: Vec<String> = clashing
+        .iter()
+        .take(NAMED)
+        .map(|(m, o, day)| match day {
+            Some(d) => format!("{m} from {o} on {d}"),
+            None => format!("{m} from {o}"),
+        })
+        .collect();
+    if clashing.len() > NAMED {
+        names.push(format!("and {} more", clashing.len() - NAMED));
+    }
+    let free = clashing
+        .iter()
+        .filter_map(|(_, _, d)| *d)
+        .max()
+        .and_then(|d| d.tomorrow().ok())
+        .map(|d| format!(", or plan from {d} (--days-from {d}), the day after the last of them"))
+        .unwrap_or_default();
+    Err(NodeError::Invalid(format!(
+        "{} planned movements from these origins leave on or after {start} ({}): \
+         this plan would use the same convoys and flights on their days; \
+         --replan withdraws them and plans their people again{free}",
+        clashing.len(),
+        names.join(", ")
+    )))
+}
+
 impl Node {
     /// The instance for `transport` from `start`, read as `principal`
     /// (each person read is recorded, [`crate::policy::Purpose::TransferPlan`]).
     /// With `replan`, the origins' planned movements that have not left are
-    /// to be withdrawn and their people planned again.
+    /// to be withdrawn and their people planned again; without it, any of
+    /// them leaving on or after `start` is refused when anyone is to be
+    /// planned ([`NodeError::Invalid`], naming them): their transport would
+    /// be booked twice.
     pub fn transfer_draft(
         &mut self,
         principal: Principal,
@@ -69,16 +118,31 @@ impl Node {
         }
         let from_origins: HashSet<&str> = origins.iter().map(String::as_str).collect();
         let planned = self.index_keys(index::MOVEMENTS, MovementStatus::Planned.as_str())?;
-        let planned: Vec<(MovementId, CustodianId)> = self.resident(|s| {
+        // Each planned movement from the origins, with the day it is to
+        // leave in its origin's time zone.
+        let planned: Vec<(MovementId, CustodianId, Option<Date>)> = self.resident(|s| {
             planned
                 .iter()
                 .filter_map(|id| s.movement(id).map(|m| (id, m)))
                 .filter(|(_, m)| {
                     m.status == MovementStatus::Planned && from_origins.contains(m.origin.as_str())
                 })
-                .map(|(id, m)| (MovementId::new(id), m.origin.clone()))
+                .map(|(id, m)| {
+                    let zone = match s.custodian(m.origin.as_str()).map(|c| &c.info) {
+                        Some(CustodianKind::Facility(f)) => {
+                            jiff::tz::TimeZone::get(&f.time_zone).ok()
+                        }
+                        _ => None,
+                    };
+                    let day = zone.map(|z| m.planned_departure.to_zoned_datetime(z).date());
+                    (MovementId::new(id), m.origin.clone(), day)
+                })
                 .collect()
         })?;
+        let days: Vec<(MovementId, CustodianId, Option<Date>)> =
+            if replan { Vec::new() } else { planned.clone() };
+        let planned: Vec<(MovementId, CustodianId)> =
+            planned.into_iter().map(|(m, o, _)| (m, o)).collect();
         let (withdrawn, kept) = if replan {
             (planned, 0)
         } else {
@@ -97,7 +161,10 @@ impl Node {
                         .is_none_or(|m| freed.contains(m))
             })
             .map(|(id, p)| ledger::person_in(&id, p.custody.custodian.as_str(), &p.record))
-            .collect();
+            .collect::<Vec<_>>();
+        if !people.is_empty() {
+            refuse_double_booking(&days, start)?;
+        }
         let mut destinations = Vec::with_capacity(transport.destinations.len());
         for id in &transport.destinations {
             let d = self.resident(|s| {

@@ -163,8 +163,9 @@ pub fn from_store(
     }
     if draft.kept > 0 {
         output::line(&format!(
-            "{} planned movements from these origins are left as they are (their transport is not subtracted; --replan plans their people again)",
-            output::n(draft.kept as u64)
+            "{} planned movements from these origins, all leaving before {}, are left as they are (--replan plans their people again)",
+            output::n(draft.kept as u64),
+            plan.start_date
         ))?;
     }
     if let Some(out) = out {
