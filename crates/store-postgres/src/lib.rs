@@ -68,6 +68,14 @@ pub(crate) fn pg(e: postgres::Error) -> StoreError {
                 m.push_str(": ");
                 m.push_str(detail);
             }
+            if db.code() == &SqlState::READ_ONLY_SQL_TRANSACTION {
+                // What an officer should do about it, not only what failed.
+                m.push_str(
+                    "; this server is read-only (a standby, or a read-only session): \
+                     it can be read and verified, and writes go to the primary \
+                     (or to this server once it is promoted)",
+                );
+            }
             m
         }
         None => e.to_string(),

@@ -249,10 +249,30 @@ pub(crate) fn exists(client: &mut Client, schema: &str) -> Result<bool> {
     Ok(row.get(0))
 }
 
+/// The version `schema` is at, if it holds a store; read only, so it
+/// answers on a read-only server too (a hot standby).
+fn version_of(client: &mut Client, schema: &str) -> Result<Option<i32>> {
+    if !exists(client, schema)? {
+        return Ok(None);
+    }
+    // `schema` is checked to be [a-z_][a-z0-9_]*, so quoting it is enough.
+    let row = client
+        .query_one(
+            &format!("SELECT coalesce(max(version), 0) FROM \"{schema}\".schema_version"),
+            &[],
+        )
+        .map_err(pg)?;
+    Ok(Some(row.get(0)))
+}
+
 /// Creates `schema` if missing and brings it to the latest version, in one
 /// transaction under an advisory lock, so two processes opening a new store
-/// at once cannot both migrate it.
+/// at once cannot both migrate it. A store already at the latest version is
+/// only read, so a read-only server (a hot standby) opens it for reading.
 pub(crate) fn migrate(client: &mut Client, schema: &str) -> Result<()> {
+    if version_of(client, schema)? == Some(migrations().len() as i32) {
+        return Ok(());
+    }
     let mut tx = client.transaction().map_err(pg)?;
     tx.execute(
         "SELECT pg_advisory_xact_lock(hashtext($1::text))",
