@@ -4,7 +4,12 @@ reference operation at several scales, side by side in one run.
 
     cargo build --release -p rollcall-cli
     python3 bench/latency.py --bin new=target/release/rollcall [--bin old=PATH] \
-        [--scales 1 10 50] [--runs 5] [--work /tmp/rollcall-latency]
+        [--scales 1 10 50] [--runs 5] [--work /tmp/rollcall-latency] \
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+
+With `--postgres URL` the stores are PostgreSQL ledgers instead, one schema
+per binary and scale (`lat_NAME_sSCALE`, kept for a later run, like the
+directories), each with its node key in the work directory.
 
 For each binary and scale it records the demo (`rollcall demo --scale S`,
 wall time and peak memory from `/usr/bin/time -v`), then times each command
@@ -69,8 +74,10 @@ def hyperfine(cmd, prepare, runs):
         return json.load(open(f.name))["results"][0]["mean"]
 
 
-def commands(bin_, data, person, seq):
+def commands(bin_, data, person, seq, key=None):
     r = f"{shlex.quote(bin_)} --data {shlex.quote(data)}"
+    if key:
+        r += f" --node-key {shlex.quote(key)}"
     back = f"{r} handover --person {person} --from {TO} --to {FROM} --reason bench >/dev/null 2>&1 || true"
     return [
         ("head", f"{r} head", None),
@@ -88,40 +95,51 @@ def main():
     ap.add_argument("--scales", nargs="+", default=["1", "10", "50"])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default="/tmp/rollcall-latency")
+    ap.add_argument("--postgres", help="a PostgreSQL database URL: its schemas hold the stores")
     a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
     bins = [b.split("=", 1) for b in a.bin]
     rows = []  # (command, name, scale, mean, peak)
     demos = []
     for name, path in bins:
         path = os.path.abspath(path)
         for scale in a.scales:
-            data = os.path.join(a.work, f"{name}-s{scale}")
-            if not os.path.exists(data):
-                code, wall, peak = peak_and_wall([path, "--data", data, "demo", "--scale", scale])
+            key = None
+            if a.postgres:
+                schema = "lat_" + re.sub(r"[^a-z0-9_]", "_", f"{name}_s{scale}".lower())
+                data = f"{a.postgres}?schema={schema}"
+                key = os.path.join(a.work, f"{schema}.key")
+                made = os.path.exists(key)
+            else:
+                data = os.path.join(a.work, f"{name}-s{scale}")
+                made = os.path.exists(data)
+            k = ["--node-key", key] if key else []
+            if not made:
+                code, wall, peak = peak_and_wall([path, "--data", data] + k + ["demo", "--scale", scale])
                 if code != 0:
                     sys.exit(f"{name}: demo --scale {scale} failed")
                 demos.append((name, scale, wall, peak))
-            people = run_json([path, "--data", data, "people", "--at", FROM, "--limit", "200", "--json"]) \
-                or run_json([path, "--data", data, "people", "--at", FROM, "--json"])
+            people = run_json([path, "--data", data] + k + ["people", "--at", FROM, "--limit", "200", "--json"]) \
+                or run_json([path, "--data", data] + k + ["people", "--at", FROM, "--json"])
             # Someone held at FROM whom TO may take and no movement holds:
             # the first whose handover there (and back) is accepted.
             person = None
             for p in people:
                 if p["status"] != "held":
                     continue
-                there = [path, "--data", data, "handover", "--person", p["id"],
+                there = [path, "--data", data] + k + ["handover", "--person", p["id"],
                          "--from", FROM, "--to", TO, "--reason", "bench"]
                 if subprocess.run(there, capture_output=True).returncode == 0:
-                    back = [path, "--data", data, "handover", "--person", p["id"],
+                    back = [path, "--data", data] + k + ["handover", "--person", p["id"],
                             "--from", TO, "--to", FROM, "--reason", "bench"]
                     subprocess.run(back, capture_output=True, check=True)
                     person = p["id"]
                     break
             if person is None:
                 sys.exit(f"{name} scale {scale}: nobody at {FROM} can be handed to {TO}")
-            head = subprocess.run([path, "--data", data, "head"], capture_output=True, text=True).stdout
+            head = subprocess.run([path, "--data", data] + k + ["head"], capture_output=True, text=True).stdout
             size = int(head.split("\n")[1])
-            for label, cmd, prepare in commands(path, data, person, size // 2):
+            for label, cmd, prepare in commands(path, data, person, size // 2, key):
                 mean = hyperfine(cmd, prepare, a.runs)
                 peak = float("nan")
                 if mean is not None:

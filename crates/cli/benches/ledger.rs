@@ -16,6 +16,81 @@ use rollcall_store::{Commit, Store, StoredEvent};
 use rollcall_store_sqlite::SqliteStore;
 use std::time::Instant;
 
+fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// Durable appends on PostgreSQL at `url`: the reference operation recorded
+/// through the node (every commit of ≤ `group` events durable, with its
+/// signed head), then the bare PostgreSQL store appending the same encoded
+/// events in the same commit sizes (one batched `unnest` INSERT per
+/// commit, no checks, hashing, signing or read model): the peer.
+fn postgres(url: &str, scale: f64, group: usize) {
+    let pid = std::process::id();
+    let full = format!("bench_rollcall_{pid}");
+    let bare = format!("bench_bare_{pid}");
+    let drop_schemas = || {
+        if let Ok(mut c) = postgres::Client::connect(url, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {full} CASCADE; DROP SCHEMA IF EXISTS {bare} CASCADE;"
+            ));
+        }
+    };
+    let key_dir = tempfile::tempdir().expect("tempdir");
+    let key = key_dir.path().join("bench.key");
+    let location = rollcall_node::Location::parse(&format!("{url}?schema={full}")).expect("url");
+    let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
+    let mut node =
+        Node::init_at(&location, rollcall_sim::NODE, Some(&key)).expect("init on PostgreSQL");
+    let start = Instant::now();
+    let mut commits = 0u64;
+    for step in &op.steps {
+        node.stage_step(&step.user, step.at, &step.action)
+            .expect("stage");
+        if node.staged() >= group {
+            node.commit().expect("commit");
+            commits += 1;
+        }
+    }
+    node.commit().expect("commit");
+    commits += 1;
+    let secs = start.elapsed().as_secs_f64();
+    let events = node.size();
+    drop(node);
+
+    let raw = encoded_events(scale);
+    let mut store = rollcall_store_postgres::PgStore::connect(url, &bare).expect("bare store");
+    let start = Instant::now();
+    for chunk in raw.chunks(group) {
+        store
+            .append(&Commit {
+                events: chunk,
+                ..Commit::default()
+            })
+            .expect("append");
+    }
+    let raw_secs = start.elapsed().as_secs_f64();
+    drop(store);
+    drop_schemas();
+    let rate = events as f64 / secs;
+    let raw_rate = raw.len() as f64 / raw_secs;
+    println!(
+        "\n5. durable appends on PostgreSQL at scale {scale} (commits of ≤ {group}; {commits} commits, each with its signed head)"
+    );
+    println!(
+        "   {events} events: rollcall {rate:.0} ev/s ({secs:.1} s), bare PostgreSQL store {raw_rate:.0} ev/s ({raw_secs:.1} s), ratio {:.2}",
+        rate / raw_rate
+    );
+    println!(
+        "   target 30,000 durable appends/s on PostgreSQL: {:.2}x of target",
+        rate / 30_000.0
+    );
+}
+
 fn arg(name: &str, default: f64) -> f64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -88,6 +163,13 @@ fn main() {
             .map(|n| n.get())
             .unwrap_or(1)
     );
+
+    // `--postgres URL --postgres-only`: section 5 alone.
+    if std::env::args().any(|a| a == "--postgres-only") {
+        let url = text_arg("--postgres").expect("--postgres-only needs --postgres URL");
+        postgres(&url, scale, 5_000);
+        return;
+    }
 
     // 1. Durable appends, Rollcall's full path vs the bare store.
     let mut rows = Vec::new();
@@ -262,4 +344,9 @@ fn main() {
         "\n4. demo at scale {demo_scale}: {events} events in {commits} commits, {:.2} s wall",
         start.elapsed().as_secs_f64()
     );
+
+    // 5. The same durable appends on PostgreSQL, when a server is given.
+    if let Some(url) = text_arg("--postgres") {
+        postgres(&url, scale, 5_000);
+    }
 }
