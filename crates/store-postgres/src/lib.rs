@@ -508,16 +508,34 @@ impl PgStore {
         Ok(())
     }
 
+    /// Sets every pair in one statement (a commit's seal pages are
+    /// hundreds of them; one round trip each cost more than the rest of
+    /// the commit's settings). A key given twice keeps its last value, as
+    /// if set in turn.
     fn set_meta(&self, pairs: &mut dyn Iterator<Item = (&str, &str)>) -> Result<()> {
-        let mut c = self.c();
+        let mut keys: Vec<&str> = Vec::new();
+        let mut values: Vec<&str> = Vec::new();
+        let mut at: std::collections::HashMap<&str, usize> = Default::default();
         for (k, v) in pairs {
-            c.execute(
-                "INSERT INTO meta (key, value) VALUES ($1, $2) \
+            match at.get(k) {
+                Some(&i) => values[i] = v,
+                None => {
+                    at.insert(k, keys.len());
+                    keys.push(k);
+                    values.push(v);
+                }
+            }
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.c()
+            .execute(
+                "INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[&k, &v],
+                &[&keys, &values],
             )
             .map_err(pg)?;
-        }
         Ok(())
     }
 
