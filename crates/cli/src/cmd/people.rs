@@ -7,6 +7,40 @@ use rollcall_core::event::{EventKind, Side};
 use rollcall_core::{CustodianId, PersonId};
 use serde_json::json;
 
+/// Stages one fact about a person with `stage`, commits it and prints
+/// what was recorded: as JSON, `fields` with the batch's first seq and
+/// the tree size after it (and the discrepancies it opened, when it may
+/// open some); else `text`, and `opened_text` if it opened any.
+fn record_fact(
+    ctx: &Ctx,
+    stage: impl FnOnce(
+        &mut rollcall_node::Node,
+    ) -> Result<rollcall_node::Staged, rollcall_node::NodeError>,
+    mut fields: serde_json::Value,
+    text: String,
+    opened_text: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let mut node = ctx.open()?;
+    let staged = stage(&mut node)?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        fields["seq"] = json!(staged.first_seq);
+        fields["tree_size"] = json!(receipt.tree_size);
+        if opened_text.is_some() {
+            fields["discrepancies_opened"] = json!(staged.opened);
+        }
+        json(&fields)?;
+    } else {
+        line(&text)?;
+        if let Some(opened) = opened_text.filter(|_| staged.opened > 0) {
+            line(opened)?;
+        }
+    }
+    Ok(0)
+}
+
 /// `escape --person P --from C --circumstances T`.
 pub fn escape(
     ctx: &Ctx,
@@ -16,26 +50,25 @@ pub fn escape(
     at: Option<rollcall_core::Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    let mut node = ctx.open()?;
-    let staged = node.escape(
-        &ctx.user,
-        super::args::time_or_now(at),
-        &PersonId::parse(person)?,
-        &CustodianId::parse(from)?,
-        circumstances,
-    )?;
-    let receipt = node.commit()?;
-    ctx.ack(&receipt);
-    if as_json {
-        json(
-            &json!({ "person": person, "from": from, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
-        )?;
-    } else {
-        line(&format!(
+    let (id, custodian) = (PersonId::parse(person)?, CustodianId::parse(from)?);
+    record_fact(
+        ctx,
+        |node| {
+            node.escape(
+                &ctx.user,
+                super::args::time_or_now(at),
+                &id,
+                &custodian,
+                circumstances,
+            )
+        },
+        json!({ "person": person, "from": from }),
+        format!(
             "{person} recorded as escaped from {from}; an escape discrepancy is open (`rollcall discrepancies --open`)"
-        ))?;
-    }
-    Ok(0)
+        ),
+        None,
+        as_json,
+    )
 }
 
 /// `release --person P --from C --authority A --reason T`.
@@ -47,27 +80,23 @@ pub fn release(
     at: Option<rollcall_core::Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    let mut node = ctx.open()?;
-    let staged = node.release(
-        &ctx.user,
-        super::args::time_or_now(at),
-        &PersonId::parse(person)?,
-        &CustodianId::parse(from)?,
-        why,
-    )?;
-    let receipt = node.commit()?;
-    ctx.ack(&receipt);
-    if as_json {
-        json(
-            &json!({ "person": person, "from": from, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
-        )?;
-    } else {
-        line(&format!(
-            "{person} released from {from} on the order of {}",
-            why.0
-        ))?;
-    }
-    Ok(0)
+    let (id, custodian) = (PersonId::parse(person)?, CustodianId::parse(from)?);
+    record_fact(
+        ctx,
+        |node| {
+            node.release(
+                &ctx.user,
+                super::args::time_or_now(at),
+                &id,
+                &custodian,
+                why,
+            )
+        },
+        json!({ "person": person, "from": from }),
+        format!("{person} released from {from} on the order of {}", why.0),
+        None,
+        as_json,
+    )
 }
 
 /// `recapture --person P --by C`.
@@ -78,23 +107,15 @@ pub fn recapture(
     at: Option<rollcall_core::Timestamp>,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    let mut node = ctx.open()?;
-    let staged = node.recapture(
-        &ctx.user,
-        super::args::time_or_now(at),
-        &PersonId::parse(person)?,
-        &CustodianId::parse(by)?,
-    )?;
-    let receipt = node.commit()?;
-    ctx.ack(&receipt);
-    if as_json {
-        json(
-            &json!({ "person": person, "by": by, "seq": staged.first_seq, "tree_size": receipt.tree_size }),
-        )?;
-    } else {
-        line(&format!("{person} recaptured, now held by {by}"))?;
-    }
-    Ok(0)
+    let (id, custodian) = (PersonId::parse(person)?, CustodianId::parse(by)?);
+    record_fact(
+        ctx,
+        |node| node.recapture(&ctx.user, super::args::time_or_now(at), &id, &custodian),
+        json!({ "person": person, "by": by }),
+        format!("{person} recaptured, now held by {by}"),
+        None,
+        as_json,
+    )
 }
 
 /// `person link ID --same-as ID --reason T`.
@@ -105,35 +126,24 @@ pub fn link(
     reason: &str,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    let mut node = ctx.open()?;
-    let staged = node.link_people(
-        &ctx.principal(),
-        rollcall_core::Timestamp::now(),
-        id,
-        same_as,
-        reason,
-    )?;
-    let receipt = node.commit()?;
-    ctx.ack(&receipt);
-    if as_json {
-        json(&json!({
-            "person": id,
-            "same_as": same_as,
-            "seq": staged.first_seq,
-            "discrepancies_opened": staged.opened,
-            "tree_size": receipt.tree_size,
-        }))?;
-    } else {
-        line(&format!(
-            "{id} and {same_as} are recorded as one person (both records kept)"
-        ))?;
-        if staged.opened > 0 {
-            line(
-                "  they are in two custodians' hands: a duplicate_record discrepancy was opened (`rollcall discrepancies --open`)",
-            )?;
-        }
-    }
-    Ok(0)
+    record_fact(
+        ctx,
+        |node| {
+            node.link_people(
+                &ctx.principal(),
+                rollcall_core::Timestamp::now(),
+                id,
+                same_as,
+                reason,
+            )
+        },
+        json!({ "person": id, "same_as": same_as }),
+        format!("{id} and {same_as} are recorded as one person (both records kept)"),
+        Some(
+            "  they are in two custodians' hands: a duplicate_record discrepancy was opened (`rollcall discrepancies --open`)",
+        ),
+        as_json,
+    )
 }
 
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
