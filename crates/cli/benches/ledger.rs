@@ -43,24 +43,9 @@ fn postgres(url: &str, scale: f64, group: usize) {
     let key_dir = tempfile::tempdir().expect("tempdir");
     let key = key_dir.path().join("bench.key");
     let location = rollcall_node::Location::parse(&format!("{url}?schema={full}")).expect("url");
-    let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
-    let mut node =
+    let node =
         Node::init_at(&location, rollcall_sim::NODE, Some(&key)).expect("init on PostgreSQL");
-    let start = Instant::now();
-    let mut commits = 0u64;
-    for step in &op.steps {
-        node.stage_step(&step.user, step.at, &step.action)
-            .expect("stage");
-        if node.staged() >= group {
-            node.commit().expect("commit");
-            commits += 1;
-        }
-    }
-    node.commit().expect("commit");
-    commits += 1;
-    let secs = start.elapsed().as_secs_f64();
-    let events = node.size();
-    drop(node);
+    let (events, secs, commits) = record_into(node, scale, group);
 
     let raw = encoded_events(scale);
     let mut store = rollcall_store_postgres::PgStore::connect(url, &bare).expect("bare store");
@@ -103,8 +88,13 @@ fn arg(name: &str, default: f64) -> f64 {
 /// Records the whole reference operation through the node, committing every
 /// `group` events; returns (events, seconds, commits).
 fn record(dir: &std::path::Path, scale: f64, group: usize) -> (u64, f64, u64) {
+    let node = Node::init(dir, rollcall_sim::NODE).expect("init");
+    record_into(node, scale, group)
+}
+
+/// [`record`] into `node`, wherever its store is.
+fn record_into(mut node: Node, scale: f64, group: usize) -> (u64, f64, u64) {
     let op = rollcall_sim::generate(&rollcall_sim::Config { seed: 1, scale });
-    let mut node = Node::init(dir, rollcall_sim::NODE).expect("init");
     let start = Instant::now();
     let mut commits = 0;
     for step in &op.steps {

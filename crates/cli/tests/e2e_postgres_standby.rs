@@ -175,8 +175,9 @@ fn json(data: &str, key: Option<&Path>, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", o.stdout))
 }
 
-fn facility(url: &str, key: &Path, id: &str) {
-    ok(
+/// `facility add` of `id` at `url`, as run.
+fn add_facility(url: &str, key: &Path, id: &str) -> Out {
+    run(
         url,
         Some(key),
         &[
@@ -203,7 +204,12 @@ fn facility(url: &str, key: &Path, id: &str) {
             "--categories",
             "adult_male",
         ],
-    );
+    )
+}
+
+fn facility(url: &str, key: &Path, id: &str) {
+    let o = add_facility(url, key, id);
+    assert_eq!(o.code, 0, "facility add {id}\n{}\n{}", o.stdout, o.stderr);
 }
 
 #[test]
@@ -295,34 +301,7 @@ fn a_promoted_standby_holds_the_signed_ledger_verifies_and_appends() {
     let standby_url = standby.url();
     let before = json(&standby_url, None, &["head", "--json"]);
     assert_eq!(before["size"], head_json["size"], "{before}");
-    let refused = run(
-        &standby_url,
-        Some(&key),
-        &[
-            "facility",
-            "add",
-            "--id",
-            "IQ-NOT-HERE",
-            "--name",
-            "X",
-            "--authority",
-            "M",
-            "--country",
-            "IQ",
-            "--lat",
-            "36.3",
-            "--lon",
-            "43.1",
-            "--time-zone",
-            "Asia/Baghdad",
-            "--security",
-            "maximum",
-            "--capacity",
-            "5",
-            "--categories",
-            "adult_male",
-        ],
-    );
+    let refused = add_facility(&standby_url, &key, "IQ-NOT-HERE");
     assert_ne!(refused.code, 0, "{}", refused.stdout);
     assert!(
         refused.stderr.contains("read-only") && refused.stderr.contains("primary"),

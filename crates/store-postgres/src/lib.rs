@@ -41,8 +41,8 @@ use std::path::Path;
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls, Row};
 use rollcall_store::backend::{
-    check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
-    to_i64, wait_for_lock,
+    check_access_ids, check_commit, check_follows, check_seq, check_tile, events_in_range,
+    tile_from_columns, to_i64, wait_for_lock,
 };
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
@@ -544,23 +544,7 @@ impl PgStore {
             .batch_execute("LOCK TABLE events IN EXCLUSIVE MODE")
             .map_err(pg)?;
         let size = size_of(&mut *self.c())?;
-        if let Some(first) = commit.events.first()
-            && first.seq != size
-        {
-            return Err(StoreError::OutOfSequence {
-                expected: size,
-                got: first.seq,
-            });
-        }
-        let new_size = size + commit.events.len() as u64;
-        if let Some(cp) = commit.checkpoint
-            && cp.size > new_size
-        {
-            return Err(StoreError::CheckpointBeyondLedger {
-                size: cp.size,
-                ledger_size: new_size,
-            });
-        }
+        check_follows(commit, size)?;
         if !commit.events.is_empty() {
             let seqs = commit
                 .events

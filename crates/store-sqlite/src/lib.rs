@@ -18,8 +18,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 use migrations::{APPLICATION_ID, GUARDS, migrations};
 use rollcall_store::backend::{
-    check_access_ids, check_commit, check_seq, check_tile, events_in_range, tile_from_columns,
-    to_i64, wait_for_lock,
+    check_access_ids, check_commit, check_follows, check_seq, check_tile, events_in_range,
+    tile_from_columns, to_i64, wait_for_lock,
 };
 use rollcall_store::{
     AccessRecord, Commit, Hash, IndexChange, IndexEntry, ProjectionChange, ProjectionRow, Rebuilt,
@@ -524,23 +524,7 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .sql()?;
         let size = size_of(&tx)?;
-        if let Some(first) = commit.events.first()
-            && first.seq != size
-        {
-            return Err(StoreError::OutOfSequence {
-                expected: size,
-                got: first.seq,
-            });
-        }
-        let new_size = size + commit.events.len() as u64;
-        if let Some(cp) = commit.checkpoint
-            && cp.size > new_size
-        {
-            return Err(StoreError::CheckpointBeyondLedger {
-                size: cp.size,
-                ledger_size: new_size,
-            });
-        }
+        check_follows(commit, size)?;
         {
             let mut insert = tx
                 .prepare_cached("INSERT INTO events (seq, bytes, leaf_hash) VALUES (?1, ?2, ?3)")

@@ -61,6 +61,31 @@ pub fn check_commit(commit: &Commit<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a commit that does not follow a ledger of `size` events, read
+/// under the backend's write lock: its first event must carry seq `size`
+/// ([`StoreError::OutOfSequence`]), and its checkpoint may not name more
+/// events than the ledger will hold ([`StoreError::CheckpointBeyondLedger`]).
+pub fn check_follows(commit: &Commit<'_>, size: u64) -> Result<()> {
+    if let Some(first) = commit.events.first()
+        && first.seq != size
+    {
+        return Err(StoreError::OutOfSequence {
+            expected: size,
+            got: first.seq,
+        });
+    }
+    let new_size = size + commit.events.len() as u64;
+    if let Some(cp) = commit.checkpoint
+        && cp.size > new_size
+    {
+        return Err(StoreError::CheckpointBeyondLedger {
+            size: cp.size,
+            ledger_size: new_size,
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a tile no store may hold: no hashes, more than a full tile, a
 /// level beyond 63 ([`StoreError::BadTile`]), or an index beyond a signed
 /// 64-bit column ([`StoreError::TooLarge`]).
