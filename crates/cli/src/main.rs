@@ -104,8 +104,8 @@ pub enum Command {
         /// With --from-store: the transport file (JSON; README, "Transfer planner").
         #[arg(long, requires = "from_store")]
         transport: Option<PathBuf>,
-        /// With --from-store: day 1 of the plan (YYYY-MM-DD).
-        #[arg(long, requires = "from_store")]
+        /// With --from-store: day 1 of the plan (YYYY-MM-DD), today or later.
+        #[arg(long, requires = "from_store", value_parser = args::plan_start)]
         days_from: Option<jiff::civil::Date>,
         /// With --from-store: record the plan's movements as planned
         /// movements, through the checks of `movement create`, all or none.

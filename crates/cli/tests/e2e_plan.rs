@@ -158,6 +158,20 @@ fn ids(v: &serde_json::Value) -> Vec<String> {
 /// again, leaves the one under way alone, and the ledger still verifies.
 #[test]
 fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
+    // The plan's days, counted from a day some weeks ahead (a plan starts
+    // today or later): day(0) is day 1.
+    let start = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(40))
+        .unwrap();
+    let day = |n: i64| {
+        start
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let (day1, day3) = (day(0), day(2));
     let l = Ledger {
         tmp: tempfile::tempdir().unwrap(),
     };
@@ -221,7 +235,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
             "--transport",
             transport.as_str(),
             "--days-from",
-            "2027-01-10",
+            day1.as_str(),
             "--no-what-if",
             "--json",
         ];
@@ -241,6 +255,38 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     assert!(ids(&dry["recorded"]).is_empty());
     let status = l.json(&["status", "--json"]);
     assert_eq!(status["scheduled"], 0, "{status}");
+    // The text a planner reads: the plan's days, each with its date,
+    // movements and people, and that nothing was recorded.
+    let text = l.ok(&[
+        "plan",
+        "--from-store",
+        "--transport",
+        &transport,
+        "--days-from",
+        &day1,
+        "--no-what-if",
+    ]);
+    for want in [
+        format!("day 1 ({day1}): "),
+        format!("day 2 ({}): ", day(1)),
+        "12 people".to_string(),
+        "nothing recorded (--commit records these movements)".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want:?} in:\n{text}");
+    }
+    assert!(!text.contains("day 3 ("), "{text}");
+    // A plan cannot start in the past: a usage error, naming the date.
+    let past = l.run(&[
+        "plan",
+        "--from-store",
+        "--transport",
+        &transport,
+        "--days-from",
+        "2020-01-01",
+    ]);
+    assert_eq!(past.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&past.stderr);
+    assert!(err.contains("2020-01-01 is in the past"), "{err}");
     // Each person read for the plan is on the record, with its purpose.
     let audit = l.json(&["audit", "--json"]);
     let planned_reads: std::collections::BTreeSet<String> = audit
@@ -270,8 +316,8 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
             assert!(moved.insert(p), "one person on two movements");
         }
         assert!(
-            m["planned_departure"] == "2027-01-10T04:00:00Z"
-                || m["planned_departure"] == "2027-01-11T04:00:00Z",
+            m["planned_departure"] == format!("{}T04:00:00Z", day(0)).as_str()
+                || m["planned_departure"] == format!("{}T04:00:00Z", day(1)).as_str(),
             "07:00 in Damascus on day 1 or 2: {m}"
         );
         assert_eq!(m["escort"][0], "Escort team 1");
@@ -285,7 +331,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
         "--transport",
         &transport,
         "--days-from",
-        "2027-01-10",
+        &day1,
     ]);
     assert_eq!(again.status.code(), Some(1));
     let err = String::from_utf8_lossy(&again.stderr);
@@ -360,7 +406,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
         "--transport",
         &transport,
         "--days-from",
-        "2027-01-10",
+        &day1,
         "--no-what-if",
     ]);
     assert_eq!(clash.status.code(), Some(1));
@@ -371,7 +417,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
             "{still_planned} planned movements from these origins"
         )) && err.contains(&recorded[2])
             && err.contains("--replan")
-            && err.contains("--days-from 2027-01-12"),
+            && err.contains(&format!("--days-from {day3}")),
         "{err}"
     );
     // From that day on, their transport is free: the waiting people alone
@@ -382,7 +428,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
         "--transport",
         &transport,
         "--days-from",
-        "2027-01-12",
+        &day3,
         "--no-what-if",
         "--json",
     ]);
@@ -397,7 +443,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
         Some(still_planned as u64),
         "{around}"
     );
-    assert_eq!(around["start_date"], "2027-01-12");
+    assert_eq!(around["start_date"], day3.as_str());
 
     let second = plan(&["--commit", "--replan"]);
     let withdrawn = ids(&second["withdrawn"]);

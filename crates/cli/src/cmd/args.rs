@@ -203,6 +203,34 @@ pub fn planned_time(s: &str) -> Result<Timestamp, String> {
     Ok(t)
 }
 
+/// Day 1 of a plan (`--days-from`, YYYY-MM-DD): not before yesterday in
+/// UTC (today somewhere east of it) and within [`MAX_PLAN_AHEAD_DAYS`]. A
+/// plan in the past would record movements that were due to leave before
+/// they were planned.
+pub fn plan_start(s: &str) -> Result<jiff::civil::Date, String> {
+    let date: jiff::civil::Date = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD): {e}"))?;
+    let today = Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let earliest = today.yesterday().unwrap_or(today);
+    if date < earliest {
+        return Err(format!(
+            "{date} is in the past: a plan starts today or later (today is {today} in UTC)"
+        ));
+    }
+    let ahead = today
+        .checked_add(jiff::Span::new().days(MAX_PLAN_AHEAD_DAYS))
+        .unwrap_or(today);
+    if date > ahead {
+        return Err(format!(
+            "{date} is more than {MAX_PLAN_AHEAD_DAYS} days ahead"
+        ));
+    }
+    Ok(date)
+}
+
 /// `--at TIME`, or now.
 pub fn time_or_now(at: Option<Timestamp>) -> Timestamp {
     at.unwrap_or_else(Timestamp::now)
