@@ -148,6 +148,20 @@ fn ids(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// `plan --from-store --transport T --days-from DAY` and `extra`.
+fn from_store<'a>(transport: &'a str, day: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "plan",
+        "--from-store",
+        "--transport",
+        transport,
+        "--days-from",
+        day,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// 24 men wait at one origin, four of them high-risk and two sharing a
 /// separation group; one destination is maximum security, one medium. The
 /// plan from the ledger moves everyone in the days the transport allows,
@@ -229,16 +243,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
             "departure_time": "07:00", "escort": ["Escort team 1"]}"#,
     );
     let plan = |extra: &[&str]| {
-        let mut args = vec![
-            "plan",
-            "--from-store",
-            "--transport",
-            transport.as_str(),
-            "--days-from",
-            day1.as_str(),
-            "--no-what-if",
-            "--json",
-        ];
+        let mut args = from_store(&transport, &day1, &["--no-what-if", "--json"]);
         args.extend_from_slice(extra);
         l.json(&args)
     };
@@ -257,15 +262,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     assert_eq!(status["scheduled"], 0, "{status}");
     // The text a planner reads: the plan's days, each with its date,
     // movements and people, and that nothing was recorded.
-    let text = l.ok(&[
-        "plan",
-        "--from-store",
-        "--transport",
-        &transport,
-        "--days-from",
-        &day1,
-        "--no-what-if",
-    ]);
+    let text = l.ok(&from_store(&transport, &day1, &["--no-what-if"]));
     for want in [
         format!("day 1 ({day1}): "),
         format!("day 2 ({}): ", day(1)),
@@ -276,14 +273,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     }
     assert!(!text.contains("day 3 ("), "{text}");
     // A plan cannot start in the past: a usage error, naming the date.
-    let past = l.run(&[
-        "plan",
-        "--from-store",
-        "--transport",
-        &transport,
-        "--days-from",
-        "2020-01-01",
-    ]);
+    let past = l.run(&from_store(&transport, "2020-01-01", &[]));
     assert_eq!(past.status.code(), Some(64));
     let err = String::from_utf8_lossy(&past.stderr);
     assert!(err.contains("2020-01-01 is in the past"), "{err}");
@@ -325,14 +315,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     assert_eq!(moved.len(), 24);
 
     // Nobody is left to plan, and the message says how to plan again.
-    let again = l.run(&[
-        "plan",
-        "--from-store",
-        "--transport",
-        &transport,
-        "--days-from",
-        &day1,
-    ]);
+    let again = l.run(&from_store(&transport, &day1, &[]));
     assert_eq!(again.status.code(), Some(1));
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(
@@ -400,15 +383,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     // planned leave on the new plan's days: planning alongside them would
     // book their convoys twice, so it is refused, naming them, the way out
     // (--replan) and the first day their transport is free.
-    let clash = l.run(&[
-        "plan",
-        "--from-store",
-        "--transport",
-        &transport,
-        "--days-from",
-        &day1,
-        "--no-what-if",
-    ]);
+    let clash = l.run(&from_store(&transport, &day1, &["--no-what-if"]));
     assert_eq!(clash.status.code(), Some(1));
     let err = String::from_utf8_lossy(&clash.stderr);
     let still_planned = recorded.len() - 2;
@@ -422,16 +397,7 @@ fn plans_the_people_waiting_in_the_ledger_records_the_plan_and_replans() {
     );
     // From that day on, their transport is free: the waiting people alone
     // are planned, around the movements left as they are.
-    let around = l.json(&[
-        "plan",
-        "--from-store",
-        "--transport",
-        &transport,
-        "--days-from",
-        &day3,
-        "--no-what-if",
-        "--json",
-    ]);
+    let around = l.json(&from_store(&transport, &day3, &["--no-what-if", "--json"]));
     let aborted_people = l.movement(aborted)["manifest"].as_array().unwrap().len();
     assert_eq!(
         around["people"].as_u64(),

@@ -109,8 +109,8 @@ pub use reader::{AuditFilter, EscortEntry, HistoryLine, PeopleFilter, PersonHist
 pub use rollcall_store::AccessRecord;
 pub use screening::ScreenHit;
 pub use verify::{
-    KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, verify_at, verify_dir,
-    verify_file, verify_store,
+    KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, open_store_file, verify_at,
+    verify_dir, verify_store,
 };
 pub use workflows::{Corrected, Raised, Staged};
 

@@ -139,12 +139,9 @@ impl Node {
                 })
                 .collect()
         })?;
-        let days: Vec<(MovementId, CustodianId, Option<Date>)> =
-            if replan { Vec::new() } else { planned.clone() };
-        let planned: Vec<(MovementId, CustodianId)> =
-            planned.into_iter().map(|(m, o, _)| (m, o)).collect();
-        let (withdrawn, kept) = if replan {
-            (planned, 0)
+        let (withdrawn, kept): (Vec<(MovementId, CustodianId)>, usize) = if replan {
+            let all = planned.iter().map(|(m, o, _)| (m.clone(), o.clone()));
+            (all.collect(), 0)
         } else {
             (Vec::new(), planned.len())
         };
@@ -162,8 +159,8 @@ impl Node {
             })
             .map(|(id, p)| ledger::person_in(&id, p.custody.custodian.as_str(), &p.record))
             .collect::<Vec<_>>();
-        if !people.is_empty() {
-            refuse_double_booking(&days, start)?;
+        if !replan && !people.is_empty() {
+            refuse_double_booking(&planned, start)?;
         }
         let mut destinations = Vec::with_capacity(transport.destinations.len());
         for id in &transport.destinations {

@@ -264,16 +264,15 @@ pub fn verify_dir(
     verify_at(&crate::Location::Dir(dir.to_path_buf()), options, progress)
 }
 
-/// Verifies one store file, such as a backup (every backend's backups are
-/// SQLite store files): see [`verify_store`]. A file that is not a store is
-/// [`NodeError::Store`].
-pub fn verify_file(
+/// Opens one store file, such as a backup (every backend's backups are
+/// SQLite store files), for [`verify_store`]; a file that is not a store is
+/// refused here, before any check.
+pub fn open_store_file(
     file: &std::path::Path,
-    options: VerifyOptions<'_>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<VerifyReport, NodeError> {
-    let store = rollcall_store_sqlite::SqliteStore::open_existing(file)?;
-    verify_store(&store, options, progress)
+) -> Result<Box<dyn Store>, rollcall_store::StoreError> {
+    Ok(Box::new(rollcall_store_sqlite::SqliteStore::open_existing(
+        file,
+    )?))
 }
 
 /// Verifies the ledger at any location: see [`verify_store`].

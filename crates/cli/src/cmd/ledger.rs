@@ -470,10 +470,8 @@ fn restore_staged(file: &Path, staging: &Path) -> anyhow::Result<rollcall_node::
         .and_then(|_| dst.sync_all())
         .with_context(|| format!("copying {}", file.display()))?;
     drop(dst);
-    match rollcall_node::verify_file(staging, Default::default(), &mut |_| {}) {
-        Err(rollcall_node::NodeError::Store(e)) => {
-            anyhow::bail!("{} is not a Rollcall ledger: {e}", file.display())
-        }
-        r => Ok(r?),
-    }
+    let store = rollcall_node::open_store_file(staging)
+        .map_err(|e| anyhow::anyhow!("{} is not a Rollcall ledger: {e}", file.display()))?;
+    let report = rollcall_node::verify_store(&*store, Default::default(), &mut |_| {})?;
+    Ok(report)
 }
