@@ -864,6 +864,10 @@ pub enum ImportCommand {
         /// the row waits for review.
         #[arg(long, default_value_t = 0.95, value_parser = args::threshold)]
         threshold: f64,
+        /// Link nothing automatically: every row like someone registered,
+        /// or like another row of the roster, waits in the review queue.
+        #[arg(long, conflicts_with = "threshold")]
+        review_all: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,

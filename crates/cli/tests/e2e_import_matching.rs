@@ -410,6 +410,56 @@ fn a_roster_listing_someone_twice_registers_them_once() {
     verify_passes(&data);
 }
 
+/// With `--review-all` the same roster links nothing: every row the
+/// matcher would have linked waits for a registrar instead, and the queue
+/// holds at least as many rows as were linked without it.
+#[test]
+fn review_all_links_nothing_and_queues_what_it_would_have_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = rosters::dedupe(33, 1_200, Noise::default());
+    let file = dir.path().join("intake.csv");
+    write(&file, &rows);
+    let usual = import(&ledger(&dir.path().join("a")), &file);
+    let data = ledger(&dir.path().join("b"));
+    let r = ok_json(
+        &data,
+        &[
+            "import",
+            "roster",
+            file.to_str().unwrap(),
+            "--facility",
+            "IQ-NSR",
+            "--review-all",
+            "--json",
+        ],
+    );
+    assert_eq!(r["linked"], 0, "{r}");
+    let waiting = r["in_review"].as_u64().unwrap();
+    assert!(
+        waiting >= usual["linked"].as_u64().unwrap(),
+        "{r} / {usual}"
+    );
+    assert_eq!(r["registered"].as_u64().unwrap() + waiting, 1_200);
+    let queue = ok_json(&data, &["review", "list", "--limit", "5000", "--json"]);
+    assert_eq!(queue.as_array().unwrap().len() as u64, waiting);
+    // Both at once is a usage error, not a guess.
+    let both = run(
+        &data,
+        &[
+            "import",
+            "roster",
+            file.to_str().unwrap(),
+            "--facility",
+            "IQ-NSR",
+            "--review-all",
+            "--threshold",
+            "0.9",
+        ],
+    );
+    assert_eq!(both.status.code(), Some(64), "{both:?}");
+    verify_passes(&data);
+}
+
 #[test]
 fn two_records_found_to_be_one_person_are_linked_keeping_both() {
     let dir = tempfile::tempdir().unwrap();

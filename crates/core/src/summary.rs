@@ -22,8 +22,11 @@ pub struct FacilityLine {
 /// The operation at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    /// People registered.
+    /// People registered (records: two found to be one person, both
+    /// kept, count twice here and once in [`Summary::linked`]).
     pub registered: u64,
+    /// Pairs of registered records linked as one person (`people_linked`).
+    pub linked: u64,
     /// People on a transfer manifest at least once.
     pub scheduled: u64,
     /// People admitted at a movement's destination.
@@ -82,6 +85,7 @@ impl State {
         }
         Summary {
             registered: self.counter("registered"),
+            linked: self.counter("linked"),
             scheduled: self.counter("scheduled"),
             transferred: self.counter("transferred"),
             in_transit: status(CustodyStatus::InTransit),

@@ -16,7 +16,8 @@
 //! - matched nobody: `person_registered`.
 //!
 //! A model trained on fewer than [`MIN_TRAINING_ROWS`] records links
-//! nothing automatically: what it would link waits for review.
+//! nothing automatically: what it would link waits for review (as does
+//! everything with [`ImportOptions::review_all`]).
 //!
 //! The matcher reads every registered person's record inside the node;
 //! none leaves it. The people a row was linked to or is in review with are
@@ -89,6 +90,10 @@ pub struct ImportOptions<'a> {
     pub at: Timestamp,
     /// Link automatically at or above this probability.
     pub auto_link: f64,
+    /// Link nothing automatically: every row the matcher would link waits
+    /// in the review queue instead (say, a facility's first roster, whose
+    /// rows are people it lists once each).
+    pub review_all: bool,
     /// Set refused rows aside instead of refusing the import.
     pub quarantine: bool,
     /// Threads for the matcher.
@@ -225,7 +230,6 @@ impl Node {
             threads: opts.threads.max(1),
             ..Config::default()
         };
-        let facility = CustodianId::new(opts.facility);
         let everyone = self.resident(|s| {
             s.persons()
                 .map(|(id, p)| {
@@ -252,7 +256,7 @@ impl Node {
             rows,
             fresh,
             &cfg,
-            &facility,
+            opts,
             Known {
                 ids: &ids,
                 held_at: &held_at,
@@ -269,22 +273,25 @@ impl Node {
         rows: &[ImportRow],
         fresh: &[usize],
         cfg: &Config,
-        facility: &CustodianId,
+        opts: &ImportOptions<'_>,
         known: Known<'_>,
         linkage: Option<&rollcall_matching::Linkage>,
     ) -> Result<Vec<Group>, NodeError> {
+        let (facility, review_all) = (&CustodianId::new(opts.facility), opts.review_all);
         let mut pool = Pool::new(self, fresh.len())?;
         let mut groups = Vec::new();
         let mut new_rows: Vec<usize> = Vec::new(); // indices into `rows`
         for (n, &row) in fresh.iter().enumerate() {
             let decision = match linkage.map_or(Decision::New, |l| l.decisions[n].clone()) {
-                // Too few records to learn from: a person decides.
+                // Too few records to learn from, or asked to: a person decides.
                 Decision::Link {
                     existing,
                     probability,
-                } if known.ids.len() + fresh.len() < MIN_TRAINING_ROWS => Decision::Review {
-                    candidates: vec![(existing, probability)],
-                },
+                } if review_all || known.ids.len() + fresh.len() < MIN_TRAINING_ROWS => {
+                    Decision::Review {
+                        candidates: vec![(existing, probability)],
+                    }
+                }
                 d => d,
             };
             let evidence = |existing: u32| -> MatchEvidence {
@@ -337,7 +344,14 @@ impl Node {
                 Decision::New => new_rows.push(row),
             }
         }
-        groups.extend(new_people(rows, &new_rows, cfg, facility, &mut pool)?);
+        groups.extend(new_people(
+            rows,
+            &new_rows,
+            cfg,
+            facility,
+            !review_all,
+            &mut pool,
+        )?);
         Ok(groups)
     }
 
@@ -621,13 +635,15 @@ fn new_people(
     new_rows: &[usize],
     cfg: &Config,
     facility: &CustodianId,
+    automatic: bool,
     pool: &mut Pool,
 ) -> Result<Vec<Group>, NodeError> {
     let records: Vec<PersonRecord> = new_rows.iter().map(|&i| rows[i].record.clone()).collect();
     let found = (records.len() >= 2).then(|| dedupe(&records, cfg));
-    // A model trained on too few rows links nothing by itself: each pair it
-    // would link waits for a person instead.
-    let trusted = records.len() >= MIN_TRAINING_ROWS;
+    // A model trained on too few rows links nothing by itself (nor any
+    // model when `automatic` is off): each pair it would link waits for a
+    // person instead.
+    let trusted = automatic && records.len() >= MIN_TRAINING_ROWS;
     let cluster: Vec<usize> = match &found {
         Some(d) if trusted => d.cluster.iter().map(|&c| c as usize).collect(),
         _ => (0..records.len()).collect(),

@@ -18,9 +18,11 @@
 mod instance;
 mod people;
 mod places;
+mod registration;
 pub mod rosters;
 
 pub use instance::plan_instance;
+pub use registration::{Registration, Roster, RosterEntry, registration};
 
 pub use people::{FOREIGN, REPATRIATING};
 pub use places::{DESTINATIONS, ORIGINS};
@@ -49,15 +51,6 @@ pub const NODE: &str = "demo";
 
 fn node_code() -> NodeCode {
     NodeCode::parse(NODE).unwrap_or_default()
-}
-
-/// The index (from 0) of a person this generator minted.
-fn person_index(code: &NodeCode, p: &PersonId) -> usize {
-    Namespace::Person
-        .minted_number(code, p.as_str())
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(1)
-        .saturating_sub(1)
 }
 
 /// People scheduled for transfer at scale 1.
@@ -198,25 +191,43 @@ fn weighted(rng: &mut ChaCha8Rng, shares: &[u32]) -> usize {
     shares.len() - 1
 }
 
-/// Generates the operation.
+/// Generates the operation, registration included: everyone is registered
+/// by a `person_registered` event the generator writes itself, with the
+/// ids it mints (`P-DEMO-000001` …), as the benchmarks record it.
 pub fn generate(cfg: &Config) -> Operation {
-    let code = node_code();
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    let scale = if cfg.scale.is_finite() && cfg.scale > 0.0 {
+    build(cfg, None)
+}
+
+/// The operation after its registration, for people registered with the
+/// ids `ids` (`ids[i]` is the person of [`RosterEntry::person`] `i` of
+/// [`registration`]'s rosters, whatever id the import gave them): the same
+/// movements, cases and notifications as [`generate`], without the
+/// custodians' and people's registration. `None` when `ids` does not hold
+/// exactly one id per person of the operation.
+pub fn generate_for(cfg: &Config, ids: &[PersonId]) -> Option<Operation> {
+    (ids.len() as u64 == people_of(cfg)).then(|| build(cfg, Some(ids)))
+}
+
+fn scale_of(cfg: &Config) -> f64 {
+    if cfg.scale.is_finite() && cfg.scale > 0.0 {
         cfg.scale
     } else {
         1.0
-    };
-    let people = ((PEOPLE_AT_SCALE_1 as f64 * scale).round() as u64).max(20);
-    let target = ((TRANSFERRED_AT_SCALE_1 as f64 * scale).round() as u64).min(people);
-    let mut steps = Vec::new();
+    }
+}
+
+/// How many people the operation registers and schedules.
+pub fn people_of(cfg: &Config) -> u64 {
+    ((PEOPLE_AT_SCALE_1 as f64 * scale_of(cfg)).round() as u64).max(20)
+}
+
+/// The custodians' registration: the first step of every operation.
+fn custodians_step(people: u64) -> Step {
     let repatriating: Vec<Country> = REPATRIATING
         .iter()
         .filter_map(|c| Country::parse(c))
         .collect();
-
-    // 1. Custodians.
-    steps.push(Step {
+    Step {
         at: at(T0, -4 * 24 * 60),
         user: "admin".into(),
         action: Action::Record(
@@ -225,22 +236,29 @@ pub fn generate(cfg: &Config) -> Operation {
                 .map(|(custodian, info)| EventKind::CustodianRegistered { custodian, info })
                 .collect(),
         ),
-    });
+    }
+}
 
-    // 2. Registration at the origins, from their rosters, in batches.
+/// One person of the operation as drawn: where they are, where they go and
+/// how, and their origin's roster row.
+pub(crate) struct Drawn {
+    pub(crate) origin: usize,
+    destination: usize,
+    mode: Mode,
+    pub(crate) detainee: people::Detainee,
+}
+
+/// Draws the operation's people, in order, from `rng` (the first draws of
+/// the seed: everything after them depends on their number).
+pub(crate) fn draw_people(rng: &mut ChaCha8Rng, people: usize) -> Vec<Drawn> {
     let origin_shares: Vec<u32> = ORIGINS.iter().map(|p| p.share).collect();
     let dest_shares: Vec<u32> = DESTINATIONS.iter().map(|p| p.share).collect();
     let juvenile_dest = DESTINATIONS.iter().position(|p| p.juveniles).unwrap_or(0);
     let juvenile_origin = ORIGINS.iter().position(|p| p.juveniles).unwrap_or(0);
-    let mut groups: Vec<Group> = Vec::new();
-    let mut batch: Vec<EventKind> = Vec::new();
-    let mut counters = vec![0usize; ORIGINS.len()];
-    let mut nationality_of: Vec<Option<Country>> = Vec::with_capacity(people as usize);
-    let mut juvenile: Vec<bool> = Vec::with_capacity(people as usize);
-    let mut separation: Vec<Vec<String>> = Vec::with_capacity(people as usize);
-    for i in 0..people as usize {
-        let mut origin = weighted(&mut rng, &origin_shares);
-        let mut d = people::detainee(&mut rng, i, ORIGINS[origin].id);
+    let mut out = Vec::with_capacity(people);
+    for i in 0..people {
+        let mut origin = weighted(rng, &origin_shares);
+        let mut d = people::detainee(rng, i, ORIGINS[origin].id);
         if d.record.flags.juvenile {
             origin = juvenile_origin;
             d = people::Detainee {
@@ -248,8 +266,7 @@ pub fn generate(cfg: &Config) -> Operation {
                 ..d
             };
         }
-        counters[origin] += 1;
-        if i % 97 == 3 && i + 2000 < people as usize {
+        if i % 97 == 3 && i + 2000 < people {
             d.record.separation_groups.push(format!("SG-{:04}", i / 97));
         }
         if i % 97 == 3 + 2000 % 97 && i >= 2000 {
@@ -260,7 +277,7 @@ pub fn generate(cfg: &Config) -> Operation {
         let destination = if d.record.flags.juvenile {
             juvenile_dest
         } else {
-            weighted(&mut rng, &dest_shares)
+            weighted(rng, &dest_shares)
         };
         // High-risk adults fly; juveniles always travel by land, in vehicles of their own.
         let mode = if d.record.risk == RiskLevel::High && !d.record.flags.juvenile {
@@ -268,7 +285,58 @@ pub fn generate(cfg: &Config) -> Operation {
         } else {
             Mode::Land
         };
-        let person = PersonId(Namespace::Person.mint(&code, i as u64 + 1));
+        out.push(Drawn {
+            origin,
+            destination,
+            mode,
+            detainee: d,
+        });
+    }
+    out
+}
+
+/// The operation; registration steps only when `given` is `None` (the
+/// generator mints the ids itself).
+fn build(cfg: &Config, given: Option<&[PersonId]>) -> Operation {
+    let code = node_code();
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let people = people_of(cfg);
+    let target = ((TRANSFERRED_AT_SCALE_1 as f64 * scale_of(cfg)).round() as u64).min(people);
+    let mut steps = Vec::new();
+    let repatriating: Vec<Country> = REPATRIATING
+        .iter()
+        .filter_map(|c| Country::parse(c))
+        .collect();
+
+    // 1. Custodians.
+    if given.is_none() {
+        steps.push(custodians_step(people));
+    }
+
+    // 2. Registration at the origins, from their rosters, in batches.
+    let drawn = draw_people(&mut rng, people as usize);
+    let ids: Vec<PersonId> = match given {
+        Some(ids) => ids.to_vec(),
+        None => (0..people)
+            .map(|i| PersonId(Namespace::Person.mint(&code, i + 1)))
+            .collect(),
+    };
+    let index_of: std::collections::HashMap<&PersonId, usize> =
+        ids.iter().enumerate().map(|(i, p)| (p, i)).collect();
+    let person_index = |p: &PersonId| index_of.get(p).copied().unwrap_or(0);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut batch: Vec<EventKind> = Vec::new();
+    let mut nationality_of: Vec<Option<Country>> = Vec::with_capacity(people as usize);
+    let mut juvenile: Vec<bool> = Vec::with_capacity(people as usize);
+    let mut separation: Vec<Vec<String>> = Vec::with_capacity(people as usize);
+    for (i, d) in drawn.into_iter().enumerate() {
+        let Drawn {
+            origin,
+            destination,
+            mode,
+            detainee: d,
+        } = d;
+        let person = ids[i].clone();
         nationality_of.push(d.record.nationalities.first().copied());
         juvenile.push(d.record.flags.juvenile);
         separation.push(d.record.separation_groups.clone());
@@ -283,6 +351,9 @@ pub fn generate(cfg: &Config) -> Operation {
                 mode,
                 people: vec![person.clone()],
             }),
+        }
+        if given.is_some() {
+            continue;
         }
         batch.push(EventKind::PersonRegistered {
             person,
@@ -330,7 +401,7 @@ pub fn generate(cfg: &Config) -> Operation {
             // Two people of one separation group never share a flight (one
             // aircraft is one vehicle): swap the later one with someone
             // further down the queue.
-            let index = |p: &PersonId| person_index(&code, p);
+            let index = |p: &PersonId| person_index(p);
             let (start, end) = (cursors[g], cursors[g] + n);
             let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
             for k in start..end {
@@ -380,7 +451,7 @@ pub fn generate(cfg: &Config) -> Operation {
                 let buses = manifest.len().div_ceil(45);
                 let juveniles = manifest
                     .iter()
-                    .filter(|p| juvenile[person_index(&code, p)])
+                    .filter(|p| juvenile[person_index(p)])
                     .count();
                 (0..2)
                     .map(|i| Vehicle {
@@ -564,7 +635,7 @@ pub fn generate(cfg: &Config) -> Operation {
         // Judicial process and notifications begin after admission.
         let mut after = Vec::new();
         for p in manifest {
-            let idx: usize = person_index(&code, p);
+            let idx: usize = person_index(p);
             if rng.random_ratio(1, 4) {
                 after.push(EventKind::CaseOpened {
                     case: CaseId(format!("C-{}", &p.0[2..])),

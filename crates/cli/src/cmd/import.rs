@@ -17,7 +17,7 @@ pub fn roster(
     file: &Path,
     (facility, at): (&str, Timestamp),
     quarantine: Option<&Path>,
-    threshold: f64,
+    (threshold, review_all): (f64, bool),
     as_json: bool,
 ) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
@@ -67,6 +67,7 @@ pub fn roster(
         facility,
         at,
         auto_link: threshold,
+        review_all,
         quarantine: quarantine.is_some(),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };

@@ -3,7 +3,7 @@
 //! Each roster row is recorded once, whichever way ([`State::source_free`]).
 
 use super::discrepancy::Opening;
-use super::{At, check_record, need_reason, not_before};
+use super::{At, check_record, counter_violation, need_reason, not_before};
 use crate::discrepancy::{DiscrepancyKind, Severity};
 use crate::ids::*;
 use crate::person::{PersonRecord, SourceRow};
@@ -287,6 +287,7 @@ impl State {
                 },
             )?,
         }
+        self.counters.add("linked", 1).map_err(counter_violation)?;
         self.persons
             .update(person.as_str(), |v| v.same_as.push(same_as.clone()));
         self.persons
