@@ -86,18 +86,21 @@ fn write(path: &Path, rows: &[NoisyRow]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// `import roster FILE --facility IQ-NSR` and `extra`.
+fn import_args<'a>(file: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "import",
+        "roster",
+        file.to_str().unwrap(),
+        "--facility",
+        "IQ-NSR",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn import(data: &Path, file: &Path) -> Value {
-    ok_json(
-        data,
-        &[
-            "import",
-            "roster",
-            file.to_str().unwrap(),
-            "--facility",
-            "IQ-NSR",
-            "--json",
-        ],
-    )
+    ok_json(data, &import_args(file, &["--json"]))
 }
 
 fn registered(data: &Path) -> u64 {
@@ -128,16 +131,7 @@ fn the_same_roster_again_registers_nobody_twice_whatever_its_name() {
     assert_eq!(registered(&data), 1_200);
 
     // The same file again: refused, naming the first row and who it is.
-    let again = run(
-        &data,
-        &[
-            "import",
-            "roster",
-            first.to_str().unwrap(),
-            "--facility",
-            "IQ-NSR",
-        ],
-    );
+    let again = run(&data, &import_args(&first, &[]));
     assert_eq!(again.status.code(), Some(1));
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(
@@ -421,18 +415,7 @@ fn review_all_links_nothing_and_queues_what_it_would_have_linked() {
     write(&file, &rows);
     let usual = import(&ledger(&dir.path().join("a")), &file);
     let data = ledger(&dir.path().join("b"));
-    let r = ok_json(
-        &data,
-        &[
-            "import",
-            "roster",
-            file.to_str().unwrap(),
-            "--facility",
-            "IQ-NSR",
-            "--review-all",
-            "--json",
-        ],
-    );
+    let r = ok_json(&data, &import_args(&file, &["--review-all", "--json"]));
     assert_eq!(r["linked"], 0, "{r}");
     let waiting = r["in_review"].as_u64().unwrap();
     assert!(
@@ -445,16 +428,7 @@ fn review_all_links_nothing_and_queues_what_it_would_have_linked() {
     // Both at once is a usage error, not a guess.
     let both = run(
         &data,
-        &[
-            "import",
-            "roster",
-            file.to_str().unwrap(),
-            "--facility",
-            "IQ-NSR",
-            "--review-all",
-            "--threshold",
-            "0.9",
-        ],
+        &import_args(&file, &["--review-all", "--threshold", "0.9"]),
     );
     assert_eq!(both.status.code(), Some(64), "{both:?}");
     verify_passes(&data);

@@ -359,7 +359,12 @@ fn driver(args: &[String]) -> Res<()> {
             }
         };
         eprintln!("== {}: rollcall", task.name());
-        let ours = measure(&cmd, None)?.map(|(wall, peak, stdout)| -> Res<Outcome> {
+        let ours = match measure(&cmd, None)? {
+            Ran::Done(wall, peak, stdout) => Some((wall, peak, stdout)),
+            Ran::TimedOut => None,
+            Ran::Failed { reason, .. } => return Err(format!("rollcall failed: {reason}").into()),
+        };
+        let ours = ours.map(|(wall, peak, stdout)| -> Res<Outcome> {
             let (precision, recall, f1) = score(task, &ours_out, &truth)?;
             Ok(Outcome {
                 precision,
@@ -391,20 +396,22 @@ fn driver(args: &[String]) -> Res<()> {
             cmd.extend(inputs.iter().map(|p| p.display().to_string()));
             cmd.push(splink_out.display().to_string());
             let _ = std::fs::remove_file(&splink_out);
-            match measure(&cmd, Some(timeout))? {
-                Some((wall, peak, _)) => {
+            Some(match measure(&cmd, Some(timeout))? {
+                Ran::Done(wall, peak, _) => {
                     let (precision, recall, f1) = score(task, &splink_out, &truth)?;
-                    Some(Some(Outcome {
+                    Theirs::Done(Outcome {
                         precision,
                         recall,
                         f1,
                         wall,
                         peak_kib: peak,
                         review: None,
-                    }))
+                    })
                 }
-                None => Some(None),
-            }
+                Ran::TimedOut => Theirs::TimedOut,
+                // Running out of memory or disk is a result too.
+                Ran::Failed { wall, peak, reason } => Theirs::Failed { wall, peak, reason },
+            })
         };
         table.push((task, ours, splink));
         print_table(&table, timeout);
@@ -412,8 +419,31 @@ fn driver(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-/// A task, Rollcall's outcome, and Splink's (`Some(None)`: did not finish).
-type Row = (Task, Option<Outcome>, Option<Option<Outcome>>);
+/// A task, Rollcall's outcome, and Splink's (`None`: not run).
+type Row = (Task, Option<Outcome>, Option<Theirs>);
+
+/// How Splink's run ended.
+enum Theirs {
+    Done(Outcome),
+    TimedOut,
+    Failed {
+        wall: Duration,
+        peak: Option<u64>,
+        reason: String,
+    },
+}
+
+/// How a measured command ended.
+enum Ran {
+    /// Wall time, peak resident KiB, standard output.
+    Done(Duration, u64, String),
+    TimedOut,
+    Failed {
+        wall: Duration,
+        peak: Option<u64>,
+        reason: String,
+    },
+}
 
 fn print_table(table: &[Row], timeout: u64) {
     println!();
@@ -436,7 +466,7 @@ fn print_table(table: &[Row], timeout: u64) {
             None => println!("| {} | rollcall | failed | | | | | |", task.name()),
         }
         match splink {
-            Some(Some(s)) => {
+            Some(Theirs::Done(s)) => {
                 let note = ours.as_ref().map_or(String::new(), |o| {
                     format!(
                         "rollcall is {:.1}x faster, {:.1}x less memory, F1 {:+.4}",
@@ -447,17 +477,24 @@ fn print_table(table: &[Row], timeout: u64) {
                 });
                 row(*task, "splink", s, note)
             }
-            Some(None) => println!(
+            Some(Theirs::TimedOut) => println!(
                 "| {} | splink | did not finish in {timeout} s | | | > {timeout} | | |",
                 task.name()
+            ),
+            Some(Theirs::Failed { wall, peak, reason }) => println!(
+                "| {} | splink | failed | | | {:.0} | {} | {} |",
+                task.name(),
+                wall.as_secs_f64(),
+                peak.map_or(String::new(), |k| format!("{:.0}", k as f64 / 1024.0)),
+                reason.replace('|', "/")
             ),
             None => {}
         }
     }
 }
 
-/// Runs a command under `/usr/bin/time -v`; `None` if it ran out of time.
-fn measure(cmd: &[String], timeout: Option<u64>) -> Res<Option<(Duration, u64, String)>> {
+/// Runs a command under `/usr/bin/time -v`, within `timeout` seconds if given.
+fn measure(cmd: &[String], timeout: Option<u64>) -> Res<Ran> {
     let mut c = Command::new("/usr/bin/time");
     c.arg("-v");
     if let Some(t) = timeout {
@@ -468,27 +505,32 @@ fn measure(cmd: &[String], timeout: Option<u64>) -> Res<Option<(Duration, u64, S
     let out = c.output()?;
     let wall = start.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        if timeout.is_some() && (stderr.contains("signal 9") || out.status.code() == Some(137)) {
-            return Ok(None);
-        }
-        return Err(format!(
-            "{} failed: {}",
-            cmd.join(" "),
-            stderr.lines().rev().take(30).collect::<Vec<_>>().join("\n")
-        )
-        .into());
-    }
     let peak = stderr
         .lines()
         .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or("no peak memory in /usr/bin/time output")?;
-    Ok(Some((
+        .and_then(|v| v.trim().parse().ok());
+    if !out.status.success() {
+        if timeout.is_some() && (stderr.contains("signal 9") || out.status.code() == Some(137)) {
+            return Ok(Ran::TimedOut);
+        }
+        // The command's own last words, before /usr/bin/time's report.
+        let reason = stderr
+            .lines()
+            .filter(|l| !l.starts_with('\t') && !l.starts_with("Command exited"))
+            .filter(|l| !l.trim().is_empty())
+            .find(|l| l.contains("Error"))
+            .or_else(|| stderr.lines().next())
+            .unwrap_or("no output")
+            .trim()
+            .to_string();
+        return Ok(Ran::Failed { wall, peak, reason });
+    }
+    let peak = peak.ok_or("no peak memory in /usr/bin/time output")?;
+    Ok(Ran::Done(
         wall,
         peak,
         String::from_utf8_lossy(&out.stdout).into_owned(),
-    )))
+    ))
 }
 
 fn generate(task: Task, dir: &Path) -> Res<(Vec<PathBuf>, HashMap<String, u32>)> {

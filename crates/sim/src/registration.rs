@@ -61,26 +61,21 @@ pub fn registration(cfg: &Config) -> Registration {
     let drawn = draw_people(&mut rng, people as usize);
     // Its own stream, so the operation's draws stay those of `generate`.
     let mut noise = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x7265_636f_756e_7400);
-    let mut rosters: Vec<Roster> = ORIGINS
-        .iter()
-        .enumerate()
-        .map(|(o, place)| Roster {
-            at: at(T0, -3 * 24 * 60 + o as i64 * 30),
-            user: "registrar".into(),
-            facility: CustodianId::new(place.id),
-            rows: Vec::new(),
-        })
-        .collect();
-    let mut recounts: Vec<Roster> = ORIGINS
-        .iter()
-        .enumerate()
-        .map(|(o, place)| Roster {
-            at: at(T0, -2 * 24 * 60 + o as i64 * 30),
-            user: "registrar".into(),
-            facility: CustodianId::new(place.id),
-            rows: Vec::new(),
-        })
-        .collect();
+    // Each origin's roster three days before day zero, its recount a day
+    // later, half an hour apart from one origin to the next.
+    let empty = |days_before: i64| -> Vec<Roster> {
+        ORIGINS
+            .iter()
+            .enumerate()
+            .map(|(o, place)| Roster {
+                at: at(T0, -days_before * 24 * 60 + o as i64 * 30),
+                user: "registrar".into(),
+                facility: CustodianId::new(place.id),
+                rows: Vec::new(),
+            })
+            .collect()
+    };
+    let (mut rosters, mut recounts) = (empty(3), empty(2));
     for (i, d) in drawn.into_iter().enumerate() {
         let place = ORIGINS[d.origin].id;
         if noise.random_ratio(1, RECOUNTED_ONE_IN) {
