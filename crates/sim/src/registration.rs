@@ -203,7 +203,7 @@ mod tests {
         let minted = generate(&cfg);
         let n = crate::people_of(&cfg) as usize;
         let ids: Vec<rollcall_core::PersonId> = (0..n)
-            .map(|i| rollcall_core::PersonId::new(&format!("P-OTHER-{:06}", n - i)))
+            .map(|i| rollcall_core::PersonId::new(format!("P-OTHER-{:06}", n - i)))
             .collect();
         assert!(crate::generate_for(&cfg, &ids[1..]).is_none());
         let other = crate::generate_for(&cfg, &ids).expect("one id per person");
