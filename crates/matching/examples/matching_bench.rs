@@ -362,7 +362,7 @@ fn driver(args: &[String]) -> Res<()> {
         let ours = match measure(&cmd, None)? {
             Ran::Done(wall, peak, stdout) => Some((wall, peak, stdout)),
             Ran::TimedOut => None,
-            Ran::Failed { reason, .. } => return Err(format!("rollcall failed: {reason}").into()),
+            Ran::Failed(f) => return Err(format!("rollcall failed: {}", f.reason).into()),
         };
         let ours = ours.map(|(wall, peak, stdout)| -> Res<Outcome> {
             let (precision, recall, f1) = score(task, &ours_out, &truth)?;
@@ -410,7 +410,7 @@ fn driver(args: &[String]) -> Res<()> {
                 }
                 Ran::TimedOut => Theirs::TimedOut,
                 // Running out of memory or disk is a result too.
-                Ran::Failed { wall, peak, reason } => Theirs::Failed { wall, peak, reason },
+                Ran::Failed(f) => Theirs::Failed(f),
             })
         };
         table.push((task, ours, splink));
@@ -426,11 +426,7 @@ type Row = (Task, Option<Outcome>, Option<Theirs>);
 enum Theirs {
     Done(Outcome),
     TimedOut,
-    Failed {
-        wall: Duration,
-        peak: Option<u64>,
-        reason: String,
-    },
+    Failed(Failure),
 }
 
 /// How a measured command ended.
@@ -438,11 +434,14 @@ enum Ran {
     /// Wall time, peak resident KiB, standard output.
     Done(Duration, u64, String),
     TimedOut,
-    Failed {
-        wall: Duration,
-        peak: Option<u64>,
-        reason: String,
-    },
+    Failed(Failure),
+}
+
+/// A command that exited with an error: when, how large, and its words.
+struct Failure {
+    wall: Duration,
+    peak: Option<u64>,
+    reason: String,
 }
 
 fn print_table(table: &[Row], timeout: u64) {
@@ -481,12 +480,13 @@ fn print_table(table: &[Row], timeout: u64) {
                 "| {} | splink | did not finish in {timeout} s | | | > {timeout} | | |",
                 task.name()
             ),
-            Some(Theirs::Failed { wall, peak, reason }) => println!(
+            Some(Theirs::Failed(f)) => println!(
                 "| {} | splink | failed | | | {:.0} | {} | {} |",
                 task.name(),
-                wall.as_secs_f64(),
-                peak.map_or(String::new(), |k| format!("{:.0}", k as f64 / 1024.0)),
-                reason.replace('|', "/")
+                f.wall.as_secs_f64(),
+                f.peak
+                    .map_or(String::new(), |k| format!("{:.0}", k as f64 / 1024.0)),
+                f.reason.replace('|', "/")
             ),
             None => {}
         }
@@ -523,7 +523,7 @@ fn measure(cmd: &[String], timeout: Option<u64>) -> Res<Ran> {
             .unwrap_or("no output")
             .trim()
             .to_string();
-        return Ok(Ran::Failed { wall, peak, reason });
+        return Ok(Ran::Failed(Failure { wall, peak, reason }));
     }
     let peak = peak.ok_or("no peak memory in /usr/bin/time output")?;
     Ok(Ran::Done(

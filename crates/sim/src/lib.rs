@@ -401,16 +401,15 @@ fn build(cfg: &Config, given: Option<&[PersonId]>) -> Operation {
             // Two people of one separation group never share a flight (one
             // aircraft is one vehicle): swap the later one with someone
             // further down the queue.
-            let index = |p: &PersonId| person_index(p);
             let (start, end) = (cursors[g], cursors[g] + n);
             let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
             for k in start..end {
-                let clash = separation[index(&groups[g].people[k])]
+                let clash = separation[person_index(&groups[g].people[k])]
                     .iter()
                     .any(|sg| seen.contains(sg));
                 if clash && groups[g].mode == Mode::Air {
                     let swap = (end..groups[g].people.len()).find(|&j| {
-                        separation[index(&groups[g].people[j])]
+                        separation[person_index(&groups[g].people[j])]
                             .iter()
                             .all(|sg| !seen.contains(sg))
                     });
@@ -418,7 +417,7 @@ fn build(cfg: &Config, given: Option<&[PersonId]>) -> Operation {
                         groups[g].people.swap(k, j);
                     }
                 }
-                for sg in &separation[index(&groups[g].people[k])] {
+                for sg in &separation[person_index(&groups[g].people[k])] {
                     seen.insert(sg.clone());
                 }
             }

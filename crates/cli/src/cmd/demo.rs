@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, seed: u64, scale: f64) -> anyhow::Result<i32> {
     node.stage_step(&c.user, c.at, &c.action)
         .context("registering the custodians")?;
     ctx.ack(&node.commit()?);
-    let ids = register(ctx, &mut node, &reg)?;
+    let ids = register(ctx, &mut node, &reg, rollcall_sim::people_of(&cfg) as usize)?;
     let op = rollcall_sim::generate_for(&cfg, &ids)
         .context("the rosters did not register one person per person of the operation")?;
     let pb = bar(op.steps.len() as u64, "steps");
@@ -77,13 +77,8 @@ fn register(
     ctx: &Ctx,
     node: &mut Node,
     reg: &rollcall_sim::Registration,
+    people: usize,
 ) -> anyhow::Result<Vec<PersonId>> {
-    let people = reg
-        .rosters
-        .iter()
-        .flat_map(|r| r.rows.iter().map(|row| row.person + 1))
-        .max()
-        .unwrap_or(0);
     let mut ids: Vec<Option<PersonId>> = vec![None; people];
     let mut tally = Tally::default();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -191,7 +186,7 @@ fn register(
                 decided_at(reviews.len() + k),
                 dup.as_str(),
                 first.as_str(),
-                "listed again on the recount and registered twice; the same person by biometric comparison",
+                "listed again on the recount and registered twice; the same person, confirmed against the registered record at the facility",
             )?;
             tally.relinked += 1;
         }
