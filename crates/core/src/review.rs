@@ -38,7 +38,9 @@ pub struct FieldEvidence {
 pub struct MatchEvidence {
     /// The registered person.
     pub person: PersonId,
-    /// The model's probability that they are the row's person.
+    /// The model's probability that they are the row's person, every
+    /// candidate of the row weighed together (`fields` give the pair's own
+    /// weight).
     pub probability_ppm: Ppm,
     /// Each field's contribution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -29,6 +29,7 @@ use crate::cluster::{Link, cluster};
 use crate::compare::{
     DIFFERENT, EXACT, FIELDS, Field, Memo, N_FIELDS, Vector, compare, decode, encode,
 };
+use crate::custody::CustodyWeights;
 use crate::model::{
     Fit, Free, Params, TermFrequencies, em, level_frequencies, probability, weight_of,
 };
@@ -120,6 +121,29 @@ pub struct Explanation {
     pub prior: f64,
     /// Every field's part.
     pub fields: Vec<Contribution>,
+    /// Where the known person is held, when that was evidence (linking
+    /// rows into a custodian's hands; see [`crate::custody`]).
+    pub custody: Option<CustodyPart>,
+}
+
+/// The custody field's part in a pair's weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CustodyPart {
+    /// Whether the known person is held by the row's custodian.
+    pub same: bool,
+    /// Weight added (included in [`Explanation::weight`]).
+    pub weight: f64,
+}
+
+impl CustodyPart {
+    /// The level's name, as explanations print it.
+    pub fn level_name(&self) -> &'static str {
+        if self.same {
+            "same custodian"
+        } else {
+            "another custodian"
+        }
+    }
 }
 
 impl Explanation {
@@ -131,17 +155,24 @@ impl Explanation {
     /// Each field that either record knows, as the ledger records the
     /// evidence: column, level and weight in hundredths of a bit.
     pub fn evidence(&self) -> Vec<rollcall_core::review::FieldEvidence> {
+        let centibits = |w: f64| {
+            (w * 100.0)
+                .round()
+                .clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+        };
         self.fields
             .iter()
             .filter(|c| c.level.is_some())
             .map(|c| rollcall_core::review::FieldEvidence {
                 field: c.field.column().to_string(),
                 level: c.level_name.to_string(),
-                weight_centibits: (c.weight * 100.0)
-                    .round()
-                    .clamp(f64::from(i32::MIN), f64::from(i32::MAX))
-                    as i32,
+                weight_centibits: centibits(c.weight),
             })
+            .chain(self.custody.map(|c| rollcall_core::review::FieldEvidence {
+                field: "custodian".to_string(),
+                level: c.level_name().to_string(),
+                weight_centibits: centibits(c.weight),
+            }))
             .collect()
     }
 }
@@ -221,6 +252,7 @@ impl Scorer {
             probability: probability(weight),
             prior,
             fields,
+            custody: None,
         }
     }
 }
@@ -618,6 +650,8 @@ pub struct Index {
     prepared: Vec<Prepared>,
     /// Known people by [`fingerprint`] of their record.
     identical: HashMap<u64, Vec<u32>>,
+    /// Who holds each known person, where known ([`Index::held_by`]).
+    held: Vec<String>,
 }
 
 /// A hash of everything a record says about who someone is (names as
@@ -655,7 +689,17 @@ impl Index {
             vocab,
             prepared,
             identical,
+            held: Vec::new(),
         }
+    }
+
+    /// Records who holds each known person (their custodian's id, in the
+    /// order of [`Index::build`]), so that [`link_at`] can weigh it. People
+    /// past the end of a shorter list count as held by nobody known: their
+    /// custody weighs nothing.
+    pub fn held_by(mut self, custodians: Vec<String>) -> Index {
+        self.held = custodians;
+        self
     }
 
     /// A copy of the vocabulary (to prepare more records against) and the
@@ -705,6 +749,11 @@ pub struct Linkage {
     prepared: Vec<Prepared>,
     vocab: Vocab,
     split: usize,
+    /// The custody field's weights, when it was evidence.
+    pub custody: Option<CustodyWeights>,
+    /// For each known person, whether the rows' custodian holds them
+    /// (`None`: not known).
+    here: Vec<Option<bool>>,
     /// Counts.
     pub stats: Stats,
 }
@@ -717,12 +766,35 @@ impl Linkage {
             .get(existing)
             .filter(|_| existing < self.split)?;
         let b = self.prepared.get(self.split + new)?;
-        Some(self.scorer.explain(&self.vocab, a, b))
+        let mut e = self.scorer.explain(&self.vocab, a, b);
+        if let (Some(w), Some(Some(same))) = (self.custody, self.here.get(existing)) {
+            let part = CustodyPart {
+                same: *same,
+                weight: w.weight(*same),
+            };
+            e.weight += part.weight;
+            e.probability = probability(e.weight);
+            e.custody = Some(part);
+        }
+        Some(e)
     }
 }
 
 /// Links new rows against the people in `index`.
 pub fn link(new_rows: &[PersonRecord], index: &Index, cfg: &Config) -> Linkage {
+    link_at(new_rows, index, cfg, None)
+}
+
+/// Links new rows, all coming into custodian `at`'s hands, against the
+/// people in `index`: as [`link`], and where the index knows who holds
+/// each person ([`Index::held_by`]), that is weighed as evidence
+/// ([`crate::custody`]).
+pub fn link_at(
+    new_rows: &[PersonRecord],
+    index: &Index,
+    cfg: &Config,
+    at: Option<&str>,
+) -> Linkage {
     let mut vocab = index.vocab.clone();
     let split = index.prepared.len();
     let mut prepared = index.prepared.clone();
@@ -731,67 +803,131 @@ pub fn link(new_rows: &[PersonRecord], index: &Index, cfg: &Config) -> Linkage {
         r.row = row as u32;
     }
     let (scored, prepared) = train_and_score(&vocab, prepared, Some(split), cfg);
-    let auto = weight_of(cfg.auto_link);
-    let review = weight_of(cfg.review);
-    let mut per_row: Vec<Vec<(u32, f64)>> = vec![Vec::new(); new_rows.len()];
-    for (&(a, b), &w) in scored.pairs.iter().zip(&scored.weights) {
-        if w >= review {
-            per_row[b as usize - split].push((a, w));
-        }
-    }
+    let here: Vec<Option<bool>> = match at {
+        Some(at) => (0..split)
+            .map(|i| index.held.get(i).map(|h| h == at))
+            .collect(),
+        None => Vec::new(),
+    };
     // A known record identical to the row is always a candidate: however
     // little the record says (a full name alone blocks with too many
     // others to be paired), the row is never taken for a new person.
     let mut memo = Memo::default();
-    for (n, cands) in per_row.iter_mut().enumerate() {
+    let mut identical: Vec<Vec<(u32, f64)>> = vec![Vec::new(); new_rows.len()];
+    for (n, found) in identical.iter_mut().enumerate() {
         for &known in index
             .identical
             .get(&fingerprint(&new_rows[n]))
             .into_iter()
             .flatten()
         {
-            if !cands.iter().any(|(k, _)| *k == known) {
-                let w = scored.scorer.weight(
-                    &vocab,
-                    &prepared[known as usize],
-                    &prepared[split + n],
-                    &mut memo,
-                );
-                // Below the review threshold only when the record says too
-                // little to tell two people apart: still for a person to decide.
-                cands.push((known, w.max(review)));
-            }
+            let w = scored.scorer.weight(
+                &vocab,
+                &prepared[known as usize],
+                &prepared[split + n],
+                &mut memo,
+            );
+            found.push((known, w));
         }
     }
-    let decisions = per_row
-        .into_iter()
-        .map(|mut cands| {
-            cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            match cands.first() {
-                None => Decision::New,
-                // Linked only if clearly ahead of any second candidate.
-                Some(&(best, w))
-                    if w >= auto
-                        && cands.get(1).is_none_or(|&(_, w2)| w2 < review.max(w - 4.0)) =>
-                {
-                    Decision::Link {
-                        existing: best,
-                        probability: probability(w),
-                    }
-                }
-                Some(_) => Decision::Review {
-                    candidates: cands.iter().map(|&(e, w)| (e, probability(w))).collect(),
-                },
+    let per_row = |custody: Option<CustodyWeights>| -> Vec<Decision> {
+        let adjust = |known: u32| match (custody, here.get(known as usize)) {
+            (Some(c), Some(Some(same))) => c.weight(*same),
+            _ => 0.0,
+        };
+        let review = weight_of(cfg.review);
+        let floor = weight_of(CANDIDATE_FLOOR);
+        let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); new_rows.len()];
+        for (&(a, b), &w) in scored.pairs.iter().zip(&scored.weights) {
+            let w = w + adjust(a);
+            if w >= floor {
+                rows[b as usize - split].push((a, w));
             }
-        })
-        .collect();
+        }
+        for (cands, found) in rows.iter_mut().zip(&identical) {
+            // Below the review threshold only when the record says too
+            // little to tell two people apart: still for a person to decide.
+            for &(known, w) in found {
+                match cands.iter_mut().find(|(k, _)| *k == known) {
+                    Some((_, kept)) => *kept = kept.max(review),
+                    None => cands.push((known, (w + adjust(known)).max(review))),
+                }
+            }
+        }
+        rows.into_iter().map(|cands| decide(cands, cfg)).collect()
+    };
+    let without = per_row(None);
+    let custody = at.and_then(|_| {
+        let held_here = here.iter().filter(|h| **h == Some(true)).count();
+        let known = here.iter().filter(|h| h.is_some()).count();
+        let (mut confident, mut agree) = (0, 0);
+        for d in &without {
+            if let Decision::Link { existing, .. } = d
+                && let Some(Some(same)) = here.get(*existing as usize)
+            {
+                confident += 1;
+                agree += usize::from(*same);
+            }
+        }
+        CustodyWeights::estimate(known, held_here, confident, agree)
+    });
+    let decisions = match custody {
+        Some(_) => per_row(custody),
+        None => without,
+    };
     Linkage {
         decisions,
         scorer: scored.scorer,
         prepared,
         vocab,
         split,
+        custody,
+        here,
         stats: scored.stats,
+    }
+}
+
+/// Pairs less likely than this on their own are not candidates of a row;
+/// the candidates kept still add up, so a row that resembles several known
+/// people a little goes to review instead of being registered again.
+pub const CANDIDATE_FLOOR: f64 = 0.02;
+
+/// One row's decision from its candidates `(known, weight)`.
+///
+/// A row is at most one known person, so the candidates are exclusive
+/// alternatives, with "nobody known" as one more: with `o_i = 2^w_i` each
+/// pair's posterior odds (its prior included), the chance that the row is
+/// candidate `i` is `o_i / (1 + Σo)` and that it is someone known is
+/// `Σo / (1 + Σo)`. The row is linked when its best candidate alone reaches
+/// [`Config::auto_link`] on that measure (so a close second holds it back),
+/// waits for review when being someone known reaches [`Config::review`]
+/// (three candidates at 0.3 each are a likely duplicate, not a new person),
+/// and is new otherwise. Probabilities reported are these shares.
+fn decide(mut cands: Vec<(u32, f64)>, cfg: &Config) -> Decision {
+    cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let Some(&(best, top)) = cands.first() else {
+        return Decision::New;
+    };
+    // Odds relative to the best candidate's, so nothing overflows.
+    let relative: f64 = cands.iter().map(|&(_, w)| (w - top).exp2()).sum();
+    let none = (-top).exp2();
+    let share = |w: f64| (w - top).exp2() / (none + relative);
+    let known = relative / (none + relative);
+    if share(top) >= cfg.auto_link {
+        Decision::Link {
+            existing: best,
+            probability: share(top),
+        }
+    } else if known >= cfg.review {
+        Decision::Review {
+            candidates: cands
+                .iter()
+                .take(rollcall_core::limits::MAX_REVIEW_CANDIDATES)
+                .map(|&(e, w)| (e, share(w)))
+                .collect(),
+        }
+    } else {
+        Decision::New
     }
 }
 
@@ -802,5 +938,81 @@ pub fn is_disagreement(field: Field, level: u8) -> bool {
         Field::Nationality | Field::BirthPlace => level == 1,
         Field::Document => level == 2,
         _ => level == DIFFERENT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config::default()
+    }
+
+    #[test]
+    fn one_clear_candidate_is_linked() {
+        let w = weight_of(0.999);
+        match decide(vec![(7, w), (3, weight_of(0.03))], &cfg()) {
+            Decision::Link {
+                existing,
+                probability,
+            } => {
+                assert_eq!(existing, 7);
+                // Its share: the weak second candidate takes a little.
+                assert!(probability < 0.999 && probability > 0.95, "{probability}");
+            }
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn a_close_second_candidate_holds_a_link_back() {
+        let d = decide(vec![(1, weight_of(0.99)), (2, weight_of(0.98))], &cfg());
+        let Decision::Review { candidates } = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(candidates.iter().map(|c| c.0).collect::<Vec<_>>(), [1, 2]);
+        let total: f64 = candidates.iter().map(|c| c.1).sum();
+        assert!(total > 0.98 && total < 1.0, "{total}");
+    }
+
+    #[test]
+    fn several_weak_candidates_together_are_a_likely_duplicate() {
+        let weak = weight_of(0.3);
+        // One at 0.3 alone: more likely nobody registered.
+        assert_eq!(decide(vec![(4, weak)], &cfg()), Decision::New);
+        // Three at 0.3: the row is someone registered, most likely.
+        let d = decide(vec![(4, weak), (5, weak), (6, weak)], &cfg());
+        let Decision::Review { candidates } = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(candidates.len(), 3);
+        let total: f64 = candidates.iter().map(|c| c.1).sum();
+        assert!(total >= 0.5, "{total}");
+        // Best first, ties by position.
+        assert_eq!(candidates[0].0, 4);
+    }
+
+    #[test]
+    fn no_candidate_is_a_new_person_and_huge_weights_do_not_overflow() {
+        assert_eq!(decide(Vec::new(), &cfg()), Decision::New);
+        match decide(vec![(0, 5_000.0), (1, 4_990.0)], &cfg()) {
+            Decision::Link { probability, .. } => {
+                assert!(probability.is_finite() && probability > 0.99);
+            }
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn a_review_lists_at_most_the_ledger_limit_of_candidates() {
+        let many: Vec<(u32, f64)> = (0..50).map(|i| (i, weight_of(0.1))).collect();
+        let Decision::Review { candidates } = decide(many, &cfg()) else {
+            panic!()
+        };
+        assert_eq!(
+            candidates.len(),
+            rollcall_core::limits::MAX_REVIEW_CANDIDATES
+        );
     }
 }

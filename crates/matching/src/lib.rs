@@ -12,6 +12,7 @@
 pub mod block;
 pub mod cluster;
 pub mod compare;
+pub mod custody;
 pub mod identity;
 pub mod model;
 pub mod normalise;
@@ -20,7 +21,7 @@ pub mod prepare;
 pub mod roster;
 pub mod screen;
 
-pub use identity::{Config, Decision, Dedupe, Explanation, Index, Linkage, dedupe, link};
+pub use identity::{Config, Decision, Dedupe, Explanation, Index, Linkage, dedupe, link, link_at};
 pub use roster::{
     COLUMNS, ParsedRoster, QuarantinedRow, RosterError, RosterRow, RowProblem, parse_roster,
     write_quarantine,

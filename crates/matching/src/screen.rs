@@ -62,6 +62,7 @@ pub fn screen(query: &PersonRecord, index: &Index, limit: usize) -> Vec<(u32, Ex
                     probability: probability(weight),
                     prior: 0.0,
                     fields,
+                    custody: None,
                 },
             )
         })

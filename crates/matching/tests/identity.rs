@@ -1,7 +1,7 @@
 //! Identity matching on generated rosters with ground truth.
 
 use rollcall_core::person::PersonRecord;
-use rollcall_matching::{Config, Decision, Index, dedupe, link, parse_roster};
+use rollcall_matching::{Config, Decision, Index, dedupe, link, link_at, parse_roster};
 use rollcall_sim::rosters::{self, Noise, NoisyRow};
 use std::collections::HashMap;
 
@@ -212,4 +212,83 @@ fn screening_finds_the_person_stopped_whatever_the_script() {
         top * 100 >= tried * 85,
         "right person first in {top} of {tried}"
     );
+}
+
+/// The reference operation's recounts: each facility's recount lists some
+/// of the people that facility holds again, in another hand.
+#[test]
+fn a_recount_links_to_the_people_its_custodian_holds() {
+    let reg = rollcall_sim::registration(&rollcall_sim::Config {
+        seed: 2,
+        scale: 1.0,
+    });
+    let (first, recounts): (Vec<_>, Vec<_>) = reg
+        .rosters
+        .iter()
+        .partition(|r| r.rows[0].source.roster.ends_with("roster"));
+    let mut known = Vec::new();
+    let mut truth = Vec::new();
+    let mut held = Vec::new();
+    for r in &first {
+        for row in &r.rows {
+            known.push(row.record.clone());
+            truth.push(row.person);
+            held.push(r.facility.to_string());
+        }
+    }
+    let cfg = Config {
+        threads: 2,
+        ..Config::default()
+    };
+    let plain = Index::build(&known, 2);
+    let index = plain.clone().held_by(held.clone());
+    let (mut with, mut without) = ([0usize; 3], [0usize; 3]);
+    for r in &recounts {
+        let rows: Vec<PersonRecord> = r.rows.iter().map(|x| x.record.clone()).collect();
+        let at = link_at(&rows, &index, &cfg, Some(r.facility.as_str()));
+        let blind = link(&rows, &plain, &cfg);
+        let w = at.custody.expect("a recount's custodian holds people");
+        assert!(w.m > w.u, "{w:?}");
+        for (tally, linkage) in [(&mut with, &at), (&mut without, &blind)] {
+            for (n, d) in linkage.decisions.iter().enumerate() {
+                let person = r.rows[n].person;
+                match d {
+                    Decision::Link { existing, .. } => {
+                        assert_eq!(truth[*existing as usize], person, "row {n} linked wrongly");
+                        tally[0] += 1;
+                    }
+                    Decision::Review { candidates } => {
+                        assert!(
+                            candidates.iter().any(|(k, _)| truth[*k as usize] == person),
+                            "row {n}: its person is not among the candidates"
+                        );
+                        tally[1] += 1;
+                    }
+                    Decision::New => tally[2] += 1,
+                }
+            }
+        }
+        // The custody part is in the explanation and adds up.
+        if let Some((n, Decision::Link { existing, .. })) = at
+            .decisions
+            .iter()
+            .enumerate()
+            .find(|(_, d)| matches!(d, Decision::Link { .. }))
+        {
+            let e = at.explain(n, *existing as usize).unwrap();
+            let part = e.custody.expect("custody weighed");
+            assert!(part.same && part.weight > 0.0);
+            let sum = e.prior + e.fields.iter().map(|c| c.weight).sum::<f64>() + part.weight;
+            assert!((sum - e.weight).abs() < 1e-9);
+            assert!(e.evidence().iter().any(|f| f.field == "custodian"));
+        }
+    }
+    let rows: usize = with.iter().sum();
+    assert!(rows > 100, "{rows} recount rows");
+    // Where the ledger holds each candidate moves rows from review to
+    // linked, and registers nobody again that the blind match would not.
+    assert!(with[0] > without[0], "linked {with:?} vs {without:?}");
+    assert!(with[2] <= without[2], "new {with:?} vs {without:?}");
+    // Every recount row is someone registered: few are taken for new.
+    assert!(with[2] * 20 <= rows, "{with:?}");
 }

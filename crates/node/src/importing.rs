@@ -29,7 +29,7 @@ use rollcall_core::event::EventKind;
 use rollcall_core::person::{PersonRecord, SourceRow};
 use rollcall_core::review::{MatchEvidence, Ppm, ReviewDecision, ReviewStatus};
 use rollcall_core::{CustodianId, DiscrepancyId, Namespace, PersonId, ReviewId, Timestamp};
-use rollcall_matching::{Config, Decision, Index, dedupe, link};
+use rollcall_matching::{Config, Decision, Index, dedupe, link_at};
 
 /// Fewest records a matching model is trained on before it may link rows
 /// by itself: with fewer, expectation–maximisation has too little to learn
@@ -250,8 +250,10 @@ impl Node {
             held_at.push(at);
         }
         let incoming: Vec<PersonRecord> = fresh.iter().map(|&i| rows[i].record.clone()).collect();
-        let linkage =
-            (!known.is_empty()).then(|| link(&incoming, &Index::build(&known, cfg.threads), &cfg));
+        let linkage = (!known.is_empty()).then(|| {
+            let index = Index::build(&known, cfg.threads).held_by(held_at.clone());
+            link_at(&incoming, &index, &cfg, Some(opts.facility))
+        });
         self.build_groups(
             rows,
             fresh,
@@ -303,8 +305,14 @@ impl Node {
                 }
             };
             match decision {
-                Decision::Link { existing, .. } => {
-                    let ev = evidence(existing);
+                Decision::Link {
+                    existing,
+                    probability,
+                } => {
+                    let ev = MatchEvidence {
+                        probability_ppm: rollcall_matching::identity::ppm(probability),
+                        ..evidence(existing)
+                    };
                     let elsewhere = known.held_at[existing as usize] != facility.as_str();
                     let discrepancy = if elsewhere {
                         Some(pool.discrepancy()?)
@@ -336,7 +344,10 @@ impl Node {
                             candidates: candidates
                                 .iter()
                                 .take(rollcall_core::limits::MAX_REVIEW_CANDIDATES)
-                                .map(|(existing, _)| evidence(*existing))
+                                .map(|&(existing, probability)| MatchEvidence {
+                                    probability_ppm: rollcall_matching::identity::ppm(probability),
+                                    ..evidence(existing)
+                                })
                                 .collect(),
                         }],
                     });
