@@ -34,6 +34,9 @@ import sys
 import tempfile
 
 FROM, TO = "IQ-NSR", "IQ-BGD"
+# A name search: a common given name (its consonants also those of Hassan)
+# and a common family name, in Latin letters against records in Arabic.
+NAME = "Husein al-Juburi"
 
 
 def peak_and_wall(cmd):
@@ -84,6 +87,10 @@ def commands(bin_, data, person, seq, key=None):
         ("status --json", f"{r} status --json", None),
         (f"person show", f"{r} person show {person}", None),
         ("people --at F --limit 50 --json", f"{r} people --at {FROM} --limit 50 --json", None),
+        ("people --name N --limit 50 --json",
+         f"{r} people --name {shlex.quote(NAME)} --limit 50 --json", None),
+        ("people --name N --at F --limit 50 --json",
+         f"{r} people --name {shlex.quote(NAME)} --at {FROM} --limit 50 --json", None),
         ("handover", f"{r} handover --person {person} --from {FROM} --to {TO} --reason bench", back),
         ("prove inclusion", f"{r} prove inclusion {seq}", None),
     ]

@@ -227,9 +227,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// People in id order, optionally only those with one custodian or of
-    /// one nationality, a page at a time (`--limit N`, then `--after` the
-    /// last id shown). Only the people listed are read and recorded.
+    /// People in id order, optionally only those with one custodian, of
+    /// one nationality or found by name, a page at a time (`--limit N`,
+    /// then `--after` the last id shown). Only the people listed are read
+    /// and recorded.
     People {
         /// Only people held by this custodian.
         #[arg(long, value_parser = args::id)]
@@ -237,6 +238,11 @@ pub enum Command {
         /// Only people of this nationality (ISO 3166-1 alpha-2 or alpha-3).
         #[arg(long, value_parser = args::country)]
         nationality: Option<rollcall_core::Country>,
+        /// Only people whose names hold every word of this one, in either
+        /// script and any common spelling (`Husein al-Juburi` finds
+        /// `حسين … الجبوري`).
+        #[arg(long, value_parser = args::text)]
+        name: Option<String>,
         /// At most this many.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         limit: Option<u32>,

@@ -706,3 +706,75 @@ fn screen_finds_an_escaped_person_by_another_spelling_and_records_the_check() {
     );
     verify_passes(&data);
 }
+
+#[test]
+fn people_are_found_by_name_in_the_other_script_and_each_shown_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let (left, right) = latin_then_arabic(35);
+    let l = dir.path().join("latin.csv");
+    write(&l, &left);
+    let imported = import(&data, &l);
+    let person_of_row: HashMap<&str, String> = imported["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fate"] == "registered")
+        .map(|r| {
+            (
+                r["record_id"].as_str().unwrap(),
+                r["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Search by the name as the Arabic roster writes it (given and family
+    // name only): the person registered from the Latin roster is listed.
+    let mut tried = 0;
+    for row in right
+        .iter()
+        .filter(|r| !r.cells[2].is_empty() && !r.cells[5].is_empty())
+    {
+        let Some(twin) = left.iter().find(|x| x.person == row.person) else {
+            continue;
+        };
+        let Some(person) = person_of_row.get(twin.cells[0].as_str()) else {
+            continue;
+        };
+        let query = format!("{} {}", row.cells[2], row.cells[5]);
+        let found = ok_json(
+            &data,
+            &["people", "--name", &query, "--limit", "1000", "--json"],
+        );
+        let ids: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&person.as_str()),
+            "{query}: {person} not in {ids:?}; twin {:?}",
+            twin.cells
+        );
+        // Each person listed is on the record, and only those.
+        let audit = ok_json(&data, &["audit", "--subject", person, "--json"]);
+        assert!(
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["action"] == "people.list"),
+            "{audit}"
+        );
+        tried += 1;
+        if tried == 5 {
+            break;
+        }
+    }
+    assert_eq!(tried, 5);
+    // A name with no word to search by is refused, naming it.
+    let bad = run(&data, &["people", "--name", "al-"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"al-\""));
+    verify_passes(&data);
+}

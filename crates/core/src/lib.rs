@@ -29,6 +29,7 @@ pub mod judicial;
 pub mod limits;
 pub mod manifest_rules;
 pub mod movement;
+pub mod names;
 pub mod ops;
 pub mod person;
 pub mod review;

@@ -15,7 +15,9 @@ pub mod compare;
 pub mod custody;
 pub mod identity;
 pub mod model;
-pub mod normalise;
+/// Name normalisation lives in core, which derives the name index from it;
+/// the matcher compares the same keys.
+pub use rollcall_core::names as normalise;
 mod par;
 pub mod prepare;
 pub mod roster;

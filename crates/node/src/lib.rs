@@ -83,6 +83,7 @@ mod export;
 mod figures;
 pub mod handover;
 mod importing;
+mod intersect;
 pub mod keyfile;
 #[cfg(test)]
 mod listing_tests;

@@ -34,6 +34,9 @@ pub struct PeopleFilter {
     pub at: Option<String>,
     /// Only those holding this nationality.
     pub nationality: Option<rollcall_core::Country>,
+    /// Only those whose names hold every word of this one, in either
+    /// script ([`rollcall_core::names::search_keys`]).
+    pub name: Option<String>,
     /// Only those after this person id (keyset paging: the last id of the
     /// page before).
     pub after: Option<String>,
@@ -370,7 +373,7 @@ impl Reader<'_> {
             (_, n) => n,
         };
         let nationality = &scoped;
-        let (index, term) = match (&filter.at, nationality) {
+        let (mut index, mut term) = match (&filter.at, nationality) {
             (Some(at), Some(n)) => (
                 index::PEOPLE_AT_NATIONALITY,
                 index::at_nationality(at, n.alpha3()),
@@ -379,6 +382,35 @@ impl Reader<'_> {
             (None, Some(n)) => (index::PEOPLE_NATIONALITY, n.alpha3().to_string()),
             (None, None) => (index::PEOPLE, String::new()),
         };
+        let words = match &filter.name {
+            Some(text) => {
+                let words = rollcall_core::names::query_keys(text);
+                if words.is_empty() {
+                    return Err(NodeError::Invalid(format!(
+                        "the name {text:?} has no word to search by"
+                    )));
+                }
+                words
+            }
+            None => Vec::new(),
+        };
+        // The lists every person shown is on, the shortest first: it
+        // proposes, the others confirm ([`crate::intersect`]).
+        let mut lists: Vec<(u64, &str, String)> = Vec::new();
+        if !words.is_empty() {
+            if index != index::PEOPLE {
+                lists.push((0, index, term.clone()));
+            }
+            lists.extend(words.iter().map(|w| (0, index::PEOPLE_NAME, w.clone())));
+            if lists.len() > 1 {
+                for l in &mut lists {
+                    l.0 = self.node.store.index_count(l.1, &l.2)?;
+                }
+                lists.sort_by_key(|l| l.0);
+            }
+            (index, term) = (lists[0].1, lists[0].2.clone());
+        }
+        let lists: Vec<(&str, &str)> = lists.iter().map(|(_, i, t)| (*i, t.as_str())).collect();
         let limit = filter.limit.unwrap_or(usize::MAX);
         self.audited(purpose, |node, who| {
             let state = &node.state;
@@ -397,17 +429,23 @@ impl Reader<'_> {
             // than the next run will need.
             let mut pending = 0usize;
             while shown.len().saturating_add(pending) < limit {
-                let entries = node.store.index_page(
-                    index,
-                    &term,
-                    cursor.as_deref().map(|k| ("", k)),
-                    page,
-                )?;
-                let Some(last) = entries.last() else { break };
-                cursor = Some(last.key.clone());
+                let (keys, more) = if lists.len() > 1 {
+                    crate::intersect::page(&*node.store, &lists, cursor.as_deref(), page)?
+                } else {
+                    let entries = node.store.index_page(
+                        index,
+                        &term,
+                        cursor.as_deref().map(|k| ("", k)),
+                        page,
+                    )?;
+                    let more = entries.len() == page;
+                    (entries.into_iter().map(|e| e.key).collect(), more)
+                };
+                let Some(last) = keys.last() else { break };
+                cursor = Some(last.clone());
                 let mut candidates: Vec<&str> = Vec::new();
-                for e in &entries {
-                    let id = e.key.as_str();
+                for id in &keys {
+                    let id = id.as_str();
                     if !state.holds_bucket(bucket_of(id)) {
                         pending += 1;
                         let _ = state.person(id); // records the miss
@@ -418,6 +456,10 @@ impl Reader<'_> {
                             && nationality
                                 .as_ref()
                                 .is_none_or(|n| p.record.nationalities.contains(n))
+                            && (words.is_empty() || {
+                                let has = rollcall_core::names::search_keys(&p.record.names);
+                                words.iter().all(|w| has.contains(w))
+                            })
                     });
                     if fits {
                         candidates.push(id);
@@ -431,7 +473,7 @@ impl Reader<'_> {
                         shown.push((id.to_string(), p.snapshot()));
                     }
                 }
-                if entries.len() < page {
+                if !more {
                     break;
                 }
             }

@@ -617,3 +617,122 @@ fn verify_names_an_index_entry_that_was_removed() {
     assert!(p.at.contains("people.at") && p.at.contains("P-2"), "{p:?}");
     assert!(p.detail.contains("missing"), "{p:?}");
 }
+
+fn register_named(
+    id: &str,
+    at: &str,
+    nationality: &str,
+    arabic: Option<&str>,
+    latin: &str,
+) -> EventKind {
+    let mut kind = register(id, at, nationality);
+    if let EventKind::PersonRegistered { record, .. } = &mut kind {
+        record.names = Names {
+            full: arabic.unwrap_or(latin).to_string(),
+            arabic: arabic.map(str::to_string),
+            latin: vec![latin.to_string()],
+            ..Names::default()
+        };
+    }
+    kind
+}
+
+#[test]
+fn people_are_found_by_name_in_either_script_within_the_policy() {
+    let (_tmp, mut node) = setup();
+    node.append(
+        "registrar",
+        t(),
+        vec![
+            register_named(
+                "P-4",
+                "F-A",
+                "SY",
+                Some("حسين علي الجبوري"),
+                "Hussein Ali al-Jubouri",
+            ),
+            register_named("P-5", "F-A", "IQ", None, "Hussein Ali al-Obeidi"),
+            register_named("P-6", "F-B", "IQ", Some("حسن الجبوري"), "Hasan al-Jubouri"),
+        ],
+    )
+    .unwrap();
+    let before = access_log(&node).len();
+    let find = |node: &mut Node, role: Role, name: &str, at: Option<&str>| {
+        let filter = PeopleFilter {
+            name: Some(name.into()),
+            at: at.map(str::to_string),
+            ..Default::default()
+        };
+        ids(&node.session(as_role(role)).people(&filter).unwrap())
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // A Latin spelling finds the Arabic record, and the Arabic script the
+    // Latin one; a search lists near-names too (Hasan for Husein).
+    assert_eq!(
+        find(&mut node, Role::Monitor, "Husein al-Juburi", None),
+        ["P-4", "P-6"]
+    );
+    assert_eq!(find(&mut node, Role::Monitor, "علي الجبوري", None), ["P-4"]);
+    assert_eq!(
+        find(&mut node, Role::Monitor, "حسين علي", None),
+        ["P-4", "P-5"]
+    );
+    // Every word must be there: another family is not listed.
+    assert!(find(&mut node, Role::Monitor, "Hussein al-Tikriti", None).is_empty());
+    // With a custodian, and within a consular officer's nationals.
+    assert_eq!(
+        find(&mut node, Role::Monitor, "Juburi", Some("F-B")),
+        ["P-6"]
+    );
+    let iq = Role::ConsularOfficer(Country::parse("IQ").unwrap());
+    assert_eq!(find(&mut node, iq, "Hussein Ali", None), ["P-5"]);
+    // Paging: one at a time, after the last shown.
+    let filter = |after: Option<&str>| PeopleFilter {
+        name: Some("Jubouri".into()),
+        limit: Some(1),
+        after: after.map(str::to_string),
+        ..Default::default()
+    };
+    let page1 = node
+        .session(as_role(Role::Monitor))
+        .people(&filter(None))
+        .unwrap();
+    let page2 = node
+        .session(as_role(Role::Monitor))
+        .people(&filter(Some("P-4")))
+        .unwrap();
+    assert_eq!((ids(&page1), ids(&page2)), (vec!["P-4"], vec!["P-6"]));
+    // Only the people shown are on the record: 2+1+2+0+1+1+1+1.
+    assert_eq!(access_log(&node).len() - before, 9);
+    // A name with no word in it is refused, naming it.
+    let err = node
+        .session(as_role(Role::Monitor))
+        .people(&PeopleFilter {
+            name: Some("al- --".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("al- --"), "{err}");
+    // A person moved keeps their name entries; verify finds the index as
+    // the events derive it.
+    node.append(
+        "escort",
+        t(),
+        vec![EventKind::CustodyHandedOver {
+            person: PersonId::new("P-4"),
+            from: CustodianId::new("F-A"),
+            to: CustodianId::new("F-B"),
+            reason: None,
+            capacity_override: None,
+            signatures: vec![],
+        }],
+    )
+    .unwrap();
+    assert_eq!(
+        find(&mut node, Role::Monitor, "Juburi", Some("F-B")),
+        ["P-4", "P-6"]
+    );
+    assert!(node.verify(Default::default(), &mut |_| {}).unwrap().ok);
+}

@@ -164,6 +164,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::People {
             at,
             nationality,
+            name,
             limit,
             after,
             json,
@@ -172,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             rollcall_node::PeopleFilter {
                 at,
                 nationality,
+                name,
                 after,
                 limit: limit.map(|n| n as usize),
             },

@@ -28,6 +28,9 @@ pub const PEOPLE_AT_NATIONALITY: &str = "people.at.nationality";
 pub const PEOPLE_NATIONALITY: &str = "people.nationality";
 /// People by the open movement whose manifest they are on; term: its id.
 pub const PEOPLE_MOVEMENT: &str = "people.movement";
+/// People by the words of their names; term: a word's skeleton
+/// ([`crate::names::search_keys`]).
+pub const PEOPLE_NAME: &str = "people.name";
 /// Discrepancies by status (`open`, `resolved`), oldest first.
 pub const DISCREPANCIES: &str = "discrepancies.status";
 /// Discrepancies by movement, oldest first; term: the movement's id.
@@ -120,6 +123,16 @@ pub fn person_entries(id: &str, identity: &IdentityView, custody: &CustodyView) 
         ));
     }
     out
+}
+
+/// The name entries of person `id` (apart from [`person_entries`]: they
+/// change only when the names do, which a handover never touches, and
+/// deriving them takes the names apart).
+pub fn name_entries(id: &str, identity: &IdentityView) -> Vec<IndexEntry> {
+    crate::names::search_keys(&identity.record.names)
+        .into_iter()
+        .map(|key| IndexEntry::new(PEOPLE_NAME, key, String::new(), id))
+        .collect()
 }
 
 /// The entries of discrepancy `id`.
@@ -230,6 +243,7 @@ impl State {
         for (id, identity) in self.persons.iter() {
             if let Some(custody) = self.custody.get(id) {
                 out.extend(person_entries(id, identity, custody));
+                out.extend(name_entries(id, identity));
             }
         }
         table_entries(&self.discrepancies, discrepancy_entries, &mut out);
@@ -270,11 +284,27 @@ impl State {
                 (Some(i), Some(c)) => person_entries(id, i, c),
                 _ => Vec::new(),
             };
-            let new = match (self.persons.get(id), self.custody.get(id)) {
-                (Some(i), Some(c)) => person_entries(id, i, c),
-                _ => Vec::new(),
+            let now = self.persons.get(id).zip(self.custody.get(id));
+            let new = match now {
+                Some((i, c)) => person_entries(id, i, c),
+                None => Vec::new(),
             };
             diff(old, new, &mut out);
+            // Names: only when they changed, or the person appeared or went.
+            let was = identity_was.filter(|_| custody_was.is_some());
+            let is = now.map(|(i, _)| i);
+            let same_names = match (was, is) {
+                (Some(a), Some(b)) => a.record.names == b.record.names,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same_names {
+                diff(
+                    was.map_or_else(Vec::new, |i| name_entries(id, i)),
+                    is.map_or_else(Vec::new, |i| name_entries(id, i)),
+                    &mut out,
+                );
+            }
         }
         table_changes(&self.discrepancies, discrepancy_entries, &mut out);
         table_changes(&self.custodians, custodian_entries, &mut out);

@@ -493,6 +493,85 @@ pub fn skeleton(key: &str) -> String {
     out
 }
 
+/// The words a person is found by in a name search: the skeleton of every
+/// token of every name they are recorded under — the full name, the Arabic
+/// one, each Latin spelling, and the given, father's, grandfather's and
+/// family names — once each. Skeletons, so that a Latin spelling finds the
+/// Arabic record and the spellings that differ only in vowels
+/// (`Husein`, `Hussein`, `حسين`) find one another; a search lists a few
+/// near-names too (`Hassan`), which its reader tells apart. The mother's
+/// name is left out: a search for a woman's name should not list her sons.
+pub fn search_keys(names: &crate::person::Names) -> std::collections::BTreeSet<String> {
+    let written = [Some(&names.full), names.arabic.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(&names.latin)
+        .chain(
+            [
+                &names.given,
+                &names.father,
+                &names.grandfather,
+                &names.family,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    written
+        .flat_map(|name| tokens(&unassimilated(name)))
+        .map(|t| t.skeleton)
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// Sun letters, before which the article's `l` is pronounced as the letter
+/// and often written so in Latin (`al-Lami` as `Allami`, `ar-Rawi` as
+/// `Arrawi`, `as-Samarrai` as `Assamarrai`).
+const SUN_LETTERS: &[u8] = b"tdrzsln";
+
+/// `name` with every Latin word that looks like an assimilated article
+/// glued to its name (a vowel, then a doubled sun letter, then at least
+/// three letters) written with the article apart: `Allami` as `al-lami`.
+/// For searches only: a name that merely looks so (`Allawi`) is then
+/// found by its tail as well, which a search can afford and a match could
+/// not.
+fn unassimilated(name: &str) -> std::borrow::Cow<'_, str> {
+    let looks = |w: &str| {
+        let b = w.as_bytes();
+        b.len() >= 6
+            && b.iter().all(u8::is_ascii_alphabetic)
+            && matches!(b[0].to_ascii_lowercase(), b'a' | b'e')
+            && b[1].eq_ignore_ascii_case(&b[2])
+            && SUN_LETTERS.contains(&b[1].to_ascii_lowercase())
+    };
+    if !name.split_whitespace().any(looks) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| {
+            if looks(w) {
+                format!("al-{}", &w[2..])
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
+/// The skeletons a search for `text` looks for (see [`search_keys`]): the
+/// people found hold every one of them. Empty when `text` has no name in it.
+pub fn query_keys(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = tokens(&unassimilated(text))
+        .into_iter()
+        .map(|t| t.skeleton)
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// Consonant class, for the class-aware edit distance.
 fn class(c: char) -> u8 {
     match c {
@@ -547,6 +626,65 @@ pub fn class_distance(a: &str, b: &str, vowel_indel: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_search_in_either_script_finds_the_record_in_the_other() {
+        let names = crate::person::Names {
+            full: "حسين علي الجبوري".into(),
+            arabic: Some("حسين علي الجبوري".into()),
+            latin: vec!["Hussein Ali al-Jubouri".into()],
+            given: Some("حسين".into()),
+            family: Some("الجبوري".into()),
+            mother: Some("فاطمة".into()),
+            ..Default::default()
+        };
+        let keys = search_keys(&names);
+        for q in [
+            "Husein al-Juburi",
+            "HUSSAIN",
+            "Ali Jubouri",
+            "علي",
+            "Husayn el Jubury",
+        ] {
+            let wanted = query_keys(q);
+            assert!(!wanted.is_empty(), "{q}");
+            assert!(
+                wanted.iter().all(|k| keys.contains(k)),
+                "{q}: {wanted:?} in {keys:?}"
+            );
+        }
+        // The mother's name does not find him, nor another family.
+        for q in ["Fatima", "Hussein al-Obeidi"] {
+            assert!(!query_keys(q).iter().all(|k| keys.contains(k)), "{q}");
+        }
+        // An article assimilated and glued, in either direction.
+        let lami = crate::person::Names {
+            full: "عمر اللامي".into(),
+            arabic: Some("عمر اللامي".into()),
+            ..Default::default()
+        };
+        assert!(
+            query_keys("Omar Allami")
+                .iter()
+                .all(|k| search_keys(&lami).contains(k))
+        );
+        let glued = crate::person::Names {
+            full: "Omar Allami".into(),
+            ..Default::default()
+        };
+        assert!(
+            query_keys("عمر اللامي")
+                .iter()
+                .all(|k| search_keys(&glued).contains(k))
+        );
+        assert!(
+            query_keys("Omar al-Lami")
+                .iter()
+                .all(|k| search_keys(&glued).contains(k))
+        );
+        // Only articles: nothing to search by.
+        assert!(query_keys("al- el").is_empty());
+    }
     use super::*;
     use proptest::prelude::*;
 
