@@ -103,6 +103,29 @@ fn import(data: &Path, file: &Path) -> Value {
     ok_json(data, &import_args(file, &["--json"]))
 }
 
+/// Imports `rows` as `latin.csv` in `dir`; the import's JSON report.
+fn import_latin(dir: &Path, data: &Path, rows: &[NoisyRow]) -> Value {
+    let l = dir.join("latin.csv");
+    write(&l, rows);
+    import(data, &l)
+}
+
+/// Each row an import registered: its record id and the person's id.
+fn registered_from(imported: &Value) -> HashMap<String, String> {
+    imported["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fate"] == "registered")
+        .map(|r| {
+            (
+                r["record_id"].as_str().unwrap().to_string(),
+                r["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn registered(data: &Path) -> u64 {
     ok_json(data, &["status", "--json"])["registered"]
         .as_u64()
@@ -551,23 +574,8 @@ fn screen_finds_an_escaped_person_by_another_spelling_and_records_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path());
     let (left, right) = latin_then_arabic(34);
-    let l = dir.path().join("latin.csv");
-    write(&l, &left);
-    let imported = import(&data, &l);
-    let person_of_row: HashMap<&str, String> = imported["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["fate"] == "registered")
-        .map(|r| {
-            let id = r["record_id"].as_str().unwrap();
-            let row = left.iter().find(|x| x.cells[0] == id).unwrap();
-            (
-                row.cells[0].as_str(),
-                r["person"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let imported = import_latin(dir.path(), &data, &left);
+    let person_of_row = registered_from(&imported);
     // Someone on both rosters with a full date of birth and a father's name.
     let (stopped, registered_as) = right
         .iter()
@@ -712,21 +720,8 @@ fn people_are_found_by_name_in_the_other_script_and_each_shown_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path());
     let (left, right) = latin_then_arabic(35);
-    let l = dir.path().join("latin.csv");
-    write(&l, &left);
-    let imported = import(&data, &l);
-    let person_of_row: HashMap<&str, String> = imported["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["fate"] == "registered")
-        .map(|r| {
-            (
-                r["record_id"].as_str().unwrap(),
-                r["person"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let imported = import_latin(dir.path(), &data, &left);
+    let person_of_row = registered_from(&imported);
     // Search by the name as the Arabic roster writes it (given and family
     // name only): the person registered from the Latin roster is listed.
     let mut tried = 0;

@@ -394,23 +394,19 @@ impl Reader<'_> {
             }
             None => Vec::new(),
         };
-        // The lists every person shown is on, the shortest first: it
-        // proposes, the others confirm ([`crate::intersect`]).
-        let mut lists: Vec<(u64, &str, String)> = Vec::new();
+        // The lists every person shown is on: the name's words, then the
+        // custodian's or nationality's list. Joined by leapfrogging seeks
+        // ([`crate::intersect`]), whose cost follows the sparsest list
+        // whatever their order, so no list is counted first.
+        let mut lists: Vec<(&str, String)> = Vec::new();
         if !words.is_empty() {
+            lists.extend(words.iter().map(|w| (index::PEOPLE_NAME, w.clone())));
             if index != index::PEOPLE {
-                lists.push((0, index, term.clone()));
+                lists.push((index, term.clone()));
             }
-            lists.extend(words.iter().map(|w| (0, index::PEOPLE_NAME, w.clone())));
-            if lists.len() > 1 {
-                for l in &mut lists {
-                    l.0 = self.node.store.index_count(l.1, &l.2)?;
-                }
-                lists.sort_by_key(|l| l.0);
-            }
-            (index, term) = (lists[0].1, lists[0].2.clone());
+            (index, term) = lists[0].clone();
         }
-        let lists: Vec<(&str, &str)> = lists.iter().map(|(_, i, t)| (*i, t.as_str())).collect();
+        let lists: Vec<(&str, &str)> = lists.iter().map(|(i, t)| (*i, t.as_str())).collect();
         let limit = filter.limit.unwrap_or(usize::MAX);
         self.audited(purpose, |node, who| {
             let state = &node.state;

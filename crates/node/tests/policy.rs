@@ -495,6 +495,23 @@ fn a_deleted_or_rolled_back_projection_row_is_never_trusted() {
     assert!(matches!(err, NodeError::Refused(_)), "{err}");
 }
 
+/// Hands `person` from `from` to `to`, as an escort.
+fn hand_over(node: &mut Node, person: &str, from: &str, to: &str) {
+    node.append(
+        "escort",
+        t(),
+        vec![EventKind::CustodyHandedOver {
+            person: PersonId::new(person),
+            from: CustodianId::new(from),
+            to: CustodianId::new(to),
+            reason: None,
+            capacity_override: None,
+            signatures: vec![],
+        }],
+    )
+    .unwrap();
+}
+
 fn ids(people: &[(String, rollcall_core::state::views::PersonSnapshot)]) -> Vec<&str> {
     people.iter().map(|(id, _)| id.as_str()).collect()
 }
@@ -572,19 +589,7 @@ fn people_are_paged_by_custodian_and_nationality_within_the_policy() {
     );
     assert_eq!(ids(&iraqi), ["P-2", "P-5", "P-7"]);
     // A person moved leaves one custodian's pages for the other's.
-    node.append(
-        "escort",
-        t(),
-        vec![EventKind::CustodyHandedOver {
-            person: PersonId::new("P-4"),
-            from: CustodianId::new("F-A"),
-            to: CustodianId::new("F-B"),
-            reason: None,
-            capacity_override: None,
-            signatures: vec![],
-        }],
-    )
-    .unwrap();
+    hand_over(&mut node, "P-4", "F-A", "F-B");
     let at_b = page(
         &mut node,
         Role::Monitor,
@@ -717,19 +722,7 @@ fn people_are_found_by_name_in_either_script_within_the_policy() {
     assert!(err.to_string().contains("al- --"), "{err}");
     // A person moved keeps their name entries; verify finds the index as
     // the events derive it.
-    node.append(
-        "escort",
-        t(),
-        vec![EventKind::CustodyHandedOver {
-            person: PersonId::new("P-4"),
-            from: CustodianId::new("F-A"),
-            to: CustodianId::new("F-B"),
-            reason: None,
-            capacity_override: None,
-            signatures: vec![],
-        }],
-    )
-    .unwrap();
+    hand_over(&mut node, "P-4", "F-A", "F-B");
     assert_eq!(
         find(&mut node, Role::Monitor, "Juburi", Some("F-B")),
         ["P-4", "P-6"]
