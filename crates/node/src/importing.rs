@@ -296,11 +296,13 @@ impl Node {
                 }
                 d => d,
             };
-            let evidence = |existing: u32| -> MatchEvidence {
+            // The decision's probability (the candidate's share of the
+            // row's odds) with the pair's own field-by-field explanation.
+            let evidence = |existing: u32, probability: f64| -> MatchEvidence {
                 let e = linkage.and_then(|l| l.explain(n, existing as usize));
                 MatchEvidence {
                     person: PersonId::new(known.ids[existing as usize].as_str()),
-                    probability_ppm: e.as_ref().map_or(0, |e| e.probability_ppm()),
+                    probability_ppm: rollcall_matching::identity::ppm(probability),
                     fields: e.map(|e| e.evidence()).unwrap_or_default(),
                 }
             };
@@ -309,10 +311,7 @@ impl Node {
                     existing,
                     probability,
                 } => {
-                    let ev = MatchEvidence {
-                        probability_ppm: rollcall_matching::identity::ppm(probability),
-                        ..evidence(existing)
-                    };
+                    let ev = evidence(existing, probability);
                     let elsewhere = known.held_at[existing as usize] != facility.as_str();
                     let discrepancy = if elsewhere {
                         Some(pool.discrepancy()?)
@@ -344,10 +343,7 @@ impl Node {
                             candidates: candidates
                                 .iter()
                                 .take(rollcall_core::limits::MAX_REVIEW_CANDIDATES)
-                                .map(|&(existing, probability)| MatchEvidence {
-                                    probability_ppm: rollcall_matching::identity::ppm(probability),
-                                    ..evidence(existing)
-                                })
+                                .map(|&(existing, probability)| evidence(existing, probability))
                                 .collect(),
                         }],
                     });
