@@ -240,6 +240,44 @@ pub enum EventKind {
         discrepancy: Option<DiscrepancyId>,
     },
 
+    /// A roster row recorded against a person (by [`EventKind::RosterRowLinked`]
+    /// or by a review's decision) is not them: the link is withdrawn and the
+    /// row is recorded as `decision` now says — another registered person,
+    /// or a new person registered from the row's own record in the custody
+    /// of the facility whose roster listed it. Nothing is rewritten: the
+    /// link's event stays, and this one supersedes it. A `listed_elsewhere`
+    /// discrepancy that the link opened and that is still open is resolved
+    /// by this event, with its reason: the row it was about is not them.
+    RosterRowUnlinked {
+        /// The person the row is recorded against now.
+        person: PersonId,
+        /// The roster row.
+        source: SourceRow,
+        /// What the row is instead (another person, or a new one).
+        decision: crate::review::ReviewDecision,
+        /// Why (what showed the row is not them).
+        reason: String,
+        /// The `listed_elsewhere` discrepancy this opens when the other
+        /// person is not in that facility's custody (required exactly then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discrepancy: Option<DiscrepancyId>,
+        /// Reason for exceeding the facility's capacity, if a new person must.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity_override: OverrideReason,
+    },
+    /// Two records linked as one person ([`EventKind::PeopleLinked`]) are
+    /// two people: the link is withdrawn and each record stands alone
+    /// again. A `duplicate_record` discrepancy that the link opened and
+    /// that is still open is resolved by this event, with its reason.
+    PeopleUnlinked {
+        /// One of the two records.
+        person: PersonId,
+        /// The other.
+        same_as: PersonId,
+        /// Why (what showed they are two people).
+        reason: String,
+    },
+
     // --- custody ----------------------------------------------------------
     /// Custody passed from one custodian to another.
     CustodyHandedOver {
@@ -638,6 +676,8 @@ impl EventKind {
             PersonRegistered { .. } => "person_registered",
             PersonRecordCorrected { .. } => "person_record_corrected",
             RosterRowLinked { .. } => "roster_row_linked",
+            RosterRowUnlinked { .. } => "roster_row_unlinked",
+            PeopleUnlinked { .. } => "people_unlinked",
             MatchReviewOpened { .. } => "match_review_opened",
             MatchReviewDecided { .. } => "match_review_decided",
             PeopleLinked { .. } => "people_linked",
@@ -697,6 +737,10 @@ impl EventKind {
             MatchReviewDecided {
                 decision: crate::review::ReviewDecision::NewPerson { person },
                 ..
+            }
+            | RosterRowUnlinked {
+                decision: crate::review::ReviewDecision::NewPerson { person },
+                ..
             } => (Some(Namespace::Person), person.as_str()),
             DiscrepancyOpened { discrepancy, .. } | PersonEscaped { discrepancy, .. } => {
                 (Some(Namespace::Discrepancy), discrepancy.as_str())
@@ -718,6 +762,10 @@ impl EventKind {
                 ..
             }
             | PeopleLinked {
+                discrepancy: Some(d),
+                ..
+            }
+            | RosterRowUnlinked {
                 discrepancy: Some(d),
                 ..
             } => (Some(Namespace::Discrepancy), d.as_str()),
@@ -770,7 +818,13 @@ impl EventKind {
             MatchReviewDecided { decision, .. } => vec![decision.person()],
             PeopleLinked {
                 person, same_as, ..
+            }
+            | PeopleUnlinked {
+                person, same_as, ..
             } => vec![person, same_as],
+            RosterRowUnlinked {
+                person, decision, ..
+            } => vec![person, decision.person()],
             MovementPlanned { manifest, .. } => manifest.iter().map(|s| &s.person).collect(),
             MovementDeparted { boarded, .. } => boarded.iter().collect(),
             MovementReconciled {

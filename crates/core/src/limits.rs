@@ -472,6 +472,30 @@ pub fn check_kind(what: &EventKind) -> Result<(), Violation> {
             check_text("reason", reason)?;
             opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))
         }
+        RosterRowUnlinked {
+            person,
+            source,
+            decision,
+            reason,
+            discrepancy,
+            capacity_override,
+        } => {
+            check_id("person id", person.as_str())?;
+            check_source(source)?;
+            check_id("person id", decision.person().as_str())?;
+            check_text("reason", reason)?;
+            opt_id("discrepancy id", discrepancy.as_ref().map(|d| d.as_str()))?;
+            opt_text("capacity override reason", capacity_override)
+        }
+        PeopleUnlinked {
+            person,
+            same_as,
+            reason,
+        } => {
+            check_id("person id", person.as_str())?;
+            check_id("same-as person id", same_as.as_str())?;
+            check_text("reason", reason)
+        }
         PersonRecordCorrected {
             person,
             record,

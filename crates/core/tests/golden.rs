@@ -19,7 +19,7 @@ use rollcall_core::review::{FieldEvidence, MatchEvidence, ReviewDecision};
 use rollcall_core::*;
 use std::path::PathBuf;
 
-const KINDS: usize = 41;
+const KINDS: usize = 43;
 
 /// The position of each kind in the sample list. No catch-all: adding a
 /// kind to `EventKind` breaks this test until it has a sample and a vector.
@@ -67,6 +67,8 @@ fn kind_index(k: &EventKind) -> usize {
         MatchReviewOpened { .. } => 38,
         MatchReviewDecided { .. } => 39,
         PeopleLinked { .. } => 40,
+        RosterRowUnlinked { .. } => 41,
+        PeopleUnlinked { .. } => 42,
     }
 }
 
@@ -413,6 +415,25 @@ fn samples() -> Vec<EventKind> {
             same_as: p(),
             reason: "fingerprints match (biometric system ref 88121)".into(),
             discrepancy: Some(DiscrepancyId::new("D-NSR1-000010")),
+        },
+        RosterRowUnlinked {
+            person: p(),
+            source: SourceRow {
+                roster: "nasiriyah-intake-2026-12".into(),
+                record_id: "NSR-4471".into(),
+                line: Some(88),
+            },
+            decision: ReviewDecision::NewPerson {
+                person: PersonId::new("P-NSR1-000045"),
+            },
+            reason: "another mother's name on the identity card seen at intake".into(),
+            discrepancy: None,
+            capacity_override: Some("overflow wing opened by the governor".into()),
+        },
+        PeopleUnlinked {
+            person: PersonId::new("P-NSR1-000044"),
+            same_as: p(),
+            reason: "fingerprints re-checked: two people (biometric system ref 88307)".into(),
         },
     ]
 }

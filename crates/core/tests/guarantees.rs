@@ -4,6 +4,7 @@
 
 use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
 use rollcall_core::discrepancy::DiscrepancyKind;
+use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::escort::{EscortRecord, Risks};
 use rollcall_core::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Names, PersonRecord, RiskLevel, Sex};
@@ -1029,14 +1030,12 @@ fn two_records_of_one_person_are_linked_and_kept_with_a_discrepancy_if_apart() {
     w.refused(vec![link("P-1", "P-9", None)], Rule::KnownPerson);
     // Both at ORIG: a plain link, both records kept.
     w.ok(vec![link("P-1", "P-2", None)]);
-    assert_eq!(
-        w.state.person("P-1").unwrap().same_as,
-        [PersonId::new("P-2")]
-    );
-    assert_eq!(
-        w.state.person("P-2").unwrap().same_as,
-        [PersonId::new("P-1")]
-    );
+    let others = |w: &World, p: &str| -> Vec<String> {
+        let view = w.state.person(p).unwrap();
+        view.same_as.iter().map(|s| s.person.to_string()).collect()
+    };
+    assert_eq!(others(&w, "P-1"), ["P-2"]);
+    assert_eq!(others(&w, "P-2"), ["P-1"]);
     w.refused(vec![link("P-2", "P-1", None)], Rule::UniqueId);
     // P-3 handed to DEST: now apart, the link must open the discrepancy.
     w.ok(vec![EventKind::CustodyHandedOver {
@@ -1053,4 +1052,203 @@ fn two_records_of_one_person_are_linked_and_kept_with_a_discrepancy_if_apart() {
     assert_eq!(d.kind, DiscrepancyKind::DuplicateRecord);
     assert_eq!(d.persons, [PersonId::new("P-3"), PersonId::new("P-1")]);
     assert_eq!(w.state.counter("registered"), 3, "nothing is merged away");
+}
+
+/// A roster row linked to the wrong person is withdrawn from them: it is
+/// registered as the new person it is, from its own record, at the
+/// facility whose roster listed it, or recorded against another person;
+/// the discrepancy the link opened is resolved with it, and the review
+/// that linked it stands as the new decision. Both events stay.
+#[test]
+fn a_wrong_roster_link_is_withdrawn_and_the_row_is_registered_from_its_own_record() {
+    use rollcall_core::review::{ReviewDecision, ReviewStatus};
+    let mut w = World::new();
+    // R-1, listed by DEST, linked to P-1 (held at ORIG): a discrepancy.
+    w.ok(vec![EventKind::RosterRowLinked {
+        person: PersonId::new("P-1"),
+        source: row("R-1"),
+        record: man("Ahmad of the DEST roster"),
+        custodian: CustodianId::new("DEST"),
+        probability_ppm: 990_000,
+        fields: vec![],
+        discrepancy: Some(DiscrepancyId::new("D-1")),
+    }]);
+    assert_eq!(w.state.person("P-1").unwrap().linked_rows.len(), 1);
+    let at_link = w.clock;
+    let unlink = |person: &str, record_id: &str, decision: ReviewDecision| {
+        EventKind::RosterRowUnlinked {
+            person: PersonId::new(person),
+            source: row(record_id),
+            decision,
+            reason: "another mother's name on the card".into(),
+            discrepancy: None,
+            capacity_override: None,
+        }
+    };
+    let new = |p: &str| ReviewDecision::NewPerson {
+        person: PersonId::new(p),
+    };
+    // Only the person the row is linked to, and only a linked row.
+    w.refused(vec![unlink("P-2", "R-1", new("P-7"))], Rule::KnownRecord);
+    w.refused(vec![unlink("P-1", "R-9", new("P-7"))], Rule::KnownRecord);
+    // No reason, no withdrawal; never back to the same person; never
+    // onto an id already registered.
+    let mut silent = unlink("P-1", "R-1", new("P-7"));
+    if let EventKind::RosterRowUnlinked { reason, .. } = &mut silent {
+        reason.clear();
+    }
+    w.refused(vec![silent], Rule::ReasonRequired);
+    w.refused(
+        vec![unlink(
+            "P-1",
+            "R-1",
+            ReviewDecision::SamePerson {
+                person: PersonId::new("P-1"),
+            },
+        )],
+        Rule::InvalidValue,
+    );
+    w.refused(vec![unlink("P-1", "R-1", new("P-2"))], Rule::UniqueId);
+    // Not before the link.
+    let err = w
+        .try_at(vec![unlink("P-1", "R-1", new("P-7"))], at_link - 1)
+        .unwrap_err();
+    assert_eq!(err.rule, Rule::TimeOrder, "{err}");
+
+    let registered = w.state.counter("registered");
+    let dest = w.state.custodian("DEST").unwrap().occupancy;
+    w.ok(vec![unlink("P-1", "R-1", new("P-7"))]);
+    let p7 = w.state.person("P-7").expect("registered from the row");
+    assert_eq!(p7.record.names.full, "Ahmad of the DEST roster");
+    assert_eq!(p7.custody.custodian.as_str(), "DEST");
+    assert_eq!(w.state.counter("registered"), registered + 1);
+    assert_eq!(w.state.custodian("DEST").unwrap().occupancy, dest + 1);
+    assert!(w.state.person("P-1").unwrap().linked_rows.is_empty());
+    assert_eq!(
+        w.state.roster_row("dest-intake", "R-1").map(String::as_str),
+        Some("P-7")
+    );
+    let d = w.state.discrepancy("D-1").unwrap();
+    assert_eq!(d.status, DiscrepancyStatus::Resolved);
+    assert!(
+        d.resolution.as_deref().unwrap().contains("is not person P-1"),
+        "{:?}",
+        d.resolution
+    );
+    // The row is P-7's own registration now: it cannot be withdrawn again.
+    w.refused(vec![unlink("P-7", "R-1", new("P-8"))], Rule::KnownRecord);
+    w.refused(vec![unlink("P-1", "R-1", new("P-8"))], Rule::KnownRecord);
+    // Both people have the withdrawal in their history.
+    let last = w.state.next_seq() - 1;
+    assert_eq!(w.state.person("P-1").unwrap().history.last(), Some(&last));
+    assert_eq!(w.state.person("P-7").unwrap().history.last(), Some(&last));
+
+    // A row linked by a review, withdrawn onto another person held
+    // elsewhere: that needs its own discrepancy, and the review stands as
+    // the new decision.
+    w.ok(vec![EventKind::MatchReviewOpened {
+        review: ReviewId::new("RV-1"),
+        source: row("R-2"),
+        record: man("uncertain"),
+        custodian: CustodianId::new("ORIG"),
+        candidates: vec![candidate("P-2", 800_000)],
+    }]);
+    w.ok(vec![EventKind::MatchReviewDecided {
+        review: ReviewId::new("RV-1"),
+        decision: ReviewDecision::SamePerson {
+            person: PersonId::new("P-2"),
+        },
+        reason: "looked alike".into(),
+        discrepancy: None,
+        capacity_override: None,
+    }]);
+    let onto = |d: Option<&str>| EventKind::RosterRowUnlinked {
+        person: PersonId::new("P-2"),
+        source: row("R-2"),
+        decision: ReviewDecision::SamePerson {
+            person: PersonId::new("P-7"),
+        },
+        reason: "the card names P-7".into(),
+        discrepancy: d.map(DiscrepancyId::new),
+        capacity_override: None,
+    };
+    // P-7 is at DEST, the roster is ORIG's.
+    w.refused(vec![onto(None)], Rule::IdentityConflict);
+    w.ok(vec![onto(Some("D-2"))]);
+    assert_eq!(
+        w.state.discrepancy("D-2").unwrap().kind,
+        DiscrepancyKind::ListedElsewhere
+    );
+    assert_eq!(w.state.person("P-7").unwrap().linked_rows.len(), 1);
+    let r = w.state.review("RV-1").unwrap();
+    assert_eq!(r.status, ReviewStatus::SamePerson);
+    assert_eq!(r.person.as_ref().map(|p| p.as_str()), Some("P-7"));
+    assert_eq!(r.reason.as_deref(), Some("the card names P-7"));
+    // Withdrawn again, as a new person: the review says so.
+    w.ok(vec![unlink("P-7", "R-2", new("P-8"))]);
+    assert_eq!(
+        w.state.review("RV-1").unwrap().status,
+        ReviewStatus::NewPerson
+    );
+    assert_eq!(
+        w.state.person("P-8").unwrap().custody.custodian.as_str(),
+        "ORIG"
+    );
+    assert_eq!(
+        w.state.discrepancy("D-2").unwrap().status,
+        DiscrepancyStatus::Resolved
+    );
+    w.state.check_invariants().unwrap();
+}
+
+/// Two records linked as one person that are two people: the link is
+/// withdrawn from both, the duplicate_record discrepancy it opened is
+/// resolved, and they may be linked again later if it turns out so.
+#[test]
+fn a_wrong_link_of_two_records_is_withdrawn_from_both() {
+    let mut w = World::new();
+    w.ok(vec![EventKind::CustodyHandedOver {
+        person: PersonId::new("P-2"),
+        from: CustodianId::new("ORIG"),
+        to: CustodianId::new("DEST"),
+        reason: None,
+        capacity_override: None,
+        signatures: vec![],
+    }]);
+    w.ok(vec![EventKind::PeopleLinked {
+        person: PersonId::new("P-1"),
+        same_as: PersonId::new("P-2"),
+        reason: "same photograph".into(),
+        discrepancy: Some(DiscrepancyId::new("D-3")),
+    }]);
+    let at_link = w.clock;
+    let unlink = |a: &str, b: &str, reason: &str| EventKind::PeopleUnlinked {
+        person: PersonId::new(a),
+        same_as: PersonId::new(b),
+        reason: reason.into(),
+    };
+    w.refused(vec![unlink("P-1", "P-3", "no")], Rule::KnownRecord);
+    w.refused(vec![unlink("P-1", "P-9", "no")], Rule::KnownPerson);
+    w.refused(vec![unlink("P-1", "P-2", " ")], Rule::ReasonRequired);
+    let err = w
+        .try_at(vec![unlink("P-1", "P-2", "twins")], at_link - 1)
+        .unwrap_err();
+    assert_eq!(err.rule, Rule::TimeOrder, "{err}");
+    // Either record names the link.
+    w.ok(vec![unlink("P-2", "P-1", "twins: fingerprints differ")]);
+    assert!(w.state.person("P-1").unwrap().same_as.is_empty());
+    assert!(w.state.person("P-2").unwrap().same_as.is_empty());
+    let d = w.state.discrepancy("D-3").unwrap();
+    assert_eq!(d.status, DiscrepancyStatus::Resolved);
+    assert_eq!(d.resolved_by.as_ref().map(|u| u.as_str()), Some("officer"));
+    w.refused(vec![unlink("P-1", "P-2", "again")], Rule::KnownRecord);
+    // Linked again later, apart: a new discrepancy.
+    w.ok(vec![EventKind::PeopleLinked {
+        person: PersonId::new("P-1"),
+        same_as: PersonId::new("P-2"),
+        reason: "the fingerprint lab erred".into(),
+        discrepancy: Some(DiscrepancyId::new("D-4")),
+    }]);
+    assert_eq!(w.state.counter("registered"), 3);
+    w.state.check_invariants().unwrap();
 }

@@ -237,6 +237,18 @@ enum Op {
         b: u8,
         flip: bool,
     },
+    /// A link withdrawn: a roster row linked to a person (the row's
+    /// person registered anew, or recorded against another person, with
+    /// the discrepancy exactly when they are held elsewhere, unless
+    /// `flip`), or two records linked as one. Rows and pairs are taken
+    /// from the state when there are some, so most of these are accepted;
+    /// `flip` also names an id already taken, or a row not linked.
+    Unlink {
+        row: u8,
+        person: u8,
+        step: u8,
+        flip: bool,
+    },
     /// Several steps built against the same state and applied as one batch.
     Batch(Vec<Op>),
 }
@@ -273,6 +285,8 @@ fn simple_op() -> impl Strategy<Value = Op> {
         4 => (0u8..3, p(), 0u8..3, 0u8..6, prop::bool::weighted(0.2))
             .prop_map(|(row, person, at, step, flip)| Op::Match { row, person, at, step, flip }),
         1 => (p(), p(), prop::bool::weighted(0.2)).prop_map(|(a, b, flip)| Op::Same { a, b, flip }),
+        2 => (0u8..6, p(), 0u8..3, prop::bool::weighted(0.2))
+            .prop_map(|(row, person, step, flip)| Op::Unlink { row, person, step, flip }),
     ]
 }
 
@@ -354,6 +368,122 @@ fn roster_row(row: u8) -> rollcall_core::person::SourceRow {
         record_id: format!("ROW-{row}"),
         line: Some(u64::from(row) + 2),
     }
+}
+
+/// The events of [`Op::Unlink`]. With no link to withdraw, the batch
+/// links two registered people (or a row to one) first, so that most
+/// withdrawals are tried against a link made earlier in their own batch.
+fn unlink_kinds(
+    state: &State,
+    ids: &mut Ids,
+    (row, person, step, flip): (u8, u8, u8, bool),
+) -> Vec<EventKind> {
+    use rollcall_core::person::SourceRow;
+    use rollcall_core::review::ReviewDecision;
+    let registered: Vec<(PersonId, CustodianId)> = state
+        .persons()
+        .map(|(id, v)| (PersonId(id.clone()), v.custody.custodian.clone()))
+        .collect();
+    let pick = |i: u8| registered.get(usize::from(i) % registered.len().max(1)).cloned();
+    let mut kinds = Vec::new();
+    if step == 2 {
+        let linked: Vec<(PersonId, PersonId)> = state
+            .persons()
+            .flat_map(|(id, v)| {
+                v.same_as
+                    .iter()
+                    .map(move |o| (PersonId(id.clone()), o.person.clone()))
+            })
+            .collect();
+        let (a, b) = match linked.get(usize::from(row) % linked.len().max(1)) {
+            Some(pair) if !flip => pair.clone(),
+            _ => match (pick(person), pick(person + 1 + row)) {
+                (Some((a, at_a)), Some((b, at_b))) if !flip && a != b => {
+                    kinds.push(EventKind::PeopleLinked {
+                        person: a.clone(),
+                        same_as: b.clone(),
+                        reason: "same photograph".into(),
+                        discrepancy: (at_a != at_b).then(|| DiscrepancyId(ids.next("D-U"))),
+                    });
+                    (a, b)
+                }
+                _ => (pid(person), pid((person + 1) % 9)),
+            },
+        };
+        kinds.push(EventKind::PeopleUnlinked {
+            person: a,
+            same_as: b,
+            reason: "fingerprints differ".into(),
+        });
+        return kinds;
+    }
+    let rows: Vec<(PersonId, SourceRow, CustodianId)> = state
+        .persons()
+        .flat_map(|(id, v)| {
+            v.linked_rows
+                .iter()
+                .map(move |r| (PersonId(id.clone()), r.source.clone(), r.custodian.clone()))
+        })
+        .collect();
+    let (from, source, facility) = match rows.get(usize::from(row) % rows.len().max(1)) {
+        Some(r) if !flip => r.clone(),
+        _ => match pick(person + row) {
+            Some((p, at)) if !flip => {
+                // A row of the facility holding them, or of another one.
+                let facility = if row % 2 == 0 {
+                    at.clone()
+                } else {
+                    CustodianId::new(FACILITIES[usize::from(row) % FACILITIES.len()])
+                };
+                let source = SourceRow {
+                    roster: "recount".into(),
+                    record_id: ids.next("RC"),
+                    line: None,
+                };
+                kinds.push(EventKind::RosterRowLinked {
+                    person: p.clone(),
+                    source: source.clone(),
+                    record: record(person, &Attrs::default()),
+                    custodian: facility.clone(),
+                    probability_ppm: 990_000,
+                    fields: vec![],
+                    discrepancy: (facility != at).then(|| DiscrepancyId(ids.next("D-U"))),
+                });
+                (p, source, facility)
+            }
+            _ => (
+                pid(person),
+                roster_row(row),
+                CustodianId::new(FACILITIES[0]),
+            ),
+        },
+    };
+    let (decision, discrepancy) = if step == 0 {
+        let new = if flip {
+            pid(person)
+        } else {
+            PersonId(ids.next("P-U"))
+        };
+        (ReviewDecision::NewPerson { person: new }, None)
+    } else {
+        let (other, held) = match pick(person) {
+            Some(o) if !flip => o,
+            _ => (pid(person), CustodianId::new("none")),
+        };
+        (
+            ReviewDecision::SamePerson { person: other },
+            (held != facility).then(|| DiscrepancyId(ids.next("D-U"))),
+        )
+    };
+    kinds.push(EventKind::RosterRowUnlinked {
+        person: from,
+        source,
+        decision,
+        reason: "the card names someone else".into(),
+        discrepancy,
+        capacity_override: None,
+    });
+    kinds
 }
 
 /// The events of [`Op::Match`]: mostly what a careful importer would
@@ -888,6 +1018,12 @@ fn to_kinds(op: &Op, state: &State, ids: &mut Ids) -> Vec<EventKind> {
             step,
             flip,
         } => match_kinds(state, ids, (*row, *person, *at, *step, *flip)),
+        Op::Unlink {
+            row,
+            person,
+            step,
+            flip,
+        } => unlink_kinds(state, ids, (*row, *person, *step, *flip)),
         Op::Same { a, b, flip } => {
             let at = |p: u8| {
                 state
@@ -1052,6 +1188,43 @@ fn check_batch(
                 );
             }
         }
+    }
+    // A withdrawn link is gone at the end of its batch, and a withdrawn
+    // row is recorded as the withdrawal says (the last event: nothing after
+    // it in the batch can have linked them again).
+    match batch.last().map(|e| &e.what) {
+        Some(EventKind::RosterRowUnlinked {
+            person,
+            source,
+            decision,
+            ..
+        }) => {
+            assert_eq!(
+                state.roster_row(&source.roster, &source.record_id),
+                Some(&decision.person().to_string()),
+                "a withdrawn row is recorded as its new decision"
+            );
+            let from = state.person(person.as_str()).unwrap();
+            assert!(!from.linked_rows.iter().any(|r| &r.source == source));
+            let to = state.person(decision.person().as_str()).unwrap();
+            match decision {
+                rollcall_core::review::ReviewDecision::SamePerson { .. } => {
+                    assert!(to.linked_rows.iter().any(|r| &r.source == source))
+                }
+                rollcall_core::review::ReviewDecision::NewPerson { .. } => {
+                    assert_eq!(to.record_events.len(), 1)
+                }
+            }
+        }
+        Some(EventKind::PeopleUnlinked {
+            person, same_as, ..
+        }) => {
+            for (a, b) in [(person, same_as), (same_as, person)] {
+                let view = state.person(a.as_str()).unwrap();
+                assert!(!view.same_as.iter().any(|s| &s.person == b));
+            }
+        }
+        _ => {}
     }
     let departed_here: HashSet<&MovementId> = batch
         .iter()
@@ -1227,6 +1400,10 @@ proptest! {
                         match &e.what {
                             EventKind::PersonRegistered { person, .. }
                             | EventKind::MatchReviewDecided {
+                                decision: rollcall_core::review::ReviewDecision::NewPerson { person },
+                                ..
+                            }
+                            | EventKind::RosterRowUnlinked {
                                 decision: rollcall_core::review::ReviewDecision::NewPerson { person },
                                 ..
                             } => {

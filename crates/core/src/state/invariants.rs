@@ -132,6 +132,30 @@ impl State {
                 )));
             }
         }
+        for (id, identity) in self.persons.iter() {
+            for row in &identity.linked_rows {
+                let key = super::source_key(&row.source.roster, &row.source.record_id);
+                if self.sources.get(&key) != Some(id) {
+                    return Err(broken(format!(
+                        "person {id} keeps roster row {key} as linked to them, but the row is recorded as {:?}",
+                        self.sources.get(&key)
+                    )));
+                }
+            }
+            for link in &identity.same_as {
+                let back = self.persons.get(link.person.as_str()).is_some_and(|o| {
+                    o.same_as
+                        .iter()
+                        .any(|s| s.person.as_str() == id && s.discrepancy == link.discrepancy)
+                });
+                if !back {
+                    return Err(broken(format!(
+                        "person {id} is linked as one person with {}, which does not list them back",
+                        link.person
+                    )));
+                }
+            }
+        }
         for (id, r) in self.reviews.iter() {
             let want = match r.status {
                 ReviewStatus::Pending => Some(id.as_str()),

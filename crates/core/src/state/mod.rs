@@ -260,6 +260,7 @@ impl State {
             record_events: &identity.record_events,
             custody,
             same_as: &identity.same_as,
+            linked_rows: &identity.linked_rows,
         })
     }
     /// Every person, by id.
@@ -276,6 +277,7 @@ impl State {
                         record_events: &identity.record_events,
                         custody,
                         same_as: &identity.same_as,
+                        linked_rows: &identity.linked_rows,
                     },
                 )
             })

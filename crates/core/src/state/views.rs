@@ -57,7 +57,45 @@ pub struct IdentityView {
     /// Other records found to be this same person (`people_linked`), both
     /// kept: nothing is merged away.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub same_as: Vec<PersonId>,
+    pub same_as: Vec<SameAs>,
+    /// Roster rows recorded against this person by the matcher or by a
+    /// review, each with what it records, until a link is withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_rows: Vec<LinkedRow>,
+}
+
+/// Another record found to be the same person (`people_linked`), as both
+/// records list it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SameAs {
+    /// The other record.
+    pub person: PersonId,
+    /// When they were linked: withdrawing the link is not earlier.
+    pub linked_at: Timestamp,
+    /// The `duplicate_record` discrepancy the link opened, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discrepancy: Option<DiscrepancyId>,
+}
+
+/// A roster row recorded against a registered person (`roster_row_linked`,
+/// or a review decided `same_person`): kept with the person, so that
+/// withdrawing the link registers the row from its own record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkedRow {
+    /// The roster row.
+    pub source: crate::person::SourceRow,
+    /// The person as the row records them.
+    pub record: crate::person::PersonRecord,
+    /// The facility whose roster listed them.
+    pub custodian: CustodianId,
+    /// When the row was linked: withdrawing it is not earlier.
+    pub linked_at: Timestamp,
+    /// The review whose decision linked it, if a person decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewId>,
+    /// The `listed_elsewhere` discrepancy the link opened, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discrepancy: Option<DiscrepancyId>,
 }
 
 /// Where a person stands now (the `custody` projection table): small, and
@@ -94,7 +132,9 @@ pub struct PersonView<'a> {
     /// Where they stand.
     pub custody: &'a CustodyView,
     /// Other records of the same person.
-    pub same_as: &'a [PersonId],
+    pub same_as: &'a [SameAs],
+    /// Roster rows recorded against them by the matcher or a review.
+    pub linked_rows: &'a [LinkedRow],
 }
 
 impl std::ops::Deref for PersonView<'_> {
@@ -112,6 +152,7 @@ impl PersonView<'_> {
             record_events: self.record_events.to_vec(),
             custody: self.custody.clone(),
             same_as: self.same_as.to_vec(),
+            linked_rows: self.linked_rows.to_vec(),
         }
     }
 }
@@ -128,7 +169,10 @@ pub struct PersonSnapshot {
     pub custody: CustodyView,
     /// Other records of the same person.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub same_as: Vec<PersonId>,
+    pub same_as: Vec<SameAs>,
+    /// Roster rows recorded against them by the matcher or a review.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub linked_rows: Vec<LinkedRow>,
 }
 
 /// A custodian now.

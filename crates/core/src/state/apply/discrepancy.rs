@@ -110,6 +110,24 @@ impl State {
         Ok(())
     }
 
+    /// Resolves `discrepancy` if it is still open (an event that removes
+    /// what a discrepancy was about resolves it by construction).
+    pub(super) fn resolve_if_open(
+        &mut self,
+        t: At<'_>,
+        discrepancy: &DiscrepancyId,
+        reason: &str,
+    ) -> Result<(), Violation> {
+        let open = self
+            .discrepancies
+            .get(discrepancy.as_str())
+            .is_some_and(|d| d.status == DiscrepancyStatus::Open);
+        if open {
+            self.discrepancy_resolved(t, discrepancy, reason)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn discrepancy_resolved(
         &mut self,
         t: At<'_>,

@@ -33,6 +33,17 @@ impl State {
         self.person_view(person)?;
         self.listed_at(t, person, custodian, discrepancy, "the roster row")?;
         self.record_source(source, person.as_str());
+        self.keep_linked_row(
+            person,
+            LinkedRow {
+                source: source.clone(),
+                record: record.clone(),
+                custodian: custodian.clone(),
+                linked_at: t.at,
+                review: None,
+                discrepancy: discrepancy.clone(),
+            },
+        );
         Ok(())
     }
 
@@ -142,6 +153,17 @@ impl State {
                     discrepancy,
                     "the reviewed roster row",
                 )?;
+                self.keep_linked_row(
+                    person,
+                    LinkedRow {
+                        source: source.clone(),
+                        record: record.clone(),
+                        custodian: custodian.clone(),
+                        linked_at: t.at,
+                        review: Some(review.clone()),
+                        discrepancy: discrepancy.clone(),
+                    },
+                );
                 ReviewStatus::SamePerson
             }
             ReviewDecision::NewPerson { person } => {
@@ -243,7 +265,7 @@ impl State {
         }
         need_reason(reason, "linking two records as one person")?;
         let (a, b) = (self.person_view(person)?, self.person_view(same_as)?);
-        if a.same_as.contains(same_as) {
+        if a.same_as.iter().any(|s| &s.person == same_as) {
             return Err(Violation::new(
                 Rule::UniqueId,
                 format!("persons {person} and {same_as} are already linked as one person"),
@@ -288,11 +310,202 @@ impl State {
             )?,
         }
         self.counters.add("linked", 1).map_err(counter_violation)?;
-        self.persons
-            .update(person.as_str(), |v| v.same_as.push(same_as.clone()));
-        self.persons
-            .update(same_as.as_str(), |v| v.same_as.push(person.clone()));
+        for (this, other) in [(person, same_as), (same_as, person)] {
+            self.persons.update(this.as_str(), |v| {
+                v.same_as.push(SameAs {
+                    person: other.clone(),
+                    linked_at: t.at,
+                    discrepancy: discrepancy.clone(),
+                })
+            });
+        }
         Ok(())
+    }
+
+    /// A roster row linked to `person` is not them: it leaves their
+    /// record and is recorded as `decision` says — another registered
+    /// person (listed at the row's facility, as a link is), or a new person
+    /// registered from the row's own record at that facility. The review
+    /// that linked it, if one did, now stands as this decision; the
+    /// `listed_elsewhere` discrepancy the link opened, if still open, is
+    /// resolved: the row it was about is not them.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn roster_row_unlinked(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        source: &SourceRow,
+        decision: &ReviewDecision,
+        reason: &str,
+        discrepancy: &Option<DiscrepancyId>,
+        capacity_override: &Option<String>,
+    ) -> Result<(), Violation> {
+        need_reason(reason, "withdrawing a roster row's link")?;
+        let key = crate::state::source_key(&source.roster, &source.record_id);
+        let rows = &self.persons_identity(person)?.linked_rows;
+        let Some(at) = rows
+            .iter()
+            .position(|r| crate::state::source_key(&r.source.roster, &r.source.record_id) == key)
+        else {
+            return Err(Violation::new(
+                Rule::KnownRecord,
+                format!(
+                    "roster row {}/{} is not linked to person {person}",
+                    source.roster, source.record_id
+                ),
+            )
+            .person(person));
+        };
+        let row = rows[at].clone();
+        not_before(t.at, row.linked_at, || {
+            format!(
+                "roster row {}/{} was linked to person {person} at {}",
+                source.roster, source.record_id, row.linked_at
+            )
+        })?;
+        self.persons.update(person.as_str(), |v| {
+            v.linked_rows.remove(at);
+        });
+        let status = match decision {
+            ReviewDecision::SamePerson { person: other } => {
+                if other == person {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        format!(
+                            "the roster row is withdrawn from person {person}; it cannot be linked to them again"
+                        ),
+                    )
+                    .person(person));
+                }
+                if capacity_override.is_some() {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        "a capacity override belongs to a new person only",
+                    ));
+                }
+                self.listed_at(
+                    t,
+                    other,
+                    &row.custodian,
+                    discrepancy,
+                    "the withdrawn roster row",
+                )?;
+                self.keep_linked_row(
+                    other,
+                    LinkedRow {
+                        linked_at: t.at,
+                        discrepancy: discrepancy.clone(),
+                        ..row.clone()
+                    },
+                );
+                ReviewStatus::SamePerson
+            }
+            ReviewDecision::NewPerson { person: new } => {
+                if let Some(d) = discrepancy {
+                    return Err(Violation::new(
+                        Rule::InvalidValue,
+                        format!(
+                            "the withdrawn row registers a new person and names discrepancy {d}; only a link can be listed elsewhere"
+                        ),
+                    ));
+                }
+                self.register(
+                    t,
+                    new,
+                    &row.record,
+                    &row.custodian,
+                    &Some(row.source.clone()),
+                    capacity_override,
+                )?;
+                ReviewStatus::NewPerson
+            }
+        };
+        self.record_source(&row.source, decision.person().as_str());
+        if let Some(review) = &row.review {
+            self.reviews.update(review.as_str(), |r| {
+                r.status = status;
+                r.person = Some(decision.person().clone());
+                r.decided_by = Some(t.user.clone());
+                r.decided_at = Some(t.at);
+                r.reason = Some(reason.to_string());
+            });
+        }
+        if let Some(d) = &row.discrepancy {
+            self.resolve_if_open(
+                t,
+                d,
+                &format!(
+                    "{reason} (the roster row it was about is not person {person}: its link was withdrawn)"
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Two records linked as one person are two people: each leaves the
+    /// other's list, and the `duplicate_record` discrepancy the link
+    /// opened, if still open, is resolved.
+    pub(super) fn people_unlinked(
+        &mut self,
+        t: At<'_>,
+        person: &PersonId,
+        same_as: &PersonId,
+        reason: &str,
+    ) -> Result<(), Violation> {
+        need_reason(reason, "withdrawing the link of two records")?;
+        let link = self
+            .persons_identity(person)?
+            .same_as
+            .iter()
+            .find(|s| &s.person == same_as)
+            .cloned()
+            .ok_or_else(|| {
+                Violation::new(
+                    Rule::KnownRecord,
+                    format!("persons {person} and {same_as} are not linked as one person"),
+                )
+                .person(person)
+            })?;
+        not_before(t.at, link.linked_at, || {
+            format!(
+                "persons {person} and {same_as} were linked at {}",
+                link.linked_at
+            )
+        })?;
+        for (this, other) in [(person, same_as), (same_as, person)] {
+            self.persons_identity(this)?;
+            self.persons.update(this.as_str(), |v| {
+                v.same_as.retain(|s| &s.person != other);
+            });
+        }
+        self.counters.add("linked", -1).map_err(counter_violation)?;
+        if let Some(d) = &link.discrepancy {
+            self.resolve_if_open(
+                t,
+                d,
+                &format!(
+                    "{reason} (persons {person} and {same_as} are two people: their link was withdrawn)"
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A registered person's identity row.
+    fn persons_identity(&self, person: &PersonId) -> Result<&IdentityView, Violation> {
+        self.persons.get(person.as_str()).ok_or_else(|| {
+            Violation::new(
+                Rule::KnownPerson,
+                format!("person {person} is not registered"),
+            )
+            .person(person)
+        })
+    }
+
+    /// Keeps a roster row linked to `person` with their record.
+    fn keep_linked_row(&mut self, person: &PersonId, row: LinkedRow) {
+        self.persons
+            .update(person.as_str(), |v| v.linked_rows.push(row));
     }
 
     /// Records what a roster row now is (a person, or a review it waits in).

@@ -8,7 +8,9 @@
 //! - [`registration`]: custodians and people registered, records corrected
 //!   (a correction re-checks the planned movement the person is on);
 //! - [`matching`]: a roster row linked to a registered person, a row waiting
-//!   in the review queue, a review decided (each row recorded once);
+//!   in the review queue, a review decided (each row recorded once), and
+//!   links withdrawn (a row that was not the person, two records that are
+//!   two people);
 //! - [`custody`]: handovers between facilities, admission, hospital,
 //!   release, escape, recapture, death;
 //! - [`movement`]: planning, departure (which moves custody of everyone
@@ -152,6 +154,10 @@ impl State {
                     decision: crate::review::ReviewDecision::NewPerson { .. },
                     ..
                 }
+                | EventKind::RosterRowUnlinked {
+                    decision: crate::review::ReviewDecision::NewPerson { .. },
+                    ..
+                }
         );
         for p in &persons {
             match self.persons.get(p.as_str()) {
@@ -241,6 +247,27 @@ impl State {
                 reason,
                 discrepancy,
             } => self.people_linked(t, person, same_as, reason, discrepancy),
+            RosterRowUnlinked {
+                person,
+                source,
+                decision,
+                reason,
+                discrepancy,
+                capacity_override,
+            } => self.roster_row_unlinked(
+                t,
+                person,
+                source,
+                decision,
+                reason,
+                discrepancy,
+                capacity_override,
+            ),
+            PeopleUnlinked {
+                person,
+                same_as,
+                reason,
+            } => self.people_unlinked(t, person, same_as, reason),
 
             CustodyHandedOver {
                 person,

@@ -142,6 +142,7 @@ impl State {
                 record_events: vec![t.id()],
                 registered_at: t.at,
                 same_as: Vec::new(),
+                linked_rows: Vec::new(),
             },
         );
         self.custody.put(
