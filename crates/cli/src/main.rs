@@ -988,6 +988,49 @@ pub enum PersonCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Withdraw a link of two records as one person, found to be two
+    /// people: each record stands alone again, and the duplicate_record
+    /// discrepancy the link opened, if still open, is resolved.
+    Unlink {
+        /// One of the two records.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// The other record.
+        #[arg(long, value_parser = args::id)]
+        from: String,
+        /// Why (what showed they are two people; recorded with your name).
+        #[arg(long, value_parser = args::text)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A roster row recorded against this person (by the matcher or a
+    /// review) is not them: register it as the new person it is, from its
+    /// own record at the facility whose roster listed it, or record it
+    /// against another person (`--to`). The listed_elsewhere discrepancy
+    /// the link opened, if still open, is resolved.
+    UnlinkRow {
+        /// The person the row is recorded against now.
+        #[arg(value_parser = args::id)]
+        id: String,
+        /// The roster (as `person show` lists the row).
+        #[arg(long, value_parser = args::text)]
+        roster: String,
+        /// The row's record id in that roster.
+        #[arg(long, value_parser = args::text)]
+        record_id: String,
+        /// The registered person the row is instead (default: nobody
+        /// registered, so a new person is registered from it).
+        #[arg(long, value_parser = args::id)]
+        to: Option<String>,
+        /// Why (what showed the row is not them; recorded with your name).
+        #[arg(long, value_parser = args::text)]
+        reason: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Correct a person's record: a new event naming the one it corrects;
     /// nothing recorded before is changed. Only the fields given change.
     Correct {

@@ -539,7 +539,7 @@ fn two_records_found_to_be_one_person_are_linked_keeping_both() {
     for (p, other) in [(&pa, &pb), (&pb, &pa)] {
         let shown = ok_json(&data, &["person", "show", p, "--json"]);
         assert_eq!(
-            shown["now"]["same_as"][0].as_str(),
+            shown["now"]["same_as"][0]["person"].as_str(),
             Some(other.as_str()),
             "{shown}"
         );
@@ -565,6 +565,223 @@ fn two_records_found_to_be_one_person_are_linked_keeping_both() {
     );
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("not registered"));
+
+    // They turn out to be two people: the link is withdrawn from both, and
+    // the discrepancy it opened is resolved with the reason.
+    let d = open.as_array().unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        &data,
+        &[
+            "person",
+            "unlink",
+            &pa,
+            "--from",
+            &pb,
+            "--reason",
+            "fingerprints re-taken: two people",
+        ],
+    );
+    for p in [&pa, &pb] {
+        let shown = ok_json(&data, &["person", "show", p, "--json"]);
+        assert!(shown["now"].get("same_as").is_none(), "{shown}");
+    }
+    let all = ok_json(&data, &["discrepancies", "--json"]);
+    let resolved = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"].as_str() == Some(d.as_str()))
+        .unwrap();
+    assert_eq!(resolved["status"], "resolved", "{resolved}");
+    assert!(
+        resolved["resolution"]
+            .as_str()
+            .unwrap()
+            .contains("fingerprints re-taken"),
+        "{resolved}"
+    );
+    assert_eq!(registered(&data), 2);
+    let again = run(
+        &data,
+        &["person", "unlink", &pb, "--from", &pa, "--reason", "again"],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("are not linked"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    ok(&data, &["rebuild"]);
+    verify_passes(&data);
+}
+
+/// A roster row the matcher linked to the wrong person is withdrawn from
+/// them: registered as the new person it is, from the row's own record,
+/// or recorded against the person it is; both events stay in the ledger,
+/// and everything survives `rebuild` and passes `verify`.
+#[test]
+fn a_wrongly_linked_row_is_withdrawn_and_its_person_registered() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let (people, _) = rosters::linkage(31, 1_200, 0, Noise::default());
+    let first = import(&data, &{
+        let f = dir.path().join("first.csv");
+        write(&f, &people);
+        f
+    });
+    assert_eq!(first["registered"], 1_200);
+    // The same people again under another roster name: linked.
+    let mut copy = people.clone();
+    for r in &mut copy {
+        r.cells[13].clear();
+    }
+    let recount = dir.path().join("recount.csv");
+    write(&recount, &copy);
+    let r = import(&data, &recount);
+    let linked: Vec<(String, String)> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["fate"] == "linked")
+        .map(|row| {
+            (
+                row["record_id"].as_str().unwrap().to_string(),
+                row["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(linked.len() >= 3, "{}", r["linked"]);
+    let full_name = |record_id: &str| {
+        copy.iter()
+            .find(|row| row.cells[0] == record_id)
+            .map(|row| row.cells[1].clone())
+            .unwrap()
+    };
+
+    // The person shows the row recorded against them, with its roster.
+    let (record_id, wrong) = &linked[0];
+    let shown = ok_json(&data, &["person", "show", wrong, "--json"]);
+    let rows = shown["now"]["linked_rows"].as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|x| x["source"]["record_id"].as_str() == Some(record_id.as_str()))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let roster = row["source"]["roster"].as_str().unwrap().to_string();
+    let text = String::from_utf8(ok(&data, &["person", "show", wrong]).stdout).unwrap();
+    assert!(
+        text.contains(&format!("roster row {roster}/{record_id} of IQ-NSR")),
+        "{text}"
+    );
+
+    // Withdrawn: the row is a new person, registered from its own record.
+    let before = registered(&data);
+    let out = ok_json(
+        &data,
+        &[
+            "person",
+            "unlink-row",
+            wrong,
+            "--roster",
+            &roster,
+            "--record-id",
+            record_id,
+            "--reason",
+            "the mother's name on the card differs",
+            "--json",
+        ],
+    );
+    assert_eq!(out["registered"], true, "{out}");
+    let new = out["now"].as_str().unwrap().to_string();
+    assert_ne!(&new, wrong);
+    assert_eq!(registered(&data), before + 1);
+    let shown_new = ok_json(&data, &["person", "show", &new, "--json"]);
+    assert_eq!(
+        shown_new["now"]["record"]["names"]["full"].as_str(),
+        Some(full_name(record_id).as_str()),
+        "{shown_new}"
+    );
+    assert_eq!(shown_new["now"]["custodian"], "IQ-NSR");
+    let shown = ok_json(&data, &["person", "show", wrong, "--json"]);
+    assert!(
+        !shown.to_string().contains(&format!(
+            "\"record_id\":\"{record_id}\",\"roster\":\"{roster}\"}},\"custodian"
+        )) && shown["now"]["linked_rows"]
+            .as_array()
+            .is_none_or(|rows| rows
+                .iter()
+                .all(|x| x["source"]["record_id"] != record_id.as_str())),
+        "{shown}"
+    );
+    // Both events stay in the person's history.
+    let kinds: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            e["what"]
+                .as_object()
+                .and_then(|o| o.keys().next())
+                .map(String::as_str)
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"roster_row_linked") && kinds.contains(&"roster_row_unlinked"),
+        "{kinds:?}"
+    );
+    // It cannot be withdrawn twice, nor from someone it is not linked to.
+    let again = run(
+        &data,
+        &[
+            "person",
+            "unlink-row",
+            wrong,
+            "--roster",
+            &roster,
+            "--record-id",
+            record_id,
+            "--reason",
+            "again",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("is not linked to person"), "{err}");
+
+    // Another row, withdrawn onto the person it is: recorded against them.
+    let (record_id, wrong) = &linked[1];
+    let right = &linked[2].1;
+    let out = ok_json(
+        &data,
+        &[
+            "person",
+            "unlink-row",
+            wrong,
+            "--roster",
+            &roster,
+            "--record-id",
+            record_id,
+            "--to",
+            right,
+            "--reason",
+            "the registrar compared the photographs",
+            "--json",
+        ],
+    );
+    assert_eq!(out["now"].as_str(), Some(right.as_str()), "{out}");
+    assert_eq!(out["discrepancies_opened"], 0, "both at IQ-NSR");
+    assert_eq!(registered(&data), before + 1);
+    let shown = ok_json(&data, &["person", "show", right, "--json"]);
+    assert!(
+        shown["now"]["linked_rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["source"]["record_id"] == record_id.as_str()),
+        "{shown}"
+    );
     ok(&data, &["rebuild"]);
     verify_passes(&data);
 }

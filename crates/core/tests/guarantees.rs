@@ -4,11 +4,11 @@
 
 use rollcall_core::custodian::{Coordinates, CustodianKind, Facility, SecurityLevel};
 use rollcall_core::discrepancy::DiscrepancyKind;
-use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::escort::{EscortRecord, Risks};
 use rollcall_core::movement::{Mode, MovementStatus, Seat, Vehicle, VehicleKind};
 use rollcall_core::person::{Category, Names, PersonRecord, RiskLevel, Sex};
 use rollcall_core::state::views::CustodyStatus;
+use rollcall_core::state::views::DiscrepancyStatus;
 use rollcall_core::*;
 
 fn at(minute: i64) -> Timestamp {
@@ -1075,16 +1075,15 @@ fn a_wrong_roster_link_is_withdrawn_and_the_row_is_registered_from_its_own_recor
     }]);
     assert_eq!(w.state.person("P-1").unwrap().linked_rows.len(), 1);
     let at_link = w.clock;
-    let unlink = |person: &str, record_id: &str, decision: ReviewDecision| {
-        EventKind::RosterRowUnlinked {
+    let unlink =
+        |person: &str, record_id: &str, decision: ReviewDecision| EventKind::RosterRowUnlinked {
             person: PersonId::new(person),
             source: row(record_id),
             decision,
             reason: "another mother's name on the card".into(),
             discrepancy: None,
             capacity_override: None,
-        }
-    };
+        };
     let new = |p: &str| ReviewDecision::NewPerson {
         person: PersonId::new(p),
     };
@@ -1131,7 +1130,10 @@ fn a_wrong_roster_link_is_withdrawn_and_the_row_is_registered_from_its_own_recor
     let d = w.state.discrepancy("D-1").unwrap();
     assert_eq!(d.status, DiscrepancyStatus::Resolved);
     assert!(
-        d.resolution.as_deref().unwrap().contains("is not person P-1"),
+        d.resolution
+            .as_deref()
+            .unwrap()
+            .contains("is not person P-1"),
         "{:?}",
         d.resolution
     );

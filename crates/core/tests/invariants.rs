@@ -384,7 +384,11 @@ fn unlink_kinds(
         .persons()
         .map(|(id, v)| (PersonId(id.clone()), v.custody.custodian.clone()))
         .collect();
-    let pick = |i: u8| registered.get(usize::from(i) % registered.len().max(1)).cloned();
+    let pick = |i: u8| {
+        registered
+            .get(usize::from(i) % registered.len().max(1))
+            .cloned()
+    };
     let mut kinds = Vec::new();
     if step == 2 {
         let linked: Vec<(PersonId, PersonId)> = state

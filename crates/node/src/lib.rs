@@ -95,6 +95,7 @@ mod proofs;
 mod reader;
 mod screening;
 mod seal;
+mod unlinking;
 mod verify;
 mod workflows;
 
@@ -109,6 +110,7 @@ pub use proofs::PersonReport;
 pub use reader::{AuditFilter, EscortEntry, HistoryLine, PeopleFilter, PersonHistory, Reader};
 pub use rollcall_store::AccessRecord;
 pub use screening::ScreenHit;
+pub use unlinking::RowTarget;
 pub use verify::{
     KeySource, ProblemKind, VerifyOptions, VerifyProblem, VerifyReport, open_store_file, verify_at,
     verify_dir, verify_store,

@@ -153,6 +153,27 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             reason,
             json,
         }) => people::link(&ctx, &id, &same_as, &reason, json),
+        Command::Person(crate::PersonCommand::Unlink {
+            id,
+            from,
+            reason,
+            json,
+        }) => people::unlink(&ctx, &id, &from, &reason, json),
+        Command::Person(crate::PersonCommand::UnlinkRow {
+            id,
+            roster,
+            record_id,
+            to,
+            reason,
+            json,
+        }) => people::unlink_row(
+            &ctx,
+            &id,
+            (&roster, &record_id),
+            to.as_deref(),
+            &reason,
+            json,
+        ),
         Command::Person(crate::PersonCommand::Correct {
             id,
             reason,

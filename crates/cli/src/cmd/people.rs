@@ -146,6 +146,80 @@ pub fn link(
     )
 }
 
+/// `person unlink ID --from OTHER --reason T`.
+pub fn unlink(ctx: &Ctx, id: &str, from: &str, reason: &str, as_json: bool) -> anyhow::Result<i32> {
+    record_fact(
+        ctx,
+        |node| {
+            node.unlink_people(
+                &ctx.principal(),
+                rollcall_core::Timestamp::now(),
+                id,
+                from,
+                reason,
+            )
+        },
+        json!({ "person": id, "from": from }),
+        format!("{id} and {from} are recorded as two people again (the link is withdrawn)"),
+        None,
+        as_json,
+    )
+}
+
+/// `person unlink-row ID --roster R --record-id X [--to OTHER] --reason T`.
+pub fn unlink_row(
+    ctx: &Ctx,
+    id: &str,
+    (roster, record_id): (&str, &str),
+    to: Option<&str>,
+    reason: &str,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let target = match to {
+        Some(o) => rollcall_node::RowTarget::Person(o),
+        None => rollcall_node::RowTarget::NewPerson,
+    };
+    let mut node = ctx.open()?;
+    let (staged, now) = node.unlink_row(
+        &ctx.principal(),
+        rollcall_core::Timestamp::now(),
+        id,
+        roster,
+        record_id,
+        target,
+        reason,
+    )?;
+    let receipt = node.commit()?;
+    ctx.ack(&receipt);
+    if as_json {
+        json(&json!({
+            "person": id,
+            "roster": roster,
+            "record_id": record_id,
+            "now": now,
+            "registered": to.is_none(),
+            "discrepancies_opened": staged.opened,
+            "seq": staged.first_seq,
+            "tree_size": receipt.tree_size,
+        }))?;
+    } else {
+        line(&match to {
+            None => format!(
+                "roster row {roster}/{record_id} is not {id}: registered as new person {now} (the link is withdrawn)"
+            ),
+            Some(_) => format!(
+                "roster row {roster}/{record_id} is not {id}: now recorded against {now} (the link is withdrawn)"
+            ),
+        })?;
+        if staged.opened > 0 {
+            line(&format!(
+                "  {now} is held elsewhere than the roster's facility: a listed_elsewhere discrepancy was opened (`rollcall discrepancies --open`)"
+            ))?;
+        }
+    }
+    Ok(0)
+}
+
 pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
     let mut node = ctx.open()?;
     if as_json {
@@ -211,10 +285,28 @@ pub fn show(ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<i32> {
         report.now.status, report.now.custodian, report.now.since_seq
     ))?;
     if !report.now.same_as.is_empty() {
-        let others: Vec<&str> = report.now.same_as.iter().map(|p| p.as_str()).collect();
+        let others: Vec<&str> = report
+            .now
+            .same_as
+            .iter()
+            .map(|p| p.person.as_str())
+            .collect();
         line(&format!(
             "  the same person as {} (records linked; each kept)",
             others.join(", ")
+        ))?;
+    }
+    for row in &report.now.linked_rows {
+        line(&format!(
+            "  roster row {}/{} of {} is recorded against them (linked {}{}; `person unlink-row` withdraws it)",
+            row.source.roster,
+            row.source.record_id,
+            row.custodian,
+            row.linked_at,
+            row.review
+                .as_ref()
+                .map(|r| format!(" by review {r}"))
+                .unwrap_or_default()
         ))?;
     }
     line(&format!("Custody history ({} events)", report.events.len()))?;
