@@ -21,7 +21,7 @@ peak memory. A command a binary does not have (an older build) shows "—".
 The handover moves one held person between two Iraqi prisons; the
 un-timed `--prepare` step moves them back, so every timed run does the same
 work. `person show` and `people` append their access records, as in real
-use. Needs `hyperfine` and GNU time (`apt install hyperfine time`).
+use, and so does `screen` (its candidates and the check). Needs `hyperfine` and GNU time (`apt install hyperfine time`).
 """
 
 import argparse
@@ -91,6 +91,8 @@ def commands(bin_, data, person, seq, key=None):
          f"{r} people --name {shlex.quote(NAME)} --limit 50 --json", None),
         ("people --name N --at F --limit 50 --json",
          f"{r} people --name {shlex.quote(NAME)} --at {FROM} --limit 50 --json", None),
+        ("screen --name N --post P --json",
+         f"{r} screen --name {shlex.quote(NAME)} --post SY-RABIA --json", None),
         ("handover", f"{r} handover --person {person} --from {FROM} --to {TO} --reason bench", back),
         ("prove inclusion", f"{r} prove inclusion {seq}", None),
     ]

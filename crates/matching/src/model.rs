@@ -117,6 +117,22 @@ pub fn level_frequencies<'a>(vectors: impl Iterator<Item = (&'a Vector, f64)>) -
     counts.into_iter().map(normalise).collect()
 }
 
+/// [`level_frequencies`] of a sample, with one pseudo-count at every
+/// level (add-one smoothing): a level the sample never shows is taken as
+/// rare at the sample's resolution, not as impossible, so agreeing at it
+/// weighs at most about `log2(m · n)` bits for a sample of `n`.
+pub fn sampled_level_frequencies<'a>(vectors: impl Iterator<Item = &'a Vector>) -> Vec<Vec<f64>> {
+    let mut counts: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![1.0; n]).collect();
+    for v in vectors {
+        for (f, l) in v.iter().enumerate() {
+            if let Some(l) = l {
+                counts[f][*l as usize] += 1.0;
+            }
+        }
+    }
+    counts.into_iter().map(normalise).collect()
+}
+
 fn normalise(mut v: Vec<f64>) -> Vec<f64> {
     let total: f64 = v.iter().sum();
     let even = 1.0 / v.len() as f64;

@@ -282,6 +282,25 @@ impl State {
                 )
             })
     }
+    /// The people whose rows are here, in no order: everyone in a state
+    /// that holds every row, only those of the loaded buckets in a partial
+    /// one. No miss is recorded, so this is never "everyone" to a caller
+    /// that has not loaded every bucket: it is for taking a sample of the
+    /// registry by loading chosen buckets ([`residency::bucket_of`]).
+    pub fn loaded_persons(&self) -> impl Iterator<Item = (&String, PersonView<'_>)> {
+        self.persons
+            .rows()
+            .filter_map(|id| Some((id, self.person_loaded(id)?)))
+    }
+
+    /// A person whose rows are here, recording no miss if they are not.
+    fn person_loaded(&self, id: &str) -> Option<PersonView<'_>> {
+        if !self.persons.has_row(id) || !self.custody.has_row(id) {
+            return None;
+        }
+        self.person(id)
+    }
+
     /// A custodian now.
     pub fn custodian(&self, id: &str) -> Option<&CustodianView> {
         self.custodians.get(id)
