@@ -469,21 +469,9 @@ impl Node {
         same_as: &str,
         reason: &str,
     ) -> Result<Staged, NodeError> {
-        let found = self.resident(|s| {
-            let seen =
-                crate::reader::visible_ids(s, principal, Purpose::PersonShow, [person, same_as]);
-            [person, same_as].map(|p| {
-                seen.contains(&p)
-                    .then(|| s.person(p).map(|v| v.custody.custodian.clone()))
-                    .flatten()
-            })
+        let [at_a, at_b] = self.two_seen(principal, [person, same_as], |v| {
+            v.custody.custodian.clone()
         })?;
-        let [Some(at_a), Some(at_b)] = found else {
-            let missing = if found[0].is_none() { person } else { same_as };
-            return Err(NodeError::NotFound(format!(
-                "person {missing} is not registered"
-            )));
-        };
         let discrepancy = if at_a != at_b {
             Some(DiscrepancyId(
                 self.mint(Namespace::Discrepancy, 1)?.remove(0),

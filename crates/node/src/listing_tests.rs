@@ -18,15 +18,11 @@ fn monitor() -> Principal {
     }
 }
 
-#[test]
-fn listing_commands_read_through_the_index_and_agree_with_every_row() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let op = rollcall_sim::generate(&rollcall_sim::Config {
-        seed: 5,
-        scale: 0.2,
-    });
-    let mut node = Node::init(&dir, rollcall_sim::NODE).unwrap();
+/// A new node at `dir` with the reference operation of `seed` at scale
+/// 0.2 recorded (about 1,400 people): the operation and the node.
+pub(crate) fn recorded(dir: &std::path::Path, seed: u64) -> (rollcall_sim::Operation, Node) {
+    let op = rollcall_sim::generate(&rollcall_sim::Config { seed, scale: 0.2 });
+    let mut node = Node::init(dir, rollcall_sim::NODE).unwrap();
     for step in &op.steps {
         node.stage_step(&step.user, step.at, &step.action).unwrap();
         if node.staged() >= 2_000 {
@@ -34,6 +30,14 @@ fn listing_commands_read_through_the_index_and_agree_with_every_row() {
         }
     }
     node.commit().unwrap();
+    (op, node)
+}
+
+#[test]
+fn listing_commands_read_through_the_index_and_agree_with_every_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (op, mut node) = recorded(&dir, 5);
     let facility = node.facilities().unwrap()[0].0.clone();
     let officers: Vec<EventKind> = (0..3u8)
         .map(|i| {

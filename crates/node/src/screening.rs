@@ -284,19 +284,7 @@ mod tests {
     fn a_sampled_screening_reads_no_one_else_and_finds_whom_the_exact_one_finds() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
-        let op = rollcall_sim::generate(&rollcall_sim::Config {
-            seed: 9,
-            scale: 0.2,
-        });
-        let mut node = Node::init(&dir, rollcall_sim::NODE).unwrap();
-        for step in &op.steps {
-            node.stage_step(&step.user, step.at, &step.action).unwrap();
-            if node.staged() >= 2_000 {
-                node.commit().unwrap();
-            }
-        }
-        node.commit().unwrap();
-        drop(node);
+        drop(crate::listing_tests::recorded(&dir, 9));
         let people: Vec<(String, PersonRecord)> = Node::open(&dir)
             .unwrap()
             .resident(|s| super::records(s.persons()))

@@ -123,24 +123,12 @@ impl Node {
         same_as: &str,
         reason: &str,
     ) -> Result<Staged, NodeError> {
-        let found = self.resident(|s| {
-            let seen =
-                crate::reader::visible_ids(s, principal, Purpose::PersonShow, [person, same_as]);
-            [person, same_as].map(|p| {
-                seen.contains(&p)
-                    .then(|| {
-                        s.person(p)
-                            .map(|v| v.same_as.iter().map(|o| o.person.to_string()).collect())
-                    })
-                    .flatten()
-            })
+        let [others, _] = self.two_seen(principal, [person, same_as], |v| {
+            v.same_as
+                .iter()
+                .map(|o| o.person.to_string())
+                .collect::<Vec<_>>()
         })?;
-        let [Some(others), Some(_)]: [Option<Vec<String>>; 2] = found else {
-            let missing = if found[0].is_none() { person } else { same_as };
-            return Err(NodeError::NotFound(format!(
-                "person {missing} is not registered"
-            )));
-        };
         if !others.iter().any(|o| o == same_as) {
             return Err(NodeError::Invalid(format!(
                 "persons {person} and {same_as} are not linked as one person"
@@ -152,5 +140,31 @@ impl Node {
             reason: reason.to_string(),
         }];
         self.stage_built(&principal.user, at, kinds)
+    }
+}
+
+impl Node {
+    /// What `f` says of each of two people, both of whom the principal
+    /// may see ([`Purpose::PersonShow`]); a person they may not see is
+    /// answered like one who is not registered.
+    pub(crate) fn two_seen<T>(
+        &mut self,
+        principal: &Principal,
+        people: [&str; 2],
+        f: impl Fn(rollcall_core::state::views::PersonView<'_>) -> T,
+    ) -> Result<[T; 2], NodeError> {
+        let found = self.resident(|s| {
+            let seen = crate::reader::visible_ids(s, principal, Purpose::PersonShow, people);
+            people.map(|p| seen.contains(&p).then(|| s.person(p).map(&f)).flatten())
+        })?;
+        match found {
+            [Some(a), Some(b)] => Ok([a, b]),
+            [a, _] => {
+                let missing = if a.is_none() { people[0] } else { people[1] };
+                Err(NodeError::NotFound(format!(
+                    "person {missing} is not registered"
+                )))
+            }
+        }
     }
 }
