@@ -990,3 +990,34 @@ fn people_are_found_by_name_in_the_other_script_and_each_shown_is_recorded() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("\"al-\""));
     verify_passes(&data);
 }
+
+/// A small facility's roster sent again under another name: too few
+/// records to train a model, so what the model would link waits for a
+/// registrar — but a row that repeats its record word for word, identity
+/// document included, is linked; nobody is registered twice either way.
+#[test]
+fn a_small_roster_sent_again_links_the_rows_that_repeat_a_record_with_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    let (people, _) = rosters::linkage(37, 400, 0, Noise::default());
+    let first = dir.path().join("small.csv");
+    write(&first, &people);
+    assert_eq!(import(&data, &first)["registered"], 400);
+    let mut copy = people.clone();
+    for r in &mut copy {
+        r.cells[13].clear();
+    }
+    let again = dir.path().join("small-again.csv");
+    write(&again, &copy);
+    let r = import(&data, &again);
+    let with_document = copy
+        .iter()
+        .filter(|row| !row.cells[12].trim().is_empty())
+        .count() as u64;
+    assert!(with_document > 0 && with_document < 400, "{with_document}");
+    assert_eq!(r["linked"], with_document, "{}", r["linked"]);
+    assert_eq!(r["in_review"], 400 - with_document);
+    assert_eq!(r["registered"], 0);
+    assert_eq!(registered(&data), 400);
+    verify_passes(&data);
+}

@@ -675,6 +675,30 @@ fn fingerprint(r: &PersonRecord) -> u64 {
     h.finish()
 }
 
+/// Whether two records say exactly the same about who someone is (as
+/// [`fingerprint`] hashes it) and name an identity document: the same
+/// document number with every other field alike is evidence that needs no
+/// trained model.
+pub fn identical_with_document(a: &PersonRecord, b: &PersonRecord) -> bool {
+    !a.documents.is_empty()
+        && a.documents.iter().any(|d| !d.number.trim().is_empty())
+        && (
+            &a.names,
+            &a.birth_date,
+            &a.birth_place,
+            &a.sex,
+            &a.nationalities,
+            &a.documents,
+        ) == (
+            &b.names,
+            &b.birth_date,
+            &b.birth_place,
+            &b.sex,
+            &b.nationalities,
+            &b.documents,
+        )
+}
+
 impl Index {
     /// Prepares the known people (in the order given; decisions name them
     /// by position).

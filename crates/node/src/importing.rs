@@ -16,8 +16,9 @@
 //! - matched nobody: `person_registered`.
 //!
 //! A model trained on fewer than [`MIN_TRAINING_ROWS`] records links
-//! nothing automatically: what it would link waits for review (as does
-//! everything with [`ImportOptions::review_all`]).
+//! automatically only a row that repeats a registered record word for word,
+//! identity document included: anything else it would link waits for
+//! review (as does everything with [`ImportOptions::review_all`]).
 //!
 //! The matcher reads every registered person's record inside the node;
 //! none leaves it. The people a row was linked to or is in review with are
@@ -34,7 +35,8 @@ use rollcall_matching::{Config, Decision, Index, dedupe, link_at};
 /// Fewest records a matching model is trained on before it may link rows
 /// by itself: with fewer, expectation–maximisation has too little to learn
 /// the weights from (a handful of rows can make strangers look alike), so
-/// every link it would make waits for a person in the review queue.
+/// every link it would make waits for a person in the review queue, but
+/// for a row identical to the record in every field, document included.
 pub const MIN_TRAINING_ROWS: usize = 1_000;
 
 /// One roster row to import.
@@ -261,6 +263,7 @@ impl Node {
             opts,
             Known {
                 ids: &ids,
+                records: &known,
                 held_at: &held_at,
             },
             linkage.as_ref(),
@@ -285,11 +288,19 @@ impl Node {
         let mut new_rows: Vec<usize> = Vec::new(); // indices into `rows`
         for (n, &row) in fresh.iter().enumerate() {
             let decision = match linkage.map_or(Decision::New, |l| l.decisions[n].clone()) {
-                // Too few records to learn from, or asked to: a person decides.
+                // Asked to, or too few records to learn from: a person
+                // decides. (With too few, a row that repeats a record word
+                // for word, its identity document included, needs no model.)
                 Decision::Link {
                     existing,
                     probability,
-                } if review_all || known.ids.len() + fresh.len() < MIN_TRAINING_ROWS => {
+                } if review_all
+                    || (known.ids.len() + fresh.len() < MIN_TRAINING_ROWS
+                        && !rollcall_matching::identity::identical_with_document(
+                            &rows[row].record,
+                            &known.records[existing as usize],
+                        )) =>
+                {
                     Decision::Review {
                         candidates: vec![(existing, probability)],
                     }
@@ -538,6 +549,7 @@ impl Pool {
 #[derive(Clone, Copy)]
 struct Known<'a> {
     ids: &'a [String],
+    records: &'a [PersonRecord],
     held_at: &'a [String],
 }
 
