@@ -1027,6 +1027,10 @@ pub enum PersonCommand {
         /// Why (what showed the row is not them; recorded with your name).
         #[arg(long, value_parser = args::text)]
         reason: String,
+        /// Register the new person at a facility over capacity, for this
+        /// stated reason.
+        #[arg(long, conflicts_with = "to", value_parser = args::text)]
+        override_capacity: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,

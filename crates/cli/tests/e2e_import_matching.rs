@@ -1021,3 +1021,92 @@ fn a_small_roster_sent_again_links_the_rows_that_repeat_a_record_with_its_docume
     assert_eq!(registered(&data), 400);
     verify_passes(&data);
 }
+
+/// Withdrawn into a full facility, the row's person is registered only
+/// with a stated reason for exceeding its capacity, and the refusal says so.
+#[test]
+fn a_row_withdrawn_into_a_full_facility_needs_a_stated_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path());
+    ok(
+        &data,
+        &[
+            "facility",
+            "add",
+            "--id",
+            "IQ-SML",
+            "--name",
+            "Small",
+            "--authority",
+            "MoJ",
+            "--country",
+            "IQ",
+            "--lat",
+            "31.0",
+            "--lon",
+            "46.0",
+            "--time-zone",
+            "Asia/Baghdad",
+            "--capacity",
+            "2",
+        ],
+    );
+    let header = "record_id,full_name,given_name,father_name,grandfather_name,family_name,mother_name,birth_date,birth_place,sex,nationality,document_type,document_number,source";
+    let rows = "S1,Omar Khalid al-Rawi,Omar,Khalid,,al-Rawi,,1984-02-03,,M,IQ,national_id,IQ-77120,\nS2,Yusuf Ibrahim al-Tai,Yusuf,Ibrahim,,al-Tai,,1990-03-02,,M,IQ,national_id,IQ-88231,\n";
+    let import_at = |name: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, format!("{header}\n{rows}")).unwrap();
+        ok_json(
+            &data,
+            &[
+                "import",
+                "roster",
+                f.to_str().unwrap(),
+                "--facility",
+                "IQ-SML",
+                "--json",
+            ],
+        )
+    };
+    assert_eq!(import_at("small-a.csv")["registered"], 2);
+    // The same rows, word for word with their documents, under another name.
+    let again = import_at("small-b.csv");
+    assert_eq!(again["linked"], 2, "{again}");
+    let row = &again["rows"][0];
+    let (person, record_id) = (
+        row["person"].as_str().unwrap().to_string(),
+        row["record_id"].as_str().unwrap().to_string(),
+    );
+    let unlink = |extra: &[&str]| {
+        let mut args = vec![
+            "person",
+            "unlink-row",
+            person.as_str(),
+            "--roster",
+            "small-b.csv",
+            "--record-id",
+            record_id.as_str(),
+            "--reason",
+            "a cousin of the same name",
+        ];
+        args.extend_from_slice(extra);
+        run(&data, &args)
+    };
+    let full = unlink(&[]);
+    assert_eq!(full.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&full.stderr);
+    assert!(err.contains("IQ-SML") && err.contains("full"), "{err}");
+    assert_eq!(
+        registered(&data),
+        2,
+        "nothing of the refused withdrawal is written"
+    );
+    let done = unlink(&["--override-capacity", "the governor opened the annex"]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(registered(&data), 3);
+    verify_passes(&data);
+}

@@ -15,10 +15,11 @@
 //!   with every candidate's evidence;
 //! - matched nobody: `person_registered`.
 //!
-//! A model trained on fewer than [`MIN_TRAINING_ROWS`] records links
-//! automatically only a row that repeats a registered record word for word,
-//! identity document included: anything else it would link waits for
-//! review (as does everything with [`ImportOptions::review_all`]).
+//! A row that repeats exactly one registered record word for word, its
+//! identity document included, is linked whatever the model says. A model
+//! trained on fewer than [`MIN_TRAINING_ROWS`] records links nothing else
+//! automatically: what it would link waits for review (as does everything
+//! with [`ImportOptions::review_all`]).
 //!
 //! The matcher reads every registered person's record inside the node;
 //! none leaves it. The people a row was linked to or is in review with are
@@ -287,22 +288,36 @@ impl Node {
         let mut groups = Vec::new();
         let mut new_rows: Vec<usize> = Vec::new(); // indices into `rows`
         for (n, &row) in fresh.iter().enumerate() {
+            let identical = |e: u32| {
+                rollcall_matching::identity::identical_with_document(
+                    &rows[row].record,
+                    &known.records[e as usize],
+                )
+            };
+            let small = known.ids.len() + fresh.len() < MIN_TRAINING_ROWS;
             let decision = match linkage.map_or(Decision::New, |l| l.decisions[n].clone()) {
                 // Asked to, or too few records to learn from: a person
-                // decides. (With too few, a row that repeats a record word
-                // for word, its identity document included, needs no model.)
+                // decides — but for a row that repeats a record word for
+                // word, its identity document included, which needs no model.
                 Decision::Link {
                     existing,
                     probability,
-                } if review_all
-                    || (known.ids.len() + fresh.len() < MIN_TRAINING_ROWS
-                        && !rollcall_matching::identity::identical_with_document(
-                            &rows[row].record,
-                            &known.records[existing as usize],
-                        )) =>
+                } if review_all || (small && !identical(existing)) => Decision::Review {
+                    candidates: vec![(existing, probability)],
+                },
+                // Unsure between candidates of whom exactly one repeats
+                // the row word for word, document included: that one.
+                Decision::Review { candidates }
+                    if !review_all
+                        && candidates.iter().filter(|(e, _)| identical(*e)).count() == 1 =>
                 {
-                    Decision::Review {
-                        candidates: vec![(existing, probability)],
+                    let (existing, probability) = candidates
+                        .into_iter()
+                        .find(|(e, _)| identical(*e))
+                        .expect("counted one");
+                    Decision::Link {
+                        existing,
+                        probability,
                     }
                 }
                 d => d,

@@ -15,8 +15,12 @@ use rollcall_core::{CustodianId, DiscrepancyId, EventKind, PersonId, Timestamp};
 /// Where a withdrawn roster row goes.
 #[derive(Debug, Clone, Copy)]
 pub enum RowTarget<'a> {
-    /// It is nobody registered: a new person is registered from it.
-    NewPerson,
+    /// It is nobody registered: a new person is registered from it (over
+    /// the facility's capacity only with a stated reason).
+    NewPerson {
+        /// Why the facility may hold them over its capacity, if it must.
+        capacity_override: Option<&'a str>,
+    },
     /// It is this other registered person.
     Person(&'a str),
 }
@@ -40,9 +44,11 @@ impl Node {
         target: RowTarget<'_>,
         reason: &str,
     ) -> Result<(Staged, PersonId), NodeError> {
-        let other = match target {
-            RowTarget::Person(p) => Some(p),
-            RowTarget::NewPerson => None,
+        let (other, capacity_override) = match target {
+            RowTarget::Person(p) => (Some(p), None),
+            RowTarget::NewPerson { capacity_override } => {
+                (None, capacity_override.map(str::to_string))
+            }
         };
         type Found = (
             Option<(SourceRow, CustodianId)>,
@@ -105,7 +111,7 @@ impl Node {
             decision,
             reason: reason.to_string(),
             discrepancy,
-            capacity_override: None,
+            capacity_override,
         }];
         let staged = self.stage_built(&principal.user, at, kinds)?;
         Ok((staged, now))

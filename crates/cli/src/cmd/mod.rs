@@ -165,12 +165,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             record_id,
             to,
             reason,
+            override_capacity,
             json,
         }) => people::unlink_row(
             &ctx,
             &id,
             (&roster, &record_id),
-            to.as_deref(),
+            match to.as_deref() {
+                Some(o) => rollcall_node::RowTarget::Person(o),
+                None => rollcall_node::RowTarget::NewPerson {
+                    capacity_override: override_capacity.as_deref(),
+                },
+            },
             &reason,
             json,
         ),

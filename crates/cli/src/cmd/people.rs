@@ -171,13 +171,13 @@ pub fn unlink_row(
     ctx: &Ctx,
     id: &str,
     (roster, record_id): (&str, &str),
-    to: Option<&str>,
+    target: rollcall_node::RowTarget<'_>,
     reason: &str,
     as_json: bool,
 ) -> anyhow::Result<i32> {
-    let target = match to {
-        Some(o) => rollcall_node::RowTarget::Person(o),
-        None => rollcall_node::RowTarget::NewPerson,
+    let to = match target {
+        rollcall_node::RowTarget::Person(o) => Some(o),
+        rollcall_node::RowTarget::NewPerson { .. } => None,
     };
     let mut node = ctx.open()?;
     let (staged, now) = node.unlink_row(
