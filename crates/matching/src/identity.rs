@@ -660,19 +660,31 @@ pub struct Index {
 fn fingerprint(r: &PersonRecord) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
-    format!(
-        "{:?}",
-        (
-            &r.names,
-            &r.birth_date,
-            &r.birth_place,
-            &r.sex,
-            &r.nationalities,
-            &r.documents
-        )
-    )
-    .hash(&mut h);
+    format!("{:?}", identity_fields(r)).hash(&mut h);
     h.finish()
+}
+
+/// What a record says about who someone is, as [`fingerprint`] and
+/// [`identical_with_document`] compare it.
+#[allow(clippy::type_complexity)]
+fn identity_fields(
+    r: &PersonRecord,
+) -> (
+    &rollcall_core::person::Names,
+    &Option<rollcall_core::person::PartialDate>,
+    &Option<String>,
+    &rollcall_core::person::Sex,
+    &Vec<rollcall_core::Country>,
+    &Vec<rollcall_core::person::Document>,
+) {
+    (
+        &r.names,
+        &r.birth_date,
+        &r.birth_place,
+        &r.sex,
+        &r.nationalities,
+        &r.documents,
+    )
 }
 
 /// Whether two records say exactly the same about who someone is (as
@@ -680,23 +692,8 @@ fn fingerprint(r: &PersonRecord) -> u64 {
 /// document number with every other field alike is evidence that needs no
 /// trained model.
 pub fn identical_with_document(a: &PersonRecord, b: &PersonRecord) -> bool {
-    !a.documents.is_empty()
-        && a.documents.iter().any(|d| !d.number.trim().is_empty())
-        && (
-            &a.names,
-            &a.birth_date,
-            &a.birth_place,
-            &a.sex,
-            &a.nationalities,
-            &a.documents,
-        ) == (
-            &b.names,
-            &b.birth_date,
-            &b.birth_place,
-            &b.sex,
-            &b.nationalities,
-            &b.documents,
-        )
+    a.documents.iter().any(|d| !d.number.trim().is_empty())
+        && identity_fields(a) == identity_fields(b)
 }
 
 impl Index {

@@ -98,7 +98,7 @@ impl Node {
         let registered =
             usize::try_from(self.resident(|s| s.counter("registered"))?).unwrap_or(usize::MAX);
         // The records `u` is measured over, then the candidates'.
-        let (measured, among): (Vec<(String, PersonRecord)>, bool) =
+        let (measured, exact): (Vec<(String, PersonRecord)>, bool) =
             if registered <= plan.exact_up_to {
                 (self.resident(|s| records(s.persons()))?, true)
             } else {
@@ -111,7 +111,7 @@ impl Node {
                 .filter_map(|id| Some((id.to_string(), s.person(id)?.record.clone())))
                 .collect()
         })?;
-        let (ids, positions, index, among) = if among {
+        let (ids, positions, index, among) = if exact {
             // Everyone is indexed; the candidates are found among them.
             let at: std::collections::HashMap<&str, usize> = measured
                 .iter()
@@ -191,9 +191,10 @@ impl Node {
             (index::PEOPLE_NAME, k)
         }
         let mut out = std::collections::BTreeSet::new();
-        for k in keys {
+        // (One key: its join below takes the first of its list, rare or not.)
+        for k in keys.iter().filter(|_| keys.len() > 1) {
             let (ids, more) = crate::intersect::page(store, &[list(k)], None, RARE)?;
-            if !more || keys.len() == 1 {
+            if !more {
                 out.extend(ids);
             }
         }

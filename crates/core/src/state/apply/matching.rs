@@ -342,7 +342,7 @@ impl State {
     ) -> Result<(), Violation> {
         need_reason(reason, "withdrawing a roster row's link")?;
         let key = crate::state::source_key(&source.roster, &source.record_id);
-        let rows = &self.persons_identity(person)?.linked_rows;
+        let rows = self.person_view(person)?.linked_rows;
         let Some(at) = rows
             .iter()
             .position(|r| crate::state::source_key(&r.source.roster, &r.source.record_id) == key)
@@ -454,7 +454,7 @@ impl State {
     ) -> Result<(), Violation> {
         need_reason(reason, "withdrawing the link of two records")?;
         let link = self
-            .persons_identity(person)?
+            .person_view(person)?
             .same_as
             .iter()
             .find(|s| &s.person == same_as)
@@ -472,8 +472,8 @@ impl State {
                 link.linked_at
             )
         })?;
+        // Both are registered: the event is about them (`apply_one`).
         for (this, other) in [(person, same_as), (same_as, person)] {
-            self.persons_identity(this)?;
             self.persons.update(this.as_str(), |v| {
                 v.same_as.retain(|s| &s.person != other);
             });
@@ -489,17 +489,6 @@ impl State {
             )?;
         }
         Ok(())
-    }
-
-    /// A registered person's identity row.
-    fn persons_identity(&self, person: &PersonId) -> Result<&IdentityView, Violation> {
-        self.persons.get(person.as_str()).ok_or_else(|| {
-            Violation::new(
-                Rule::KnownPerson,
-                format!("person {person} is not registered"),
-            )
-            .person(person)
-        })
     }
 
     /// Keeps a roster row linked to `person` with their record.
